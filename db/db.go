@@ -1,0 +1,273 @@
+// Package db is Leaddesk's storage: one SQLite file through mattn/go-sqlite3, with embedded numbered
+// migrations, literal parameterized SQL per table, and no knowledge of HTTP.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrNotFound is returned when a row asked for does not exist.
+var ErrNotFound = errors.New("db: not found")
+
+// ErrConflict is returned when a row changed since it was read (a stale version) or a unique value is taken.
+var ErrConflict = errors.New("db: conflict")
+
+// DB is the open database.
+type DB struct {
+	*sql.DB
+	Path string
+}
+
+// FileName is the database file inside the data directory.
+const FileName = "leaddesk.db"
+
+// Open opens (creating if needed) the database at path and applies pending migrations.
+// It refuses a database written by a newer Leaddesk.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("db: create data directory %s: %w", dir, err)
+		}
+	}
+	// _txlock=immediate: every write transaction takes the write lock at BEGIN, so two writers wait on
+	// busy_timeout instead of failing with SQLITE_BUSY halfway through.
+	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate&cache=private"
+	sqldb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	sqldb.SetMaxOpenConns(8)
+	sqldb.SetMaxIdleConns(8)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	d := &DB{DB: sqldb, Path: path}
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	if err := d.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, n := range names {
+		base := filepath.Base(n)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("db: migration %s: name must start with a number and '_'", base)
+		}
+		body, err := migrationFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("db: migrations %s and %s share a number", ms[i-1].name, ms[i].name)
+		}
+	}
+	return ms, nil
+}
+
+// LatestVersion is the highest migration number this binary knows.
+func LatestVersion() int {
+	ms, err := loadMigrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// migrate applies each pending migration in its own transaction, recorded in schema_migrations.
+func (d *DB) migrate(ctx context.Context) error {
+	if _, err := d.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("db: %s is not a readable Leaddesk database: %w", d.Path, err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var current int
+	if err := d.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("db: read schema version: %w", err)
+	}
+	if len(ms) > 0 && current > ms[len(ms)-1].version {
+		return fmt.Errorf("db: %s was written by a newer Leaddesk (schema %d, this binary knows up to %d): run the newer binary or restore a backup",
+			d.Path, current, ms[len(ms)-1].version)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if err := d.apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *DB) apply(ctx context.Context, m migration) error {
+	tx, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: migration %s: %w", m.name, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("db: migration %s failed and was rolled back: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, time.Now().Unix()); err != nil {
+		return fmt.Errorf("db: record migration %s: %w", m.name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit migration %s: %w", m.name, err)
+	}
+	return nil
+}
+
+// SchemaVersion reports the applied schema version.
+func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := d.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("db: schema version: %w", err)
+	}
+	return v, nil
+}
+
+// InTx runs fn in one write transaction, committing when fn returns nil and rolling back otherwise.
+func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the live database to dest through SQLite's online backup API,
+// page batch by page batch, so the server keeps serving while it runs. dest must not exist.
+func (d *DB) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("db: backup: %s already exists; choose a new file name", dest)
+	}
+	destDB, err := sql.Open("sqlite3", "file:"+dest)
+	if err != nil {
+		return fmt.Errorf("db: backup: open %s: %w", dest, err)
+	}
+	defer destDB.Close()
+	destConn, err := destDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("db: backup: open %s: %w", dest, err)
+	}
+	defer destConn.Close()
+	srcConn, err := d.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	defer srcConn.Close()
+
+	return destConn.Raw(func(dc any) error {
+		return srcConn.Raw(func(sc any) error {
+			dst, ok1 := dc.(*sqlite3.SQLiteConn)
+			src, ok2 := sc.(*sqlite3.SQLiteConn)
+			if !ok1 || !ok2 {
+				return errors.New("db: backup: unexpected driver connection")
+			}
+			b, err := dst.Backup("main", src, "main")
+			if err != nil {
+				return fmt.Errorf("db: backup: %w", err)
+			}
+			for {
+				done, err := b.Step(256)
+				if err != nil {
+					b.Close()
+					return fmt.Errorf("db: backup: step: %w", err)
+				}
+				if done {
+					break
+				}
+				if err := ctx.Err(); err != nil {
+					b.Close()
+					return err
+				}
+			}
+			if err := b.Finish(); err != nil {
+				return fmt.Errorf("db: backup: finish: %w", err)
+			}
+			return nil
+		})
+	})
+}
+
+// IsUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY constraint failure.
+func IsUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	return false
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer, so a function can run inside or outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// NullInt64 turns a possibly-NULL column into a pointer.
+func nullTime(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := time.Unix(n.Int64, 0).UTC()
+	return &t
+}
+
+// unixOrNil stores an optional time.
+func unixOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Unix()
+}

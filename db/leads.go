@@ -1,0 +1,333 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Codes of DESIGN §3.2; they are the query-string values and the stored values alike.
+var (
+	Tabs            = []string{"marketplace", "qualified"}
+	Classifications = []string{"marketing_qualified", "sales_qualified"}
+	LeadTypes       = []string{"offer", "profile"}
+	Sources         = []string{"appsource", "azure_marketplace", "azure_portal"}
+	CTAs            = []string{"get_it_now", "free_trial", "test_drive", "contact_me"}
+	Qualities       = []string{"high", "low"}
+	Statuses        = []string{"received", "accepted", "archived"}
+	Outcomes        = []string{"won", "lost", "declined", "expired"}
+	EmailValidities = []string{"valid", "invalid", "spam", "unknown"}
+	PhoneValidities = []string{"valid", "invalid", "unknown"}
+	// DeclineReasons are the decline reasons of DESIGN §3.3, in display order.
+	DeclineReasons = []string{"budget", "no_response", "other_vendor", "requirement_not_met", "not_a_customer", "timeline_too_short", "spam", "other"}
+	// LostReasons are the reasons a deal can be lost.
+	LostReasons = []string{"budget", "no_response", "other_vendor", "requirement_not_met", "timeline_too_short", "other"}
+)
+
+// ExpiryWindow is how long a received actionable lead waits for an answer (DESIGN §3.3).
+const ExpiryWindow = 14 * 24 * time.Hour
+
+// InformationalArchiveAfter is when informational leads are archived.
+const InformationalArchiveAfter = 183 * 24 * time.Hour
+
+// IsActionable tells whether a lead of this kind has the accept/decline lifecycle (DESIGN §3.1):
+// profile leads, contact-me offer leads and all qualified leads.
+func IsActionable(tab, leadType, cta string) bool {
+	return tab == "qualified" || leadType == "profile" || cta == "contact_me"
+}
+
+// Lead is one referral with every field of DESIGN §3–§5.
+type Lead struct {
+	ID                       int64
+	ExternalID               string
+	Tab                      string
+	Classification           string
+	LeadType                 string
+	Source                   string
+	CTA                      string
+	Actionable               bool
+	OfferID                  string
+	OfferTitle               string
+	LocationID               int64
+	CustomerCompany          string
+	ContactFirstName         string
+	ContactLastName          string
+	ContactTitle             string
+	ContactEmail             string
+	ContactPhone             string
+	Country                  string
+	City                     string
+	Description              string
+	Quality                  string
+	EmailValidity            string
+	PhoneValidity            string
+	CustomerRequestedContact bool
+	CustomerConsent          bool
+	Status                   string
+	Outcome                  string
+	Reason                   string
+	ReasonNotes              string
+	DealName                 string
+	DealValue                int64 // minor units
+	Currency                 string
+	PurchaseDate             string
+	Notes                    string
+	CRMID                    string
+	CampaignID               string
+	SenderName               string
+	SenderEmail              string
+	IsTest                   bool
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+	AcceptedAt               *time.Time
+	ArchivedAt               *time.Time
+	ExpiresAt                *time.Time
+	Version                  int64
+}
+
+// ContactName is the contact's full name.
+func (l *Lead) ContactName() string {
+	return strings.TrimSpace(l.ContactFirstName + " " + l.ContactLastName)
+}
+
+// ContactHidden reports whether contact details must not be shown: expired leads never show them.
+func (l *Lead) ContactHidden() bool { return l.Outcome == "expired" }
+
+// LeadColumns is the column list matching ScanLead, for queries that return whole leads.
+const LeadColumns = `id, COALESCE(external_id, ''), tab, COALESCE(classification, ''), COALESCE(lead_type, ''), COALESCE(source, ''),
+	COALESCE(cta, ''), actionable, offer_id, offer_title, COALESCE(location_id, 0), customer_company, contact_first_name, contact_last_name,
+	contact_title, contact_email, contact_phone, country, city, description, quality, email_validity, phone_validity,
+	customer_requested_contact, customer_consent, status, COALESCE(outcome, ''), reason, reason_notes, deal_name, deal_value, currency,
+	purchase_date, notes, crm_id, campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at,
+	archived_at, expires_at, version`
+
+// ScanLead reads one row selected with LeadColumns.
+func ScanLead(row interface{ Scan(...any) error }) (*Lead, error) {
+	var l Lead
+	var created, updated int64
+	var accepted, archived, expires sql.NullInt64
+	err := row.Scan(&l.ID, &l.ExternalID, &l.Tab, &l.Classification, &l.LeadType, &l.Source,
+		&l.CTA, &l.Actionable, &l.OfferID, &l.OfferTitle, &l.LocationID, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName,
+		&l.ContactTitle, &l.ContactEmail, &l.ContactPhone, &l.Country, &l.City, &l.Description, &l.Quality, &l.EmailValidity, &l.PhoneValidity,
+		&l.CustomerRequestedContact, &l.CustomerConsent, &l.Status, &l.Outcome, &l.Reason, &l.ReasonNotes, &l.DealName, &l.DealValue, &l.Currency,
+		&l.PurchaseDate, &l.Notes, &l.CRMID, &l.CampaignID, &l.SenderName, &l.SenderEmail, &l.IsTest, &created, &updated, &accepted,
+		&archived, &expires, &l.Version)
+	if err != nil {
+		return nil, err
+	}
+	l.CreatedAt = time.Unix(created, 0).UTC()
+	l.UpdatedAt = time.Unix(updated, 0).UTC()
+	l.AcceptedAt = nullTime(accepted)
+	l.ArchivedAt = nullTime(archived)
+	l.ExpiresAt = nullTime(expires)
+	return &l, nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// InsertLeadTx stores a new lead and its search terms. It fills in Actionable, Status, ExpiresAt
+// (for received actionable leads) and the times when they are unset, and sets l.ID.
+// A repeated external id gives ErrConflict.
+func InsertLeadTx(ctx context.Context, tx *sql.Tx, l *Lead) error {
+	l.Actionable = IsActionable(l.Tab, l.LeadType, l.CTA)
+	if l.Status == "" {
+		l.Status = "received"
+	}
+	if l.Quality == "" {
+		l.Quality = "high"
+	}
+	if l.EmailValidity == "" {
+		l.EmailValidity = "unknown"
+	}
+	if l.PhoneValidity == "" {
+		l.PhoneValidity = "unknown"
+	}
+	if l.CreatedAt.IsZero() {
+		l.CreatedAt = time.Now().UTC()
+	}
+	if l.UpdatedAt.IsZero() {
+		l.UpdatedAt = l.CreatedAt
+	}
+	if l.ExpiresAt == nil && l.Actionable && l.Status == "received" {
+		e := l.CreatedAt.Add(ExpiryWindow)
+		l.ExpiresAt = &e
+	}
+	if l.Version == 0 {
+		l.Version = 1
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO leads (external_id, tab, classification, lead_type, source, cta, actionable,
+		offer_id, offer_title, location_id, customer_company, contact_first_name, contact_last_name, contact_title, contact_email,
+		contact_phone, country, city, description, quality, email_validity, phone_validity, customer_requested_contact,
+		customer_consent, status, outcome, reason, reason_notes, deal_name, deal_value, currency, purchase_date, notes, crm_id,
+		campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at, archived_at, expires_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullStr(l.ExternalID), l.Tab, nullStr(l.Classification), nullStr(l.LeadType), nullStr(l.Source), nullStr(l.CTA), l.Actionable,
+		l.OfferID, l.OfferTitle, nullID(l.LocationID), l.CustomerCompany, l.ContactFirstName, l.ContactLastName, l.ContactTitle, l.ContactEmail,
+		l.ContactPhone, l.Country, l.City, l.Description, l.Quality, l.EmailValidity, l.PhoneValidity, l.CustomerRequestedContact,
+		l.CustomerConsent, l.Status, nullStr(l.Outcome), l.Reason, l.ReasonNotes, l.DealName, l.DealValue, l.Currency, l.PurchaseDate, l.Notes, l.CRMID,
+		l.CampaignID, l.SenderName, l.SenderEmail, l.IsTest, l.CreatedAt.Unix(), l.UpdatedAt.Unix(), unixOrNil(l.AcceptedAt),
+		unixOrNil(l.ArchivedAt), unixOrNil(l.ExpiresAt), l.Version)
+	if err != nil {
+		if IsUniqueViolation(err) {
+			return fmt.Errorf("db: insert lead %q: %w", l.ExternalID, ErrConflict)
+		}
+		return fmt.Errorf("db: insert lead: %w", err)
+	}
+	l.ID, _ = res.LastInsertId()
+	return IndexLeadSearchTx(ctx, tx, l)
+}
+
+// IndexLeadSearchTx (re)writes the lead's row in the customer-name search index.
+func IndexLeadSearchTx(ctx context.Context, tx Querier, l *Lead) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM lead_search WHERE rowid = ?`, l.ID); err != nil {
+		return fmt.Errorf("db: index lead %d: %w", l.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_search (rowid, terms) VALUES (?, ?)`, l.ID, LeadSearchTerms(l)); err != nil {
+		return fmt.Errorf("db: index lead %d: %w", l.ID, err)
+	}
+	return nil
+}
+
+// LeadSearchTerms is the indexed text of a lead: company, contact name, deal name, notes and id.
+func LeadSearchTerms(l *Lead) string {
+	return SearchTerms(l.CustomerCompany, l.ContactFirstName+" "+l.ContactLastName, l.ContactLastName+l.ContactFirstName,
+		l.DealName, l.Notes, strconv.FormatInt(l.ID, 10))
+}
+
+// SearchTerms turns text into the distinct lower-case character bigrams of each word, space-separated,
+// as indexed in lead_search. Words of one character index as themselves. Bigrams let a two-character
+// query and scripts without spaces (Japanese) match; SearchQuery builds the matching FTS5 query.
+func SearchTerms(parts ...string) string {
+	seen := make(map[string]struct{}, 64)
+	var b strings.Builder
+	for _, p := range parts {
+		for _, w := range searchWords(p) {
+			for _, g := range bigrams(w) {
+				if _, ok := seen[g]; ok {
+					continue
+				}
+				seen[g] = struct{}{}
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(g)
+			}
+		}
+	}
+	return b.String()
+}
+
+// SearchQuery turns user input into an FTS5 MATCH expression over SearchTerms (every bigram of every
+// word must be present), or "" when the input has fewer than two searchable characters in total.
+// Candidates still need an exact substring check, since bigrams can match out of order.
+func SearchQuery(q string) string {
+	words := searchWords(q)
+	total := 0
+	for _, w := range words {
+		total += len([]rune(w))
+	}
+	if total < 2 {
+		return ""
+	}
+	seen := map[string]struct{}{}
+	var terms []string
+	for _, w := range words {
+		for _, g := range bigrams(w) {
+			if _, ok := seen[g]; ok {
+				continue
+			}
+			seen[g] = struct{}{}
+			terms = append(terms, `"`+g+`"`)
+		}
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// searchWords lower-cases text and splits it at anything that is not a letter or digit.
+func searchWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+	})
+}
+
+func bigrams(w string) []string {
+	r := []rune(w)
+	if len(r) < 2 {
+		return []string{w}
+	}
+	out := make([]string, 0, len(r)-1)
+	for i := 0; i+1 < len(r); i++ {
+		out = append(out, string(r[i:i+2]))
+	}
+	return out
+}
+
+// LeadByID returns one lead, or ErrNotFound.
+func (d *DB) LeadByID(ctx context.Context, id int64) (*Lead, error) {
+	l, err := ScanLead(d.QueryRowContext(ctx, `SELECT `+LeadColumns+` FROM leads WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: lead %d: %w", id, err)
+	}
+	return l, nil
+}
+
+// TabCounts returns how many non-test leads each tab holds, and how many this user has hearted.
+func (d *DB) TabCounts(ctx context.Context, userID int64) (map[string]int, error) {
+	counts := map[string]int{"marketplace": 0, "qualified": 0, "favorites": 0}
+	rows, err := d.QueryContext(ctx, `SELECT tab, COUNT(*) FROM leads WHERE is_test = 0 GROUP BY tab`)
+	if err != nil {
+		return nil, fmt.Errorf("db: tab counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tab string
+		var n int
+		if err := rows.Scan(&tab, &n); err != nil {
+			return nil, fmt.Errorf("db: tab counts: %w", err)
+		}
+		counts[tab] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: tab counts: %w", err)
+	}
+	var fav int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM favorites f JOIN leads l ON l.id = f.lead_id
+		WHERE f.user_id = ? AND l.is_test = 0`, userID).Scan(&fav); err != nil {
+		return nil, fmt.Errorf("db: favorite count: %w", err)
+	}
+	counts["favorites"] = fav
+	return counts, nil
+}
+
+// AddLeadEventTx appends a timeline entry. changesJSON is {"field": ["old", "new"]} or "".
+func AddLeadEventTx(ctx context.Context, tx Querier, leadID int64, at time.Time, actorID int64, actorLabel, kind, changesJSON string) error {
+	if changesJSON == "" {
+		changesJSON = "{}"
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO lead_events (lead_id, at, actor_user_id, actor_label, kind, changes) VALUES (?, ?, ?, ?, ?, ?)`,
+		leadID, at.Unix(), nullID(actorID), actorLabel, kind, changesJSON)
+	if err != nil {
+		return fmt.Errorf("db: lead %d event %s: %w", leadID, kind, err)
+	}
+	return nil
+}

@@ -1,0 +1,267 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Role names (DESIGN §2); a user may hold several.
+const (
+	RoleReferrals = "referrals-admin"
+	RoleProfile   = "business-profile-admin"
+	RoleAccount   = "account-admin"
+)
+
+// AllRoles lists every role in display order.
+var AllRoles = []string{RoleReferrals, RoleProfile, RoleAccount}
+
+// ValidRole reports whether r names a role.
+func ValidRole(r string) bool {
+	for _, x := range AllRoles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a person who signs in.
+type User struct {
+	ID           int64
+	Email        string
+	Name         string
+	PasswordHash string
+	Lang         string
+	Disabled     bool
+	SessionEpoch int64
+	LastView     string
+	Roles        []string
+	CreatedAt    time.Time
+	LastSignIn   *time.Time
+}
+
+// Has reports whether the user holds role.
+func (u *User) Has(role string) bool {
+	if u == nil {
+		return false
+	}
+	for _, r := range u.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAny reports whether the user holds at least one of roles.
+func (u *User) HasAny(roles ...string) bool {
+	for _, r := range roles {
+		if u.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// CreateUser inserts a user with roles. An email already taken gives ErrConflict.
+func (d *DB) CreateUser(ctx context.Context, u *User) error {
+	return d.InTx(ctx, func(tx *sql.Tx) error { return CreateUserTx(ctx, tx, u) })
+}
+
+// CreateUserTx inserts a user with roles inside tx.
+func CreateUserTx(ctx context.Context, tx *sql.Tx, u *User) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now().UTC()
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, lang, disabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, strings.TrimSpace(u.Email), u.Name, u.PasswordHash, u.Lang, u.Disabled, u.CreatedAt.Unix())
+	if err != nil {
+		if IsUniqueViolation(err) {
+			return fmt.Errorf("db: create user %s: %w", u.Email, ErrConflict)
+		}
+		return fmt.Errorf("db: create user: %w", err)
+	}
+	u.ID, _ = res.LastInsertId()
+	return setRolesTx(ctx, tx, u.ID, u.Roles)
+}
+
+func setRolesTx(ctx context.Context, tx *sql.Tx, userID int64, roles []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = ?`, userID); err != nil {
+		return fmt.Errorf("db: set roles: %w", err)
+	}
+	for _, r := range roles {
+		if !ValidRole(r) {
+			return fmt.Errorf("db: set roles: unknown role %q", r)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)`, userID, r); err != nil {
+			return fmt.Errorf("db: set roles: %w", err)
+		}
+	}
+	return nil
+}
+
+// SetUserRolesTx replaces a user's roles inside tx.
+func SetUserRolesTx(ctx context.Context, tx *sql.Tx, userID int64, roles []string) error {
+	return setRolesTx(ctx, tx, userID, roles)
+}
+
+const userColumns = `id, email, name, password_hash, lang, disabled, session_epoch, last_view, created_at, last_sign_in_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*User, error) {
+	var u User
+	var created int64
+	var last sql.NullInt64
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Lang, &u.Disabled, &u.SessionEpoch, &u.LastView, &created, &last); err != nil {
+		return nil, err
+	}
+	u.CreatedAt = time.Unix(created, 0).UTC()
+	u.LastSignIn = nullTime(last)
+	return &u, nil
+}
+
+func (d *DB) loadRoles(ctx context.Context, q Querier, u *User) error {
+	rows, err := q.QueryContext(ctx, `SELECT role FROM user_roles WHERE user_id = ?`, u.ID)
+	if err != nil {
+		return fmt.Errorf("db: roles of user %d: %w", u.ID, err)
+	}
+	defer rows.Close()
+	u.Roles = nil
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return err
+		}
+		u.Roles = append(u.Roles, r)
+	}
+	sort.Slice(u.Roles, func(i, j int) bool { return roleOrder(u.Roles[i]) < roleOrder(u.Roles[j]) })
+	return rows.Err()
+}
+
+func roleOrder(r string) int {
+	for i, x := range AllRoles {
+		if x == r {
+			return i
+		}
+	}
+	return len(AllRoles)
+}
+
+// UserByID returns the user with id and roles, or ErrNotFound.
+func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+	u, err := scanUser(d.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: user %d: %w", id, err)
+	}
+	return u, d.loadRoles(ctx, d, u)
+}
+
+// UserByEmail returns the user with email (case-insensitive) and roles, or ErrNotFound.
+func (d *DB) UserByEmail(ctx context.Context, email string) (*User, error) {
+	u, err := scanUser(d.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, strings.TrimSpace(email)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: user by email: %w", err)
+	}
+	return u, d.loadRoles(ctx, d, u)
+}
+
+// ListUsers returns every user with roles, by name.
+func (d *DB) ListUsers(ctx context.Context) ([]*User, error) {
+	rows, err := d.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name COLLATE NOCASE, id`)
+	if err != nil {
+		return nil, fmt.Errorf("db: list users: %w", err)
+	}
+	var users []*User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("db: list users: %w", err)
+		}
+		users = append(users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: list users: %w", err)
+	}
+	for _, u := range users {
+		if err := d.loadRoles(ctx, d, u); err != nil {
+			return nil, err
+		}
+	}
+	return users, nil
+}
+
+// CountUsers returns how many users exist.
+func (d *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("db: count users: %w", err)
+	}
+	return n, nil
+}
+
+// RecordSignIn stamps the user's last sign-in time.
+func (d *DB) RecordSignIn(ctx context.Context, id int64, at time.Time) error {
+	_, err := d.ExecContext(ctx, `UPDATE users SET last_sign_in_at = ? WHERE id = ?`, at.Unix(), id)
+	if err != nil {
+		return fmt.Errorf("db: record sign-in %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetUserLang stores the user's language choice ('' = from the browser).
+func (d *DB) SetUserLang(ctx context.Context, id int64, lang string) error {
+	_, err := d.ExecContext(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, id)
+	if err != nil {
+		return fmt.Errorf("db: set language of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// Audit records a change outside a lead in the audit log.
+func Audit(ctx context.Context, q Querier, at time.Time, actorID int64, actorLabel, action, target, detailsJSON string) error {
+	var actor any
+	if actorID != 0 {
+		actor = actorID
+	}
+	if detailsJSON == "" {
+		detailsJSON = "{}"
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO audit_log (at, actor_user_id, actor_label, action, target, details) VALUES (?, ?, ?, ?, ?, ?)`,
+		at.Unix(), actor, actorLabel, action, target, detailsJSON)
+	if err != nil {
+		return fmt.Errorf("db: audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// Secret returns the named instance secret, creating it with gen on first use (concurrency-safe).
+func (d *DB) Secret(ctx context.Context, name string, gen func() []byte) ([]byte, error) {
+	var v []byte
+	err := d.QueryRowContext(ctx, `SELECT value FROM app_secrets WHERE name = ?`, name).Scan(&v)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("db: secret %s: %w", name, err)
+	}
+	if _, err := d.ExecContext(ctx, `INSERT OR IGNORE INTO app_secrets (name, value, created_at) VALUES (?, ?, ?)`,
+		name, gen(), time.Now().Unix()); err != nil {
+		return nil, fmt.Errorf("db: create secret %s: %w", name, err)
+	}
+	if err := d.QueryRowContext(ctx, `SELECT value FROM app_secrets WHERE name = ?`, name).Scan(&v); err != nil {
+		return nil, fmt.Errorf("db: secret %s: %w", name, err)
+	}
+	return v, nil
+}
