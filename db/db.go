@@ -73,8 +73,8 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func loadMigrations() ([]migration, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("db: migration %s: name must start with a number and '_'", base)
 		}
-		body, err := migrationFS.ReadFile(n)
+		body, err := fs.ReadFile(fsys, n)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +103,7 @@ func loadMigrations() ([]migration, error) {
 
 // LatestVersion is the highest migration number this binary knows.
 func LatestVersion() int {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(migrationFS)
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
@@ -111,12 +111,14 @@ func LatestVersion() int {
 }
 
 // migrate applies each pending migration in its own transaction, recorded in schema_migrations.
-func (d *DB) migrate(ctx context.Context) error {
+func (d *DB) migrate(ctx context.Context) error { return d.migrateFS(ctx, migrationFS) }
+
+func (d *DB) migrateFS(ctx context.Context, fsys fs.FS) error {
 	if _, err := d.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("db: %s is not a readable Leaddesk database: %w", d.Path, err)
 	}
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(fsys)
 	if err != nil {
 		return err
 	}

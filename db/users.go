@@ -220,7 +220,7 @@ func (d *DB) RecordSignIn(ctx context.Context, id int64, at time.Time) error {
 	return nil
 }
 
-// SetUserLang stores the user's language choice ('' = from the browser).
+// SetUserLang stores the user's language choice (” = from the browser).
 func (d *DB) SetUserLang(ctx context.Context, id int64, lang string) error {
 	_, err := d.ExecContext(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, id)
 	if err != nil {

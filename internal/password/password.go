@@ -3,6 +3,7 @@ package password
 
 import (
 	"errors"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -59,7 +60,8 @@ func Verify(hash, pw string) bool {
 
 // Dummy is a valid hash to compare against when the account does not exist, so a wrong email takes
 // as long as a wrong password and the timing tells nothing.
-var Dummy = func() string {
+// It is computed on first use, so starting the binary stays fast.
+var Dummy = sync.OnceValue(func() string {
 	h, _ := bcrypt.GenerateFromPassword([]byte("leaddesk-no-such-account"), Cost)
 	return string(h)
-}()
+})

@@ -1,0 +1,235 @@
+// Package config holds Leaddesk's settings: one struct, filled from flags and LEADDESK_* variables
+// (DESIGN §8), with defaults that work on a laptop, validated at start.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting of a Leaddesk instance.
+type Config struct {
+	Addr     string // listen address
+	DataDir  string // holds the SQLite file
+	BaseURL  string // public URL, for links in mail and secure cookies
+	Timezone string // IANA name; day boundary for digests, respond-by dates
+	SMTPURL  string // smtp://user:pass@host:port or smtps://…; empty = mail stays queued
+	MailFrom string
+
+	SessionKey string // optional: hex or base64 key; else generated once and kept in the database
+
+	Entra  Provider // Microsoft Entra ID (goth azureadv2); Tenant used
+	Google Provider
+	GitHub Provider
+	OIDC   Provider // generic OpenID Connect; Issuer is the discovery URL's issuer
+	// SignInDomains admits anyone whose verified provider email is in one of these domains, with no role.
+	SignInDomains []string
+
+	Location *time.Location // parsed Timezone
+}
+
+// Provider is one single-sign-on provider's settings. It is on when ClientID is set.
+type Provider struct {
+	ClientID     string
+	ClientSecret string
+	Tenant       string // Entra only
+	Issuer       string // OIDC only: issuer URL (discovery at Issuer/.well-known/openid-configuration)
+	Name         string // display name on the button (OIDC)
+}
+
+// Enabled reports whether the provider is configured.
+func (p Provider) Enabled() bool { return p.ClientID != "" }
+
+// env names each setting's variable and flag, so both stay in one place.
+type setting struct {
+	flag, env, usage string
+	dst              *string
+	def              string
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{"addr", "LEADDESK_ADDR", "listen address", &c.Addr, "127.0.0.1:8080"},
+		{"data-dir", "LEADDESK_DATA_DIR", "data directory holding the database", &c.DataDir, "./data"},
+		{"base-url", "LEADDESK_BASE_URL", "public base URL (default http://ADDR)", &c.BaseURL, ""},
+		{"timezone", "LEADDESK_TIMEZONE", "IANA time zone for day boundaries (default: the machine's)", &c.Timezone, ""},
+		{"smtp-url", "LEADDESK_SMTP_URL", "smtp://user:pass@host:port (STARTTLS when offered) or smtps://… (implicit TLS)", &c.SMTPURL, ""},
+		{"mail-from", "LEADDESK_MAIL_FROM", "sender address of outgoing mail", &c.MailFrom, "Leaddesk <leaddesk@localhost>"},
+		{"session-key", "LEADDESK_SESSION_KEY", "session signing key (default: generated once, kept in the database)", &c.SessionKey, ""},
+		{"entra-client-id", "LEADDESK_ENTRA_CLIENT_ID", "Microsoft Entra ID client id", &c.Entra.ClientID, ""},
+		{"entra-client-secret", "LEADDESK_ENTRA_CLIENT_SECRET", "Microsoft Entra ID client secret", &c.Entra.ClientSecret, ""},
+		{"entra-tenant", "LEADDESK_ENTRA_TENANT", "Microsoft Entra ID tenant (id or domain; default organizations)", &c.Entra.Tenant, ""},
+		{"google-client-id", "LEADDESK_GOOGLE_CLIENT_ID", "Google client id", &c.Google.ClientID, ""},
+		{"google-client-secret", "LEADDESK_GOOGLE_CLIENT_SECRET", "Google client secret", &c.Google.ClientSecret, ""},
+		{"github-client-id", "LEADDESK_GITHUB_CLIENT_ID", "GitHub client id", &c.GitHub.ClientID, ""},
+		{"github-client-secret", "LEADDESK_GITHUB_CLIENT_SECRET", "GitHub client secret", &c.GitHub.ClientSecret, ""},
+		{"oidc-issuer", "LEADDESK_OIDC_ISSUER", "OpenID Connect issuer URL", &c.OIDC.Issuer, ""},
+		{"oidc-client-id", "LEADDESK_OIDC_CLIENT_ID", "OpenID Connect client id", &c.OIDC.ClientID, ""},
+		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
+		{"oidc-name", "LEADDESK_OIDC_NAME", "OpenID Connect button label", &c.OIDC.Name, "OpenID Connect"},
+	}
+}
+
+// Default returns the laptop defaults, before environment and flags.
+func Default() *Config {
+	c := &Config{}
+	for _, s := range c.settings() {
+		*s.dst = s.def
+	}
+	return c
+}
+
+// Setting describes one setting for the README and -help.
+type Setting struct{ Flag, Env, Default, Usage string }
+
+// Settings lists every setting.
+func Settings() []Setting {
+	c := &Config{}
+	var out []Setting
+	for _, s := range c.settings() {
+		out = append(out, Setting{s.flag, s.env, s.def, s.usage})
+	}
+	return out
+}
+
+// Register adds every setting to fs as a flag whose default is the environment variable, else the
+// built-in default; so a flag beats the environment, which beats the default.
+func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
+	var domains string
+	for _, s := range c.settings() {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.flag, def, s.usage+" ["+s.env+"]")
+	}
+	domains = getenv("LEADDESK_SIGNIN_DOMAINS")
+	fs.Func("signin-domains", "comma-separated email domains admitted through single sign-on with no role [LEADDESK_SIGNIN_DOMAINS]", func(v string) error {
+		domains = v
+		c.SignInDomains = splitList(domains)
+		return nil
+	})
+	c.SignInDomains = splitList(domains)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Load parses args (after the command name) with the environment and validates the result.
+func Load(name string, args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
+	c := Default()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c.Register(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, err
+	}
+	return c, fs, c.Validate()
+}
+
+// DBPath is the database file.
+func (c *Config) DBPath() string { return filepath.Join(c.DataDir, "leaddesk.db") }
+
+// Secure reports whether cookies must be Secure (the base URL is https).
+func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Validate checks every setting and fills derived ones. The error names the bad setting and the fix.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(env, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{env}, a...)...))
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		bad("LEADDESK_ADDR", "%q is not host:port (for example 127.0.0.1:8080)", c.Addr)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("LEADDESK_DATA_DIR", "must not be empty")
+	}
+	if c.BaseURL == "" {
+		host := c.Addr
+		if h, p, err := net.SplitHostPort(c.Addr); err == nil && (h == "" || h == "0.0.0.0" || h == "::") {
+			host = net.JoinHostPort("127.0.0.1", p)
+		}
+		c.BaseURL = "http://" + host
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("LEADDESK_BASE_URL", "%q is not an http(s) URL such as https://leads.example.com", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.Timezone == "" {
+		c.Location = time.Local
+		c.Timezone = time.Local.String()
+	} else if loc, err := time.LoadLocation(c.Timezone); err != nil {
+		bad("LEADDESK_TIMEZONE", "%q is not a known IANA time zone (for example Asia/Tokyo)", c.Timezone)
+	} else {
+		c.Location = loc
+	}
+	if c.SMTPURL != "" {
+		if _, err := ParseSMTPURL(c.SMTPURL); err != nil {
+			bad("LEADDESK_SMTP_URL", "%v", err)
+		}
+	}
+	if c.MailFrom == "" {
+		bad("LEADDESK_MAIL_FROM", "must not be empty")
+	}
+	for env, p := range map[string]Provider{"LEADDESK_ENTRA": c.Entra, "LEADDESK_GOOGLE": c.Google, "LEADDESK_GITHUB": c.GitHub, "LEADDESK_OIDC": c.OIDC} {
+		if p.ClientID != "" && p.ClientSecret == "" {
+			bad(env+"_CLIENT_SECRET", "is required when %s_CLIENT_ID is set", env)
+		}
+	}
+	if c.OIDC.ClientID != "" {
+		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Scheme == "" || u.Host == "" {
+			bad("LEADDESK_OIDC_ISSUER", "%q is not an issuer URL such as https://login.example.com", c.OIDC.Issuer)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SMTP is a parsed LEADDESK_SMTP_URL.
+type SMTP struct {
+	Host, Port         string
+	Username, Password string
+	ImplicitTLS        bool // smtps://
+}
+
+// ParseSMTPURL parses smtp://user:pass@host:port or smtps://user:pass@host:port.
+func ParseSMTPURL(raw string) (*SMTP, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be parsed; use smtp://user:pass@host:port")
+	}
+	s := &SMTP{Host: u.Hostname(), Port: u.Port()}
+	switch u.Scheme {
+	case "smtp":
+		if s.Port == "" {
+			s.Port = "587"
+		}
+	case "smtps":
+		s.ImplicitTLS = true
+		if s.Port == "" {
+			s.Port = "465"
+		}
+	default:
+		return nil, fmt.Errorf("scheme %q is not smtp or smtps; use smtp://user:pass@host:port", u.Scheme)
+	}
+	if s.Host == "" {
+		return nil, fmt.Errorf("has no host; use smtp://user:pass@host:port")
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	return s, nil
+}

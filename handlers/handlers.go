@@ -1,0 +1,109 @@
+// Package handlers is Leaddesk's HTTP layer: one route table (routes.go), handlers as methods on
+// Handler in one file per resource, and the middleware for sessions, CSRF, language and roles.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"leaddesk/config"
+	"leaddesk/db"
+	"leaddesk/internal/clock"
+	"leaddesk/static"
+	"leaddesk/views"
+)
+
+// Handler holds every dependency of the HTTP layer.
+type Handler struct {
+	Cfg      *config.Config
+	DB       *db.DB
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Views    *views.Renderer
+	Catalog  *views.Catalog
+	Assets   *static.Assets
+	Sessions *sessions.CookieStore
+
+	policies map[string]Policy // "METHOD path" → who may call it, filled by the route table
+}
+
+// Deps are what New needs.
+type Deps struct {
+	Cfg   *config.Config
+	DB    *db.DB
+	Clock clock.Clock
+	Log   *slog.Logger
+}
+
+// Context keys set by the middleware.
+const (
+	ctxUser = "user"
+	ctxLang = "lang"
+	ctxCSRF = "csrf"
+)
+
+// user returns the signed-in user, or nil.
+func (h *Handler) user(c echo.Context) *db.User {
+	u, _ := c.Get(ctxUser).(*db.User)
+	return u
+}
+
+// lang returns the request's language.
+func (h *Handler) lang(c echo.Context) string {
+	if l, ok := c.Get(ctxLang).(string); ok {
+		return l
+	}
+	return views.Languages[0]
+}
+
+// T translates key in the request's language.
+func (h *Handler) T(c echo.Context, key string, args ...any) string {
+	return h.Catalog.T(h.lang(c), key, args...)
+}
+
+// page starts the template data for a page.
+func (h *Handler) page(c echo.Context, title, nav string, data any) *views.Page {
+	csrf, _ := c.Get(ctxCSRF).(string)
+	p := &views.Page{
+		Title:     title,
+		Nav:       nav,
+		User:      h.user(c),
+		CSRF:      csrf,
+		Lang:      h.lang(c),
+		Path:      c.Request().URL.RequestURI(),
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+		Data:      data,
+	}
+	p.Flash = h.popFlash(c)
+	return p
+}
+
+// render writes a page with status through the renderer (which applies the htmx rule).
+func (h *Handler) render(c echo.Context, status int, name string, p *views.Page) error {
+	return c.Render(status, name, p)
+}
+
+// redirect answers a form post with 303 See Other, or, for htmx, with HX-Redirect / HX-Location.
+func (h *Handler) redirect(c echo.Context, to string) error {
+	if c.Request().Header.Get(views.HXRequest) == "true" {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// safeNext returns next when it is a local path, else fallback: a redirect target from a form or
+// query never leaves the site.
+func safeNext(next, fallback string) string {
+	if next == "" || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
+		return fallback
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return fallback
+	}
+	return next
+}

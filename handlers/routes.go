@@ -1,0 +1,181 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"leaddesk/db"
+)
+
+// Policy says who may call a route. Every route is registered through Handler.handle with one, so a
+// route without a decision cannot exist (and the role-matrix test walks them all).
+type Policy struct {
+	Public   bool     // anyone, signed in or not
+	SignedIn bool     // any signed-in user, even one with no role yet
+	Roles    []string // any one of these roles
+	Scope    string   // an API token with this scope (intake, read, write) instead of a session
+}
+
+var (
+	public   = Policy{Public: true}
+	signedIn = Policy{SignedIn: true}
+	// Who may read leads: every role (Business profile admins read-only, DESIGN §2).
+	leadReaders = anyRole(db.RoleReferrals, db.RoleProfile, db.RoleAccount)
+	// Who may work leads: accept, decline, favourite, export.
+	leadWorkers    = anyRole(db.RoleReferrals, db.RoleAccount)
+	profileEditors = anyRole(db.RoleProfile, db.RoleAccount)
+	accountAdmins  = anyRole(db.RoleAccount)
+)
+
+func anyRole(roles ...string) Policy { return Policy{Roles: roles} }
+
+// Allows reports whether u (nil = not signed in) may call a route with this policy.
+func (p Policy) Allows(u *db.User) bool {
+	switch {
+	case p.Scope != "":
+		return false // decided by the token, not the session
+	case p.Public:
+		return true
+	case u == nil:
+		return false
+	case p.SignedIn:
+		return true
+	default:
+		return u.HasAny(p.Roles...)
+	}
+}
+
+// handle registers one route with its policy.
+func (h *Handler) handle(e *echo.Echo, method, path string, fn echo.HandlerFunc, p Policy, mw ...echo.MiddlewareFunc) {
+	h.policies[method+" "+path] = p
+	e.Add(method, path, fn, append([]echo.MiddlewareFunc{h.authorize(p)}, mw...)...)
+}
+
+// Policies returns every registered route's policy, keyed "METHOD path".
+func (h *Handler) Policies() map[string]Policy { return h.policies }
+
+// routes is the one route table, grouped by resource, with the roles each needs beside it.
+func (h *Handler) routes(e *echo.Echo) {
+	// Health and static files
+	h.handle(e, http.MethodGet, "/healthz", h.healthz, public)
+	h.handle(e, http.MethodGet, "/static/*", echo.WrapHandler(h.Assets), public)
+	h.handle(e, http.MethodGet, "/", h.home, public)
+	h.handle(e, http.MethodPost, "/lang", h.setLanguage, public)
+
+	// Sign-in
+	h.handle(e, http.MethodGet, "/login", h.loginForm, public)
+	h.handle(e, http.MethodPost, "/login", h.login, public)
+	h.handle(e, http.MethodPost, "/logout", h.logout, public)
+	h.handle(e, http.MethodGet, "/no-role", h.noRole, signedIn)
+
+	// Leads workspace
+	h.handle(e, http.MethodGet, "/leads", h.leadsIndex, leadReaders)
+}
+
+// authorize enforces a route's policy: no session → sign-in (401 for htmx and API), wrong role → 403.
+func (h *Handler) authorize(p Policy) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if p.Scope != "" {
+				return h.authorizeToken(c, p.Scope, next)
+			}
+			u := h.user(c)
+			if p.Allows(u) {
+				return next(c)
+			}
+			if u == nil {
+				req := c.Request()
+				if req.Method == http.MethodGet && req.Header.Get("HX-Request") != "true" && !wantsJSON(c) {
+					return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(req.URL.RequestURI()))
+				}
+				return echo.NewHTTPError(http.StatusUnauthorized, h.T(c, "error.signin_required"))
+			}
+			if len(u.Roles) == 0 && c.Request().Method == http.MethodGet && !wantsJSON(c) {
+				return c.Redirect(http.StatusSeeOther, "/no-role")
+			}
+			return echo.NewHTTPError(http.StatusForbidden, h.T(c, "error.forbidden"))
+		}
+	}
+}
+
+// wantsJSON tells API-style requests, which get JSON errors.
+func wantsJSON(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/intake/") ||
+		strings.HasPrefix(c.Request().Header.Get("Accept"), "application/json")
+}
+
+// New builds the Echo server with middleware, routes and the error handler.
+func New(d Deps) (*echo.Echo, *Handler, error) {
+	h, err := newHandler(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Renderer = h.Views
+	e.HTTPErrorHandler = h.errorHandler
+	e.IPExtractor = echo.ExtractIPDirect()
+
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		h.Log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
+		return err
+	}}))
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			// The path only, never the query: a marketplace URL carries its token in the path, so
+			// intake paths are logged without it.
+			path := v.URIPath
+			if strings.HasPrefix(path, "/intake/") {
+				path = "/intake/…"
+			}
+			lvl := slog.LevelInfo
+			if v.Status >= 500 {
+				lvl = slog.LevelError
+			}
+			h.Log.LogAttrs(c.Request().Context(), lvl, "request", slog.String("method", v.Method), slog.String("path", path),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
+			return nil
+		},
+	}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
+		HSTSMaxAge: hstsFor(h.Cfg.Secure()),
+		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+	}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
+		return strings.HasPrefix(c.Request().URL.Path, "/static/vendor") // already small; keep it simple
+	}}))
+	e.Use(h.loadSession, h.language, h.csrfUnlessToken)
+	h.routes(e)
+	return e, h, nil
+}
+
+func hstsFor(secure bool) int {
+	if secure {
+		return 31536000
+	}
+	return 0
+}
+
+// csrfUnlessToken applies CSRF protection to every browser route; the intake endpoint and the JSON API
+// authenticate each request with a token instead of a cookie, so a forged cross-site request has nothing to ride on.
+func (h *Handler) csrfUnlessToken(next echo.HandlerFunc) echo.HandlerFunc {
+	protected := h.csrf(next)
+	return func(c echo.Context) error {
+		p := c.Request().URL.Path
+		if strings.HasPrefix(p, "/intake/") || strings.HasPrefix(p, "/api/") {
+			return next(c)
+		}
+		return protected(c)
+	}
+}

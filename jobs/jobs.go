@@ -1,0 +1,96 @@
+// Package jobs runs Leaddesk's background work — expiry, archival, reminders, digests, the mail
+// outbox — as plain goroutines with a ticker each under `leaddesk serve`, or every job once under
+// `leaddesk jobs [--now T]`. Features register their jobs; the clock is injected so tests move time.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"leaddesk/internal/clock"
+)
+
+// Job is one kind of background work. Run must be idempotent and safe to run twice at once (two
+// instances, or `leaddesk jobs` beside a running server): it works as of now, not since last time.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context, now time.Time) error
+}
+
+// Runner holds the registered jobs.
+type Runner struct {
+	clock clock.Clock
+	log   *slog.Logger
+	jobs  []Job
+	wg    sync.WaitGroup
+}
+
+// NewRunner returns a runner with no jobs.
+func NewRunner(c clock.Clock, log *slog.Logger) *Runner {
+	return &Runner{clock: c, log: log}
+}
+
+// Register adds a job.
+func (r *Runner) Register(j Job) { r.jobs = append(r.jobs, j) }
+
+// Jobs lists the registered jobs.
+func (r *Runner) Jobs() []Job { return append([]Job(nil), r.jobs...) }
+
+// RunOnce runs every job once, in registration order, as of now. Every job runs even when one fails;
+// the errors are returned together.
+func (r *Runner) RunOnce(ctx context.Context, now time.Time) error {
+	var errs []error
+	for _, j := range r.jobs {
+		start := time.Now()
+		if err := j.Run(ctx, now); err != nil {
+			errs = append(errs, fmt.Errorf("job %s: %w", j.Name, err))
+			continue
+		}
+		r.log.Debug("job done", "job", j.Name, "took", time.Since(start))
+	}
+	return errors.Join(errs...)
+}
+
+// Start runs each job on its own ticker until ctx ends; Wait returns once every run in flight finished.
+func (r *Runner) Start(ctx context.Context) {
+	for _, j := range r.jobs {
+		r.wg.Add(1)
+		go func(j Job) {
+			defer r.wg.Done()
+			every := j.Every
+			if every <= 0 {
+				every = time.Minute
+			}
+			t := time.NewTicker(every)
+			defer t.Stop()
+			for {
+				r.runLogged(ctx, j)
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}(j)
+	}
+}
+
+func (r *Runner) runLogged(ctx context.Context, j Job) {
+	if ctx.Err() != nil {
+		return
+	}
+	// A job in flight finishes even when shutdown starts: it gets its own context with a deadline.
+	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+	defer cancel()
+	if err := j.Run(runCtx, r.clock.Now()); err != nil {
+		r.log.Error("job failed", "job", j.Name, "err", err)
+	}
+}
+
+// Wait blocks until every job goroutine has stopped.
+func (r *Runner) Wait() { r.wg.Wait() }

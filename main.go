@@ -1,0 +1,271 @@
+// Command leaddesk is a self-hosted lead desk for Microsoft partner teams: the Partner Center
+// Referrals › Leads workspace on the team's own server, in one binary (DESIGN.md).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"leaddesk/config"
+	"leaddesk/db"
+	"leaddesk/db/demo"
+	"leaddesk/handlers"
+	"leaddesk/internal/clock"
+	"leaddesk/jobs"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// command is one `leaddesk` sub-command.
+type command struct {
+	summary string
+	run     func(m *Main, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the web app and the background jobs (the default)", (*Main).serveCmd},
+		"demo":    {"fill an empty data directory with demo data, print the sign-ins, then serve", (*Main).demoCmd},
+		"jobs":    {"run every due background job once, as of now or --now RFC3339, then exit", (*Main).jobsCmd},
+		"backup":  {"write a consistent online copy of the database to FILE", (*Main).backupCmd},
+		"version": {"print the version", (*Main).versionCmd},
+	}
+}
+
+// Main is one run of the program; end-to-end tests build it too.
+type Main struct {
+	Cfg    *config.Config
+	DB     *db.DB
+	Clock  clock.Clock
+	Log    *slog.Logger
+	Jobs   *jobs.Runner
+	Out    io.Writer
+	Getenv func(string) string
+	ctx    context.Context
+}
+
+// errUsage marks mistakes in the command line, which exit with code 2.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		usage(stdout)
+		return 0
+	}
+	cmd, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(stderr, "leaddesk: unknown command %q\n", name)
+		usage(stderr)
+		return 2
+	}
+	m := &Main{Clock: clock.System{}, Out: stdout, Getenv: getenv, ctx: ctx,
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	if err := cmd.run(m, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "leaddesk %s: %v\n", name, err)
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: leaddesk [command] [flags]\n\ncommands:")
+	for _, n := range []string{"serve", "demo", "jobs", "backup", "version"} {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands()[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun `leaddesk COMMAND -h` for the flags; every flag also reads its LEADDESK_* variable.")
+}
+
+// flags parses the shared settings plus a command's own flags, then opens the database.
+func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
+	cfg := config.Default()
+	fs := flag.NewFlagSet("leaddesk "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Out)
+	cfg.Register(fs, m.Getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("bad setting: %w", err)
+	}
+	m.Cfg = cfg
+	d, err := db.Open(m.ctx, cfg.DBPath())
+	if err != nil {
+		return nil, err
+	}
+	m.DB = d
+	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
+	m.registerJobs()
+	return fs, nil
+}
+
+// registerJobs is where features add their background jobs.
+func (m *Main) registerJobs() {}
+
+func (m *Main) close() {
+	if m.DB != nil {
+		if err := m.DB.Close(); err != nil {
+			m.Log.Error("close database", "err", err)
+		}
+	}
+}
+
+func (m *Main) serveCmd(args []string) error {
+	if _, err := m.setup("serve", args, nil); err != nil {
+		return err
+	}
+	defer m.close()
+	return m.serve()
+}
+
+// serve runs the web app and the jobs until the context ends, then shuts down gracefully: it stops
+// accepting, lets requests and jobs in flight finish, and closes the database.
+func (m *Main) serve() error {
+	ln, err := net.Listen("tcp", m.Cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (%v): is another Leaddesk running? Stop it or choose another address with LEADDESK_ADDR / -addr", m.Cfg.Addr, err)
+	}
+	e, _, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return m.serveOn(ln, e)
+}
+
+func (m *Main) serveOn(ln net.Listener, e *echo.Echo) error {
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	jobCtx, stopJobs := context.WithCancel(context.Background())
+	m.Jobs.Start(jobCtx)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	m.Log.Info("leaddesk is serving", "url", m.Cfg.BaseURL, "addr", ln.Addr().String(), "data", m.Cfg.DataDir, "version", handlers.Version)
+	select {
+	case err := <-errc:
+		stopJobs()
+		m.Jobs.Wait()
+		return err
+	case <-m.ctx.Done():
+	}
+	m.Log.Info("shutting down: finishing requests and jobs in flight")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutCtx)
+	stopJobs()
+	m.Jobs.Wait()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	m.Log.Info("stopped")
+	return nil
+}
+
+func (m *Main) demoCmd(args []string) error {
+	var leads int
+	var seed int64
+	if _, err := m.setup("demo", args, func(fs *flag.FlagSet) {
+		fs.IntVar(&leads, "leads", 2000, "how many leads to make")
+		fs.Int64Var(&seed, "seed", 1, "random seed (the same seed makes the same data)")
+	}); err != nil {
+		return err
+	}
+	defer m.close()
+	if leads < 0 {
+		return fmt.Errorf("%w: -leads must not be negative", errUsage)
+	}
+	res, err := demo.Seed(m.ctx, m.DB, demo.Options{Leads: leads, Seed: seed, Now: m.Clock.Now()})
+	switch {
+	case errors.Is(err, demo.ErrNotEmpty):
+		fmt.Fprintf(m.Out, "The data directory %s already has data; serving it as it is.\n", m.Cfg.DataDir)
+		res = &demo.Result{SignIns: demo.SignIns()}
+	case err != nil:
+		return err
+	default:
+		fmt.Fprintf(m.Out, "Made %d demo leads in %s.\n", res.Leads, res.Took.Round(time.Millisecond))
+	}
+	fmt.Fprintf(m.Out, "\nLeaddesk demo: open %s and sign in with one of these:\n", m.Cfg.BaseURL)
+	for _, s := range res.SignIns {
+		fmt.Fprintf(m.Out, "  %-36s password %-22s %s\n", s.Email, s.Password, strings.Join(s.Roles, ", "))
+	}
+	fmt.Fprintln(m.Out)
+	return m.serve()
+}
+
+func (m *Main) jobsCmd(args []string) error {
+	var nowFlag string
+	if _, err := m.setup("jobs", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&nowFlag, "now", "", "run as of this time (RFC 3339, e.g. 2026-12-01T09:00:00Z); default now")
+	}); err != nil {
+		return err
+	}
+	defer m.close()
+	now := m.Clock.Now()
+	if nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, nowFlag)
+		if err != nil {
+			return fmt.Errorf("%w: -now %q is not an RFC 3339 time such as 2026-12-01T09:00:00Z", errUsage, nowFlag)
+		}
+		now = t
+	}
+	if err := m.Jobs.RunOnce(m.ctx, now); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Out, "ran %d jobs as of %s\n", len(m.Jobs.Jobs()), now.UTC().Format(time.RFC3339))
+	return nil
+}
+
+func (m *Main) backupCmd(args []string) error {
+	fs, err := m.setup("backup", args, nil)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give the backup file name: leaddesk backup FILE", errUsage)
+	}
+	dest := fs.Arg(0)
+	start := time.Now()
+	if err := m.DB.Backup(m.ctx, dest); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Out, "backup written to %s in %s\n", dest, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (m *Main) versionCmd(args []string) error {
+	fmt.Fprintf(m.Out, "leaddesk %s (schema %d)\n", handlers.Version, db.LatestVersion())
+	return nil
+}

@@ -1,0 +1,155 @@
+// Package views renders Leaddesk's pages: html/template files embedded in the binary, parsed once per
+// language at start (so {{t "key"}} works in every template), executed into a buffer, then written.
+package views
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"leaddesk/db"
+	"leaddesk/static"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// htmx request headers (https://htmx.org/reference/#request_headers).
+const (
+	HXRequest        = "HX-Request"
+	HXBoosted        = "HX-Boosted"
+	HXHistoryRestore = "HX-History-Restore-Request"
+	HXTarget         = "HX-Target"
+)
+
+// Page is what every template receives: the layout's needs plus the page's own Data.
+type Page struct {
+	Title     string // already translated; the layout appends " · Leaddesk"
+	Nav       string // active left-navigation item: "leads", "profile", "settings", "admin"
+	Layout    string // "" = the workspace shell; "auth" = the centred sign-in card
+	Fragment  string // block rendered for an htmx request; "" = "content"
+	User      *db.User
+	CSRF      string
+	Lang      string
+	Path      string // request URI, for the language switch to come back to
+	RequestID string
+	Flash     *Flash
+	Data      any
+}
+
+// Flash is a one-time message shown at the top of the next page.
+type Flash struct {
+	Kind string // success, info, warning, danger
+	Text string
+}
+
+// Renderer implements echo.Renderer.
+type Renderer struct {
+	sets    map[string]map[string]*template.Template // lang → page name → template set
+	Catalog *Catalog
+	Assets  *static.Assets
+	Loc     *time.Location
+}
+
+// NewRenderer parses every page with the layout and partials, once per language. A template that does
+// not parse stops the start, not a request.
+func NewRenderer(cat *Catalog, assets *static.Assets, loc *time.Location) (*Renderer, error) {
+	r := &Renderer{sets: map[string]map[string]*template.Template{}, Catalog: cat, Assets: assets, Loc: loc}
+	var pages []string
+	err := fs.WalkDir(templateFS, "templates/pages", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".html") {
+			pages = append(pages, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range Languages {
+		base, err := template.New("root").Funcs(r.funcs(lang)).ParseFS(templateFS, "templates/layout/*.html", "templates/partials/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("views: parse layout: %w", err)
+		}
+		r.sets[lang] = map[string]*template.Template{}
+		for _, p := range pages {
+			t, err := template.Must(base.Clone()).ParseFS(templateFS, p)
+			if err != nil {
+				return nil, fmt.Errorf("views: parse %s: %w", p, err)
+			}
+			name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
+			r.sets[lang][name] = t
+		}
+	}
+	return r, nil
+}
+
+// Has reports whether a page template exists.
+func (r *Renderer) Has(name string) bool { _, ok := r.sets[Languages[0]][name]; return ok }
+
+// WantsFragment is the one htmx rule: an htmx request that is neither boosted nor a history restore
+// gets only the fragment; anything else gets the whole page.
+func WantsFragment(req *http.Request) bool {
+	return req.Header.Get(HXRequest) == "true" && req.Header.Get(HXBoosted) != "true" && req.Header.Get(HXHistoryRestore) != "true"
+}
+
+// Render implements echo.Renderer (v4 signature). data must be *Page; name is the page, e.g. "leads/list".
+func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) error {
+	p, ok := data.(*Page)
+	if !ok {
+		return fmt.Errorf("views: render %s: data is %T, want *views.Page", name, data)
+	}
+	lang := p.Lang
+	if !ValidLanguage(lang) {
+		lang = Languages[0]
+	}
+	t, ok := r.sets[lang][name]
+	if !ok {
+		return fmt.Errorf("views: no template %q", name)
+	}
+	block := "layout"
+	if p.Layout == "auth" {
+		block = "auth-layout"
+	}
+	if c != nil {
+		c.Response().Header().Add("Vary", HXRequest)
+		if WantsFragment(c.Request()) {
+			block = p.Fragment
+			if block == "" {
+				block = "content"
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, p); err != nil {
+		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// RenderBlock renders one named block of a page into w, whatever the request (for fragments sent
+// out of band, e.g. a row and a counter after an action).
+func (r *Renderer) RenderBlock(w io.Writer, name, block string, p *Page) error {
+	lang := p.Lang
+	if !ValidLanguage(lang) {
+		lang = Languages[0]
+	}
+	t, ok := r.sets[lang][name]
+	if !ok {
+		return fmt.Errorf("views: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, p); err != nil {
+		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
