@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +47,10 @@ func commands() map[string]command {
 		"jobs":    {"run every due background job once, as of now or --now RFC3339, then exit", (*Main).jobsCmd},
 		"backup":  {"write a consistent online copy of the database to FILE", (*Main).backupCmd},
 		"version": {"print the version", (*Main).versionCmd},
+		// Accounts (issue 3)
+
+		// Intake (issue 7)
+
 	}
 }
 
@@ -96,8 +101,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: leaddesk [command] [flags]\n\ncommands:")
-	for _, n := range []string{"serve", "demo", "jobs", "backup", "version"} {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands()[n].summary)
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun `leaddesk COMMAND -h` for the flags; every flag also reads its LEADDESK_* variable.")
 }
@@ -132,7 +143,12 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 }
 
 // registerJobs is where features add their background jobs.
-func (m *Main) registerJobs() {}
+func (m *Main) registerJobs() {
+	// Lead lifecycle (issue 5)
+
+	// Notifications (issue 6)
+
+}
 
 func (m *Main) close() {
 	if m.DB != nil {
@@ -196,9 +212,11 @@ func (m *Main) serveOn(ln net.Listener, e *echo.Echo) error {
 func (m *Main) demoCmd(args []string) error {
 	var leads int
 	var seed int64
+	var seedOnly bool
 	if _, err := m.setup("demo", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&leads, "leads", 2000, "how many leads to make")
 		fs.Int64Var(&seed, "seed", 1, "random seed (the same seed makes the same data)")
+		fs.BoolVar(&seedOnly, "seed-only", false, "make the data, then exit instead of serving")
 	}); err != nil {
 		return err
 	}
@@ -206,14 +224,20 @@ func (m *Main) demoCmd(args []string) error {
 	if leads < 0 {
 		return fmt.Errorf("%w: -leads must not be negative", errUsage)
 	}
-	res, err := demo.Seed(m.ctx, m.DB, demo.Options{Leads: leads, Seed: seed, Now: m.Clock.Now()})
-	switch {
-	case errors.Is(err, demo.ErrNotEmpty):
+	users, err := m.DB.CountUsers(m.ctx)
+	if err != nil {
+		return err
+	}
+	var res *demo.Result
+	if users > 0 {
+		// `make run` a second time: keep what is there.
 		fmt.Fprintf(m.Out, "The data directory %s already has data; serving it as it is.\n", m.Cfg.DataDir)
 		res = &demo.Result{SignIns: demo.SignIns()}
-	case err != nil:
-		return err
-	default:
+	} else {
+		res, err = demo.Seed(m.ctx, m.DB, demo.Options{Leads: leads, Seed: seed, Now: m.Clock.Now()})
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(m.Out, "Made %d demo leads in %s.\n", res.Leads, res.Took.Round(time.Millisecond))
 	}
 	fmt.Fprintf(m.Out, "\nLeaddesk demo: open %s and sign in with one of these:\n", m.Cfg.BaseURL)
@@ -221,6 +245,9 @@ func (m *Main) demoCmd(args []string) error {
 		fmt.Fprintf(m.Out, "  %-36s password %-22s %s\n", s.Email, s.Password, strings.Join(s.Roles, ", "))
 	}
 	fmt.Fprintln(m.Out)
+	if seedOnly {
+		return nil
+	}
 	return m.serve()
 }
 

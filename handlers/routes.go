@@ -73,8 +73,21 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/logout", h.logout, public)
 	h.handle(e, http.MethodGet, "/no-role", h.noRole, signedIn)
 
-	// Leads workspace
+	// Accounts, settings and admin (issue 3: sign-in, roles and sessions)
+	h.handle(e, http.MethodGet, "/admin", h.adminIndex, accountAdmins)
+
+	// Leads workspace (issue 4): list, favourites, export
+
 	h.handle(e, http.MethodGet, "/leads", h.leadsIndex, leadReaders)
+
+	// Lead details and lifecycle (issue 5)
+
+	// Notifications, outbox and Action Center (issue 6)
+
+	// Intake: marketplace endpoint, JSON API, CSV import, tokens, spam list (issue 7)
+
+	// Business profile (issue 8)
+
 }
 
 // authorize enforces a route's policy: no session → sign-in (401 for htmx and API), wrong role → 403.

@@ -124,6 +124,8 @@ func Seed(ctx context.Context, d *db.DB, opts Options) (*Result, error) {
 	if err := loadLeads(ctx, tx, g); err != nil {
 		return nil, err
 	}
+	tc := time.Now()
+	defer func() { println("TIMING commit+checkpoint", time.Since(tc).String()) }()
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("demo: commit: %w", err)
 	}
@@ -154,7 +156,7 @@ func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
 			return nil, fmt.Errorf("demo: read pragma %s: %w", p.name, err)
 		}
 	}
-	for _, s := range []string{`PRAGMA synchronous = OFF`, `PRAGMA cache_size = -262144`, `PRAGMA foreign_keys = OFF`,
+	for _, s := range []string{`PRAGMA synchronous = OFF`, `PRAGMA cache_size = -1048576`, `PRAGMA foreign_keys = OFF`,
 		`PRAGMA temp_store = MEMORY`, `PRAGMA threads = 2`} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return nil, fmt.Errorf("demo: %s: %w", s, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // batchLeads is how many leads the generator hands the writer at a time.
@@ -53,15 +54,26 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 			}
 		}
 	}()
-	for b := range full {
+	var twait, twrite time.Duration
+	for {
+		t0 := time.Now()
+		b, ok := <-full
+		twait += time.Since(t0)
+		if !ok {
+			break
+		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		t1 := time.Now()
 		if err := w.write(b); err != nil {
 			return err
 		}
+		twrite += time.Since(t1)
 		free <- b
 	}
+	t2 := time.Now()
+	defer func() { println("TIMING wait", twait.String(), "write", twrite.String(), "index", time.Since(t2).String()) }()
 	for _, ix := range indexes {
 		if _, err := tx.ExecContext(ctx, ix); err != nil {
 			return fmt.Errorf("demo: rebuild index: %w", err)
