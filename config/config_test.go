@@ -1,0 +1,67 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsWorkOnALaptop(t *testing.T) {
+	c, _, err := Load("serve", nil, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.BaseURL != "http://127.0.0.1:8080" || c.Location == nil || c.Secure() {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestFlagBeatsEnvironmentBeatsDefault(t *testing.T) {
+	c, _, err := Load("serve", []string{"-addr", "127.0.0.1:9000"}, env(map[string]string{
+		"LEADDESK_ADDR": "127.0.0.1:7000", "LEADDESK_TIMEZONE": "Asia/Tokyo", "LEADDESK_BASE_URL": "https://leads.example.com/",
+		"LEADDESK_SIGNIN_DOMAINS": "Example.com, contoso.co.jp",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" || c.Location.String() != "Asia/Tokyo" || c.BaseURL != "https://leads.example.com" || !c.Secure() {
+		t.Errorf("got %+v", c)
+	}
+	if strings.Join(c.SignInDomains, ",") != "example.com,contoso.co.jp" {
+		t.Errorf("domains = %v", c.SignInDomains)
+	}
+}
+
+func TestBadSettingsAreNamed(t *testing.T) {
+	cases := map[string]map[string]string{
+		"LEADDESK_ADDR":               {"LEADDESK_ADDR": "8080"},
+		"LEADDESK_TIMEZONE":           {"LEADDESK_TIMEZONE": "Mars/Olympus"},
+		"LEADDESK_BASE_URL":           {"LEADDESK_BASE_URL": "ftp://x"},
+		"LEADDESK_SMTP_URL":           {"LEADDESK_SMTP_URL": "http://mail.example.com"},
+		"LEADDESK_OIDC_CLIENT_SECRET": {"LEADDESK_OIDC_CLIENT_ID": "abc", "LEADDESK_OIDC_ISSUER": "https://id.example.com"},
+		"LEADDESK_OIDC_ISSUER":        {"LEADDESK_OIDC_CLIENT_ID": "abc", "LEADDESK_OIDC_CLIENT_SECRET": "s", "LEADDESK_OIDC_ISSUER": "not a url"},
+	}
+	for name, e := range cases {
+		_, _, err := Load("serve", nil, env(e))
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: err = %v, want it named", name, err)
+		}
+	}
+}
+
+func TestParseSMTPURL(t *testing.T) {
+	s, err := ParseSMTPURL("smtps://user%40x:p%40ss@mail.example.com")
+	if err != nil || !s.ImplicitTLS || s.Port != "465" || s.Username != "user@x" || s.Password != "p@ss" {
+		t.Errorf("smtps: %+v %v", s, err)
+	}
+	s, err = ParseSMTPURL("smtp://127.0.0.1:1025")
+	if err != nil || s.ImplicitTLS || s.Port != "1025" || s.Username != "" {
+		t.Errorf("smtp: %+v %v", s, err)
+	}
+	for _, bad := range []string{"smtp://", "imap://x", "::"} {
+		if _, err := ParseSMTPURL(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
