@@ -124,8 +124,6 @@ func Seed(ctx context.Context, d *db.DB, opts Options) (*Result, error) {
 	if err := loadLeads(ctx, tx, g); err != nil {
 		return nil, err
 	}
-	tc := time.Now()
-	defer func() { println("TIMING commit+checkpoint", time.Since(tc).String()) }()
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("demo: commit: %w", err)
 	}
@@ -162,9 +160,7 @@ func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
 			return nil, fmt.Errorf("demo: %s: %w", s, err)
 		}
 	}
-	var mode string
-	_ = conn.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode) // best effort, see above
-	println("MODE", mode, journal, threads)
+	conn.ExecContext(ctx, `PRAGMA journal_mode = DELETE`) // best effort, see above
 	return func() {
 		// The caller's context may be cancelled by now; the connection still needs its settings back.
 		bg := context.Background()

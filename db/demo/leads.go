@@ -69,10 +69,15 @@ type batch struct {
 	contacts []contactRow
 	favs     []pairRow
 	items    []itemRow
+	args     [nTables][]any // the rows above as insert arguments, see flatten
 }
 
 func (b *batch) reset() {
 	b.leads, b.events, b.team, b.contacts, b.favs, b.items = b.leads[:0], b.events[:0], b.team[:0], b.contacts[:0], b.favs[:0], b.items[:0]
+	for i := range b.args {
+		clear(b.args[i]) // let the collector have last batch's strings
+		b.args[i] = b.args[i][:0]
+	}
 }
 
 // generator makes leads one after the other, oldest first, from one seeded PCG stream, so the same
@@ -485,7 +490,10 @@ func (g *generator) deal(l *leadRow, b *batch, lang string, c *country) {
 	if lang == "ja" {
 		textLang = "ja"
 	}
-	what := "Business profile"
+	what := "Advisory services"
+	if textLang == "ja" {
+		what = "導入支援サービス"
+	}
 	if l.offerTitle != "" {
 		for _, o := range offers {
 			if o.id == l.offerID {
