@@ -64,6 +64,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqldb.Close()
 		return nil, err
 	}
+	// Keep the query planner's statistics current (bulk-loaded demo data has none), cheaply: a bounded
+	// sample per index, only for tables that changed a lot.
+	if _, err := d.ExecContext(ctx, `PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002`); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("db: optimize %s: %w", path, err)
+	}
 	return d, nil
 }
 
