@@ -6,8 +6,10 @@ package mail
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"leaddesk/db"
@@ -32,8 +34,23 @@ func addActionItem(ctx context.Context, tx *sql.Tx, leadID int64, kind string, n
 	return nil
 }
 
+// SinglesPerDay is how many single new-lead mails one recipient gets per local day; the day's later
+// leads go into one digest sent after the day ends (DESIGN §4).
+const SinglesPerDay = 10
+
+// Day is the local calendar day of t in loc (the configured time zone), as YYYY-MM-DD.
+func Day(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02")
+}
+
 // NewLeadTx is called in the transaction that stores a new lead: it adds the Action Center items and
-// queues the new-lead mail. Test leads and informational leads cause neither.
+// queues the new-lead mail to the location's contact and the Referrals admins, each by their own
+// preferences: single mails for the first SinglesPerDay leads of their day, the rest (or everything,
+// for those who chose the digest) held for the day's digest. Test leads and informational leads cause
+// neither.
 func NewLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
 	if l.IsTest || !l.Actionable || l.Status != "received" {
 		return nil
@@ -46,7 +63,81 @@ func NewLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
 			return err
 		}
 	}
+	recipients, err := db.NewLeadRecipientsTx(ctx, tx, l.LocationID)
+	if err != nil {
+		return err
+	}
+	day := Day(env.Now, env.Loc)
+	params := newLeadParams(env, l)
+	for _, r := range recipients {
+		if r.Mode != "digest" {
+			ok, err := db.CountSingleMailTx(ctx, tx, r.Email, day, SinglesPerDay)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if _, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "new_lead", ToEmail: r.Email, ToName: r.Name,
+					Lang: r.Lang, LeadID: l.ID, Params: params,
+					DedupeKey: "new_lead:" + strconv.FormatInt(l.ID, 10) + ":" + strings.ToLower(r.Email)}); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err := db.AddDigestItemTx(ctx, tx, r.Email, day, l.ID, r.Lang); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// newLeadParams are what a new-lead mail shows; contact details only while the lead shows them.
+func newLeadParams(env Env, l *db.Lead) map[string]any {
+	p := map[string]any{"company": l.CustomerCompany, "cta": l.CTA, "source": l.Source, "offer": l.OfferTitle,
+		"flame": l.CustomerRequestedContact, "link": env.LeadURL(l.ID)}
+	if !l.ContactHidden() {
+		p["contact"] = l.ContactName()
+		p["contact_email"] = l.ContactEmail
+		p["contact_phone"] = l.ContactPhone
+	}
+	if l.ExpiresAt != nil {
+		p["respond_by"] = l.ExpiresAt.Unix()
+	}
+	return p
+}
+
+// QueueDigests queues one digest per recipient and finished local day with the leads held for it
+// (the digest job). It is idempotent: a digest is queued once, by its dedupe key.
+func QueueDigests(ctx context.Context, d *db.DB, env Env) error {
+	return d.InTx(ctx, func(tx *sql.Tx) error {
+		due, err := db.DueDigestsTx(ctx, tx, Day(env.Now, env.Loc))
+		if err != nil {
+			return err
+		}
+		for _, g := range due {
+			leads, err := db.DigestLeadsTx(ctx, tx, g.Recipient, g.Day)
+			if err != nil {
+				return err
+			}
+			if len(leads) == 0 {
+				continue
+			}
+			items := make([]map[string]any, 0, len(leads))
+			for _, l := range leads {
+				it := map[string]any{"company": l.CustomerCompany, "cta": l.CTA, "flame": l.CustomerRequestedContact, "link": env.LeadURL(l.ID)}
+				if l.ExpiresAt != nil {
+					it["respond_by"] = l.ExpiresAt.Unix()
+				}
+				items = append(items, it)
+			}
+			if _, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "digest", ToEmail: g.Recipient, Lang: g.Lang,
+				Params:    map[string]any{"day": g.Day, "leads": items, "link": env.BaseURL + "/leads"},
+				DedupeKey: "digest:" + strings.ToLower(g.Recipient) + ":" + g.Day}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // LeadAnsweredTx marks a lead's open Action Center items done once it is accepted or declined.
@@ -68,16 +159,20 @@ func LeadDeclinedTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error 
 		return nil
 	}
 	if l.CustomerConsent && l.EmailValidity == "valid" && l.ContactEmail != "" {
+		var partner string
+		if err := tx.QueryRowContext(ctx, `SELECT company_name FROM business_profile WHERE id = 1`).Scan(&partner); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("mail: business profile: %w", err)
+		}
 		if _, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "decline_customer", ToEmail: l.ContactEmail,
 			ToName: l.ContactName(), LeadID: l.ID, DedupeKey: "decline_customer:" + strconv.FormatInt(l.ID, 10),
-			Params: map[string]any{"company": l.CustomerCompany, "offer": l.OfferTitle}}); err != nil {
+			Params: map[string]any{"company": l.CustomerCompany, "offer": l.OfferTitle, "partner": partner}}); err != nil {
 			return err
 		}
 	}
 	if l.SenderEmail != "" {
 		if _, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "decline_sender", ToEmail: l.SenderEmail,
 			ToName: l.SenderName, LeadID: l.ID, DedupeKey: "decline_sender:" + strconv.FormatInt(l.ID, 10),
-			Params: map[string]any{"company": l.CustomerCompany, "reason": l.Reason, "link": env.LeadURL(l.ID)}}); err != nil {
+			Params: map[string]any{"company": l.CustomerCompany, "reason": l.Reason}}); err != nil {
 			return err
 		}
 	}
@@ -99,20 +194,39 @@ func LeadExpiredTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
 	if l.SenderEmail != "" {
 		if _, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "expired_sender", ToEmail: l.SenderEmail,
 			ToName: l.SenderName, LeadID: l.ID, DedupeKey: "expired_sender:" + strconv.FormatInt(l.ID, 10),
-			Params: map[string]any{"company": l.CustomerCompany, "link": env.LeadURL(l.ID)}}); err != nil {
+			Params: map[string]any{"company": l.CustomerCompany}}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ExpiryReminderTx is called once per lead 48 hours before it expires: Action Center item (mail to the
-// Referrals admins is added by the notifications feature).
+// ExpiryReminderTx is called once per lead 48 hours before it expires: Action Center item and a
+// reminder to every Referrals admin who has mail switched on (whatever their single/digest choice: a
+// reminder cannot wait for tomorrow's digest).
 func ExpiryReminderTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
 	if l.IsTest {
 		return nil
 	}
-	return addActionItem(ctx, tx, l.ID, "expiring", env.Now)
+	if err := addActionItem(ctx, tx, l.ID, "expiring", env.Now); err != nil {
+		return err
+	}
+	recipients, err := db.ReferralsAdminRecipientsTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	params := map[string]any{"company": l.CustomerCompany, "flame": l.CustomerRequestedContact, "link": env.LeadURL(l.ID)}
+	if l.ExpiresAt != nil {
+		params["respond_by"] = l.ExpiresAt.Unix()
+	}
+	for _, r := range recipients {
+		if _, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "expiry_reminder", ToEmail: r.Email, ToName: r.Name,
+			Lang: r.Lang, LeadID: l.ID, Params: params,
+			DedupeKey: "expiry_reminder:" + strconv.FormatInt(l.ID, 10) + ":" + strings.ToLower(r.Email)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // InvitationTx queues an invitation to join the team.

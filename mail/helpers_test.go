@@ -1,0 +1,103 @@
+package mail_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"leaddesk/config"
+	"leaddesk/db"
+	"leaddesk/internal/testkit"
+	"leaddesk/mail"
+)
+
+const baseURL = "https://leads.example.com"
+
+var tokyo, _ = time.LoadLocation("Asia/Tokyo")
+
+// day0 is 18:00 in Tokyo on Monday 30 November 2026; the local day ends six hours later.
+var day0 = time.Date(2026, 11, 30, 18, 0, 0, 0, tokyo)
+
+func env(now time.Time) mail.Env { return mail.Env{BaseURL: baseURL, Loc: tokyo, Now: now} }
+
+// newSender builds the outbox sender as `leaddesk serve` does, for the SMTP URL given ("" = none).
+func newSender(t *testing.T, d *db.DB, smtpURL string, srv *testSMTP) *mail.Sender {
+	t.Helper()
+	cfg := testkit.Config(t)
+	cfg.BaseURL = baseURL
+	cfg.Location = tokyo
+	cfg.SMTPURL = smtpURL
+	cfg.MailFrom = "Leaddesk <leaddesk@leads.example.com>"
+	s, err := mail.NewSender(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv != nil && srv.certPool != nil {
+		s.Transport.(*mail.SMTPTransport).RootCAs = srv.certPool
+	}
+	if tr, ok := s.Transport.(*mail.SMTPTransport); ok {
+		tr.Timeout = 5 * time.Second
+	}
+	return s
+}
+
+func run(t *testing.T, s *mail.Sender, now time.Time) {
+	t.Helper()
+	if err := s.Run(context.Background(), now); err != nil {
+		t.Fatalf("sender run: %v", err)
+	}
+}
+
+func addLocation(t *testing.T, d *db.DB, contactName, contactEmail string) int64 {
+	t.Helper()
+	res, err := d.Exec(`INSERT INTO locations (name, contact_name, contact_email, created_at, updated_at) VALUES ('Tokyo office', ?, ?, 0, 0)`,
+		contactName, contactEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := res.LastInsertId()
+	return id
+}
+
+// addLead stores an actionable contact-me lead with the new-lead notifications, in one transaction,
+// as intake does.
+func addLead(t *testing.T, d *db.DB, now time.Time, locationID int64, company string, change ...func(*db.Lead)) *db.Lead {
+	t.Helper()
+	l := &db.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", Source: "appsource", OfferTitle: "Contoso CRM",
+		LocationID: locationID, CustomerCompany: company, ContactFirstName: "Mei", ContactLastName: "Sato",
+		ContactEmail: "mei@customer.example", CreatedAt: now}
+	for _, c := range change {
+		c(l)
+	}
+	err := d.InTx(context.Background(), func(tx *sql.Tx) error {
+		if err := db.InsertLeadTx(context.Background(), tx, l); err != nil {
+			return err
+		}
+		return mail.NewLeadTx(context.Background(), tx, env(now), l)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func setPrefs(t *testing.T, d *db.DB, p *db.NotificationPrefs) {
+	t.Helper()
+	if err := db.SaveNotificationPrefsTx(context.Background(), d, p, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func outboxStatus(t *testing.T, d *db.DB) map[string]int {
+	t.Helper()
+	c, err := d.OutboxCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+var _ = config.SMTP{}
