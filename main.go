@@ -26,6 +26,7 @@ import (
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
 	"leaddesk/jobs"
+	"leaddesk/mail"
 )
 
 func main() {
@@ -146,7 +147,20 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 func (m *Main) registerJobs() {
 	// Lead lifecycle (issue 5)
 
-	// Notifications (issue 6)
+	// Notifications (issue 6): the day's digests are queued before the outbox runs, so `leaddesk jobs`
+	// after midnight queues and sends them in one go.
+	sender, err := mail.NewSender(m.Cfg, m.DB, m.Log)
+	if err != nil {
+		m.Log.Error("mail sender", "err", err) // config.Validate already checked the SMTP URL
+	} else {
+		if sender.Transport == nil {
+			m.Log.Warn("no LEADDESK_SMTP_URL: mail stays queued in the outbox (Admin › Mail) until one is set")
+		}
+		m.Jobs.Register(jobs.Job{Name: "mail-digests", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+			return mail.QueueDigests(ctx, m.DB, mail.Env{BaseURL: m.Cfg.BaseURL, Loc: m.Cfg.Location, Now: now})
+		}})
+		m.Jobs.Register(jobs.Job{Name: "mail-outbox", Every: 5 * time.Second, Run: sender.Run})
+	}
 
 }
 
