@@ -82,7 +82,15 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// Lead details and lifecycle (issue 5)
 
-	// Notifications, outbox and Action Center (issue 6)
+	// Notifications, outbox and Action Center (issue 6): everyone sets their own notifications; the
+	// Action Center is for those who work leads; the outbox is the Account admin's.
+	h.handle(e, http.MethodGet, "/settings/notifications", h.notificationPrefs, signedIn)
+	h.handle(e, http.MethodPost, "/settings/notifications", h.saveNotificationPrefs, signedIn)
+	h.handle(e, http.MethodGet, "/action-center", h.actionCenter, leadWorkers)
+	h.handle(e, http.MethodGet, "/action-center/count", h.actionCenterCount, leadWorkers)
+	h.handle(e, http.MethodPost, "/action-center/:id/dismiss", h.dismissActionItem, leadWorkers)
+	h.handle(e, http.MethodGet, "/admin/mail", h.adminMail, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/mail/:id/resend", h.resendMail, accountAdmins)
 
 	// Intake: marketplace endpoint, JSON API, CSV import, tokens, spam list (issue 7)
 

@@ -49,3 +49,23 @@
     if (e.target.tagName === "DIALOG" && e.target.hasAttribute("data-autoopen")) { e.target.remove(); }
   }, true);
 })();
+
+// Action Center (notifications): the panel closes with its close button, with Escape, or by clicking outside it.
+(function () {
+  "use strict";
+  function closePanel() {
+    var host = document.getElementById("notify-panel");
+    if (host && host.firstChild) { host.innerHTML = ""; return true; }
+    return false;
+  }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-close-panel]")) { e.preventDefault(); closePanel(); return; }
+    if (!e.target.closest("#notify-panel") && !e.target.closest(".notify-bell")) { closePanel(); }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && closePanel()) {
+      var bell = document.querySelector(".notify-bell");
+      if (bell) { bell.focus(); }
+    }
+  });
+})();
