@@ -153,9 +153,6 @@ func (m *Main) registerJobs() {
 	if err != nil {
 		m.Log.Error("mail sender", "err", err) // config.Validate already checked the SMTP URL
 	} else {
-		if sender.Transport == nil {
-			m.Log.Warn("no LEADDESK_SMTP_URL: mail stays queued in the outbox (Admin › Mail) until one is set")
-		}
 		m.Jobs.Register(jobs.Job{Name: "mail-digests", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
 			return mail.QueueDigests(ctx, m.DB, mail.Env{BaseURL: m.Cfg.BaseURL, Loc: m.Cfg.Location, Now: now})
 		}})

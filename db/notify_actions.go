@@ -24,15 +24,21 @@ type ActionItem struct {
 	ExpiresAt *time.Time
 }
 
-// openItemsSQL selects the open items user ? has not dismissed, of real (not test) leads.
+// ActionCenterWindow is how far back the Action Center looks: an item nobody dismissed (an expired
+// lead, say) leaves it after this, so the bell's count stays meaningful and its query small.
+const ActionCenterWindow = 30 * 24 * time.Hour
+
+// openItemsSQL selects the open items of the window that user ? has not dismissed, of real (not
+// test) leads; its parameters are the user and the window's start.
 const openItemsSQL = `FROM action_items a JOIN leads l ON l.id = a.lead_id
 	LEFT JOIN action_item_reads r ON r.item_id = a.id AND r.user_id = ?
-	WHERE a.done_at IS NULL AND l.is_test = 0 AND r.dismissed_at IS NULL`
+	WHERE a.done_at IS NULL AND a.created_at >= ? AND l.is_test = 0 AND r.dismissed_at IS NULL`
 
-// ActionItems lists up to limit open items for a user, newest first.
-func (d *DB) ActionItems(ctx context.Context, userID int64, limit int) ([]ActionItem, error) {
+// ActionItems lists up to limit open items for a user as of now, newest first.
+func (d *DB) ActionItems(ctx context.Context, userID int64, now time.Time, limit int) ([]ActionItem, error) {
 	rows, err := d.QueryContext(ctx, `SELECT a.id, a.lead_id, a.kind, a.created_at, r.read_at IS NOT NULL, l.customer_company, l.tab,
-		COALESCE(l.cta, ''), l.expires_at `+openItemsSQL+` ORDER BY a.created_at DESC, a.id DESC LIMIT ?`, userID, limit)
+		COALESCE(l.cta, ''), l.expires_at `+openItemsSQL+` ORDER BY a.created_at DESC, a.id DESC LIMIT ?`,
+		userID, now.Add(-ActionCenterWindow).Unix(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: action items: %w", err)
 	}
@@ -52,10 +58,11 @@ func (d *DB) ActionItems(ctx context.Context, userID int64, limit int) ([]Action
 	return out, rows.Err()
 }
 
-// UnreadActionItems counts a user's open items not yet seen.
-func (d *DB) UnreadActionItems(ctx context.Context, userID int64) (int, error) {
+// UnreadActionItems counts a user's open items not yet seen, as of now.
+func (d *DB) UnreadActionItems(ctx context.Context, userID int64, now time.Time) (int, error) {
 	var n int
-	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) `+openItemsSQL+` AND r.read_at IS NULL`, userID).Scan(&n); err != nil {
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) `+openItemsSQL+` AND r.read_at IS NULL`,
+		userID, now.Add(-ActionCenterWindow).Unix()).Scan(&n); err != nil {
 		return 0, fmt.Errorf("db: unread action items: %w", err)
 	}
 	return n, nil

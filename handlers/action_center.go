@@ -27,7 +27,7 @@ type actionCenterData struct {
 func (h *Handler) actionCenter(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := h.user(c)
-	items, err := h.DB.ActionItems(ctx, u.ID, actionCenterLimit)
+	items, err := h.DB.ActionItems(ctx, u.ID, h.Clock.Now(), actionCenterLimit)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (h *Handler) actionCenter(c echo.Context) error {
 	if err := h.DB.MarkActionItemsRead(ctx, u.ID, ids, h.Clock.Now()); err != nil {
 		return err
 	}
-	n, err := h.DB.UnreadActionItems(ctx, u.ID)
+	n, err := h.DB.UnreadActionItems(ctx, u.ID, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (h *Handler) actionCenter(c echo.Context) error {
 
 // actionCenterCount answers the bell's polling with its badge.
 func (h *Handler) actionCenterCount(c echo.Context) error {
-	n, err := h.DB.UnreadActionItems(c.Request().Context(), h.user(c).ID)
+	n, err := h.DB.UnreadActionItems(c.Request().Context(), h.user(c).ID, h.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (h *Handler) dismissActionItem(c echo.Context) error {
 		h.setFlash(c, "success", "notify.ac.dismissed")
 		return h.redirect(c, "/action-center")
 	}
-	n, err := h.DB.UnreadActionItems(c.Request().Context(), u.ID)
+	n, err := h.DB.UnreadActionItems(c.Request().Context(), u.ID, h.Clock.Now())
 	if err != nil {
 		return err
 	}

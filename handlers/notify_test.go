@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
@@ -160,6 +161,14 @@ func TestActionCenterBellPanelAndDismiss(t *testing.T) {
 	}
 	if body := ren.Get("/action-center").Body; strings.Contains(body, "Fabrikam") {
 		t.Error("an answered lead is still in the Action Center")
+	}
+	// Items nobody dismissed leave the Action Center after its window.
+	kai := s.CreateUser("kai@example.com", "Kai", db.RoleReferrals)
+	if n, _ := s.DB.UnreadActionItems(context.Background(), kai.ID, s.Clock.Now()); n != 1 {
+		t.Errorf("a new user counts %d open items, want 1 (Northwind)", n)
+	}
+	if n, _ := s.DB.UnreadActionItems(context.Background(), kai.ID, s.Clock.Now().Add(db.ActionCenterWindow+time.Hour)); n != 0 {
+		t.Errorf("a month later the bell still counts %d", n)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	netmail "net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jordan-wright/email"
@@ -30,6 +31,8 @@ type Sender struct {
 	Log       *slog.Logger
 	Lease     time.Duration // how long a claimed row is left to its sender; default 5 min
 	MaxPerRun int           // default 500, so one run cannot hold the job forever
+
+	warnOnce sync.Once
 }
 
 // NewSender builds the sender from the configuration.
@@ -65,6 +68,9 @@ func Backoff(attempts int) time.Duration {
 // Run delivers every message due at now (the outbox job).
 func (s *Sender) Run(ctx context.Context, now time.Time) error {
 	if s.Transport == nil {
+		s.warnOnce.Do(func() {
+			s.log().Warn("no LEADDESK_SMTP_URL: mail stays queued in the outbox (Admin › Mail) until one is set")
+		})
 		return nil
 	}
 	lease := s.Lease

@@ -273,3 +273,29 @@ func TestResendKeepsMessageID(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Two senders at once (a server and `leaddesk jobs` beside it) never send the same message.
+func TestTwoSendersNeverSendTheSameMessage(t *testing.T) {
+	d := testkit.NewDB(t)
+	srv := startSMTP(t)
+	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
+	for i := 0; i < 8; i++ {
+		addLead(t, d, day0, 0, "Company "+strconv.Itoa(i))
+	}
+	a, b := newSender(t, d, srv.url(""), srv), newSender(t, d, srv.url(""), srv)
+	done := make(chan struct{})
+	go func() { run(t, a, day0); close(done) }()
+	run(t, b, day0)
+	<-done
+	got := srv.messages()
+	seen := map[string]bool{}
+	for _, m := range got {
+		if seen[m.Subject] {
+			t.Errorf("%q was sent twice", m.Subject)
+		}
+		seen[m.Subject] = true
+	}
+	if len(seen) != 8 {
+		t.Errorf("%d distinct messages arrived, want 8", len(seen))
+	}
+}

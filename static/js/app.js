@@ -62,6 +62,13 @@
     if (e.target.closest("[data-close-panel]")) { e.preventDefault(); closePanel(); return; }
     if (!e.target.closest("#notify-panel") && !e.target.closest(".notify-bell")) { closePanel(); }
   });
+  // A failed poll (signed out, server restarting) leaves the badge as it was instead of showing an error in it.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "bell-count" && e.detail.xhr.status >= 400) {
+      e.detail.shouldSwap = false;
+      e.detail.isError = false;
+    }
+  });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && closePanel()) {
       var bell = document.querySelector(".notify-bell");
