@@ -149,4 +149,20 @@ func TestBrowserNotificationPages(t *testing.T) {
 		t.Errorf("Japanese heading = %q", msg)
 	}
 	testkit.Screenshot(t, b, "notify-prefs-ja")
+
+	notifyLead(t, s, "株式会社ミライ", true)
+	notifyLead(t, s, "Northwind Traders", false)
+	var list string
+	err = chromedp.Run(b,
+		chromedp.Navigate(s.URL+"/action-center"),
+		chromedp.WaitVisible(`.notify-page .notify-list`, chromedp.ByQuery),
+		chromedp.Text(`.notify-page`, &list, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(list, "顧客が連絡を希望") || !strings.Contains(list, "株式会社ミライ") {
+		t.Errorf("Japanese Action Center = %q", list)
+	}
+	testkit.Screenshot(t, b, "notify-action-center-ja")
 }
