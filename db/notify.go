@@ -103,8 +103,8 @@ func NewLeadRecipientsTx(ctx context.Context, tx Querier, locationID int64) ([]R
 		return rows.Err()
 	}
 	if locationID != 0 {
-		var name, email string
-		err := tx.QueryRowContext(ctx, `SELECT contact_name, contact_email FROM locations WHERE id = ?`, locationID).Scan(&name, &email)
+		var name, email, country string
+		err := tx.QueryRowContext(ctx, `SELECT contact_name, contact_email, country FROM locations WHERE id = ?`, locationID).Scan(&name, &email, &country)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("db: location %d contact: %w", locationID, err)
 		}
@@ -114,7 +114,7 @@ func NewLeadRecipientsTx(ctx context.Context, tx Querier, locationID int64) ([]R
 				return nil, err
 			}
 			if len(seenUser) == before {
-				add(Recipient{Email: email, Name: name, Lang: "en", Mode: "single"}, true)
+				add(Recipient{Email: email, Name: name, Lang: LangForCountry(country), Mode: "single"}, true)
 			}
 		}
 	}
@@ -122,6 +122,15 @@ func NewLeadRecipientsTx(ctx context.Context, tx Querier, locationID int64) ([]R
 		return nil, err
 	}
 	return out, nil
+}
+
+// LangForCountry is the mail language for someone Leaddesk knows only by country (a location contact
+// who is not a user, a customer): Japanese for Japan, else English.
+func LangForCountry(country string) string {
+	if strings.EqualFold(country, "JP") {
+		return "ja"
+	}
+	return "en"
 }
 
 // ReferralsAdminRecipientsTx lists the enabled Referrals admins with their effective settings.

@@ -227,11 +227,19 @@ func TestOtherNotices(t *testing.T) {
 	for _, tc := range cases {
 		l := addLead(t, d, day0, 0, "Decline "+tc.name, func(l *db.Lead) {
 			l.CustomerConsent, l.EmailValidity, l.SenderEmail, l.SenderName = tc.consent, tc.validity, "pdm@microsoft.example", "PDM"
+			l.Country = "JP"
 		})
 		inTx(func(tx *sql.Tx) error { return mail.LeadDeclinedTx(context.Background(), tx, env(day0), l) })
 		k := kinds(l.ID)
 		if _, got := k["decline_customer"]; got != tc.want {
 			t.Errorf("%s: customer notice queued = %v, want %v", tc.name, got, tc.want)
+		}
+		if tc.want {
+			var lang string
+			d.QueryRow(`SELECT lang FROM outbox WHERE lead_id = ? AND kind = 'decline_customer'`, l.ID).Scan(&lang)
+			if lang != "ja" {
+				t.Errorf("a Japanese customer's notice is in %q", lang)
+			}
 		}
 		if k["decline_sender"] != "pdm@microsoft.example" {
 			t.Errorf("%s: sender notice = %v", tc.name, k)

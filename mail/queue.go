@@ -164,7 +164,7 @@ func LeadDeclinedTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error 
 			return fmt.Errorf("mail: business profile: %w", err)
 		}
 		if _, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "decline_customer", ToEmail: l.ContactEmail,
-			ToName: l.ContactName(), LeadID: l.ID, DedupeKey: "decline_customer:" + strconv.FormatInt(l.ID, 10),
+			ToName: l.ContactName(), Lang: db.LangForCountry(l.Country), LeadID: l.ID, DedupeKey: "decline_customer:" + strconv.FormatInt(l.ID, 10),
 			Params: map[string]any{"company": l.CustomerCompany, "offer": l.OfferTitle, "partner": partner}}); err != nil {
 			return err
 		}
