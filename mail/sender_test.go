@@ -197,6 +197,14 @@ func TestRefusedRecipientFailsAndTheQueueMoves(t *testing.T) {
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
 	s := newSender(t, d, srv.url(""), srv)
 	addLead(t, d, day0, 0, "Alpha")
+	err := d.InTx(context.Background(), func(tx *sql.Tx) error {
+		_, err := db.EnqueueMailTx(context.Background(), tx, day0, db.OutboxMessage{Kind: "invitation", ToEmail: "not an address",
+			Params: map[string]any{"link": baseURL + "/invite/x"}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	addLead(t, d, day0, 0, "Beta")
 	run(t, s, day0)
 	if n := len(srv.to("ref@team.example")); n != 2 {
@@ -206,10 +214,16 @@ func TestRefusedRecipientFailsAndTheQueueMoves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 {
-		t.Fatalf("%d failed rows, want 2", len(rows))
+	if len(rows) != 3 {
+		t.Fatalf("%d failed rows, want 3", len(rows))
 	}
 	for _, r := range rows {
+		if r.ToEmail == "not an address" {
+			if !strings.Contains(r.LastError, "not a valid address") {
+				t.Errorf("unaddressable row: error %q", r.LastError)
+			}
+			continue
+		}
 		if r.ToEmail != "gone@team.example" || !strings.Contains(r.LastError, "550") || !strings.Contains(r.LastError, "No such user here") {
 			t.Errorf("failed row: to %s, error %q; want the server's 550 answer", r.ToEmail, r.LastError)
 		}

@@ -62,6 +62,13 @@
     if (e.target.closest("[data-close-panel]")) { e.preventDefault(); closePanel(); return; }
     if (!e.target.closest("#notify-panel") && !e.target.closest(".notify-bell")) { closePanel(); }
   });
+  // The opened panel takes the focus, so keyboard users land in it.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "notify-panel") {
+      var close = e.detail.target.querySelector("[data-close-panel]");
+      if (close) { close.focus(); }
+    }
+  });
   // A failed poll (signed out, server restarting) leaves the badge as it was instead of showing an error in it.
   document.addEventListener("htmx:beforeSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "bell-count" && e.detail.xhr.status >= 400) {
