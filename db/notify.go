@@ -188,6 +188,18 @@ func DueDigestsTx(ctx context.Context, tx Querier, today string) ([]DigestDue, e
 	return out, rows.Err()
 }
 
+// PruneMailDaysTx forgets the single-mail counts and queued digest items of days before day: they
+// only matter while their day lasts and until its digest is queued.
+func PruneMailDaysTx(ctx context.Context, tx Querier, day string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM mail_day_counts WHERE day < ?`, day); err != nil {
+		return fmt.Errorf("db: prune mail day counts: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM digest_items WHERE day < ? AND queued = 1`, day); err != nil {
+		return fmt.Errorf("db: prune digest items: %w", err)
+	}
+	return nil
+}
+
 // DigestLeadsTx returns the leads held for one digest, oldest first, and marks them queued.
 func DigestLeadsTx(ctx context.Context, tx Querier, recipient, day string) ([]*Lead, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+LeadColumns+` FROM leads WHERE id IN

@@ -110,7 +110,8 @@ func newLeadParams(env Env, l *db.Lead) map[string]any {
 // (the digest job). It is idempotent: a digest is queued once, by its dedupe key.
 func QueueDigests(ctx context.Context, d *db.DB, env Env) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
-		due, err := db.DueDigestsTx(ctx, tx, Day(env.Now, env.Loc))
+		today := Day(env.Now, env.Loc)
+		due, err := db.DueDigestsTx(ctx, tx, today)
 		if err != nil {
 			return err
 		}
@@ -136,7 +137,10 @@ func QueueDigests(ctx context.Context, d *db.DB, env Env) error {
 				return err
 			}
 		}
-		return nil
+		// A week back is plenty: a day's counts matter only while it lasts (and a clock set back a
+		// little must not reset them).
+		week, _ := time.ParseInLocation("2006-01-02", today, time.UTC)
+		return db.PruneMailDaysTx(ctx, tx, week.AddDate(0, 0, -7).Format("2006-01-02"))
 	})
 }
 

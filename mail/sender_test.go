@@ -313,3 +313,26 @@ func TestTwoSendersNeverSendTheSameMessage(t *testing.T) {
 		t.Errorf("%d distinct messages arrived, want 8", len(seen))
 	}
 }
+
+// The digest job forgets a day's counters a week later, so the tables stay small.
+func TestDigestJobPrunesOldDays(t *testing.T) {
+	d := testkit.NewDB(t)
+	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
+	addLead(t, d, day0, 0, "Alpha")
+	count := func() (n int) {
+		d.QueryRow(`SELECT COUNT(*) FROM mail_day_counts`).Scan(&n)
+		return n
+	}
+	if err := mail.QueueDigests(context.Background(), d, env(day0.AddDate(0, 0, 3))); err != nil {
+		t.Fatal(err)
+	}
+	if count() != 1 {
+		t.Fatal("the day's counter went too early")
+	}
+	if err := mail.QueueDigests(context.Background(), d, env(day0.AddDate(0, 0, 8))); err != nil {
+		t.Fatal(err)
+	}
+	if count() != 0 {
+		t.Error("a counter older than a week is still kept")
+	}
+}

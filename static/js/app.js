@@ -69,9 +69,11 @@
       if (close) { close.focus(); }
     }
   });
-  // A failed poll (signed out, server restarting) leaves the badge as it was instead of showing an error in it.
+  // A failed poll (signed out, role taken away, server restarting) leaves the badge as it was instead of
+  // showing an error or another page in it.
   document.addEventListener("htmx:beforeSwap", function (e) {
-    if (e.detail.target && e.detail.target.id === "bell-count" && e.detail.xhr.status >= 400) {
+    if (e.detail.target && e.detail.target.id === "bell-count" &&
+        (e.detail.xhr.status >= 400 || e.detail.xhr.responseText.indexOf('id="bell-count"') < 0)) {
       e.detail.shouldSwap = false;
       e.detail.isError = false;
     }
