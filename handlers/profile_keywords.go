@@ -35,7 +35,7 @@ func (h *Handler) profileAddKeyword(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
-			return h.profileSaved(c, "keywords", "profile.keyword_added")
+			return h.keywordEditorAgain(c, "profile.keyword_added")
 		}
 	}
 	d.Section, d.Edit = "keywords", "keywords"
@@ -80,17 +80,7 @@ func (h *Handler) profileRemoveKeyword(c echo.Context) error {
 	if err := h.DB.RemoveKeyword(c.Request().Context(), h.actor(c), id); err != nil {
 		return err
 	}
-	if views.WantsFragment(c.Request()) {
-		// Removing is part of editing: the keyword editor stays open.
-		d, err := h.loadProfile(c)
-		if err != nil {
-			return err
-		}
-		d.Section, d.Edit, d.Live = "keywords", "keywords", h.T(c, "profile.keyword_removed")
-		return h.showProfile(c, http.StatusOK, d)
-	}
-	h.setFlash(c, "success", "profile.keyword_removed")
-	return c.Redirect(http.StatusSeeOther, "/profile/keywords/edit#profile-keywords")
+	return h.keywordEditorAgain(c, "profile.keyword_removed")
 }
 
 // suggestedKeywords are common Microsoft-partner keywords offered while typing (a <datalist>): the
@@ -141,4 +131,19 @@ func keywordSuggestions(lang string, have map[string][]db.Keyword) map[string][]
 		}
 	}
 	return out
+}
+
+// keywordEditorAgain answers an added or removed keyword with the keyword editor still open: keywords
+// are usually changed several at a time.
+func (h *Handler) keywordEditorAgain(c echo.Context, msgKey string) error {
+	if !views.WantsFragment(c.Request()) {
+		h.setFlash(c, "success", msgKey)
+		return c.Redirect(http.StatusSeeOther, "/profile/keywords/edit#profile-keywords")
+	}
+	d, err := h.loadProfile(c)
+	if err != nil {
+		return err
+	}
+	d.Section, d.Edit, d.Live = "keywords", "keywords", h.T(c, msgKey)
+	return h.showProfile(c, http.StatusOK, d)
 }
