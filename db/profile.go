@@ -64,6 +64,9 @@ type Location struct {
 // ErrLastLocation is returned when removing the only location: leads need somewhere to arrive.
 var ErrLastLocation = errors.New("db: the last location cannot be removed")
 
+// ErrNoMoveTarget is returned when the location chosen to take over a removed location's leads is gone.
+var ErrNoMoveTarget = errors.New("db: the location to move the leads to does not exist")
+
 // LocationInUseError is returned when removing a location that leads still name.
 type LocationInUseError struct{ Leads int }
 
@@ -178,10 +181,10 @@ func (d *DB) AddKeyword(ctx context.Context, a Actor, kind, keyword string) erro
 	})
 }
 
-// RemoveKeyword deletes keyword id, or returns ErrNotFound.
-func (d *DB) RemoveKeyword(ctx context.Context, a Actor, id int64) error {
-	return d.InTx(ctx, func(tx *sql.Tx) error {
-		var kind, word string
+// RemoveKeyword deletes keyword id and returns its kind, or returns ErrNotFound.
+func (d *DB) RemoveKeyword(ctx context.Context, a Actor, id int64) (kind string, err error) {
+	err = d.InTx(ctx, func(tx *sql.Tx) error {
+		var word string
 		err := tx.QueryRowContext(ctx, `DELETE FROM profile_keywords WHERE id = ? RETURNING kind, keyword`, id).Scan(&kind, &word)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
@@ -191,6 +194,7 @@ func (d *DB) RemoveKeyword(ctx context.Context, a Actor, id int64) error {
 		}
 		return touchProfileTx(ctx, tx, a, "profile.keyword.remove", kind, Changes{"keyword": {word, nil}}.JSON())
 	})
+	return kind, err
 }
 
 // Preferences returns the chosen values of each preference kind.

@@ -135,6 +135,9 @@ func (d *DB) RemoveLocation(ctx context.Context, a Actor, id, moveTo int64) erro
 				return &LocationInUseError{Leads: len(leadIDs)}
 			}
 			target, err := locationByID(ctx, tx, moveTo)
+			if errors.Is(err, ErrNotFound) {
+				return ErrNoMoveTarget
+			}
 			if err != nil {
 				return err
 			}

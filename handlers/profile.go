@@ -52,6 +52,7 @@ type profileData struct {
 	EditID       int64
 	RemoveID     int64
 	Live         string // announced to screen readers after an in-place save
+	Focus        string // id of the field that takes focus in a swapped-in form
 	Profile      *db.Profile
 	Keywords     map[string][]db.Keyword
 	KeywordKinds []string
@@ -169,6 +170,7 @@ func (h *Handler) profileEditSection(c echo.Context) error {
 		return err
 	}
 	d.Section, d.Edit = section, section
+	d.Focus = map[string]string{"company": "company_name", "keywords": "keyword_expertise"}[section]
 	if section == "company" {
 		d.Form = map[string]string{"company_name": d.Profile.CompanyName, "description": d.Profile.Description, "website": d.Profile.Website}
 	}
@@ -199,6 +201,7 @@ func (h *Handler) profileSaveCompany(c echo.Context) error {
 			return err
 		}
 		d.Section, d.Edit, d.Errors = "company", "company", errs
+		d.Focus = firstError(errs, "", "company_name", "description", "website")
 		d.Form = map[string]string{"company_name": name, "description": desc, "website": site}
 		return h.showProfile(c, http.StatusUnprocessableEntity, d)
 	}
@@ -258,4 +261,15 @@ func allIn(vals, allowed []string) bool {
 		}
 	}
 	return true
+}
+
+// firstError returns the id (prefix + field) of the first field in order that has a message, so the
+// re-shown form puts the cursor where the first fix is needed.
+func firstError(errs map[string]string, prefix string, order ...string) string {
+	for _, f := range order {
+		if errs[f] != "" {
+			return prefix + f
+		}
+	}
+	return ""
 }

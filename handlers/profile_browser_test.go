@@ -59,6 +59,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 		chromedp.Evaluate(`window.__noReload = true`, nil),
 		chromedp.Click(`#profile-company .card-head a.btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#company_name`, chromedp.ByQuery),
+		chromedp.Poll(`document.activeElement && document.activeElement.id === "company_name"`, nil, chromedp.WithPollingTimeout(3*time.Second)),
 		chromedp.Evaluate(`document.querySelector("#company_name").value = ""`, nil),
 		chromedp.Click(`#profile-company button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#company_name-err`, chromedp.ByQuery),
@@ -69,6 +70,10 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	if !strings.Contains(errText, "Enter your company name.") {
 		t.Errorf("error in place = %q", errText)
+	}
+	var live string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.activeElement.id`, &live)); err != nil || live != "company_name" {
+		t.Errorf("focus after the error is on %q, want the company name field", live)
 	}
 	shot(t, ctx, "profile-en-company-error")
 	s.Clock.Advance(90 * time.Minute)
@@ -91,6 +96,9 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	if !marker {
 		t.Error("saving reloaded the page instead of swapping the card")
+	}
+	if err := chromedp.Run(ctx, chromedp.Text(`#live`, &live, chromedp.ByQuery)); err != nil || live != "Saved." {
+		t.Errorf("screen-reader notice = %q (%v)", live, err)
 	}
 
 	var chips string

@@ -35,10 +35,10 @@ func (h *Handler) profileAddKeyword(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
-			return h.keywordEditorAgain(c, "profile.keyword_added")
+			return h.keywordEditorAgain(c, kind, "profile.keyword_added")
 		}
 	}
-	d.Section, d.Edit = "keywords", "keywords"
+	d.Section, d.Edit, d.Focus = "keywords", "keywords", field
 	d.Errors[field], d.Form[field] = msg, truncateRunes(word, 200)
 	return h.showProfile(c, http.StatusUnprocessableEntity, d)
 }
@@ -77,10 +77,11 @@ func (h *Handler) profileRemoveKeyword(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
 	}
-	if err := h.DB.RemoveKeyword(c.Request().Context(), h.actor(c), id); err != nil {
+	kind, err := h.DB.RemoveKeyword(c.Request().Context(), h.actor(c), id)
+	if err != nil {
 		return err
 	}
-	return h.keywordEditorAgain(c, "profile.keyword_removed")
+	return h.keywordEditorAgain(c, kind, "profile.keyword_removed")
 }
 
 // suggestedKeywords are common Microsoft-partner keywords offered while typing (a <datalist>): the
@@ -135,7 +136,7 @@ func keywordSuggestions(lang string, have map[string][]db.Keyword) map[string][]
 
 // keywordEditorAgain answers an added or removed keyword with the keyword editor still open: keywords
 // are usually changed several at a time.
-func (h *Handler) keywordEditorAgain(c echo.Context, msgKey string) error {
+func (h *Handler) keywordEditorAgain(c echo.Context, kind, msgKey string) error {
 	if !views.WantsFragment(c.Request()) {
 		h.setFlash(c, "success", msgKey)
 		return c.Redirect(http.StatusSeeOther, "/profile/keywords/edit#profile-keywords")
@@ -144,6 +145,6 @@ func (h *Handler) keywordEditorAgain(c echo.Context, msgKey string) error {
 	if err != nil {
 		return err
 	}
-	d.Section, d.Edit, d.Live = "keywords", "keywords", h.T(c, msgKey)
+	d.Section, d.Edit, d.Live, d.Focus = "keywords", "keywords", h.T(c, msgKey), "keyword_"+kind
 	return h.showProfile(c, http.StatusOK, d)
 }

@@ -142,6 +142,10 @@ func (h *Handler) showLocations(c echo.Context, status int, edit string, editID 
 	if errs != nil {
 		d.Errors = errs
 	}
+	d.Focus = "loc_name"
+	if len(errs) > 0 {
+		d.Focus = firstError(errs, "loc_", "name", "country", "address", "contact_name", "contact_email", "contact_phone")
+	}
 	d.Countries = countryChoices(h.lang(c), d.Form["country"])
 	return h.showProfile(c, status, d)
 }
@@ -227,7 +231,7 @@ func (h *Handler) profileRemoveLocation(c echo.Context) error {
 		return h.refuseRemoval(c, id, h.T(c, "profile.err.last_location"))
 	case errors.As(err, &inUse):
 		return h.refuseRemoval(c, id, h.T(c, "profile.err.location_in_use", inUse.Leads))
-	case errors.Is(err, db.ErrNotFound) && moveTo != 0:
+	case errors.Is(err, db.ErrNoMoveTarget):
 		return h.refuseRemoval(c, id, h.T(c, "profile.err.move_to"))
 	}
 	return err

@@ -165,6 +165,13 @@ func TestProfileLocationRemoval(t *testing.T) {
 		t.Fatal("Tokyo vanished")
 	}
 
+	r = c.PostForm(remove, url.Values{"move_to": {"999"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "no longer exists") {
+		t.Fatalf("move to a gone location: %d", r.StatusCode)
+	}
+	if r := c.PostForm("/profile/locations/999/remove", url.Values{"move_to": {itoa(osaka)}}); r.StatusCode != http.StatusNotFound {
+		t.Errorf("remove an unknown location: %d", r.StatusCode)
+	}
 	r = c.PostForm(remove, url.Values{"move_to": {itoa(osaka)}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move and remove: %d\n%s", r.StatusCode, r.Body)

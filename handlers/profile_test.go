@@ -199,6 +199,13 @@ func TestProfileInPlaceEditingWithHtmx(t *testing.T) {
 	c := signedIn(t, s, "pat@example.com")
 	hx := []string{"HX-Request", "true"}
 
+	// Without JavaScript the Edit link opens the whole page with the card's form in it.
+	plain := c.Get("/profile/company/edit")
+	if plain.StatusCode != http.StatusOK || !strings.Contains(plain.Body, "<html") || !strings.Contains(plain.Body, `method="post" action="/profile/company"`) ||
+		!strings.Contains(plain.Body, `id="profile-locations"`) {
+		t.Fatalf("plain edit page: %d", plain.StatusCode)
+	}
+
 	form := c.Get("/profile/company/edit", hx...)
 	if form.StatusCode != http.StatusOK || strings.Contains(form.Body, "<html") || !strings.Contains(form.Body, `hx-post="/profile/company"`) {
 		t.Fatalf("edit fragment: %d\n%s", form.StatusCode, form.Body)
