@@ -179,6 +179,22 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot(t, ctx, "profile-ja-preferences-edit")
+
+	// A tablet: one column, the tips under the cards, nothing cut off.
+	var overflow bool
+	err = chromedp.Run(ctx,
+		chromedp.EmulateViewport(820, 1180),
+		chromedp.Navigate(s.URL+"/profile"),
+		chromedp.WaitVisible(`#profile-locations`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the page scrolls sideways at tablet width")
+	}
+	shot(t, ctx, "profile-ja-tablet")
 }
 
 // shot scrolls to the top first, so the sticky top bar sits where a person sees it.

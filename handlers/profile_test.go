@@ -206,6 +206,17 @@ func TestProfileInPlaceEditingWithHtmx(t *testing.T) {
 		t.Fatalf("plain edit page: %d", plain.StatusCode)
 	}
 
+	// Cancel fetches a card's read view; every card has one.
+	for _, sec := range []string{"company", "keywords", "preferences", "locations"} {
+		r := c.Get("/profile/"+sec, hx...)
+		if r.StatusCode != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(r.Body), `<section id="profile-`+sec+`"`) {
+			t.Errorf("GET /profile/%s as htmx: %d\n%.200s", sec, r.StatusCode, r.Body)
+		}
+	}
+	if r := c.Get("/profile/nonsense", hx...); r.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown section: %d", r.StatusCode)
+	}
+
 	form := c.Get("/profile/company/edit", hx...)
 	if form.StatusCode != http.StatusOK || strings.Contains(form.Body, "<html") || !strings.Contains(form.Body, `hx-post="/profile/company"`) {
 		t.Fatalf("edit fragment: %d\n%s", form.StatusCode, form.Body)
@@ -264,6 +275,13 @@ func TestProfileKeywords(t *testing.T) {
 			}
 		})
 	}
+	// Markup in a keyword is shown as text, never run.
+	if r := add("expertise", `<script>alert(1)</script>`); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add markup keyword: %d", r.StatusCode)
+	}
+	if page := c.Get("/profile").Body; strings.Contains(page, "<script>alert(1)") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("a keyword is not escaped")
+	}
 	// The same word is fine under the other kind: the two lists are separate.
 	if r := add("business_model", "Dynamics 365"); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("same word, other kind: %d", r.StatusCode)
@@ -276,7 +294,7 @@ func TestProfileKeywords(t *testing.T) {
 		t.Fatalf("remove: %d", r.StatusCode)
 	}
 	kws, _ = s.DB.Keywords(context.Background())
-	if len(kws["expertise"]) != 0 {
+	if len(kws["expertise"]) != 1 || kws["expertise"][0].Keyword == "Dynamics 365" {
 		t.Errorf("not removed: %+v", kws)
 	}
 	if _, action, d := lastAudit(t, s); action != "profile.keyword.remove" || d["keyword"].([]any)[0] != "Dynamics 365" {
