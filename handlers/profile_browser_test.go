@@ -71,8 +71,12 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if !strings.Contains(errText, "Enter your company name.") {
 		t.Errorf("error in place = %q", errText)
 	}
+	// htmx focuses the [autofocus] field once the swap settles.
 	var live string
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.activeElement.id`, &live)); err != nil || live != "company_name" {
+	if err := chromedp.Run(ctx,
+		chromedp.Poll(`document.activeElement && document.activeElement.id === "company_name"`, nil, chromedp.WithPollingTimeout(3*time.Second)),
+	); err != nil {
+		chromedp.Run(ctx, chromedp.Evaluate(`document.activeElement.id`, &live))
 		t.Errorf("focus after the error is on %q, want the company name field", live)
 	}
 	shot(t, ctx, "profile-en-company-error")
