@@ -49,6 +49,9 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	u := s.CreateUser("pat@example.com", "Pat Profile", db.RoleProfile)
 	seedProfile(t, s, u.ID)
 	ctx := testkit.Browser(t)
+	// Close Chromium gracefully and wait for it before the profile directory is removed; a browser
+	// still writing there on shutdown makes the temp-dir cleanup fail under load.
+	t.Cleanup(func() { _ = chromedp.Cancel(ctx) })
 	s.SignIn(t, ctx, "pat@example.com")
 
 	var marker bool
