@@ -111,7 +111,7 @@ func touchProfileTx(ctx context.Context, tx *sql.Tx, a Actor, action, target, de
 func (d *DB) Profile(ctx context.Context) (*Profile, error) {
 	var p Profile
 	var at sql.NullInt64
-	err := d.QueryRowContext(ctx, `SELECT p.company_name, p.description, p.website, p.updated_at, COALESCE(u.name, u.email, '')
+	err := d.QueryRowContext(ctx, `SELECT p.company_name, p.description, p.website, p.updated_at, COALESCE(NULLIF(u.name, ''), u.email, '')
 		FROM business_profile p LEFT JOIN users u ON u.id = p.updated_by WHERE p.id = 1`).
 		Scan(&p.CompanyName, &p.Description, &p.Website, &at, &p.UpdatedByName)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -24,10 +24,12 @@ func scanLocation(row interface{ Scan(...any) error }) (*Location, error) {
 // LocationByID returns location id (for a profile lead's details: the location it came through and
 // the contact who receives its mail), or ErrNotFound.
 func (d *DB) LocationByID(ctx context.Context, id int64) (*Location, error) {
-	return locationByID(ctx, d, id)
+	return LocationByIDTx(ctx, d, id)
 }
 
-func locationByID(ctx context.Context, q Querier, id int64) (*Location, error) {
+// LocationByIDTx is LocationByID inside a transaction, e.g. to address a new lead's mail to its
+// location's contact in the transaction that stores the lead.
+func LocationByIDTx(ctx context.Context, q Querier, id int64) (*Location, error) {
 	l, err := scanLocation(q.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -91,7 +93,7 @@ func (d *DB) CreateLocation(ctx context.Context, a Actor, l *Location) error {
 // UpdateLocation saves l's fields with its audit entry (old → new), or returns ErrNotFound.
 func (d *DB) UpdateLocation(ctx context.Context, a Actor, l *Location) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
-		old, err := locationByID(ctx, tx, l.ID)
+		old, err := LocationByIDTx(ctx, tx, l.ID)
 		if err != nil {
 			return err
 		}
@@ -114,7 +116,7 @@ func (d *DB) UpdateLocation(ctx context.Context, a Actor, l *Location) error {
 // a timeline entry, all in the same transaction.
 func (d *DB) RemoveLocation(ctx context.Context, a Actor, id, moveTo int64) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
-		old, err := locationByID(ctx, tx, id)
+		old, err := LocationByIDTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -134,7 +136,7 @@ func (d *DB) RemoveLocation(ctx context.Context, a Actor, id, moveTo int64) erro
 			if moveTo == 0 || moveTo == id {
 				return &LocationInUseError{Leads: len(leadIDs)}
 			}
-			target, err := locationByID(ctx, tx, moveTo)
+			target, err := LocationByIDTx(ctx, tx, moveTo)
 			if errors.Is(err, ErrNotFound) {
 				return ErrNoMoveTarget
 			}

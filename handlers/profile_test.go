@@ -365,3 +365,22 @@ func TestProfileInJapanese(t *testing.T) {
 		t.Error("the error is not in Japanese")
 	}
 }
+
+func TestProfileEmptyAtFirst(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("pat@example.com", "Pat Profile", db.RoleProfile)
+	c := signedIn(t, s, "pat@example.com")
+	page := c.Get("/profile")
+	for _, want := range []string{"Not saved yet.", "No keywords yet.", "Any size (none chosen)", "No locations yet. Add one"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("empty profile lacks %q", want)
+		}
+	}
+	// The first save creates the profile and names its author.
+	if r := c.PostForm("/profile/locations", locationForm(nil)); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first location: %d\n%s", r.StatusCode, r.Body)
+	}
+	if page := c.Get("/profile").Body; !strings.Contains(page, "Last changed by Pat Profile on Nov 30, 2026 18:00") || !strings.Contains(page, "Osaka") {
+		t.Error("the first change is not shown")
+	}
+}
