@@ -74,31 +74,31 @@ func (e *LocationInUseError) Error() string {
 	return fmt.Sprintf("db: location is named by %d leads", e.Leads)
 }
 
-// Changes collects {"field": [old, new]} for the audit log; unchanged fields are left out.
-type Changes map[string][2]any
+// profileChanges collects {"field": [old, new]} for the audit log; unchanged fields are left out.
+type profileChanges map[string][2]any
 
 // Set records field when old and new differ.
-func (ch Changes) Set(field string, old, new any) {
+func (ch profileChanges) Set(field string, old, new any) {
 	if fmt.Sprint(old) != fmt.Sprint(new) {
 		ch[field] = [2]any{old, new}
 	}
 }
 
 // JSON is the changes as the audit log's details.
-func (ch Changes) JSON() string {
+func (ch profileChanges) JSON() string {
 	b, _ := json.Marshal(ch)
 	return string(b)
 }
 
-// Actor is who makes a change, and when.
-type Actor struct {
+// ProfileActor is who makes a change, and when.
+type ProfileActor struct {
 	UserID int64
 	At     time.Time
 }
 
 // touchProfileTx stamps the profile as changed now by the actor (creating the row on first use) and
 // writes the audit entry, so every profile change carries who and when.
-func touchProfileTx(ctx context.Context, tx *sql.Tx, a Actor, action, target, details string) error {
+func touchProfileTx(ctx context.Context, tx *sql.Tx, a ProfileActor, action, target, details string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO business_profile (id, updated_at, updated_by) VALUES (1, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 		a.At.Unix(), nullID(a.UserID)); err != nil {
@@ -125,7 +125,7 @@ func (d *DB) Profile(ctx context.Context) (*Profile, error) {
 }
 
 // UpdateProfile saves company name, description and website in one transaction with its audit entry.
-func (d *DB) UpdateProfile(ctx context.Context, a Actor, name, description, website string) error {
+func (d *DB) UpdateProfile(ctx context.Context, a ProfileActor, name, description, website string) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
 		var old Profile
 		err := tx.QueryRowContext(ctx, `SELECT company_name, description, website FROM business_profile WHERE id = 1`).
@@ -133,7 +133,7 @@ func (d *DB) UpdateProfile(ctx context.Context, a Actor, name, description, webs
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("db: update profile: %w", err)
 		}
-		ch := Changes{}
+		ch := profileChanges{}
 		ch.Set("company_name", old.CompanyName, name)
 		ch.Set("description", old.Description, description)
 		ch.Set("website", old.Website, website)
@@ -169,7 +169,7 @@ func (d *DB) Keywords(ctx context.Context) (map[string][]Keyword, error) {
 }
 
 // AddKeyword adds a keyword of kind; one that exists already (in any letter case) gives ErrConflict.
-func (d *DB) AddKeyword(ctx context.Context, a Actor, kind, keyword string) error {
+func (d *DB) AddKeyword(ctx context.Context, a ProfileActor, kind, keyword string) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO profile_keywords (kind, keyword) VALUES (?, ?)`, kind, keyword); err != nil {
 			if IsUniqueViolation(err) {
@@ -177,12 +177,12 @@ func (d *DB) AddKeyword(ctx context.Context, a Actor, kind, keyword string) erro
 			}
 			return fmt.Errorf("db: add keyword: %w", err)
 		}
-		return touchProfileTx(ctx, tx, a, "profile.keyword.add", kind, Changes{"keyword": {nil, keyword}}.JSON())
+		return touchProfileTx(ctx, tx, a, "profile.keyword.add", kind, profileChanges{"keyword": {nil, keyword}}.JSON())
 	})
 }
 
 // RemoveKeyword deletes keyword id and returns its kind, or returns ErrNotFound.
-func (d *DB) RemoveKeyword(ctx context.Context, a Actor, id int64) (kind string, err error) {
+func (d *DB) RemoveKeyword(ctx context.Context, a ProfileActor, id int64) (kind string, err error) {
 	err = d.InTx(ctx, func(tx *sql.Tx) error {
 		var word string
 		err := tx.QueryRowContext(ctx, `DELETE FROM profile_keywords WHERE id = ? RETURNING kind, keyword`, id).Scan(&kind, &word)
@@ -192,17 +192,17 @@ func (d *DB) RemoveKeyword(ctx context.Context, a Actor, id int64) (kind string,
 		if err != nil {
 			return fmt.Errorf("db: remove keyword %d: %w", id, err)
 		}
-		return touchProfileTx(ctx, tx, a, "profile.keyword.remove", kind, Changes{"keyword": {word, nil}}.JSON())
+		return touchProfileTx(ctx, tx, a, "profile.keyword.remove", kind, profileChanges{"keyword": {word, nil}}.JSON())
 	})
 	return kind, err
 }
 
 // Preferences returns the chosen values of each preference kind.
 func (d *DB) Preferences(ctx context.Context) (map[string][]string, error) {
-	return preferences(ctx, d)
+	return profilePreferences(ctx, d)
 }
 
-func preferences(ctx context.Context, q Querier) (map[string][]string, error) {
+func profilePreferences(ctx context.Context, q Querier) (map[string][]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT kind, value FROM profile_preferences`)
 	if err != nil {
 		return nil, fmt.Errorf("db: preferences: %w", err)
@@ -221,15 +221,15 @@ func preferences(ctx context.Context, q Querier) (map[string][]string, error) {
 
 // SetPreferences replaces the company sizes and industries in one transaction with its audit entry.
 // Values are stored in the order of CompanySizes and Industries, so old → new compare stably.
-func (d *DB) SetPreferences(ctx context.Context, a Actor, sizes, industries []string) error {
+func (d *DB) SetPreferences(ctx context.Context, a ProfileActor, sizes, industries []string) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
-		old, err := preferences(ctx, tx)
+		old, err := profilePreferences(ctx, tx)
 		if err != nil {
 			return err
 		}
-		ch := Changes{}
-		ch.Set(PrefCompanySize, inOrder(CompanySizes, old[PrefCompanySize]), inOrder(CompanySizes, sizes))
-		ch.Set(PrefIndustry, inOrder(Industries, old[PrefIndustry]), inOrder(Industries, industries))
+		ch := profileChanges{}
+		ch.Set(PrefCompanySize, profileInOrder(CompanySizes, old[PrefCompanySize]), profileInOrder(CompanySizes, sizes))
+		ch.Set(PrefIndustry, profileInOrder(Industries, old[PrefIndustry]), profileInOrder(Industries, industries))
 		if len(ch) == 0 {
 			return nil
 		}
@@ -247,8 +247,8 @@ func (d *DB) SetPreferences(ctx context.Context, a Actor, sizes, industries []st
 	})
 }
 
-// inOrder returns the members of chosen in the order of all, as one comma-separated string.
-func inOrder(all, chosen []string) string {
+// profileInOrder returns the members of chosen in the order of all, as one comma-separated string.
+func profileInOrder(all, chosen []string) string {
 	var out []string
 	for _, x := range all {
 		for _, c := range chosen {

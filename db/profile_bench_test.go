@@ -18,7 +18,7 @@ func BenchmarkListLocations(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer d.Close()
-	a := Actor{At: time.Unix(1_780_000_000, 0)}
+	a := ProfileActor{At: time.Unix(1_780_000_000, 0)}
 	var ids []int64
 	for _, name := range []string{"Tokyo", "Seattle", "Munich"} {
 		l := &Location{Name: name, Country: "JP", ContactName: "x", ContactEmail: "x@example.com"}

@@ -64,8 +64,8 @@ func (d *DB) ListLocations(ctx context.Context) ([]*Location, error) {
 }
 
 // locationFields are the audited fields of a location, old and new.
-func locationChanges(old, new *Location) Changes {
-	ch := Changes{}
+func locationChanges(old, new *Location) profileChanges {
+	ch := profileChanges{}
 	ch.Set("name", old.Name, new.Name)
 	ch.Set("address", old.Address, new.Address)
 	ch.Set("country", old.Country, new.Country)
@@ -76,7 +76,7 @@ func locationChanges(old, new *Location) Changes {
 }
 
 // CreateLocation inserts l (setting its id and times) with its audit entry.
-func (d *DB) CreateLocation(ctx context.Context, a Actor, l *Location) error {
+func (d *DB) CreateLocation(ctx context.Context, a ProfileActor, l *Location) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
 		l.CreatedAt, l.UpdatedAt = a.At.UTC(), a.At.UTC()
 		res, err := tx.ExecContext(ctx, `INSERT INTO locations (name, address, country, contact_name, contact_email, contact_phone, created_at, updated_at)
@@ -91,7 +91,7 @@ func (d *DB) CreateLocation(ctx context.Context, a Actor, l *Location) error {
 }
 
 // UpdateLocation saves l's fields with its audit entry (old → new), or returns ErrNotFound.
-func (d *DB) UpdateLocation(ctx context.Context, a Actor, l *Location) error {
+func (d *DB) UpdateLocation(ctx context.Context, a ProfileActor, l *Location) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := LocationByIDTx(ctx, tx, l.ID)
 		if err != nil {
@@ -114,7 +114,7 @@ func (d *DB) UpdateLocation(ctx context.Context, a Actor, l *Location) error {
 // moveTo names another location, one that leads name (*LocationInUseError): a lead never loses the
 // location it came through without a word. With moveTo, those leads are moved there first, each with
 // a timeline entry, all in the same transaction.
-func (d *DB) RemoveLocation(ctx context.Context, a Actor, id, moveTo int64) error {
+func (d *DB) RemoveLocation(ctx context.Context, a ProfileActor, id, moveTo int64) error {
 	return d.InTx(ctx, func(tx *sql.Tx) error {
 		old, err := LocationByIDTx(ctx, tx, id)
 		if err != nil {
@@ -143,7 +143,7 @@ func (d *DB) RemoveLocation(ctx context.Context, a Actor, id, moveTo int64) erro
 			if err != nil {
 				return err
 			}
-			change := Changes{"location": {old.Name, target.Name}}.JSON()
+			change := profileChanges{"location": {old.Name, target.Name}}.JSON()
 			for _, lid := range leadIDs {
 				if _, err := tx.ExecContext(ctx, `UPDATE leads SET location_id = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 					moveTo, a.At.Unix(), lid); err != nil {

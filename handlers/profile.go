@@ -14,27 +14,27 @@ import (
 
 // Limits of the business profile's fields (DESIGN §6), checked before anything is saved.
 const (
-	maxCompanyName    = 120
-	maxDescription    = 2000
-	maxWebsite        = 300
-	maxKeyword        = 60 // Partner Center keywords are short phrases; a paragraph is a mistake
-	maxKeywordsByKind = 30
+	profileMaxCompanyName    = 120
+	profileMaxDescription    = 2000
+	profileMaxWebsite        = 300
+	profileMaxKeyword        = 60 // Partner Center keywords are short phrases; a paragraph is a mistake
+	profileMaxKeywordsByKind = 30
 )
 
 // profileSections are the cards of the profile page; each is swapped in place on its own.
 var profileSections = map[string]bool{"company": true, "keywords": true, "preferences": true, "locations": true}
 
-// choice is one option of a checkbox list or select.
-type choice struct {
+// profileChoice is one option of a checkbox list or select.
+type profileChoice struct {
 	Code, Label string
 	On          bool
 }
 
-// choices is a list of options.
-type choices []choice
+// profileChoices is a list of options.
+type profileChoices []profileChoice
 
 // AnyOn reports whether any option is chosen.
-func (cs choices) AnyOn() bool {
+func (cs profileChoices) AnyOn() bool {
 	for _, c := range cs {
 		if c.On {
 			return true
@@ -57,10 +57,10 @@ type profileData struct {
 	Keywords     map[string][]db.Keyword
 	KeywordKinds []string
 	Suggestions  map[string][]string
-	Sizes        choices
-	Industries   choices
+	Sizes        profileChoices
+	Industries   profileChoices
 	Locations    []*db.Location
-	Countries    choices
+	Countries    profileChoices
 	Form         map[string]string // the submitted values of the form being edited
 	Errors       map[string]string // field → message
 }
@@ -88,16 +88,16 @@ func (h *Handler) loadProfile(c echo.Context) (*profileData, error) {
 		CanEdit: profileEditors.Allows(h.user(c)), Profile: p, Keywords: kws, KeywordKinds: db.KeywordKinds,
 		Locations: locs, Form: map[string]string{}, Errors: map[string]string{},
 	}
-	d.Sizes = h.choices(c, "profile.size.", db.CompanySizes, prefs[db.PrefCompanySize])
-	d.Industries = h.choices(c, "profile.industry.", db.Industries, prefs[db.PrefIndustry])
-	d.Suggestions = keywordSuggestions(h.lang(c), kws)
+	d.Sizes = h.profileChoiceList(c, "profile.size.", db.CompanySizes, prefs[db.PrefCompanySize])
+	d.Industries = h.profileChoiceList(c, "profile.industry.", db.Industries, prefs[db.PrefIndustry])
+	d.Suggestions = profileKeywordSuggestions(h.lang(c), kws)
 	return d, nil
 }
 
-func (h *Handler) choices(c echo.Context, prefix string, codes, chosen []string) choices {
-	out := make(choices, len(codes))
+func (h *Handler) profileChoiceList(c echo.Context, prefix string, codes, chosen []string) profileChoices {
+	out := make(profileChoices, len(codes))
 	for i, code := range codes {
-		out[i] = choice{Code: code, Label: h.T(c, prefix+code)}
+		out[i] = profileChoice{Code: code, Label: h.T(c, prefix+code)}
 		for _, x := range chosen {
 			if x == code {
 				out[i].On = true
@@ -131,9 +131,9 @@ func (h *Handler) profileSaved(c echo.Context, section, msgKey string) error {
 	return h.showProfile(c, http.StatusOK, d)
 }
 
-// actor is who is changing the profile, now.
-func (h *Handler) actor(c echo.Context) db.Actor {
-	return db.Actor{UserID: h.user(c).ID, At: h.Clock.Now()}
+// profileActor is who is changing the profile, now.
+func (h *Handler) profileActor(c echo.Context) db.ProfileActor {
+	return db.ProfileActor{UserID: h.user(c).ID, At: h.Clock.Now()}
 }
 
 // profileIndex shows the profile; every role may read it, editors get the Edit buttons.
@@ -186,13 +186,13 @@ func (h *Handler) profileSaveCompany(c echo.Context) error {
 	switch {
 	case name == "":
 		errs["company_name"] = h.T(c, "profile.err.company_name_required")
-	case utf8.RuneCountInString(name) > maxCompanyName:
-		errs["company_name"] = h.T(c, "profile.err.too_long", maxCompanyName)
+	case utf8.RuneCountInString(name) > profileMaxCompanyName:
+		errs["company_name"] = h.T(c, "profile.err.too_long", profileMaxCompanyName)
 	}
-	if utf8.RuneCountInString(desc) > maxDescription {
-		errs["description"] = h.T(c, "profile.err.too_long", maxDescription)
+	if utf8.RuneCountInString(desc) > profileMaxDescription {
+		errs["description"] = h.T(c, "profile.err.too_long", profileMaxDescription)
 	}
-	if site != "" && !validWebsite(site) {
+	if site != "" && !profileWebsiteValid(site) {
 		errs["website"] = h.T(c, "profile.err.website")
 	}
 	if len(errs) > 0 {
@@ -201,19 +201,19 @@ func (h *Handler) profileSaveCompany(c echo.Context) error {
 			return err
 		}
 		d.Section, d.Edit, d.Errors = "company", "company", errs
-		d.Focus = firstError(errs, "", "company_name", "description", "website")
+		d.Focus = profileFirstError(errs, "", "company_name", "description", "website")
 		d.Form = map[string]string{"company_name": name, "description": desc, "website": site}
 		return h.showProfile(c, http.StatusUnprocessableEntity, d)
 	}
-	if err := h.DB.UpdateProfile(c.Request().Context(), h.actor(c), name, desc, site); err != nil {
+	if err := h.DB.UpdateProfile(c.Request().Context(), h.profileActor(c), name, desc, site); err != nil {
 		return err
 	}
 	return h.profileSaved(c, "company", "profile.saved")
 }
 
-// validWebsite accepts an absolute http(s) URL with a host and no spaces.
-func validWebsite(s string) bool {
-	if len(s) > maxWebsite || strings.ContainsAny(s, " \t\n") {
+// profileWebsiteValid accepts an absolute http(s) URL with a host and no spaces.
+func profileWebsiteValid(s string) bool {
+	if len(s) > profileMaxWebsite || strings.ContainsAny(s, " \t\n") {
 		return false
 	}
 	u, err := url.Parse(s)
@@ -228,10 +228,10 @@ func (h *Handler) profileSavePreferences(c echo.Context) error {
 	}
 	sizes, industries := form["company_size"], form["industry"]
 	errs := map[string]string{}
-	if !allIn(sizes, db.CompanySizes) {
+	if !profileAllIn(sizes, db.CompanySizes) {
 		errs["company_size"] = h.T(c, "profile.err.unknown_choice")
 	}
-	if !allIn(industries, db.Industries) {
+	if !profileAllIn(industries, db.Industries) {
 		errs["industry"] = h.T(c, "profile.err.unknown_choice")
 	}
 	if len(errs) > 0 {
@@ -240,17 +240,17 @@ func (h *Handler) profileSavePreferences(c echo.Context) error {
 			return err
 		}
 		d.Section, d.Edit, d.Errors = "preferences", "preferences", errs
-		d.Sizes = h.choices(c, "profile.size.", db.CompanySizes, sizes)
-		d.Industries = h.choices(c, "profile.industry.", db.Industries, industries)
+		d.Sizes = h.profileChoiceList(c, "profile.size.", db.CompanySizes, sizes)
+		d.Industries = h.profileChoiceList(c, "profile.industry.", db.Industries, industries)
 		return h.showProfile(c, http.StatusUnprocessableEntity, d)
 	}
-	if err := h.DB.SetPreferences(c.Request().Context(), h.actor(c), sizes, industries); err != nil {
+	if err := h.DB.SetPreferences(c.Request().Context(), h.profileActor(c), sizes, industries); err != nil {
 		return err
 	}
 	return h.profileSaved(c, "preferences", "profile.saved")
 }
 
-func allIn(vals, allowed []string) bool {
+func profileAllIn(vals, allowed []string) bool {
 	for _, v := range vals {
 		ok := false
 		for _, a := range allowed {
@@ -263,9 +263,9 @@ func allIn(vals, allowed []string) bool {
 	return true
 }
 
-// firstError returns the id (prefix + field) of the first field in order that has a message, so the
+// profileFirstError returns the id (prefix + field) of the first field in order that has a message, so the
 // re-shown form puts the cursor where the first fix is needed.
-func firstError(errs map[string]string, prefix string, order ...string) string {
+func profileFirstError(errs map[string]string, prefix string, order ...string) string {
 	for _, f := range order {
 		if errs[f] != "" {
 			return prefix + f

@@ -12,11 +12,11 @@ import (
 	"leaddesk/internal/testkit"
 )
 
-// seedProfile fills the profile like a real team's: company, keywords, preferences, three locations.
-func seedProfile(t *testing.T, s *testkit.Server, editor int64) {
+// profileSeed fills the profile like a real team's: company, keywords, preferences, three locations.
+func profileSeed(t *testing.T, s *testkit.Server, editor int64) {
 	t.Helper()
 	ctx := context.Background()
-	a := db.Actor{UserID: editor, At: testkit.Epoch}
+	a := db.ProfileActor{UserID: editor, At: testkit.Epoch}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -37,7 +37,7 @@ func seedProfile(t *testing.T, s *testkit.Server, editor int64) {
 		{Name: "Munich", Address: "Leopoldstraße 10, 80802 München", Country: "DE", ContactName: "Jonas Weber", ContactEmail: "munich-leads@example.com"},
 	} {
 		must(s.DB.CreateLocation(ctx, a, l))
-		addProfileLead(t, s, l.ID, "Customer of "+l.Name)
+		profileAddLead(t, s, l.ID, "Customer of "+l.Name)
 	}
 }
 
@@ -47,7 +47,7 @@ func seedProfile(t *testing.T, s *testkit.Server, editor int64) {
 func TestBrowserProfileEditsInPlace(t *testing.T) {
 	s := testkit.NewServer(t)
 	u := s.CreateUser("pat@example.com", "Pat Profile", db.RoleProfile)
-	seedProfile(t, s, u.ID)
+	profileSeed(t, s, u.ID)
 	ctx := testkit.Browser(t)
 	// Close Chromium gracefully and wait for it before the profile directory is removed; a browser
 	// still writing there on shutdown makes the temp-dir cleanup fail under load.
@@ -82,7 +82,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 		chromedp.Run(ctx, chromedp.Evaluate(`document.activeElement.id`, &live))
 		t.Errorf("focus after the error is on %q, want the company name field", live)
 	}
-	shot(t, ctx, "profile-en-company-error")
+	profileShot(t, ctx, "profile-en-company-error")
 	s.Clock.Advance(90 * time.Minute)
 	err = chromedp.Run(ctx,
 		chromedp.SendKeys(`#company_name`, "Contoso Japan KK", chromedp.ByQuery),
@@ -138,7 +138,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if !marker || strings.Contains(chips, "CRM") {
 		t.Errorf("keyword not removed in place (no reload: %v): %q", marker, chips)
 	}
-	shot(t, ctx, "profile-en-keywords-edit")
+	profileShot(t, ctx, "profile-en-keywords-edit")
 
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(s.URL+"/profile"),
@@ -147,7 +147,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot(t, ctx, "profile-en")
+	profileShot(t, ctx, "profile-en")
 	err = chromedp.Run(ctx,
 		chromedp.Click(`#profile-locations tbody tr:first-child a.btn-danger`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.profile-remove select`, chromedp.ByQuery),
@@ -155,7 +155,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot(t, ctx, "profile-en-remove-location")
+	profileShot(t, ctx, "profile-en-remove-location")
 	err = chromedp.Run(ctx,
 		chromedp.Click(`#profile-locations tbody tr:first-child a.btn:not(.btn-danger)`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#loc_contact_email`, chromedp.ByQuery),
@@ -163,7 +163,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot(t, ctx, "profile-en-location-edit")
+	profileShot(t, ctx, "profile-en-location-edit")
 
 	var title string
 	err = chromedp.Run(ctx,
@@ -177,7 +177,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if title != "ビジネス プロファイル" {
 		t.Errorf("Japanese title = %q", title)
 	}
-	shot(t, ctx, "profile-ja")
+	profileShot(t, ctx, "profile-ja")
 	err = chromedp.Run(ctx,
 		chromedp.Click(`#profile-preferences .card-head a.btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#profile-preferences form`, chromedp.ByQuery),
@@ -185,7 +185,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shot(t, ctx, "profile-ja-preferences-edit")
+	profileShot(t, ctx, "profile-ja-preferences-edit")
 
 	// A tablet: one column, the tips under the cards, nothing cut off.
 	var overflow bool
@@ -201,11 +201,11 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if overflow {
 		t.Error("the page scrolls sideways at tablet width")
 	}
-	shot(t, ctx, "profile-ja-tablet")
+	profileShot(t, ctx, "profile-ja-tablet")
 }
 
-// shot scrolls to the top first, so the sticky top bar sits where a person sees it.
-func shot(t *testing.T, ctx context.Context, name string) {
+// profileShot scrolls to the top first, so the sticky top bar sits where a person sees it.
+func profileShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.scrollTo(0, 0)`, nil)); err != nil {
 		t.Fatal(err)

@@ -26,34 +26,34 @@ func (h *Handler) profileAddKeyword(c echo.Context) error {
 		return err
 	}
 	field := "keyword_" + kind
-	msg := h.checkKeyword(c, word, d.Keywords[kind])
+	msg := h.checkProfileKeyword(c, word, d.Keywords[kind])
 	if msg == "" {
-		err := h.DB.AddKeyword(c.Request().Context(), h.actor(c), kind, word)
+		err := h.DB.AddKeyword(c.Request().Context(), h.profileActor(c), kind, word)
 		switch {
 		case errors.Is(err, db.ErrConflict):
 			msg = h.T(c, "profile.err.keyword_duplicate", word)
 		case err != nil:
 			return err
 		default:
-			return h.keywordEditorAgain(c, kind, "profile.keyword_added")
+			return h.profileKeywordEditorAgain(c, kind, "profile.keyword_added")
 		}
 	}
 	d.Section, d.Edit, d.Focus = "keywords", "keywords", field
-	d.Errors[field], d.Form[field] = msg, truncateRunes(word, 200)
+	d.Errors[field], d.Form[field] = msg, profileTruncate(word, 200)
 	return h.showProfile(c, http.StatusUnprocessableEntity, d)
 }
 
-// checkKeyword returns what is wrong with a new keyword, or "".
-func (h *Handler) checkKeyword(c echo.Context, word string, existing []db.Keyword) string {
+// checkProfileKeyword returns what is wrong with a new keyword, or "".
+func (h *Handler) checkProfileKeyword(c echo.Context, word string, existing []db.Keyword) string {
 	switch {
 	case word == "":
 		return h.T(c, "profile.err.keyword_required")
-	case utf8.RuneCountInString(word) > maxKeyword:
-		return h.T(c, "profile.err.keyword_too_long", maxKeyword)
+	case utf8.RuneCountInString(word) > profileMaxKeyword:
+		return h.T(c, "profile.err.keyword_too_long", profileMaxKeyword)
 	case strings.IndexFunc(word, unicode.IsControl) >= 0:
 		return h.T(c, "profile.err.keyword_chars")
-	case len(existing) >= maxKeywordsByKind:
-		return h.T(c, "profile.err.keyword_limit", maxKeywordsByKind)
+	case len(existing) >= profileMaxKeywordsByKind:
+		return h.T(c, "profile.err.keyword_limit", profileMaxKeywordsByKind)
 	}
 	for _, k := range existing {
 		// SQLite's NOCASE folds ASCII only; EqualFold also catches "Ä" against "ä".
@@ -64,7 +64,7 @@ func (h *Handler) checkKeyword(c echo.Context, word string, existing []db.Keywor
 	return ""
 }
 
-func truncateRunes(s string, n int) string {
+func profileTruncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -77,16 +77,16 @@ func (h *Handler) profileRemoveKeyword(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
 	}
-	kind, err := h.DB.RemoveKeyword(c.Request().Context(), h.actor(c), id)
+	kind, err := h.DB.RemoveKeyword(c.Request().Context(), h.profileActor(c), id)
 	if err != nil {
 		return err
 	}
-	return h.keywordEditorAgain(c, kind, "profile.keyword_removed")
+	return h.profileKeywordEditorAgain(c, kind, "profile.keyword_removed")
 }
 
-// suggestedKeywords are common Microsoft-partner keywords offered while typing (a <datalist>): the
+// profileSuggestedKeywords are common Microsoft-partner keywords offered while typing (a <datalist>): the
 // product names everyone uses, plus phrases in the reader's language. Keywords already chosen are left out.
-var suggestedKeywords = map[string]map[string][]string{
+var profileSuggestedKeywords = map[string]map[string][]string{
 	"en": {
 		db.KeywordExpertise: {
 			"Azure", "Azure migration", "Azure Virtual Desktop", "Microsoft 365", "Microsoft Teams", "SharePoint", "Copilot",
@@ -112,13 +112,13 @@ var suggestedKeywords = map[string]map[string][]string{
 	},
 }
 
-// keywordSuggestions lists the suggestions of each kind for lang that are not keywords yet.
-func keywordSuggestions(lang string, have map[string][]db.Keyword) map[string][]string {
+// profileKeywordSuggestions lists the suggestions of each kind for lang that are not keywords yet.
+func profileKeywordSuggestions(lang string, have map[string][]db.Keyword) map[string][]string {
 	out := map[string][]string{}
 	for _, kind := range db.KeywordKinds {
-		src := suggestedKeywords[lang][kind]
+		src := profileSuggestedKeywords[lang][kind]
 		if lang != "en" {
-			src = append(append([]string{}, src...), suggestedKeywords["en"][kind]...)
+			src = append(append([]string{}, src...), profileSuggestedKeywords["en"][kind]...)
 		}
 		seen := map[string]bool{}
 		for _, k := range have[kind] {
@@ -134,9 +134,9 @@ func keywordSuggestions(lang string, have map[string][]db.Keyword) map[string][]
 	return out
 }
 
-// keywordEditorAgain answers an added or removed keyword with the keyword editor still open: keywords
+// profileKeywordEditorAgain answers an added or removed keyword with the keyword editor still open: keywords
 // are usually changed several at a time.
-func (h *Handler) keywordEditorAgain(c echo.Context, kind, msgKey string) error {
+func (h *Handler) profileKeywordEditorAgain(c echo.Context, kind, msgKey string) error {
 	if !views.WantsFragment(c.Request()) {
 		h.setFlash(c, "success", msgKey)
 		return c.Redirect(http.StatusSeeOther, "/profile/keywords/edit#profile-keywords")

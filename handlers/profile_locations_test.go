@@ -14,7 +14,7 @@ import (
 	"leaddesk/internal/testkit"
 )
 
-func locationForm(mod func(url.Values)) url.Values {
+func profileLocationForm(mod func(url.Values)) url.Values {
 	f := url.Values{"name": {"Osaka"}, "address": {"大阪市北区梅田1-1"}, "country": {"JP"},
 		"contact_name": {"Ken Sato"}, "contact_email": {"osaka@example.com"}, "contact_phone": {"+81 (6) 5555-0100"}}
 	if mod != nil {
@@ -23,7 +23,7 @@ func locationForm(mod func(url.Values)) url.Values {
 	return f
 }
 
-func addProfileLead(t *testing.T, s *testkit.Server, locID int64, company string) int64 {
+func profileAddLead(t *testing.T, s *testkit.Server, locID int64, company string) int64 {
 	t.Helper()
 	l := &db.Lead{Tab: "marketplace", LeadType: "profile", Source: "appsource", LocationID: locID, CustomerCompany: company, CreatedAt: testkit.Epoch}
 	if err := s.DB.InTx(context.Background(), func(tx *sql.Tx) error { return db.InsertLeadTx(context.Background(), tx, l) }); err != nil {
@@ -34,7 +34,7 @@ func addProfileLead(t *testing.T, s *testkit.Server, locID int64, company string
 
 func TestProfileLocationValidation(t *testing.T) {
 	s, tokyo := profileServer(t)
-	c := signedIn(t, s, "pat@example.com")
+	c := profileSignIn(t, s, "pat@example.com")
 	cases := []struct {
 		name, field, msg string
 		mod              func(url.Values)
@@ -52,11 +52,11 @@ func TestProfileLocationValidation(t *testing.T) {
 		{"no country", "loc_country", "Choose a country/region.", func(f url.Values) { f.Set("country", "") }},
 		{"long address", "loc_address", "Use at most 300 characters.", func(f url.Values) { f.Set("address", strings.Repeat("a", 301)) }},
 	}
-	for _, path := range []string{"/profile/locations", "/profile/locations/" + itoa(tokyo)} {
+	for _, path := range []string{"/profile/locations", "/profile/locations/" + profileID(tokyo)} {
 		for _, tc := range cases {
 			t.Run(path+" "+tc.name, func(t *testing.T) {
-				before := countAudit(t, s)
-				r := c.PostForm(path, locationForm(tc.mod))
+				before := profileAuditCount(t, s)
+				r := c.PostForm(path, profileLocationForm(tc.mod))
 				if r.StatusCode != http.StatusUnprocessableEntity {
 					t.Fatalf("status %d, want 422", r.StatusCode)
 				}
@@ -66,28 +66,28 @@ func TestProfileLocationValidation(t *testing.T) {
 				if tc.field != "loc_address" && !strings.Contains(html.UnescapeString(r.Body), "大阪市北区梅田1-1") {
 					t.Error("the other typed values were lost")
 				}
-				if countAudit(t, s) != before {
+				if profileAuditCount(t, s) != before {
 					t.Error("something was saved")
 				}
 			})
 		}
 	}
 	// An empty phone is fine: the mail goes by email.
-	if r := c.PostForm("/profile/locations", locationForm(func(f url.Values) { f.Set("contact_phone", "") })); r.StatusCode != http.StatusSeeOther {
+	if r := c.PostForm("/profile/locations", profileLocationForm(func(f url.Values) { f.Set("contact_phone", "") })); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("no phone: %d\n%s", r.StatusCode, r.Body)
 	}
 }
 
 func TestProfileLocationAddEditAudited(t *testing.T) {
 	s, tokyo := profileServer(t)
-	c := signedIn(t, s, "pat@example.com")
-	if r := c.PostForm("/profile/locations", locationForm(nil)); r.StatusCode != http.StatusSeeOther {
+	c := profileSignIn(t, s, "pat@example.com")
+	if r := c.PostForm("/profile/locations", profileLocationForm(nil)); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add: %d\n%s", r.StatusCode, r.Body)
 	}
-	if _, action, _ := lastAudit(t, s); action != "profile.location.add" {
+	if _, action, _ := profileLastAudit(t, s); action != "profile.location.add" {
 		t.Errorf("audit %s", action)
 	}
-	r := c.PostForm("/profile/locations/"+itoa(tokyo), locationForm(func(f url.Values) {
+	r := c.PostForm("/profile/locations/"+profileID(tokyo), profileLocationForm(func(f url.Values) {
 		f.Set("name", "Tokyo HQ")
 		f.Set("contact_email", "leads-tokyo@example.com")
 	}))
@@ -98,7 +98,7 @@ func TestProfileLocationAddEditAudited(t *testing.T) {
 	if err != nil || l.Name != "Tokyo HQ" || l.ContactEmail != "leads-tokyo@example.com" || l.ContactPhone != "+81 (6) 5555-0100" {
 		t.Fatalf("LocationByID = %+v, %v", l, err)
 	}
-	actor, action, d := lastAudit(t, s)
+	actor, action, d := profileLastAudit(t, s)
 	if action != "profile.location.update" || !actor.Valid {
 		t.Fatalf("audit %v %s", actor, action)
 	}
@@ -121,10 +121,10 @@ func TestProfileLocationAddEditAudited(t *testing.T) {
 
 func TestProfileLocationRemoval(t *testing.T) {
 	s, tokyo := profileServer(t)
-	c := signedIn(t, s, "ann@example.com")
-	lead1 := addProfileLead(t, s, tokyo, "Contoso KK")
-	addProfileLead(t, s, tokyo, "Fabrikam KK")
-	remove := "/profile/locations/" + itoa(tokyo) + "/remove"
+	c := profileSignIn(t, s, "ann@example.com")
+	lead1 := profileAddLead(t, s, tokyo, "Contoso KK")
+	profileAddLead(t, s, tokyo, "Fabrikam KK")
+	remove := "/profile/locations/" + profileID(tokyo) + "/remove"
 
 	// The last location is refused, with or without leads.
 	confirm := c.Get(remove)
@@ -136,7 +136,7 @@ func TestProfileLocationRemoval(t *testing.T) {
 		t.Fatalf("last location: %d", r.StatusCode)
 	}
 
-	if r := c.PostForm("/profile/locations", locationForm(nil)); r.StatusCode != http.StatusSeeOther {
+	if r := c.PostForm("/profile/locations", profileLocationForm(nil)); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("add Osaka")
 	}
 	locs, _ := s.DB.ListLocations(context.Background())
@@ -153,12 +153,12 @@ func TestProfileLocationRemoval(t *testing.T) {
 	if !strings.Contains(confirm.Body, "2 leads came through Tokyo") || !strings.Contains(confirm.Body, `name="move_to"`) {
 		t.Errorf("the confirmation does not offer to move the leads:\n%s", confirm.Body)
 	}
-	before := countAudit(t, s)
+	before := profileAuditCount(t, s)
 	r = c.PostForm(remove, nil)
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "2 leads name this location.") {
 		t.Fatalf("in use: %d\n%s", r.StatusCode, r.Body)
 	}
-	if countAudit(t, s) != before {
+	if profileAuditCount(t, s) != before {
 		t.Error("a refused removal changed something")
 	}
 	if _, err := s.DB.LocationByID(context.Background(), tokyo); err != nil {
@@ -169,10 +169,10 @@ func TestProfileLocationRemoval(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "no longer exists") {
 		t.Fatalf("move to a gone location: %d", r.StatusCode)
 	}
-	if r := c.PostForm("/profile/locations/999/remove", url.Values{"move_to": {itoa(osaka)}}); r.StatusCode != http.StatusNotFound {
+	if r := c.PostForm("/profile/locations/999/remove", url.Values{"move_to": {profileID(osaka)}}); r.StatusCode != http.StatusNotFound {
 		t.Errorf("remove an unknown location: %d", r.StatusCode)
 	}
-	r = c.PostForm(remove, url.Values{"move_to": {itoa(osaka)}})
+	r = c.PostForm(remove, url.Values{"move_to": {profileID(osaka)}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move and remove: %d\n%s", r.StatusCode, r.Body)
 	}
@@ -190,11 +190,11 @@ func TestProfileLocationRemoval(t *testing.T) {
 	if kind != "edited" || changes != `{"location":["Tokyo","Osaka"]}` {
 		t.Errorf("lead timeline: %s %s", kind, changes)
 	}
-	if _, action, _ := lastAudit(t, s); action != "profile.location.remove" {
+	if _, action, _ := profileLastAudit(t, s); action != "profile.location.remove" {
 		t.Errorf("audit %s", action)
 	}
 	// Osaka has the leads now and is the last one: still refused.
-	if r := c.PostForm("/profile/locations/"+itoa(osaka)+"/remove", url.Values{"move_to": {itoa(tokyo)}}); r.StatusCode != http.StatusUnprocessableEntity {
+	if r := c.PostForm("/profile/locations/"+profileID(osaka)+"/remove", url.Values{"move_to": {profileID(tokyo)}}); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("removing the last location with a gone target: %d", r.StatusCode)
 	}
 }

@@ -25,13 +25,13 @@ func profileServer(t *testing.T) (*testkit.Server, int64) {
 	s.CreateUser("rei@example.com", "Rei Referrals", db.RoleReferrals)
 	s.CreateUser("nobody@example.com", "No Role")
 	l := &db.Location{Name: "Tokyo", Country: "JP", ContactName: "Aiko Tanaka", ContactEmail: "tokyo@example.com"}
-	if err := s.DB.CreateLocation(context.Background(), db.Actor{At: testkit.Epoch}, l); err != nil {
+	if err := s.DB.CreateLocation(context.Background(), db.ProfileActor{At: testkit.Epoch}, l); err != nil {
 		t.Fatal(err)
 	}
 	return s, l.ID
 }
 
-func signedIn(t *testing.T, s *testkit.Server, email string) *testkit.Client {
+func profileSignIn(t *testing.T, s *testkit.Server, email string) *testkit.Client {
 	t.Helper()
 	c := s.Client()
 	c.Login(email)
@@ -39,8 +39,8 @@ func signedIn(t *testing.T, s *testkit.Server, email string) *testkit.Client {
 	return c
 }
 
-// lastAudit returns the newest audit entry's actor, action and details.
-func lastAudit(t *testing.T, s *testkit.Server) (actor sql.NullInt64, action string, details map[string]any) {
+// profileLastAudit returns the newest audit entry's actor, action and details.
+func profileLastAudit(t *testing.T, s *testkit.Server) (actor sql.NullInt64, action string, details map[string]any) {
 	t.Helper()
 	var raw string
 	err := s.DB.QueryRow(`SELECT actor_user_id, action, details FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&actor, &action, &raw)
@@ -53,7 +53,7 @@ func lastAudit(t *testing.T, s *testkit.Server) (actor sql.NullInt64, action str
 	return actor, action, details
 }
 
-func countAudit(t *testing.T, s *testkit.Server) int {
+func profileAuditCount(t *testing.T, s *testkit.Server) int {
 	var n int
 	if err := s.DB.QueryRow(`SELECT COUNT(*) FROM audit_log`).Scan(&n); err != nil {
 		t.Fatal(err)
@@ -63,7 +63,7 @@ func countAudit(t *testing.T, s *testkit.Server) int {
 
 func TestProfileEveryRoleReadsOnlyEditorsChange(t *testing.T) {
 	s, locID := profileServer(t)
-	loc := "/profile/locations/" + itoa(locID)
+	loc := "/profile/locations/" + profileID(locID)
 	posts := map[string]url.Values{
 		"/profile/company":     {"company_name": {"Hijacked"}},
 		"/profile/keywords":    {"kind": {"expertise"}, "keyword": {"Hijacked"}},
@@ -75,7 +75,7 @@ func TestProfileEveryRoleReadsOnlyEditorsChange(t *testing.T) {
 	edits := []string{"/profile/company/edit", "/profile/keywords/edit", "/profile/preferences/edit", "/profile/locations/new", loc + "/edit", loc + "/remove"}
 
 	t.Run("referrals admin reads without edit controls and is refused", func(t *testing.T) {
-		c := signedIn(t, s, "rei@example.com")
+		c := profileSignIn(t, s, "rei@example.com")
 		res := c.Get("/profile")
 		if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Business profile") || !strings.Contains(res.Body, "Tokyo") {
 			t.Fatalf("GET /profile: %d", res.StatusCode)
@@ -91,18 +91,18 @@ func TestProfileEveryRoleReadsOnlyEditorsChange(t *testing.T) {
 				t.Errorf("GET %s: %d, want 403", p, r.StatusCode)
 			}
 		}
-		before := countAudit(t, s)
+		before := profileAuditCount(t, s)
 		for p, form := range posts {
 			if r := c.PostForm(p, form); r.StatusCode != http.StatusForbidden {
 				t.Errorf("POST %s: %d, want 403", p, r.StatusCode)
 			}
 		}
-		if countAudit(t, s) != before {
+		if profileAuditCount(t, s) != before {
 			t.Error("a refused request changed something")
 		}
 	})
 	t.Run("no role and anonymous", func(t *testing.T) {
-		c := signedIn(t, s, "nobody@example.com")
+		c := profileSignIn(t, s, "nobody@example.com")
 		if r := c.Get("/profile"); r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/no-role" {
 			t.Errorf("no role: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
@@ -115,7 +115,7 @@ func TestProfileEveryRoleReadsOnlyEditorsChange(t *testing.T) {
 	})
 	for _, email := range []string{"pat@example.com", "ann@example.com"} {
 		t.Run(email+" edits", func(t *testing.T) {
-			c := signedIn(t, s, email)
+			c := profileSignIn(t, s, email)
 			res := c.Get("/profile")
 			if !strings.Contains(res.Body, "/profile/company/edit") || strings.Contains(res.Body, "You can read the business profile") {
 				t.Error("an editor does not see the edit controls")
@@ -136,11 +136,11 @@ func TestProfileEveryRoleReadsOnlyEditorsChange(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func profileID(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestProfileCompanyValidation(t *testing.T) {
 	s, _ := profileServer(t)
-	c := signedIn(t, s, "pat@example.com")
+	c := profileSignIn(t, s, "pat@example.com")
 	long := strings.Repeat("あ", 121)
 	cases := []struct {
 		name  string
@@ -167,7 +167,7 @@ func TestProfileCompanyValidation(t *testing.T) {
 			if !strings.Contains(res.Body, `action="/profile/company"`) {
 				t.Error("the form is not shown again")
 			}
-			if countAudit(t, s) != 1 { // only the setup's location
+			if profileAuditCount(t, s) != 1 { // only the setup's location
 				t.Error("something was saved")
 			}
 		})
@@ -181,7 +181,7 @@ func TestProfileCompanyValidation(t *testing.T) {
 	if p.CompanyName != "Contoso KK" || p.Description != "Azure & CRM\nfor Japan" || p.Website != "https://contoso.example/jp" {
 		t.Errorf("saved %+v", p)
 	}
-	actor, action, details := lastAudit(t, s)
+	actor, action, details := profileLastAudit(t, s)
 	if action != "profile.update" || !actor.Valid || details["company_name"].([]any)[1] != "Contoso KK" {
 		t.Errorf("audit %v %s %v", actor, action, details)
 	}
@@ -196,7 +196,7 @@ func TestProfileCompanyValidation(t *testing.T) {
 
 func TestProfileInPlaceEditingWithHtmx(t *testing.T) {
 	s, _ := profileServer(t)
-	c := signedIn(t, s, "pat@example.com")
+	c := profileSignIn(t, s, "pat@example.com")
 	hx := []string{"HX-Request", "true"}
 
 	// Without JavaScript the Edit link opens the whole page with the card's form in it.
@@ -237,7 +237,7 @@ func TestProfileInPlaceEditingWithHtmx(t *testing.T) {
 
 func TestProfileKeywords(t *testing.T) {
 	s, _ := profileServer(t)
-	c := signedIn(t, s, "ann@example.com")
+	c := profileSignIn(t, s, "ann@example.com")
 	add := func(kind, word string) *testkit.Response {
 		return c.PostForm("/profile/keywords", url.Values{"kind": {kind}, "keyword": {word}})
 	}
@@ -251,7 +251,7 @@ func TestProfileKeywords(t *testing.T) {
 	if len(kws["expertise"]) != 1 || kws["expertise"][0].Keyword != "Dynamics 365" || len(kws["business_model"]) != 1 {
 		t.Fatalf("keywords %+v", kws)
 	}
-	if _, action, d := lastAudit(t, s); action != "profile.keyword.add" || d["keyword"].([]any)[1] != "Managed services" {
+	if _, action, d := profileLastAudit(t, s); action != "profile.keyword.add" || d["keyword"].([]any)[1] != "Managed services" {
 		t.Errorf("audit %s %v", action, d)
 	}
 	cases := []struct{ name, kind, word, msg string }{
@@ -262,7 +262,7 @@ func TestProfileKeywords(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := countAudit(t, s)
+			before := profileAuditCount(t, s)
 			r := add(tc.kind, tc.word)
 			if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tc.msg) || !strings.Contains(r.Body, `id="keyword_`+tc.kind+`-err"`) {
 				t.Fatalf("%d, want 422 with %q at the %s field", r.StatusCode, tc.msg, tc.kind)
@@ -270,7 +270,7 @@ func TestProfileKeywords(t *testing.T) {
 			if len(r.Body) > 60000 {
 				t.Error("the page echoes the whole oversized keyword back")
 			}
-			if countAudit(t, s) != before {
+			if profileAuditCount(t, s) != before {
 				t.Error("something was saved")
 			}
 		})
@@ -290,24 +290,24 @@ func TestProfileKeywords(t *testing.T) {
 		t.Errorf("unknown kind: %d", r.StatusCode)
 	}
 	id := kws["expertise"][0].ID
-	if r := c.PostForm("/profile/keywords/"+itoa(id)+"/remove", nil); r.StatusCode != http.StatusSeeOther {
+	if r := c.PostForm("/profile/keywords/"+profileID(id)+"/remove", nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("remove: %d", r.StatusCode)
 	}
 	kws, _ = s.DB.Keywords(context.Background())
 	if len(kws["expertise"]) != 1 || kws["expertise"][0].Keyword == "Dynamics 365" {
 		t.Errorf("not removed: %+v", kws)
 	}
-	if _, action, d := lastAudit(t, s); action != "profile.keyword.remove" || d["keyword"].([]any)[0] != "Dynamics 365" {
+	if _, action, d := profileLastAudit(t, s); action != "profile.keyword.remove" || d["keyword"].([]any)[0] != "Dynamics 365" {
 		t.Errorf("audit %s %v", action, d)
 	}
-	if r := c.PostForm("/profile/keywords/"+itoa(id)+"/remove", nil); r.StatusCode != http.StatusNotFound {
+	if r := c.PostForm("/profile/keywords/"+profileID(id)+"/remove", nil); r.StatusCode != http.StatusNotFound {
 		t.Errorf("remove again: %d", r.StatusCode)
 	}
 }
 
 func TestProfilePreferences(t *testing.T) {
 	s, _ := profileServer(t)
-	c := signedIn(t, s, "pat@example.com")
+	c := profileSignIn(t, s, "pat@example.com")
 	r := c.PostForm("/profile/preferences", url.Values{"company_size": {"20000+", "51-250"}, "industry": {"healthcare", "retail"}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", r.StatusCode, r.Body)
@@ -321,15 +321,15 @@ func TestProfilePreferences(t *testing.T) {
 	if strings.Contains(page, `<li class="label label-info">1–9 employees</li>`) {
 		t.Error("an unchosen size is shown")
 	}
-	if _, action, d := lastAudit(t, s); action != "profile.preferences" || d["company_size"].([]any)[1] != "51-250,20000+" {
+	if _, action, d := profileLastAudit(t, s); action != "profile.preferences" || d["company_size"].([]any)[1] != "51-250,20000+" {
 		t.Errorf("audit %s %v", action, d)
 	}
-	before := countAudit(t, s)
+	before := profileAuditCount(t, s)
 	r = c.PostForm("/profile/preferences", url.Values{"company_size": {"1-9", "huge"}, "industry": {"retail"}})
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Choose from the list.") {
 		t.Fatalf("unknown size: %d", r.StatusCode)
 	}
-	if countAudit(t, s) != before {
+	if profileAuditCount(t, s) != before {
 		t.Error("half-saved")
 	}
 	// Clearing everything is allowed: it means any size, any industry.
@@ -347,7 +347,7 @@ func TestProfileInJapanese(t *testing.T) {
 	if err := s.DB.SetUserLang(context.Background(), u.ID, "ja"); err != nil {
 		t.Fatal(err)
 	}
-	c := signedIn(t, s, "pat@example.com")
+	c := profileSignIn(t, s, "pat@example.com")
 	c.PostForm("/profile/preferences", url.Values{"company_size": {"20000+"}, "industry": {"manufacturing"}})
 	page := html.UnescapeString(c.Get("/profile").Body)
 	for _, want := range []string{"ビジネス プロファイル", "キーワード", "基本設定", "拠点", "従業員 20,000 人以上", "製造", "日本", "より良い紹介を得るためのヒント", "最終更新: Pat Profile"} {
@@ -369,7 +369,7 @@ func TestProfileInJapanese(t *testing.T) {
 func TestProfileEmptyAtFirst(t *testing.T) {
 	s := testkit.NewServer(t)
 	s.CreateUser("pat@example.com", "Pat Profile", db.RoleProfile)
-	c := signedIn(t, s, "pat@example.com")
+	c := profileSignIn(t, s, "pat@example.com")
 	page := c.Get("/profile")
 	for _, want := range []string{"Not saved yet.", "No keywords yet.", "Any size (none chosen)", "No locations yet. Add one"} {
 		if !strings.Contains(page.Body, want) {
@@ -377,7 +377,7 @@ func TestProfileEmptyAtFirst(t *testing.T) {
 		}
 	}
 	// The first save creates the profile and names its author.
-	if r := c.PostForm("/profile/locations", locationForm(nil)); r.StatusCode != http.StatusSeeOther {
+	if r := c.PostForm("/profile/locations", profileLocationForm(nil)); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first location: %d\n%s", r.StatusCode, r.Body)
 	}
 	if page := c.Get("/profile").Body; !strings.Contains(page, "Last changed by Pat Profile on Nov 30, 2026 18:00") || !strings.Contains(page, "Osaka") {
