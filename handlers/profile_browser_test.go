@@ -165,6 +165,44 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	profileShot(t, ctx, "profile-en-location-edit")
 
+	// A new location with a mistyped address stays open with the message next to the field.
+	var emailErr string
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`window.__noReload = true`, nil),
+		chromedp.Click(`#profile-locations .card-head a.btn`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.profile-loc-new #loc_name`, chromedp.ByQuery),
+		chromedp.SendKeys(`#loc_name`, "Osaka", chromedp.ByQuery),
+		chromedp.SetValue(`#loc_country`, "JP", chromedp.ByQuery),
+		chromedp.SendKeys(`#loc_contact_name`, "Ken Sato", chromedp.ByQuery),
+		chromedp.SendKeys(`#loc_contact_email`, "ken.sato@", chromedp.ByQuery),
+		chromedp.SendKeys(`#loc_contact_phone`, "+81 6-5555-0100", chromedp.ByQuery),
+		chromedp.Click(`.profile-loc-new button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#loc_contact_email-err`, chromedp.ByQuery),
+		chromedp.Text(`#loc_contact_email-err`, &emailErr, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(emailErr, "name@example.com") {
+		t.Errorf("email message = %q", emailErr)
+	}
+	profileShot(t, ctx, "profile-en-location-new-error")
+	var rows int
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`document.querySelector("#loc_contact_email").value = ""`, nil),
+		chromedp.SendKeys(`#loc_contact_email`, "ken.sato@example.com", chromedp.ByQuery),
+		chromedp.Click(`.profile-loc-new button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`.profile-loc-new`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("#profile-locations tbody tr").length`, &rows),
+		chromedp.Evaluate(`window.__noReload === true`, &marker),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != 4 || !marker {
+		t.Errorf("after adding Osaka: %d rows, no reload %v", rows, marker)
+	}
+
 	var title string
 	err = chromedp.Run(ctx,
 		chromedp.Click(`.lang-switch button[value=ja]`, chromedp.ByQuery),
@@ -207,7 +245,8 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 // profileShot scrolls to the top first, so the sticky top bar sits where a person sees it.
 func profileShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.scrollTo(0, 0)`, nil)); err != nil {
+	// Let htmx settle (it focuses, and so scrolls to, the [autofocus] field) before scrolling back up.
+	if err := chromedp.Run(ctx, chromedp.Sleep(150*time.Millisecond), chromedp.Evaluate(`window.scrollTo(0, 0)`, nil)); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, name)
