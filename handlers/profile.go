@@ -94,6 +94,7 @@ func (h *Handler) loadProfile(c echo.Context) (*profileData, error) {
 	return d, nil
 }
 
+// profileChoiceList labels each code in the request's language and marks the chosen ones.
 func (h *Handler) profileChoiceList(c echo.Context, prefix string, codes, chosen []string) profileChoices {
 	out := make(profileChoices, len(codes))
 	for i, code := range codes {
