@@ -94,7 +94,20 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// Intake: marketplace endpoint, JSON API, CSV import, tokens, spam list (issue 7)
 
-	// Business profile (issue 8)
+	// Business profile (issue 8): every role reads it; Business profile and Account admins change it.
+	h.handle(e, http.MethodGet, "/profile", h.profileIndex, leadReaders)
+	h.handle(e, http.MethodGet, "/profile/:section", h.profileSection, leadReaders)
+	h.handle(e, http.MethodGet, "/profile/:section/edit", h.profileEditSection, profileEditors)
+	h.handle(e, http.MethodPost, "/profile/company", h.profileSaveCompany, profileEditors)
+	h.handle(e, http.MethodPost, "/profile/keywords", h.profileAddKeyword, profileEditors)
+	h.handle(e, http.MethodPost, "/profile/keywords/:id/remove", h.profileRemoveKeyword, profileEditors)
+	h.handle(e, http.MethodPost, "/profile/preferences", h.profileSavePreferences, profileEditors)
+	h.handle(e, http.MethodGet, "/profile/locations/new", h.profileNewLocation, profileEditors)
+	h.handle(e, http.MethodPost, "/profile/locations", h.profileCreateLocation, profileEditors)
+	h.handle(e, http.MethodGet, "/profile/locations/:id/edit", h.profileEditLocation, profileEditors)
+	h.handle(e, http.MethodPost, "/profile/locations/:id", h.profileUpdateLocation, profileEditors)
+	h.handle(e, http.MethodGet, "/profile/locations/:id/remove", h.profileConfirmRemoveLocation, profileEditors)
+	h.handle(e, http.MethodPost, "/profile/locations/:id/remove", h.profileRemoveLocation, profileEditors)
 
 }
 

@@ -1,0 +1,180 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+const locationColumns = `id, name, address, country, contact_name, contact_email, contact_phone, created_at, updated_at`
+
+func scanLocation(row interface{ Scan(...any) error }) (*Location, error) {
+	var l Location
+	var created, updated int64
+	if err := row.Scan(&l.ID, &l.Name, &l.Address, &l.Country, &l.ContactName, &l.ContactEmail, &l.ContactPhone, &created, &updated); err != nil {
+		return nil, err
+	}
+	l.CreatedAt = time.Unix(created, 0).UTC()
+	l.UpdatedAt = time.Unix(updated, 0).UTC()
+	return &l, nil
+}
+
+// LocationByID returns location id (for a profile lead's details: the location it came through and
+// the contact who receives its mail), or ErrNotFound.
+func (d *DB) LocationByID(ctx context.Context, id int64) (*Location, error) {
+	return LocationByIDTx(ctx, d, id)
+}
+
+// LocationByIDTx is LocationByID inside a transaction, e.g. to address a new lead's mail to its
+// location's contact in the transaction that stores the lead.
+func LocationByIDTx(ctx context.Context, q Querier, id int64) (*Location, error) {
+	l, err := scanLocation(q.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: location %d: %w", id, err)
+	}
+	return l, nil
+}
+
+// ListLocations returns every location by name, each with how many leads name it.
+func (d *DB) ListLocations(ctx context.Context) ([]*Location, error) {
+	rows, err := d.QueryContext(ctx, `SELECT `+locationColumns+`, (SELECT COUNT(*) FROM leads WHERE leads.location_id = locations.id)
+		FROM locations ORDER BY name COLLATE NOCASE, id`)
+	if err != nil {
+		return nil, fmt.Errorf("db: list locations: %w", err)
+	}
+	defer rows.Close()
+	var out []*Location
+	for rows.Next() {
+		var l Location
+		var created, updated int64
+		if err := rows.Scan(&l.ID, &l.Name, &l.Address, &l.Country, &l.ContactName, &l.ContactEmail, &l.ContactPhone,
+			&created, &updated, &l.LeadCount); err != nil {
+			return nil, fmt.Errorf("db: list locations: %w", err)
+		}
+		l.CreatedAt = time.Unix(created, 0).UTC()
+		l.UpdatedAt = time.Unix(updated, 0).UTC()
+		out = append(out, &l)
+	}
+	return out, rows.Err()
+}
+
+// locationFields are the audited fields of a location, old and new.
+func locationChanges(old, new *Location) profileChanges {
+	ch := profileChanges{}
+	ch.Set("name", old.Name, new.Name)
+	ch.Set("address", old.Address, new.Address)
+	ch.Set("country", old.Country, new.Country)
+	ch.Set("contact_name", old.ContactName, new.ContactName)
+	ch.Set("contact_email", old.ContactEmail, new.ContactEmail)
+	ch.Set("contact_phone", old.ContactPhone, new.ContactPhone)
+	return ch
+}
+
+// CreateLocation inserts l (setting its id and times) with its audit entry.
+func (d *DB) CreateLocation(ctx context.Context, a ProfileActor, l *Location) error {
+	return d.InTx(ctx, func(tx *sql.Tx) error {
+		l.CreatedAt, l.UpdatedAt = a.At.UTC(), a.At.UTC()
+		res, err := tx.ExecContext(ctx, `INSERT INTO locations (name, address, country, contact_name, contact_email, contact_phone, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.Name, l.Address, l.Country, l.ContactName, l.ContactEmail, l.ContactPhone, a.At.Unix(), a.At.Unix())
+		if err != nil {
+			return fmt.Errorf("db: create location: %w", err)
+		}
+		l.ID, _ = res.LastInsertId()
+		return touchProfileTx(ctx, tx, a, "profile.location.add", fmt.Sprintf("location:%d", l.ID),
+			locationChanges(&Location{}, l).JSON())
+	})
+}
+
+// UpdateLocation saves l's fields with its audit entry (old → new), or returns ErrNotFound.
+func (d *DB) UpdateLocation(ctx context.Context, a ProfileActor, l *Location) error {
+	return d.InTx(ctx, func(tx *sql.Tx) error {
+		old, err := LocationByIDTx(ctx, tx, l.ID)
+		if err != nil {
+			return err
+		}
+		ch := locationChanges(old, l)
+		if len(ch) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE locations SET name = ?, address = ?, country = ?, contact_name = ?, contact_email = ?,
+			contact_phone = ?, updated_at = ? WHERE id = ?`, l.Name, l.Address, l.Country, l.ContactName, l.ContactEmail, l.ContactPhone,
+			a.At.Unix(), l.ID); err != nil {
+			return fmt.Errorf("db: update location %d: %w", l.ID, err)
+		}
+		return touchProfileTx(ctx, tx, a, "profile.location.update", fmt.Sprintf("location:%d", l.ID), ch.JSON())
+	})
+}
+
+// RemoveLocation deletes location id. It refuses the last location (ErrLastLocation) and, unless
+// moveTo names another location, one that leads name (*LocationInUseError): a lead never loses the
+// location it came through without a word. With moveTo, those leads are moved there first, each with
+// a timeline entry, all in the same transaction.
+func (d *DB) RemoveLocation(ctx context.Context, a ProfileActor, id, moveTo int64) error {
+	return d.InTx(ctx, func(tx *sql.Tx) error {
+		old, err := LocationByIDTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var total int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM locations`).Scan(&total); err != nil {
+			return fmt.Errorf("db: remove location %d: %w", id, err)
+		}
+		if total <= 1 {
+			return ErrLastLocation
+		}
+		leadIDs, err := leadsOfLocation(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		details := locationChanges(old, &Location{})
+		if len(leadIDs) > 0 {
+			if moveTo == 0 || moveTo == id {
+				return &LocationInUseError{Leads: len(leadIDs)}
+			}
+			target, err := LocationByIDTx(ctx, tx, moveTo)
+			if errors.Is(err, ErrNotFound) {
+				return ErrNoMoveTarget
+			}
+			if err != nil {
+				return err
+			}
+			change := profileChanges{"location": {old.Name, target.Name}}.JSON()
+			for _, lid := range leadIDs {
+				if _, err := tx.ExecContext(ctx, `UPDATE leads SET location_id = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+					moveTo, a.At.Unix(), lid); err != nil {
+					return fmt.Errorf("db: move lead %d: %w", lid, err)
+				}
+				if err := AddLeadEventTx(ctx, tx, lid, a.At, a.UserID, "", "edited", change); err != nil {
+					return err
+				}
+			}
+			details.Set("leads_moved_to", nil, fmt.Sprintf("%s (%d)", target.Name, len(leadIDs)))
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM locations WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("db: remove location %d: %w", id, err)
+		}
+		return touchProfileTx(ctx, tx, a, "profile.location.remove", fmt.Sprintf("location:%d", id), details.JSON())
+	})
+}
+
+func leadsOfLocation(ctx context.Context, q Querier, id int64) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM leads WHERE location_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("db: leads of location %d: %w", id, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var x int64
+		if err := rows.Scan(&x); err != nil {
+			return nil, err
+		}
+		ids = append(ids, x)
+	}
+	return ids, rows.Err()
+}
