@@ -55,9 +55,6 @@ func Browser(t testing.TB) context.Context {
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() {
-		// chromedp.Cancel waits for Chromium to exit, so its profile directory (a t.TempDir, removed
-		// after this cleanup) is no longer being written when it is deleted.
-		_ = chromedp.Cancel(ctx)
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
