@@ -206,3 +206,43 @@ func TestOpenIDConnectAdmitsInvitationsAndListedDomains(t *testing.T) {
 		t.Errorf("/no-role: %d", res.StatusCode)
 	}
 }
+
+// The other providers need no network to start: each sends the browser to its own sign-in page with
+// our callback and a fresh state, and Entra ID to the configured tenant.
+func TestEachConfiguredProviderStartsAtItsOwnSignInPage(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.Cfg.Entra = config.Provider{ClientID: "entra-id", ClientSecret: "x", Tenant: "contoso.onmicrosoft.com"}
+	s.Cfg.Google = config.Provider{ClientID: "google-id", ClientSecret: "x"}
+	s.Cfg.GitHub = config.Provider{ClientID: "github-id", ClientSecret: "x"}
+	page := s.Client().Get("/login").Body
+	for _, want := range []string{"Sign in with Microsoft", "Sign in with Google", "Sign in with GitHub"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("sign-in page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "/auth/oidc") {
+		t.Error("a button for OpenID Connect, which is not set up")
+	}
+	states := map[string]bool{}
+	for key, prefix := range map[string]string{
+		"entra":  "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize?",
+		"google": "https://accounts.google.com/o/oauth2/auth?",
+		"github": "https://github.com/login/oauth/authorize?",
+	} {
+		res := s.Client().Get("/auth/" + key)
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {
+			t.Errorf("%s: %d → %q", key, res.StatusCode, loc)
+			continue
+		}
+		u, _ := url.Parse(loc)
+		if got := u.Query().Get("redirect_uri"); got != s.URL+"/auth/"+key+"/callback" {
+			t.Errorf("%s: redirect_uri = %q", key, got)
+		}
+		state := u.Query().Get("state")
+		if len(state) < 32 || states[state] {
+			t.Errorf("%s: state %q is short or repeated", key, state)
+		}
+		states[state] = true
+	}
+}
