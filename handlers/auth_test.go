@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"leaddesk/config"
 	"leaddesk/db"
 	"leaddesk/handlers"
 	"leaddesk/internal/testkit"
@@ -417,3 +420,32 @@ func TestMyStateChangingRoutesRefuseAMissingCSRFToken(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The session keys are generated once and kept in the database, so a restarted server (a new Handler
+// on the same database) keeps everyone signed in; a server with another key does not accept them.
+func TestSessionsSurviveARestartButNotAnotherKey(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	c := s.Client()
+	c.Login("aiko@example.com")
+
+	restart := func(cfg *config.Config) string {
+		e, _, err := handlers.New(handlers.Deps{Cfg: cfg, DB: s.DB, Clock: s.Clock, Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(e)
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	c.Base = restart(s.Cfg) // cookies for 127.0.0.1 go to every port
+	if !signedIn(t, c) {
+		t.Fatal("signed out by a restart")
+	}
+	other := *s.Cfg
+	other.SessionKey = strings.Repeat("ab", 64)
+	c.Base = restart(&other)
+	if signedIn(t, c) {
+		t.Fatal("a server with another session key accepted the cookie")
+	}
+}

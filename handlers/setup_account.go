@@ -92,8 +92,14 @@ func (h *Handler) validNewPassword(c echo.Context, pw string, errs map[string]st
 }
 
 func (h *Handler) setupForm(c echo.Context) error {
-	if _, err := h.DB.ValidAuthToken(c.Request().Context(), db.TokenSetup, c.Param("token"), h.Clock.Now()); err != nil {
+	ctx := c.Request().Context()
+	if _, err := h.DB.ValidAuthToken(ctx, db.TokenSetup, c.Param("token"), h.Clock.Now()); err != nil {
 		return h.linkGone(c)
+	}
+	if n, err := h.DB.CountUsers(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		return h.linkGone(c) // set up already (for example with `leaddesk user add`)
 	}
 	return h.renderAccountForm(c, http.StatusOK, "setup", "auth.setup_title", accountForm{Token: c.Param("token")})
 }
