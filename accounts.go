@@ -112,7 +112,7 @@ func newUserFromFlags(email, name, roles string) (*db.User, error) {
 		}
 		rs = append(rs, r)
 	}
-	if len(rs) == 0 && roles == "" {
+	if len(rs) == 0 && !strings.Contains(strings.Join(problems, ";"), "--roles:") {
 		problems = append(problems, "--roles is required: one or more of "+strings.Join(db.AllRoles, ", "))
 	}
 	if len(problems) > 0 {
