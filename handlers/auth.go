@@ -75,13 +75,18 @@ func (h *Handler) login(c echo.Context) error {
 	return h.signIn(c, u, next)
 }
 
-// signIn records the sign-in and starts the session, for every way of signing in.
-func (h *Handler) signIn(c echo.Context, u *db.User, next string) error {
+// signIn records the sign-in, starts the session and goes to next, for every way of signing in.
+// flashKey, when given, is shown on the next page (set after the fresh session starts, which would
+// otherwise drop it).
+func (h *Handler) signIn(c echo.Context, u *db.User, next string, flashKey ...string) error {
 	if err := h.DB.RecordSignIn(c.Request().Context(), u.ID, h.Clock.Now()); err != nil {
 		return err
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err
+	}
+	for _, k := range flashKey {
+		h.setFlash(c, "success", k)
 	}
 	return h.redirect(c, next)
 }

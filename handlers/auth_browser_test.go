@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"leaddesk/db"
+	"leaddesk/handlers"
 	"leaddesk/internal/testkit"
 )
 
@@ -186,4 +187,50 @@ func TestBrowserAdminInvitesAndResets(t *testing.T) {
 		t.Errorf("field message = %q", msg)
 	}
 	testkit.Screenshot(t, ctx, "auth-reset-error")
+}
+
+// TestBrowserFirstRunSetup follows the link `leaddesk serve` prints on an empty database, in Japanese.
+func TestBrowserFirstRunSetup(t *testing.T) {
+	s := testkit.NewServer(t)
+	link, err := handlers.FirstRunLink(t.Context(), s.DB, s.URL, s.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testkit.Browser(t)
+	var heading, flash string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(`#name`, chromedp.ByQuery),
+		chromedp.Click(`button[value="ja"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`html[lang="ja"] #name`, chromedp.ByQuery),
+		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heading != "Leaddesk のセットアップ" {
+		t.Errorf("setup heading = %q", heading)
+	}
+	testkit.Screenshot(t, ctx, "auth-setup-ja")
+	err = chromedp.Run(ctx,
+		chromedp.SendKeys(`#name`, "田中 愛子", chromedp.ByQuery),
+		chromedp.SendKeys(`#email`, "aiko@example.com", chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, "長くて覚えやすいパスワードです", chromedp.ByQuery),
+		chromedp.Submit(`#password`, chromedp.ByQuery),
+		chromedp.WaitVisible(`table.data`, chromedp.ByQuery),
+		chromedp.Text(`.flash`, &flash, chromedp.ByQuery),
+		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heading != "ユーザーとロール" || !strings.Contains(flash, "アカウントの準備ができました") {
+		t.Errorf("after setup: heading %q, flash %q", heading, flash)
+	}
+	testkit.Screenshot(t, ctx, "auth-setup-done-ja")
+	err = chromedp.Run(ctx, chromedp.Navigate(s.URL+"/settings"), chromedp.WaitVisible(`#pw-h`, chromedp.ByQuery))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Screenshot(t, ctx, "auth-settings-ja")
 }

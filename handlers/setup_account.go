@@ -148,8 +148,7 @@ func (h *Handler) setupSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.setFlash(c, "success", "auth.setup_done")
-	return h.signIn(c, u, "/admin/users")
+	return h.signIn(c, u, "/admin/users", "auth.setup_done")
 }
 
 func (h *Handler) inviteForm(c echo.Context) error {
@@ -199,8 +198,7 @@ func (h *Handler) inviteSubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	h.setFlash(c, "success", "auth.welcome")
-	return h.signIn(c, u, "/")
+	return h.signIn(c, u, "/", "auth.welcome")
 }
 
 func (h *Handler) resetForm(c echo.Context) error {
