@@ -277,7 +277,20 @@ func UserByIDTx(ctx context.Context, tx Querier, id int64) (*User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: user %d: %w", id, err)
 	}
-	return u, (&DB{}).loadRoles(ctx, tx, u)
+	rows, err := tx.QueryContext(ctx, `SELECT role FROM user_roles WHERE user_id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("db: roles of user %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("db: roles of user %d: %w", id, err)
+		}
+		u.Roles = append(u.Roles, r)
+	}
+	sort.Slice(u.Roles, func(i, j int) bool { return roleOrder(u.Roles[i]) < roleOrder(u.Roles[j]) })
+	return u, rows.Err()
 }
 
 // SetPasswordTx stores a new password hash and, bumping the session epoch, ends the user's sessions

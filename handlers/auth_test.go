@@ -227,6 +227,19 @@ func TestRepeatedFailedSignInsAreThrottledWithoutRevealingAccounts(t *testing.T)
 	if res := try("aiko@example.com", testkit.TestPassword); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("4 failures after a success should not throttle: %d", res.StatusCode)
 	}
+
+	// One client address trying many accounts slows down too (after 20 failures in the window).
+	s.Clock.Advance(time.Hour)
+	c.PostForm("/logout", nil)
+	c.Get("/login")
+	for i := 0; i < 20; i++ {
+		if res := try("guess"+strconv.Itoa(i)+"@example.com", "not the password"); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("address failure %d: %d", i+1, res.StatusCode)
+		}
+	}
+	if res := try("aiko@example.com", testkit.TestPassword); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after 20 failures from one address: %d", res.StatusCode)
+	}
 }
 
 func TestFirstRunSetupLinkCreatesTheFirstAccountAdminOnce(t *testing.T) {
@@ -447,5 +460,35 @@ func TestSessionsSurviveARestartButNotAnotherKey(t *testing.T) {
 	c.Base = restart(&other)
 	if signedIn(t, c) {
 		t.Fatal("a server with another session key accepted the cookie")
+	}
+}
+
+func TestAuditLogIsPagedNewestFirst(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("admin@example.com", "Ada Admin", db.RoleAccount)
+	for i := 1; i <= 60; i++ {
+		at := s.Clock.Now().Add(time.Duration(i) * time.Minute)
+		if err := db.Audit(t.Context(), s.DB, at, 0, "job", "test.entry", "target-"+strconv.Itoa(i), `{"n": [0, `+strconv.Itoa(i)+`]}`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := s.Client()
+	c.Login("admin@example.com")
+	first := c.Get("/admin/audit")
+	targets := regexp.MustCompile(`<td>target-(\d+)</td>`)
+	got := targets.FindAllStringSubmatch(first.Body, -1)
+	if len(got) != 50 || got[0][1] != "60" || got[49][1] != "11" {
+		t.Fatalf("page 1: %d rows, want 50 from target-60 down to target-11", len(got))
+	}
+	if !strings.Contains(first.Body, "1–50 of 60") || !strings.Contains(first.Body, `href="/admin/audit?page=2"`) || !strings.Contains(first.Body, "n: 0 → 60") {
+		t.Errorf("page 1 lacks the range, the next link or the old → new details")
+	}
+	second := c.Get("/admin/audit?page=2")
+	got = targets.FindAllStringSubmatch(second.Body, -1)
+	if len(got) != 10 || got[0][1] != "10" || got[9][1] != "1" {
+		t.Fatalf("page 2: %d rows", len(got))
+	}
+	if res := c.Get("/admin/audit?page=-3"); res.StatusCode != http.StatusOK {
+		t.Errorf("a bad page number: %d", res.StatusCode)
 	}
 }
