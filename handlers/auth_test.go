@@ -492,3 +492,38 @@ func TestAuditLogIsPagedNewestFirst(t *testing.T) {
 		t.Errorf("a bad page number: %d", res.StatusCode)
 	}
 }
+
+func TestSessionCookieIsSecureBehindHTTPS(t *testing.T) {
+	s := testkit.NewServer(t, func(d *handlers.Deps) { d.Cfg.BaseURL = "https://leads.example.com" })
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	c := s.Client()
+	c.Get("/login")
+	res := c.PostForm("/login", url.Values{"email": {"aiko@example.com"}, "password": {testkit.TestPassword}})
+	var found bool
+	for _, ck := range res.Cookies() {
+		if ck.Name == "leaddesk" && ck.Value != "" {
+			found = true
+			if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+				t.Errorf("session cookie: Secure=%v HttpOnly=%v SameSite=%v", ck.Secure, ck.HttpOnly, ck.SameSite)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no session cookie set at sign-in (%d)", res.StatusCode)
+	}
+}
+
+// BenchmarkSignedInRequest measures what every signed-in page pays for sessions: decoding the cookie,
+// re-reading the user and roles (so role changes apply at once), and rendering a small page.
+func BenchmarkSignedInRequest(b *testing.B) {
+	s := testkit.NewServer(b)
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	c := s.Client()
+	c.Login("aiko@example.com")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if res := c.Get("/settings"); res.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", res.StatusCode)
+		}
+	}
+}
