@@ -246,3 +246,23 @@ func TestEachConfiguredProviderStartsAtItsOwnSignInPage(t *testing.T) {
 		states[state] = true
 	}
 }
+
+func TestOpenIDConnectSlowOrUnreachableProviderGetsAPlainPage(t *testing.T) {
+	s, m := oidcServer(t)
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	// A sign-in left at the provider for more than 10 minutes must start again.
+	c := s.Client()
+	cb := startSSO(t, s, c, m, mockUser("sub-aiko", "aiko@example.com", true))
+	s.Clock.Advance(11 * time.Minute)
+	if res := c.Get(cb); res.StatusCode != http.StatusBadRequest || signedIn(t, c) {
+		t.Fatalf("callback after 11 minutes: %d", res.StatusCode)
+	}
+
+	// An issuer that does not answer discovery: a clear page naming the provider, never a 500.
+	down := testkit.NewServer(t)
+	down.Cfg.OIDC = config.Provider{ClientID: "x", ClientSecret: "y", Issuer: "http://127.0.0.1:1", Name: "Contoso ID"}
+	res := down.Client().Get("/auth/oidc")
+	if res.StatusCode != http.StatusBadGateway || !strings.Contains(res.Body, "Sign-in with Contoso ID is not available right now") {
+		t.Fatalf("unreachable issuer: %d\n%s", res.StatusCode, res.Body)
+	}
+}
