@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"backup":  {"write a consistent online copy of the database to FILE", (*Main).backupCmd},
 		"version": {"print the version", (*Main).versionCmd},
 		// Accounts (issue 3)
+		"user": {"manage users: `user add --email E --name N --roles R1,R2 [--password-stdin]`", (*Main).userCmd},
 
 		// Intake (issue 7)
 
@@ -186,6 +187,10 @@ func (m *Main) serve() error {
 	}
 	e, _, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log})
 	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := m.printSetupLink(); err != nil {
 		ln.Close()
 		return err
 	}

@@ -265,3 +265,111 @@ func (d *DB) Secret(ctx context.Context, name string, gen func() []byte) ([]byte
 	}
 	return v, nil
 }
+
+// Account changes (issue 3). Each runs inside the caller's transaction, beside its audit entry.
+
+// UserByIDTx reads a user with roles inside tx.
+func UserByIDTx(ctx context.Context, tx Querier, id int64) (*User, error) {
+	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: user %d: %w", id, err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT role FROM user_roles WHERE user_id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("db: roles of user %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("db: roles of user %d: %w", id, err)
+		}
+		u.Roles = append(u.Roles, r)
+	}
+	sort.Slice(u.Roles, func(i, j int) bool { return roleOrder(u.Roles[i]) < roleOrder(u.Roles[j]) })
+	return u, rows.Err()
+}
+
+// SetPasswordTx stores a new password hash and, bumping the session epoch, ends the user's sessions
+// everywhere (the caller starts a fresh one where it should continue).
+func SetPasswordTx(ctx context.Context, tx Querier, id int64, hash string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?`, hash, id)
+	if err != nil {
+		return fmt.Errorf("db: set password of user %d: %w", id, err)
+	}
+	return nil
+}
+
+// SetUserDisabledTx disables or enables a user; disabling also ends their sessions.
+func SetUserDisabledTx(ctx context.Context, tx Querier, id int64, disabled bool) error {
+	_, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ?, session_epoch = session_epoch + CASE WHEN ? THEN 1 ELSE 0 END WHERE id = ?`,
+		disabled, disabled, id)
+	if err != nil {
+		return fmt.Errorf("db: disable user %d: %w", id, err)
+	}
+	return nil
+}
+
+// BumpSessionEpochTx signs the user out everywhere: every session cookie carries the old epoch.
+func BumpSessionEpochTx(ctx context.Context, tx Querier, id int64) (int64, error) {
+	var epoch int64
+	err := tx.QueryRowContext(ctx, `UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ? RETURNING session_epoch`, id).Scan(&epoch)
+	if err != nil {
+		return 0, fmt.Errorf("db: sign out user %d everywhere: %w", id, err)
+	}
+	return epoch, nil
+}
+
+// CountActiveAccountAdminsTx counts enabled users holding the Account admin role.
+func CountActiveAccountAdminsTx(ctx context.Context, tx Querier) (int, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE r.role = ? AND u.disabled = 0`, RoleAccount).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("db: count account admins: %w", err)
+	}
+	return n, nil
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID         int64
+	At         time.Time
+	ActorID    int64
+	ActorName  string // the user's name now, else the label ("cli", "sso", …)
+	ActorLabel string
+	Action     string
+	Target     string
+	Details    string
+}
+
+// ListAudit returns one page of the audit log, newest first, and the total count.
+func (d *DB) ListAudit(ctx context.Context, limit, offset int) ([]AuditEntry, int, error) {
+	var total int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("db: count audit log: %w", err)
+	}
+	rows, err := d.QueryContext(ctx, `SELECT a.id, a.at, COALESCE(a.actor_user_id, 0), COALESCE(u.name, ''), a.actor_label, a.action, a.target, a.details
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id ORDER BY a.at DESC, a.id DESC LIMIT ? OFFSET ?`, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.ActorLabel, &e.Action, &e.Target, &e.Details); err != nil {
+			return nil, 0, fmt.Errorf("db: audit log: %w", err)
+		}
+		e.At = time.Unix(at, 0).UTC()
+		if e.ActorName == "" {
+			e.ActorName = e.ActorLabel
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}

@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,9 +15,17 @@ import (
 
 // loginData is the sign-in form.
 type loginData struct {
-	Email string
-	Next  string
-	Error string
+	Email     string
+	Next      string
+	Error     string
+	Providers []ssoButton
+}
+
+func (h *Handler) renderLogin(c echo.Context, status int, d loginData) error {
+	d.Providers = h.ssoButtons()
+	p := h.page(c, h.T(c, "auth.signin_title"), "", d)
+	p.Layout = "auth"
+	return h.render(c, status, "login", p)
 }
 
 func (h *Handler) loginForm(c echo.Context) error {
@@ -23,36 +33,60 @@ func (h *Handler) loginForm(c echo.Context) error {
 	if h.user(c) != nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
-	p := h.page(c, h.T(c, "auth.signin_title"), "", loginData{Next: next})
-	p.Layout = "auth"
-	return h.render(c, http.StatusOK, "login", p)
+	return h.renderLogin(c, http.StatusOK, loginData{Next: next})
 }
 
 // login checks an email and password. A wrong password and an unknown email give the same message
-// and take the same time, so the form tells nothing about which accounts exist.
+// and take the same time, so the form tells nothing about which accounts exist; repeated failures
+// slow down per account and per client address (throttle.go).
 func (h *Handler) login(c echo.Context) error {
+	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	pw := c.FormValue("password")
 	next := safeNext(c.FormValue("next"), "/leads")
-	u, err := h.DB.UserByEmail(c.Request().Context(), email)
+	account, address := h.throttleKeys(c, email)
+	wait, err := h.throttled(ctx, account, address)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		minutes := int(math.Ceil(wait.Minutes()))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return h.renderLogin(c, http.StatusTooManyRequests, loginData{Email: email, Next: next, Error: h.T(c, "auth.throttled", minutes)})
+	}
+	u, err := h.DB.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return err
 	}
 	hash := password.Dummy()
-	if u != nil {
+	if u != nil && u.PasswordHash != "" {
 		hash = u.PasswordHash
 	}
-	ok := password.Verify(hash, pw) && u != nil && !u.Disabled
+	ok := password.Verify(hash, pw) && u != nil && u.PasswordHash != "" && !u.Disabled
 	if !ok {
-		p := h.page(c, h.T(c, "auth.signin_title"), "", loginData{Email: email, Next: next, Error: h.T(c, "auth.bad_credentials")})
-		p.Layout = "auth"
-		return h.render(c, http.StatusUnauthorized, "login", p)
+		if err := h.failedSignIn(ctx, account, address); err != nil {
+			return err
+		}
+		return h.renderLogin(c, http.StatusUnauthorized, loginData{Email: email, Next: next, Error: h.T(c, "auth.bad_credentials")})
 	}
+	if err := h.DB.ClearSignInFailures(ctx, account, address); err != nil {
+		return err
+	}
+	return h.signIn(c, u, next)
+}
+
+// signIn records the sign-in, starts the session and goes to next, for every way of signing in.
+// flashKey, when given, is shown on the next page (set after the fresh session starts, which would
+// otherwise drop it).
+func (h *Handler) signIn(c echo.Context, u *db.User, next string, flashKey ...string) error {
 	if err := h.DB.RecordSignIn(c.Request().Context(), u.ID, h.Clock.Now()); err != nil {
 		return err
 	}
 	if err := h.startSession(c, u); err != nil {
 		return err
+	}
+	for _, k := range flashKey {
+		h.setFlash(c, "success", k)
 	}
 	return h.redirect(c, next)
 }

@@ -29,6 +29,7 @@ type Handler struct {
 	Sessions *sessions.CookieStore
 
 	policies map[string]Policy // "METHOD path" → who may call it, filled by the route table
+	sso      ssoRegistry       // single-sign-on providers, built on first use (sso.go)
 }
 
 // Deps are what New needs.

@@ -117,12 +117,12 @@ func (h *Handler) startSession(c echo.Context, u *db.User) error {
 	return s.Save(c.Request(), c.Response())
 }
 
-// endSession signs this browser out.
+// endSession signs this browser out. The cookie stays, emptied, so a flash message set afterwards
+// ("you are signed out") still reaches the next page.
 func (h *Handler) endSession(c echo.Context, s *sessions.Session) {
 	for k := range s.Values {
 		delete(s.Values, k)
 	}
-	s.Options.MaxAge = -1
 	_ = s.Save(c.Request(), c.Response())
 	c.Set(ctxUser, nil)
 }

@@ -74,7 +74,30 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/no-role", h.noRole, signedIn)
 
 	// Accounts, settings and admin (issue 3: sign-in, roles and sessions)
+	// Single sign-on and one-time links are public: the provider or the link's secret decides.
+	h.handle(e, http.MethodGet, "/auth/:provider", h.ssoBegin, public)
+	h.handle(e, http.MethodGet, "/auth/:provider/callback", h.ssoCallback, public)
+	h.handle(e, http.MethodGet, "/setup/:token", h.setupForm, public)
+	h.handle(e, http.MethodPost, "/setup/:token", h.setupSubmit, public)
+	h.handle(e, http.MethodGet, "/invite/:token", h.inviteForm, public)
+	h.handle(e, http.MethodPost, "/invite/:token", h.inviteSubmit, public)
+	h.handle(e, http.MethodGet, "/reset/:token", h.resetForm, public)
+	h.handle(e, http.MethodPost, "/reset/:token", h.resetSubmit, public)
+	// Own settings: anyone signed in, even without a role.
+	h.handle(e, http.MethodGet, "/settings", h.settings, signedIn)
+	h.handle(e, http.MethodPost, "/settings/password", h.changePassword, signedIn)
+	h.handle(e, http.MethodPost, "/settings/sign-out-everywhere", h.signOutEverywhere, signedIn)
+	// Users, roles and the audit log: Account admins.
 	h.handle(e, http.MethodGet, "/admin", h.adminIndex, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/users", h.adminUsers, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/users/invite", h.adminInviteForm, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/users/invite", h.adminInvite, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/users/:id", h.adminUser, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/users/:id/roles", h.adminSetRoles, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/users/:id/disable", h.adminDisable, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/users/:id/enable", h.adminEnable, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/users/:id/reset", h.adminResetLink, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/audit", h.adminAudit, accountAdmins)
 
 	// Leads workspace (issue 4): list, favourites, export
 
@@ -130,7 +153,7 @@ func (h *Handler) authorize(p Policy) echo.MiddlewareFunc {
 				return echo.NewHTTPError(http.StatusUnauthorized, h.T(c, "error.signin_required"))
 			}
 			if len(u.Roles) == 0 && c.Request().Method == http.MethodGet && !wantsJSON(c) {
-				return c.Redirect(http.StatusSeeOther, "/no-role")
+				return c.Redirect(http.StatusSeeOther, "/no-role?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 			}
 			return echo.NewHTTPError(http.StatusForbidden, h.T(c, "error.forbidden"))
 		}
