@@ -49,3 +49,30 @@
     if (e.target.tagName === "DIALOG" && e.target.hasAttribute("data-autoopen")) { e.target.remove(); }
   }, true);
 })();
+
+// Lead lifecycle (issue 5): "Add another contact" copies the last contact row, emptied. Without
+// JavaScript the form still takes the one row it shows.
+(function () {
+  "use strict";
+  var n = 1000;
+  document.addEventListener("click", function (e) {
+    var add = e.target.closest("[data-add-row]");
+    if (!add) { return; }
+    e.preventDefault();
+    var rows = add.parentNode.querySelectorAll("[data-row]");
+    if (!rows.length) { return; }
+    var last = rows[rows.length - 1];
+    var row = last.cloneNode(true);
+    n++;
+    row.querySelectorAll("input").forEach(function (input) {
+      input.value = "";
+      input.removeAttribute("aria-invalid");
+      var label = row.querySelector('label[for="' + input.id + '"]');
+      input.id = input.id.replace(/-\d+$/, "-" + n);
+      if (label) { label.setAttribute("for", input.id); }
+    });
+    row.querySelectorAll(".field-error").forEach(function (p) { p.remove(); });
+    last.parentNode.insertBefore(row, add);
+    row.querySelector("input").focus();
+  });
+})();
