@@ -180,7 +180,13 @@ func (h *Handler) timeline(c echo.Context, l *db.Lead, events []db.LeadEvent) []
 		for f := range e.Changes {
 			fields = append(fields, f)
 		}
-		sort.Strings(fields)
+		sort.Slice(fields, func(i, j int) bool {
+			a, b := fieldRank(fields[i]), fieldRank(fields[j])
+			if a != b {
+				return a < b
+			}
+			return fields[i] < fields[j]
+		})
 		for _, f := range fields {
 			v := e.Changes[f]
 			key := f
@@ -192,7 +198,31 @@ func (h *Handler) timeline(c echo.Context, l *db.Lead, events []db.LeadEvent) []
 		}
 		out = append(out, it)
 	}
+	// Leads stored before the timeline existed, or by an intake that records no "created" entry, still
+	// show when they arrived.
+	if len(events) == 0 || events[len(events)-1].Kind != "created" {
+		out = append(out, timelineItem{At: l.CreatedAt, Who: h.senderName(c, l), What: h.T(c, "details.event.created")})
+	}
 	return out
+}
+
+// timelineFieldOrder is the order changed fields are listed in: the state first, then the deal.
+var timelineFieldOrder = []string{"status", "outcome", "reason", "reason_notes", "deal_name", "deal_value", "purchase_date", "team", "notes", "campaign_id", "crm_id"}
+
+func fieldRank(f string) int {
+	for i, x := range timelineFieldOrder {
+		if x == f {
+			return i
+		}
+	}
+	return len(timelineFieldOrder)
+}
+
+func (h *Handler) senderName(c echo.Context, l *db.Lead) string {
+	if l.SenderName != "" {
+		return l.SenderName
+	}
+	return h.T(c, "details.actor_unknown")
 }
 
 // changeValue shows a stored value for reading: codes translated, money formatted, long notes cut.

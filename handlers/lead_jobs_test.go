@@ -73,7 +73,7 @@ func TestExpiryJobWithAMovedClock(t *testing.T) {
 		t.Errorf("sender notices = %d", n)
 	}
 	body := f.c.Get(fmt.Sprintf("/leads/%d", l.ID)).Body
-	for _, leaked := range []string{"aiko.sato@contoso.example", "1234 5678", "Aiko Sato", "data-copy"} {
+	for _, leaked := range []string{"aiko.sato@contoso.example", "1234 5678", "Aiko Sato", "data-copy", "We need a CRM"} {
 		if strings.Contains(body, leaked) {
 			t.Errorf("expired lead page shows contact detail %q", leaked)
 		}
