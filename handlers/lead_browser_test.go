@@ -18,7 +18,11 @@ import (
 // load; then decline another lead through its dialog.
 func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 	f := newLCFixture(t)
-	first := f.addLead(t, func(l *db.Lead) { l.CustomerRequestedContact = true; l.ContactEmail = "aiko@throwaway.example"; l.EmailValidity = "spam" })
+	first := f.addLead(t, func(l *db.Lead) {
+		l.CustomerRequestedContact = true
+		l.ContactEmail = "aiko@throwaway.example"
+		l.EmailValidity = "spam"
+	})
 	second := f.addLead(t, func(l *db.Lead) { l.CustomerCompany = "Fabrikam GK"; l.ContactFirstName = "Kenji" })
 	ctx := testkit.Browser(t)
 	f.s.SignIn(t, ctx, "aiko@example.com")
