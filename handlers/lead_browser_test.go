@@ -32,6 +32,7 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 	var errText, status, dealCard string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, first.ID)),
+		htmxReady(),
 		chromedp.WaitVisible(`#btn-accept`, chromedp.ByQuery),
 	)
 	if err != nil {
@@ -95,6 +96,7 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 	// Decline the second lead through its dialog.
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, second.ID)),
+		htmxReady(),
 		chromedp.WaitVisible(`#btn-decline`, chromedp.ByQuery),
 		chromedp.Click(`#btn-decline`, chromedp.ByQuery),
 		chromedp.WaitVisible(`dialog[open] input[value="other"]`, chromedp.ByQuery),
@@ -103,7 +105,12 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 		chromedp.WaitVisible(`dialog[open] #err-notes`, chromedp.ByQuery),
 	)
 	if err != nil {
-		t.Fatalf("decline dialog: %v", err)
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		var loc, modal string
+		_ = chromedp.Run(dctx, chromedp.Location(&loc), chromedp.Evaluate(`document.getElementById("modal") ? document.getElementById("modal").outerHTML.slice(0, 3000) : document.body.innerHTML.slice(0, 3000)`, &modal))
+		testkit.Screenshot(t, dctx, "lifecycle-debug")
+		t.Fatalf("decline dialog: %v\nlocation %s\n%s", err, loc, modal)
 	}
 	testkit.Screenshot(t, ctx, "lifecycle-decline-modal-error-en")
 	err = chromedp.Run(ctx,
@@ -140,6 +147,7 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 	var title, accept string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, l.ID)),
+		htmxReady(),
 		chromedp.WaitVisible(`#btn-accept`, chromedp.ByQuery),
 		chromedp.Text(`#btn-accept`, &accept, chromedp.ByQuery),
 		chromedp.Text(`h1`, &title, chromedp.ByQuery),
@@ -174,4 +182,26 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 		t.Errorf("decline legend = %q", legend)
 	}
 	testkit.Screenshot(t, ctx, "lifecycle-decline-modal-ja")
+
+	// The same forms as whole pages, as a browser without JavaScript gets them.
+	other := f.addLead(t, func(l *db.Lead) { l.CustomerCompany = "ファブリカム合同会社" })
+	var heading string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/leads/bulk/decline?ids=%d&ids=%d", f.s.URL, l.ID, other.ID)),
+		chromedp.WaitVisible(`.form-page .radios`, chromedp.ByQuery),
+		chromedp.Text(`.form-page h2`, &heading, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(heading, "選択したリードを辞退") {
+		t.Errorf("bulk decline page heading = %q", heading)
+	}
+	testkit.Screenshot(t, ctx, "lifecycle-bulk-decline-page-ja")
+}
+
+// htmxReady waits until htmx has loaded (scripts are deferred), so a click opens the dialog in place
+// rather than following the link to the form page.
+func htmxReady() chromedp.Action {
+	return chromedp.Poll(`!!(window.htmx && document.readyState === "complete")`, nil, chromedp.WithPollingTimeout(10*time.Second))
 }
