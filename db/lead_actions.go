@@ -56,8 +56,11 @@ func SaveLeadTx(ctx context.Context, tx *sql.Tx, before, after *Lead, actor Acto
 	for k, v := range extra {
 		changes[k] = v
 	}
-	if err := AddLeadEventTx(ctx, tx, before.ID, after.UpdatedAt, actor.UserID, actor.Label, kind, ChangesJSON(changes)); err != nil {
-		return err
+	// A save that changed nothing (an edit sent unchanged) bumps the version but adds no empty entry.
+	if len(changes) > 0 {
+		if err := AddLeadEventTx(ctx, tx, before.ID, after.UpdatedAt, actor.UserID, actor.Label, kind, ChangesJSON(changes)); err != nil {
+			return err
+		}
 	}
 	if LeadSearchTerms(before) != LeadSearchTerms(after) {
 		return IndexLeadSearchTx(ctx, tx, after)
