@@ -30,6 +30,9 @@ type leadFormData struct {
 }
 
 // formPage starts the data of a lifecycle form for l, refusing (409) when the lead no longer offers a.
+// A form sent for a lead that moved on meanwhile (another user answered it, or it expired) gets the
+// form back with the reason and a reload link, so a dialog shows it in place; formPage has then
+// answered the request and returns a nil form.
 func (h *Handler) formPage(c echo.Context, a lifecycle.Action, name string) (*db.Lead, *leadFormData, error) {
 	l, err := h.loadDetailLead(c)
 	if err != nil {
@@ -37,14 +40,14 @@ func (h *Handler) formPage(c echo.Context, a lifecycle.Action, name string) (*db
 	}
 	if err := lifecycle.Check(l, h.user(c), a); err != nil {
 		status, msg := h.lifecycleRefusal(c, l, err)
+		if status == http.StatusConflict && c.Request().Method == http.MethodPost {
+			d := h.newFormData(l, name)
+			d.Conflict = msg
+			return nil, nil, h.renderForm(c, status, d)
+		}
 		return nil, nil, echo.NewHTTPError(status, msg)
 	}
-	id := strconv.FormatInt(l.ID, 10)
-	post := map[string]string{"accept": "/leads/" + id + "/accept", "edit": "/leads/" + id, "decline": "/leads/" + id + "/decline",
-		"lost": "/leads/" + id + "/lost", "employee": "/leads/" + id + "/employees"}[name]
-	d := &leadFormData{Lead: l, Action: name, PostURL: post, Currencies: DealCurrencies, Today: h.todayInZone().Format(leadDateInput),
-		Deal:   dealForm{Version: strconv.FormatInt(l.Version, 10), Team: map[int64]bool{}, Errors: map[string]string{}},
-		Reason: reasonForm{Version: strconv.FormatInt(l.Version, 10), Errors: map[string]string{}}}
+	d := h.newFormData(l, name)
 	switch name {
 	case "accept", "edit":
 		users, err := h.teamCandidates(c)
@@ -58,6 +61,16 @@ func (h *Handler) formPage(c echo.Context, a lifecycle.Action, name string) (*db
 		d.Reasons = db.LostReasons
 	}
 	return l, d, nil
+}
+
+func (h *Handler) newFormData(l *db.Lead, name string) *leadFormData {
+	id := strconv.FormatInt(l.ID, 10)
+	post := map[string]string{"accept": "/leads/" + id + "/accept", "edit": "/leads/" + id, "decline": "/leads/" + id + "/decline",
+		"lost": "/leads/" + id + "/lost", "employee": "/leads/" + id + "/employees"}[name]
+	d := &leadFormData{Lead: l, Action: name, PostURL: post, Currencies: DealCurrencies, Today: h.todayInZone().Format(leadDateInput),
+		Deal:   dealForm{Version: strconv.FormatInt(l.Version, 10), Team: map[int64]bool{}, Errors: map[string]string{}},
+		Reason: reasonForm{Version: strconv.FormatInt(l.Version, 10), Errors: map[string]string{}}}
+	return d
 }
 
 // teamCandidates are the users a lead's team may be chosen from: every enabled user of this instance.
@@ -122,7 +135,7 @@ func (h *Handler) actionDone(c echo.Context, id int64, doneKey string) error {
 
 func (h *Handler) acceptForm(c echo.Context) error {
 	_, d, err := h.formPage(c, lifecycle.Accept, "accept")
-	if err != nil {
+	if err != nil || d == nil {
 		return err
 	}
 	d.Deal.Contacts = []contactRow{{}}
@@ -131,7 +144,7 @@ func (h *Handler) acceptForm(c echo.Context) error {
 
 func (h *Handler) accept(c echo.Context) error {
 	l, d, err := h.formPage(c, lifecycle.Accept, "accept")
-	if err != nil {
+	if err != nil || d == nil {
 		return err
 	}
 	form, deal, team, contacts := h.readDealForm(c, d.Users, true)
@@ -186,7 +199,7 @@ func contactText(ct db.LeadContact) string {
 
 func (h *Handler) editForm(c echo.Context) error {
 	l, d, err := h.formPage(c, lifecycle.Edit, "edit")
-	if err != nil {
+	if err != nil || d == nil {
 		return err
 	}
 	d.Deal = dealForm{DealName: l.DealName, DealValue: dealValueInput(l.DealValue, l.Currency), Currency: l.Currency, CloseDate: l.PurchaseDate,
@@ -203,7 +216,7 @@ func (h *Handler) editForm(c echo.Context) error {
 
 func (h *Handler) edit(c echo.Context) error {
 	l, d, err := h.formPage(c, lifecycle.Edit, "edit")
-	if err != nil {
+	if err != nil || d == nil {
 		return err
 	}
 	form, deal, team, _ := h.readDealForm(c, d.Users, false)
@@ -226,7 +239,7 @@ func (h *Handler) edit(c echo.Context) error {
 func (h *Handler) reasonFormGet(a lifecycle.Action, name string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		_, d, err := h.formPage(c, a, name)
-		if err != nil {
+		if err != nil || d == nil {
 			return err
 		}
 		return h.renderForm(c, http.StatusOK, d)
@@ -235,7 +248,7 @@ func (h *Handler) reasonFormGet(a lifecycle.Action, name string) echo.HandlerFun
 
 func (h *Handler) decline(c echo.Context) error {
 	l, d, err := h.formPage(c, lifecycle.Decline, "decline")
-	if err != nil {
+	if err != nil || d == nil {
 		return err
 	}
 	d.Reason = h.readReasonForm(c, db.DeclineReasons)
@@ -255,7 +268,7 @@ func (h *Handler) decline(c echo.Context) error {
 
 func (h *Handler) lost(c echo.Context) error {
 	l, d, err := h.formPage(c, lifecycle.Lost, "lost")
-	if err != nil {
+	if err != nil || d == nil {
 		return err
 	}
 	d.Reason = h.readReasonForm(c, db.LostReasons)
@@ -286,7 +299,7 @@ func (h *Handler) won(c echo.Context) error {
 
 func (h *Handler) employeeForm(c echo.Context) error {
 	_, d, err := h.formPage(c, lifecycle.AddEmployee, "employee")
-	if err != nil {
+	if err != nil || d == nil {
 		return err
 	}
 	return h.renderForm(c, http.StatusOK, d)
@@ -294,7 +307,7 @@ func (h *Handler) employeeForm(c echo.Context) error {
 
 func (h *Handler) addEmployee(c echo.Context) error {
 	l, d, err := h.formPage(c, lifecycle.AddEmployee, "employee")
-	if err != nil {
+	if err != nil || d == nil {
 		return err
 	}
 	d.Employee = contactRow{Name: formTrimmed(c, "name"), Email: formTrimmed(c, "email"), Phone: formTrimmed(c, "phone")}

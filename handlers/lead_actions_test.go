@@ -330,6 +330,11 @@ func TestArchivedLeadsRefuseEveryAction(t *testing.T) {
 		if res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "This lead is Archived (Won) now") {
 			t.Errorf("POST %s on a won lead: %d, want 409 with a message", suffix, res.StatusCode)
 		}
+		// From a dialog left open while the lead moved on, the answer is the dialog with the reason.
+		res = f.c.PostForm(fmt.Sprintf("/leads/%d%s", id, suffix), form, "HX-Request", "true")
+		if suffix != "/won" && (res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "<dialog data-autoopen") || !strings.Contains(res.Body, "Reload the lead")) {
+			t.Errorf("htmx POST %s on a won lead: %d, want 409 in the dialog:\n%.300s", suffix, res.StatusCode, res.Body)
+		}
 	}
 	for _, suffix := range []string{"/accept", "/decline", "/edit", "/employees", "/lost"} {
 		if res := f.c.Get(fmt.Sprintf("/leads/%d%s", id, suffix)); res.StatusCode != http.StatusConflict {
