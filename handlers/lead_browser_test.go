@@ -205,3 +205,27 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 func htmxReady() chromedp.Action {
 	return chromedp.Poll(`!!(window.htmx && document.readyState === "complete")`, nil, chromedp.WithPollingTimeout(10*time.Second))
 }
+
+// TestBrowserExpiredLeadHidesTheContact: after the expiry job, the page shows the outcome and no
+// contact details at all.
+func TestBrowserExpiredLeadHidesTheContact(t *testing.T) {
+	f := newLCFixture(t)
+	l := f.addLead(t, nil)
+	f.s.Clock.Set(l.CreatedAt.Add(db.ExpiryWindow))
+	expireAt(t, f.s, f.s.Clock.Now())
+	ctx := testkit.Browser(t)
+	f.s.SignIn(t, ctx, "aiko@example.com")
+	var customer string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, l.ID)),
+		chromedp.WaitVisible(`#contact-hidden`, chromedp.ByQuery),
+		chromedp.Text(`#card-customer`, &customer, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(customer, "Sato") || strings.Contains(customer, "@") || strings.Contains(customer, "5678") {
+		t.Errorf("expired lead shows contact details: %q", customer)
+	}
+	testkit.Screenshot(t, ctx, "lifecycle-details-expired-en")
+}
