@@ -29,7 +29,7 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 
 	var noReload bool
 	var dialogOpen bool
-	var errText, status, dealCard string
+	var errText, status, dealCard, focused string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, first.ID)),
 		htmxReady(),
@@ -56,6 +56,7 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 		chromedp.Click(`dialog button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`dialog[open] #err-deal_value`, chromedp.ByQuery),
 		chromedp.Text(`#err-deal_value`, &errText, chromedp.ByQuery),
+		chromedp.Evaluate(`document.activeElement && document.activeElement.id`, &focused),
 	)
 	if err != nil {
 		t.Fatalf("accept dialog: %v", err)
@@ -65,6 +66,9 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 	}
 	if !strings.Contains(errText, "more than zero") {
 		t.Errorf("field message = %q", errText)
+	}
+	if focused != "f-deal_value" {
+		t.Errorf("focus after the 422 is on %q, want the field to fix", focused)
 	}
 	testkit.Screenshot(t, ctx, "lifecycle-accept-modal-error-en")
 	err = chromedp.Run(ctx,

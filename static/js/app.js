@@ -75,4 +75,9 @@
     last.parentNode.insertBefore(row, add);
     row.querySelector("input").focus();
   });
+  // A form sent back with mistakes (422) puts the focus on the first field to fix.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var bad = e.target.querySelector && e.target.querySelector("dialog[open] [aria-invalid=\"true\"]");
+    if (bad && bad.focus) { bad.focus(); }
+  });
 })();
