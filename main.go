@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
 	"leaddesk/jobs"
+	"leaddesk/lifecycle"
 	"leaddesk/mail"
 )
 
@@ -146,7 +148,25 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 
 // registerJobs is where features add their background jobs.
 func (m *Main) registerJobs() {
-	// Lead lifecycle (issue 5)
+	// Lead lifecycle (issue 5): expiry after 14 days (sender notified), the 48-hour reminder, and the
+	// archival of informational leads; each runs every minute and is safe to run twice at once.
+	lifecycleEnv := func(now time.Time) mail.Env { return mail.Env{BaseURL: m.Cfg.BaseURL, Loc: m.Cfg.Location, Now: now} }
+	m.Jobs.Register(jobs.Job{Name: "lead-expiry", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+		_, err := m.DB.ExpireOverdueLeads(ctx, now, func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+			return mail.LeadExpiredTx(ctx, tx, lifecycleEnv(now), l)
+		})
+		return err
+	}})
+	m.Jobs.Register(jobs.Job{Name: "lead-expiry-reminder", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+		_, err := m.DB.RemindExpiringLeads(ctx, now, lifecycle.ReminderBefore, func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+			return mail.ExpiryReminderTx(ctx, tx, lifecycleEnv(now), l)
+		})
+		return err
+	}})
+	m.Jobs.Register(jobs.Job{Name: "lead-informational-archive", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+		_, err := m.DB.ArchiveInformationalLeads(ctx, now)
+		return err
+	}})
 
 	// Notifications (issue 6): the day's digests are queued before the outbox runs, so `leaddesk jobs`
 	// after midnight queues and sends them in one go.

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"leaddesk/db"
+	"leaddesk/lifecycle"
 )
 
 // Policy says who may call a route. Every route is registered through Handler.handle with one, so a
@@ -103,7 +104,22 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	h.handle(e, http.MethodGet, "/leads", h.leadsIndex, leadReaders)
 
-	// Lead details and lifecycle (issue 5)
+	// Lead details and lifecycle (issue 5): everyone with a role reads; Referrals and Account admins act.
+	// /leads/bulk/… are static segments, which Echo prefers over /leads/:id.
+	h.handle(e, http.MethodGet, "/leads/bulk/decline", h.bulkDeclineForm, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/bulk/decline", h.bulkDecline, leadWorkers)
+	h.handle(e, http.MethodGet, "/leads/:id", h.leadShow, leadReaders)
+	h.handle(e, http.MethodGet, "/leads/:id/accept", h.acceptForm, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/accept", h.accept, leadWorkers)
+	h.handle(e, http.MethodGet, "/leads/:id/decline", h.reasonFormGet(lifecycle.Decline, "decline"), leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/decline", h.decline, leadWorkers)
+	h.handle(e, http.MethodGet, "/leads/:id/edit", h.editForm, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id", h.edit, leadWorkers)
+	h.handle(e, http.MethodGet, "/leads/:id/employees", h.employeeForm, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/employees", h.addEmployee, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/won", h.won, leadWorkers)
+	h.handle(e, http.MethodGet, "/leads/:id/lost", h.reasonFormGet(lifecycle.Lost, "lost"), leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/lost", h.lost, leadWorkers)
 
 	// Notifications, outbox and Action Center (issue 6): everyone sets their own notifications; the
 	// Action Center is for those who work leads; the outbox is the Account admin's.

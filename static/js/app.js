@@ -83,5 +83,34 @@
       var bell = document.querySelector(".notify-bell");
       if (bell) { bell.focus(); }
     }
+// Lead lifecycle (issue 5): "Add another contact" copies the last contact row, emptied. Without
+// JavaScript the form still takes the one row it shows.
+(function () {
+  "use strict";
+  var n = 1000;
+  document.addEventListener("click", function (e) {
+    var add = e.target.closest("[data-add-row]");
+    if (!add) { return; }
+    e.preventDefault();
+    var rows = add.parentNode.querySelectorAll("[data-row]");
+    if (!rows.length) { return; }
+    var last = rows[rows.length - 1];
+    var row = last.cloneNode(true);
+    n++;
+    row.querySelectorAll("input").forEach(function (input) {
+      input.value = "";
+      input.removeAttribute("aria-invalid");
+      var label = row.querySelector('label[for="' + input.id + '"]');
+      input.id = input.id.replace(/-\d+$/, "-" + n);
+      if (label) { label.setAttribute("for", input.id); }
+    });
+    row.querySelectorAll(".field-error").forEach(function (p) { p.remove(); });
+    last.parentNode.insertBefore(row, add);
+    row.querySelector("input").focus();
+  });
+  // A form sent back with mistakes (422) puts the focus on the first field to fix.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var bad = e.target.querySelector && e.target.querySelector("dialog[open] [aria-invalid=\"true\"]");
+    if (bad && bad.focus) { bad.focus(); }
   });
 })();

@@ -1,0 +1,270 @@
+package handlers
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"leaddesk/db"
+	"leaddesk/lifecycle"
+	"leaddesk/views"
+)
+
+// detailsData is the lead details page (DESIGN §9).
+type detailsData struct {
+	Lead       *db.Lead
+	Can        map[string]bool // lifecycle actions this user may do now, by name
+	CanWork    bool            // the user's role works leads at all (else read-only)
+	Flame      string          // "", "hot", "calm"
+	RespondBy  time.Time
+	TimeLeft   string // "3 days left", "5 hours left", "overdue"
+	Hearted    bool
+	Progress   []progressStep
+	Team       []db.TeamMember
+	Contacts   []db.LeadContact // extra company contacts given on accept
+	Employees  []db.LeadContact
+	Timeline   []timelineItem
+	Prev, Next int64
+	ListQuery  string // the list's query string, carried along previous/next and back
+	BackURL    string
+	PrevURL    string
+	NextURL    string
+	Done       string // a success message after an in-place action
+	CloseModal bool   // an in-place action finished: clear the dialog
+}
+
+type progressStep struct {
+	Label string
+	State string // done, current, todo
+}
+
+type timelineItem struct {
+	At      time.Time
+	Who     string
+	What    string
+	Changes []timelineChange
+}
+
+type timelineChange struct {
+	Field, Old, New string
+}
+
+func (h *Handler) leadShow(c echo.Context) error {
+	id, err := h.detailLeadID(c)
+	if err != nil {
+		return err
+	}
+	d, err := h.detailsData(c, id)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "leads/show", h.page(c, d.Lead.CustomerCompany, "leads", d))
+}
+
+// detailsData gathers everything the details page shows about lead id for this user.
+func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
+	ctx := c.Request().Context()
+	l, err := h.DB.LeadByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u := h.user(c)
+	now := h.Clock.Now()
+	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u), Flame: lifecycle.Flame(l, now),
+		RespondBy: lifecycle.RespondBy(l), ListQuery: c.QueryString()}
+	for _, a := range lifecycle.Allowed(l, u) {
+		d.Can[string(a)] = true
+	}
+	if !d.RespondBy.IsZero() {
+		d.TimeLeft = h.timeLeft(c, d.RespondBy.Sub(now))
+	}
+	d.Progress = h.progress(c, l)
+	if d.Hearted, err = h.DB.LeadHeartedBy(ctx, l.ID, u.ID); err != nil {
+		return nil, err
+	}
+	if d.Team, err = db.LeadTeam(ctx, h.DB, l.ID); err != nil {
+		return nil, err
+	}
+	contacts, err := h.DB.LeadContacts(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, ct := range contacts {
+		if ct.Kind == "employee" {
+			d.Employees = append(d.Employees, ct)
+		} else {
+			d.Contacts = append(d.Contacts, ct)
+		}
+	}
+	events, err := h.DB.LeadEvents(ctx, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	d.Timeline = h.timeline(c, l, events)
+	if d.Prev, d.Next, err = h.adjacentLeads(c, l.ID); err != nil {
+		return nil, err
+	}
+	// Built here whole: html/template would escape the & and = of a query placed inside an href.
+	d.BackURL, d.PrevURL, d.NextURL = withQuery("/leads", d.ListQuery), withQuery("/leads/"+strconv.FormatInt(d.Prev, 10), d.ListQuery),
+		withQuery("/leads/"+strconv.FormatInt(d.Next, 10), d.ListQuery)
+	return d, nil
+}
+
+// adjacentLeads gives the leads before and after id in the list view the user came from (the query
+// string the list put on the link), or 0 where there is none.
+func (h *Handler) adjacentLeads(c echo.Context, id int64) (prev, next int64, err error) {
+	// wired to the workspace's AdjacentLeadIDs at merge
+	_ = c
+	_ = id
+	return 0, 0, nil
+}
+
+// timeLeft says how long is left to respond, in days or hours.
+func (h *Handler) timeLeft(c echo.Context, left time.Duration) string {
+	switch {
+	case left <= 0:
+		return h.T(c, "details.overdue")
+	case left >= 48*time.Hour:
+		return h.T(c, "details.days_left", int(left/(24*time.Hour)))
+	default:
+		return h.T(c, "details.hours_left", max(1, int(left/time.Hour)))
+	}
+}
+
+// progress is the Received → Accepted → Won/Lost track; declined and expired leads end after Received.
+func (h *Handler) progress(c echo.Context, l *db.Lead) []progressStep {
+	if !l.Actionable {
+		return nil
+	}
+	received := progressStep{Label: h.T(c, "lead.status.received"), State: "done"}
+	accepted := progressStep{Label: h.T(c, "lead.status.accepted"), State: "todo"}
+	closed := progressStep{Label: h.T(c, "details.progress_closed"), State: "todo"}
+	switch {
+	case l.Status == "received":
+		received.State = "current"
+	case l.Status == "accepted":
+		accepted.State = "current"
+	case l.Outcome == "won" || l.Outcome == "lost":
+		accepted.State = "done"
+		closed = progressStep{Label: h.catalogOr(c, "lead.outcome."+l.Outcome, l.Outcome), State: "done"}
+	default: // declined or expired: the track ends at the answer that never came or was no
+		return []progressStep{received, {Label: h.catalogOr(c, "lead.outcome."+l.Outcome, l.Outcome), State: "done"}}
+	}
+	return []progressStep{received, accepted, closed}
+}
+
+// timeline turns stored events into readable entries: who, when, what, and each field old → new.
+func (h *Handler) timeline(c echo.Context, l *db.Lead, events []db.LeadEvent) []timelineItem {
+	printer := message.NewPrinter(language.Make(h.lang(c)))
+	out := make([]timelineItem, 0, len(events))
+	for _, e := range events {
+		it := timelineItem{At: e.At, Who: e.ActorName}
+		switch {
+		case it.Who != "":
+		case e.ActorLabel == "job":
+			it.Who = h.T(c, "details.actor_job")
+		case e.ActorLabel != "":
+			it.Who = e.ActorLabel
+		default:
+			it.Who = h.T(c, "details.actor_unknown")
+		}
+		it.What = h.catalogOr(c, "details.event."+e.Kind, e.Kind)
+		fields := make([]string, 0, len(e.Changes))
+		for f := range e.Changes {
+			fields = append(fields, f)
+		}
+		sort.Slice(fields, func(i, j int) bool {
+			a, b := fieldRank(fields[i]), fieldRank(fields[j])
+			if a != b {
+				return a < b
+			}
+			return fields[i] < fields[j]
+		})
+		for _, f := range fields {
+			v := e.Changes[f]
+			key := f
+			if strings.HasPrefix(f, "contact_") {
+				key = "contact" // contact_1, contact_2, … given on accept
+			}
+			it.Changes = append(it.Changes, timelineChange{Field: h.catalogOr(c, "details.field."+key, f),
+				Old: h.changeValue(c, printer, l, key, v[0]), New: h.changeValue(c, printer, l, key, v[1])})
+		}
+		out = append(out, it)
+	}
+	// Leads stored before the timeline existed, or by an intake that records no "created" entry, still
+	// show when they arrived.
+	if len(events) == 0 || events[len(events)-1].Kind != "created" {
+		out = append(out, timelineItem{At: l.CreatedAt, Who: h.senderName(c, l), What: h.T(c, "details.event.created")})
+	}
+	return out
+}
+
+// timelineFieldOrder is the order changed fields are listed in: the state first, then the deal.
+var timelineFieldOrder = []string{"status", "outcome", "reason", "reason_notes", "deal_name", "deal_value", "purchase_date", "team", "notes", "campaign_id", "crm_id"}
+
+func fieldRank(f string) int {
+	for i, x := range timelineFieldOrder {
+		if x == f {
+			return i
+		}
+	}
+	return len(timelineFieldOrder)
+}
+
+func (h *Handler) senderName(c echo.Context, l *db.Lead) string {
+	if l.SenderName != "" {
+		return l.SenderName
+	}
+	return h.T(c, "details.actor_unknown")
+}
+
+// changeValue shows a stored value for reading: codes translated, money formatted, long notes cut.
+func (h *Handler) changeValue(c echo.Context, p *message.Printer, l *db.Lead, field, v string) string {
+	if v == "" {
+		return ""
+	}
+	switch field {
+	case "status":
+		return h.catalogOr(c, "lead.status."+v, v)
+	case "outcome":
+		return h.catalogOr(c, "lead.outcome."+v, v)
+	case "reason":
+		return h.catalogOr(c, "lifecycle.reason."+v, v)
+	case "deal_value":
+		minor, cur, _ := strings.Cut(v, " ")
+		if n, err := strconv.ParseInt(minor, 10, 64); err == nil {
+			return views.FormatMoney(p, n, cur)
+		}
+	case "contact", "employee":
+		if l.ContactHidden() {
+			return h.T(c, "details.hidden")
+		}
+	}
+	if utf8.RuneCountInString(v) > 160 {
+		return string([]rune(v)[:160]) + "…"
+	}
+	return v
+}
+
+// catalogOr translates key, or gives fallback when the catalog has no such key (events and fields
+// written by other features).
+func (h *Handler) catalogOr(c echo.Context, key, fallback string) string {
+	if h.Catalog.Has(key) {
+		return h.T(c, key)
+	}
+	return fallback
+}
+
+func withQuery(path, query string) string {
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}

@@ -1,0 +1,210 @@
+// Package lifecycle holds the rules of a lead's life (DESIGN §3.3) in one place: which actions each
+// state and role allows, and what each action does to the lead. It is pure — no HTTP, no SQL, no
+// clock of its own — so the handlers, the jobs and the tests all ask the same functions, and a table
+// test can walk every state × action × role. It exists apart from db/ and handlers/ because neither
+// owns the rules: db stores what they decide, handlers ask them before showing a button or acting.
+package lifecycle
+
+import (
+	"errors"
+	"time"
+
+	"leaddesk/db"
+)
+
+// Action is something a person does to a lead.
+type Action string
+
+// The actions of DESIGN §3.3.
+const (
+	Accept      Action = "accept"
+	Decline     Action = "decline"
+	Edit        Action = "edit"
+	AddEmployee Action = "add_employee"
+	Won         Action = "won"
+	Lost        Action = "lost"
+)
+
+// Actions lists every action in display order.
+var Actions = []Action{Accept, Decline, Edit, AddEmployee, Won, Lost}
+
+// Errors of Check. ErrRole: the actor's roles do not allow working leads. ErrState: the lead's
+// current state does not offer this action (archived leads offer none).
+var (
+	ErrRole  = errors.New("lifecycle: role may not work leads")
+	ErrState = errors.New("lifecycle: action not allowed in this state")
+)
+
+// State names the lifecycle state of a lead: "received", "accepted", "archived", or "informational"
+// for received leads that need no action.
+func State(l *db.Lead) string {
+	if l.Status == "received" && !l.Actionable {
+		return "informational"
+	}
+	return l.Status
+}
+
+// CanWork reports whether a user's roles allow acting on leads: Referrals admins and Account admins.
+// Business profile admins read leads only (DESIGN §2).
+func CanWork(u *db.User) bool {
+	return u != nil && u.HasAny(db.RoleReferrals, db.RoleAccount)
+}
+
+// allowedIn is which actions each state offers.
+var allowedIn = map[string][]Action{
+	"received":      {Accept, Decline},
+	"accepted":      {Edit, AddEmployee, Won, Lost},
+	"informational": nil,
+	"archived":      nil,
+}
+
+// Check says whether u may do a on l now: nil, ErrRole or ErrState (role first: a read-only user
+// learns nothing about states it cannot change).
+func Check(l *db.Lead, u *db.User, a Action) error {
+	if !CanWork(u) {
+		return ErrRole
+	}
+	for _, x := range allowedIn[State(l)] {
+		if x == a {
+			return nil
+		}
+	}
+	return ErrState
+}
+
+// Allowed lists the actions u may do on l now, in display order; empty for read-only users and
+// for leads that take no action.
+func Allowed(l *db.Lead, u *db.User) []Action {
+	var out []Action
+	for _, a := range Actions {
+		if Check(l, u, a) == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Deal is what Accept and Edit set on a lead.
+type Deal struct {
+	Name         string
+	Value        int64 // minor units of Currency
+	Currency     string
+	PurchaseDate string // YYYY-MM-DD
+	Notes        string
+	CampaignID   string
+	CRMID        string
+}
+
+// Input is what an action brings along: the deal (Accept, Edit) or a reason with notes (Decline, Lost).
+type Input struct {
+	Deal        Deal
+	Reason      string
+	ReasonNotes string
+}
+
+// Apply checks a and returns the lead as it is after a, leaving l untouched. It sets the status,
+// outcome, reason, deal fields and times each action changes; the caller stores the result (guarded
+// by the version it read) and records the difference in the timeline. Team members and employees are
+// rows of their own, stored beside it.
+func Apply(l *db.Lead, u *db.User, a Action, in Input, now time.Time) (*db.Lead, error) {
+	if err := Check(l, u, a); err != nil {
+		return nil, err
+	}
+	next := *l
+	now = now.UTC()
+	switch a {
+	case Accept:
+		next.Status = "accepted"
+		next.AcceptedAt = &now
+		next.ExpiresAt = nil // answered: no respond-by any more
+		setDeal(&next, in.Deal)
+	case Edit:
+		setDeal(&next, in.Deal)
+	case Decline:
+		archive(&next, "declined", in, now)
+	case Won:
+		archive(&next, "won", Input{}, now)
+	case Lost:
+		archive(&next, "lost", in, now)
+	case AddEmployee:
+		// Only a new lead_contacts row; the lead itself changes by its version and time.
+	}
+	next.UpdatedAt = now
+	return &next, nil
+}
+
+func setDeal(l *db.Lead, d Deal) {
+	l.DealName, l.DealValue, l.Currency, l.PurchaseDate = d.Name, d.Value, d.Currency, d.PurchaseDate
+	l.Notes, l.CampaignID, l.CRMID = d.Notes, d.CampaignID, d.CRMID
+}
+
+func archive(l *db.Lead, outcome string, in Input, now time.Time) {
+	l.Status = "archived"
+	l.Outcome = outcome
+	l.Reason = in.Reason
+	l.ReasonNotes = in.ReasonNotes
+	l.ArchivedAt = &now
+	l.ExpiresAt = nil
+}
+
+// EventKind is the timeline kind an action records.
+func EventKind(a Action) string {
+	switch a {
+	case Accept:
+		return "accepted"
+	case Decline:
+		return "declined"
+	case Edit:
+		return "edited"
+	case AddEmployee:
+		return "employee_added"
+	case Won:
+		return "won"
+	case Lost:
+		return "lost"
+	}
+	return string(a)
+}
+
+// The jobs' transitions (DESIGN §3.3), decided here and carried out by guarded UPDATEs in db.
+
+// ReminderBefore is how long before expiry the Action Center reminder is due.
+const ReminderBefore = 48 * time.Hour
+
+// DueToExpire reports whether a received actionable lead went unanswered past its respond-by time.
+func DueToExpire(l *db.Lead, now time.Time) bool {
+	return State(l) == "received" && l.ExpiresAt != nil && !now.Before(*l.ExpiresAt)
+}
+
+// DueForReminder reports whether a received actionable lead expires within ReminderBefore.
+func DueForReminder(l *db.Lead, now time.Time) bool {
+	return State(l) == "received" && l.ExpiresAt != nil && !now.Before(l.ExpiresAt.Add(-ReminderBefore)) && now.Before(*l.ExpiresAt)
+}
+
+// DueForArchival reports whether an informational lead reached its archival age.
+func DueForArchival(l *db.Lead, now time.Time) bool {
+	return State(l) == "informational" && !now.Before(l.CreatedAt.Add(db.InformationalArchiveAfter))
+}
+
+// RespondBy is the date by which a received actionable lead needs an answer, or the zero time.
+func RespondBy(l *db.Lead) time.Time {
+	if State(l) != "received" || l.ExpiresAt == nil {
+		return time.Time{}
+	}
+	return *l.ExpiresAt
+}
+
+// FlameCalmAfter is when the flame alert turns from urgent to "still active".
+const FlameCalmAfter = 72 * time.Hour
+
+// Flame says how the customer-requested-contact alert shows: "" (none), "hot" within 72 hours of
+// creation, "calm" after. Archived leads show none: there is nobody left to call back.
+func Flame(l *db.Lead, now time.Time) string {
+	if !l.CustomerRequestedContact || l.Status == "archived" {
+		return ""
+	}
+	if now.Sub(l.CreatedAt) < FlameCalmAfter {
+		return "hot"
+	}
+	return "calm"
+}

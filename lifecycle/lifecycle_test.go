@@ -1,0 +1,180 @@
+package lifecycle
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"leaddesk/db"
+)
+
+var now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
+func lead(status, outcome string, actionable bool) *db.Lead {
+	exp := now.Add(db.ExpiryWindow)
+	l := &db.Lead{ID: 7, Status: status, Outcome: outcome, Actionable: actionable, CreatedAt: now, Version: 3,
+		ContactEmail: "aiko@contoso.example", CustomerRequestedContact: true}
+	if status == "received" && actionable {
+		l.ExpiresAt = &exp
+	}
+	return l
+}
+
+// TestCheckEveryStateActionAndRole walks every state × action × role and says which are allowed.
+func TestCheckEveryStateActionAndRole(t *testing.T) {
+	states := map[string]*db.Lead{
+		"received":          lead("received", "", true),
+		"informational":     lead("received", "", false),
+		"accepted":          lead("accepted", "", true),
+		"archived-won":      lead("archived", "won", true),
+		"archived-lost":     lead("archived", "lost", true),
+		"archived-declined": lead("archived", "declined", true),
+		"archived-expired":  lead("archived", "expired", true),
+		"archived-info":     lead("archived", "", false),
+	}
+	roles := map[string]*db.User{
+		"referrals":     {ID: 1, Roles: []string{db.RoleReferrals}},
+		"account":       {ID: 2, Roles: []string{db.RoleAccount}},
+		"profile":       {ID: 3, Roles: []string{db.RoleProfile}},
+		"profile+refs":  {ID: 4, Roles: []string{db.RoleProfile, db.RoleReferrals}},
+		"no-role":       {ID: 5},
+		"not-signed-in": nil,
+	}
+	workers := map[string]bool{"referrals": true, "account": true, "profile+refs": true}
+	allowed := map[string]map[Action]bool{
+		"received": {Accept: true, Decline: true},
+		"accepted": {Edit: true, AddEmployee: true, Won: true, Lost: true},
+	}
+	for sn, l := range states {
+		for rn, u := range roles {
+			for _, a := range Actions {
+				err := Check(l, u, a)
+				var want error
+				switch {
+				case !workers[rn]:
+					want = ErrRole
+				case !allowed[sn][a]:
+					want = ErrState
+				}
+				if !errors.Is(err, want) || (want == nil && err != nil) {
+					t.Errorf("%s × %s × %s: Check = %v, want %v", sn, a, rn, err, want)
+				}
+				// Apply refuses exactly what Check refuses, and never touches the lead it was given.
+				before := *l
+				got, aerr := Apply(l, u, a, Input{Reason: "budget"}, now.Add(time.Hour))
+				if (aerr == nil) != (want == nil) || (aerr == nil && got == nil) {
+					t.Errorf("%s × %s × %s: Apply err = %v, want %v", sn, a, rn, aerr, want)
+				}
+				if *l != before {
+					t.Errorf("%s × %s × %s: Apply changed its input", sn, a, rn)
+				}
+			}
+			if got := len(Allowed(l, u)); got != len(allowed[sn])*btoi(workers[rn]) {
+				t.Errorf("%s × %s: Allowed = %v", sn, rn, Allowed(l, u))
+			}
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestApplyEffects says what each allowed action does to the lead.
+func TestApplyEffects(t *testing.T) {
+	u := &db.User{ID: 1, Roles: []string{db.RoleReferrals}}
+	at := now.Add(2 * time.Hour)
+	deal := Deal{Name: "Contoso CRM", Value: 1250000, Currency: "USD", PurchaseDate: "2027-01-15", Notes: "call Monday", CampaignID: "C-1", CRMID: "CRM-9"}
+	tests := []struct {
+		name         string
+		from         *db.Lead
+		action       Action
+		in           Input
+		status, out  string
+		accepted     bool
+		archived     bool
+		expiry       bool
+		reason, deal string
+	}{
+		{"accept", lead("received", "", true), Accept, Input{Deal: deal}, "accepted", "", true, false, false, "", "Contoso CRM"},
+		{"decline", lead("received", "", true), Decline, Input{Reason: "budget", ReasonNotes: "too small"}, "archived", "declined", false, true, false, "budget", ""},
+		{"edit", withDeal(lead("accepted", "", true)), Edit, Input{Deal: Deal{Name: "Renamed", Value: 5, Currency: "JPY", PurchaseDate: "2027-02-01", Notes: "n"}}, "accepted", "", false, false, false, "", "Renamed"},
+		{"add employee", withDeal(lead("accepted", "", true)), AddEmployee, Input{}, "accepted", "", false, false, false, "", "Old deal"},
+		{"won", withDeal(lead("accepted", "", true)), Won, Input{Reason: "ignored"}, "archived", "won", false, true, false, "", "Old deal"},
+		{"lost", withDeal(lead("accepted", "", true)), Lost, Input{Reason: "other_vendor", ReasonNotes: "went elsewhere"}, "archived", "lost", false, true, false, "other_vendor", "Old deal"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Apply(tc.from, u, tc.action, tc.in, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tc.status || got.Outcome != tc.out || got.Reason != tc.reason || got.DealName != tc.deal {
+				t.Errorf("got status %q outcome %q reason %q deal %q", got.Status, got.Outcome, got.Reason, got.DealName)
+			}
+			if (got.AcceptedAt != nil && got.AcceptedAt.Equal(at)) != tc.accepted {
+				t.Errorf("accepted_at = %v", got.AcceptedAt)
+			}
+			if (got.ArchivedAt != nil) != tc.archived {
+				t.Errorf("archived_at = %v", got.ArchivedAt)
+			}
+			if (got.ExpiresAt != nil) != tc.expiry {
+				t.Errorf("expires_at = %v, want cleared once answered", got.ExpiresAt)
+			}
+			if !got.UpdatedAt.Equal(at) || got.Version != tc.from.Version {
+				t.Errorf("updated %v version %d (the store bumps the version, not Apply)", got.UpdatedAt, got.Version)
+			}
+			if tc.action == Accept && (got.DealValue != 1250000 || got.Currency != "USD" || got.CRMID != "CRM-9" || got.CampaignID != "C-1") {
+				t.Errorf("deal not set: %+v", got)
+			}
+			if tc.action == Decline && got.ReasonNotes != "too small" {
+				t.Errorf("reason notes = %q", got.ReasonNotes)
+			}
+		})
+	}
+}
+
+func withDeal(l *db.Lead) *db.Lead {
+	l.DealName, l.DealValue, l.Currency = "Old deal", 100, "USD"
+	return l
+}
+
+func TestJobTransitionsAndTimes(t *testing.T) {
+	rec := lead("received", "", true)
+	info := lead("received", "", false)
+	acc := lead("accepted", "", true)
+	exp := *rec.ExpiresAt
+	cases := []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"13d23h not due to expire", DueToExpire(rec, exp.Add(-time.Hour)), false},
+		{"14d due to expire", DueToExpire(rec, exp), true},
+		{"accepted never expires", DueToExpire(acc, exp.Add(time.Hour)), false},
+		{"informational never expires", DueToExpire(info, exp.Add(time.Hour)), false},
+		{"reminder not yet at 49h before", DueForReminder(rec, exp.Add(-49*time.Hour)), false},
+		{"reminder at 48h before", DueForReminder(rec, exp.Add(-48*time.Hour)), true},
+		{"no reminder once expired", DueForReminder(rec, exp), false},
+		{"informational kept before 6 months", DueForArchival(info, now.Add(db.InformationalArchiveAfter-time.Second)), false},
+		{"informational archived at 6 months", DueForArchival(info, now.Add(db.InformationalArchiveAfter)), true},
+		{"actionable not archived at 6 months", DueForArchival(rec, now.Add(db.InformationalArchiveAfter)), false},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%s: got %v", c.name, c.got)
+		}
+	}
+	if Flame(rec, now.Add(71*time.Hour+59*time.Minute)) != "hot" || Flame(rec, now.Add(72*time.Hour)) != "calm" {
+		t.Error("flame should be hot before 72 h and calm from 72 h")
+	}
+	if Flame(lead("archived", "declined", true), now) != "" {
+		t.Error("archived leads show no flame")
+	}
+	if !RespondBy(rec).Equal(exp) || !RespondBy(acc).IsZero() || !RespondBy(info).IsZero() {
+		t.Error("respond-by only for received actionable leads")
+	}
+}
