@@ -85,6 +85,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Notifications, outbox and Action Center (issue 6)
 
 	// Intake: marketplace endpoint, JSON API, CSV import, tokens, spam list (issue 7)
+	h.handle(e, http.MethodPost, "/intake/marketplace/:token", h.marketplaceLead, Policy{Scope: "intake"})
 
 	// Business profile (issue 8)
 

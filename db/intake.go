@@ -1,0 +1,198 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DedupeWindow is how close in time two leads with the same email address, offer and call to action
+// must be to count as one repeated delivery (DESIGN §5).
+const DedupeWindow = 24 * time.Hour
+
+// NewLeadHook runs in the transaction that stores a new lead (the handlers pass mail.NewLeadTx, which
+// db cannot import).
+type NewLeadHook func(ctx context.Context, tx *sql.Tx, l *Lead) error
+
+// SaveIncomingLead stores a lead that arrived from outside (marketplace, API, import) unless it repeats
+// one already stored: the same external id, or the same email address + offer + call to action within
+// DedupeWindow. It answers the stored lead's id and whether it is new.
+//
+// Concurrent deliveries of the same lead are safe because the check and the insert run in ONE
+// transaction, and every transaction takes SQLite's write lock at BEGIN (_txlock=immediate in the
+// DSN): a second delivery waits for the first to commit and then finds it. The unique index on
+// external_id backs this up at the storage level.
+func (d *DB) SaveIncomingLead(ctx context.Context, l *Lead, actorID int64, actorLabel string, now time.Time, onNew NewLeadHook) (id int64, created bool, err error) {
+	err = d.InTx(ctx, func(tx *sql.Tx) error {
+		id, created, err = SaveIncomingLeadTx(ctx, tx, l, actorID, actorLabel, now, onNew)
+		return err
+	})
+	return id, created, err
+}
+
+// SaveIncomingLeadTx is SaveIncomingLead inside the caller's transaction (the importer batches rows).
+func SaveIncomingLeadTx(ctx context.Context, tx *sql.Tx, l *Lead, actorID int64, actorLabel string, now time.Time, onNew NewLeadHook) (int64, bool, error) {
+	if l.CreatedAt.IsZero() {
+		l.CreatedAt = now.UTC()
+	}
+	if id, err := FindDuplicateLeadTx(ctx, tx, l); err != nil || id != 0 {
+		return id, false, err
+	}
+	if l.UpdatedAt.IsZero() {
+		l.UpdatedAt = now.UTC()
+	}
+	SettleArrival(l, now)
+	if err := InsertLeadTx(ctx, tx, l); err != nil {
+		if errors.Is(err, ErrConflict) {
+			// Only reachable if two writers raced past the check; the index decided, so answer its winner.
+			id, ferr := FindDuplicateLeadTx(ctx, tx, l)
+			if ferr == nil && id != 0 {
+				return id, false, nil
+			}
+		}
+		return 0, false, err
+	}
+	if err := AddLeadEventTx(ctx, tx, l.ID, now, actorID, actorLabel, "created", ""); err != nil {
+		return 0, false, err
+	}
+	if onNew != nil {
+		if err := onNew(ctx, tx, l); err != nil {
+			return 0, false, err
+		}
+	}
+	return l.ID, true, nil
+}
+
+// SettleArrival applies the lifecycle to a lead that arrives with an old creation time (historical
+// leads from the API or an import), so it arrives in the state the jobs would have put it in:
+// a received actionable lead past its 14 days arrives expired (archived, contact details hidden, no
+// reminder or expiry mail, since nobody could have answered it here), and an informational lead past
+// six months arrives archived. A status the sender gave (accepted, archived) is kept.
+func SettleArrival(l *Lead, now time.Time) {
+	l.Actionable = IsActionable(l.Tab, l.LeadType, l.CTA)
+	if l.Status != "" && l.Status != "received" {
+		return
+	}
+	switch {
+	case l.Actionable && !l.CreatedAt.Add(ExpiryWindow).After(now):
+		at := l.CreatedAt.Add(ExpiryWindow)
+		l.Status, l.Outcome, l.ArchivedAt, l.ExpiresAt = "archived", "expired", &at, &at
+	case !l.Actionable && !l.CreatedAt.Add(InformationalArchiveAfter).After(now):
+		at := l.CreatedAt.Add(InformationalArchiveAfter)
+		l.Status, l.ArchivedAt = "archived", &at
+	}
+}
+
+// FindDuplicateLeadTx returns the id of a stored lead that l repeats, or 0.
+func FindDuplicateLeadTx(ctx context.Context, tx Querier, l *Lead) (int64, error) {
+	var id int64
+	if l.ExternalID != "" {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM leads WHERE external_id = ?`, l.ExternalID).Scan(&id)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return id, wrapDup(err)
+		}
+	}
+	if l.ContactEmail == "" {
+		return 0, nil
+	}
+	at := l.CreatedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	err := tx.QueryRowContext(ctx, `SELECT id FROM leads WHERE contact_email = ? COLLATE NOCASE AND offer_id = ? AND cta IS ?
+		AND created_at > ? AND created_at < ? ORDER BY created_at, id LIMIT 1`,
+		l.ContactEmail, l.OfferID, nullStr(l.CTA), at.Add(-DedupeWindow).Unix(), at.Add(DedupeWindow).Unix()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, wrapDup(err)
+}
+
+func wrapDup(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("db: find duplicate lead: %w", err)
+}
+
+// APILeadFilter is a lead list query of the JSON API: the workspace's filters (DESIGN §3.2), each
+// list OR-ed within and AND-ed across, plus a (created_at, id) cursor, newest first.
+type APILeadFilter struct {
+	Tab                                                                                string
+	CTA, Country, Source, Type, Quality, Status, Outcome, EmailValidity, PhoneValidity []string
+	Q                                                                                  string
+	AfterCreated                                                                       int64 // cursor: rows strictly after (AfterCreated, AfterID) in the order
+	AfterID                                                                            int64
+	Limit                                                                              int
+}
+
+// ListLeadsForAPI returns up to f.Limit leads matching f, newest first, and whether more follow.
+func (d *DB) ListLeadsForAPI(ctx context.Context, f APILeadFilter) ([]*Lead, bool, error) {
+	var where []string
+	var args []any
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		where = append(where, col+" IN (?"+strings.Repeat(", ?", len(vals)-1)+")")
+		for _, v := range vals {
+			args = append(args, v)
+		}
+	}
+	if f.Tab != "" {
+		where, args = append(where, "tab = ?"), append(args, f.Tab)
+	}
+	in("cta", f.CTA)
+	in("country", f.Country)
+	in("source", f.Source)
+	in("lead_type", f.Type)
+	in("quality", f.Quality)
+	in("status", f.Status)
+	in("outcome", f.Outcome)
+	in("email_validity", f.EmailValidity)
+	in("phone_validity", f.PhoneValidity)
+	if q := strings.TrimSpace(f.Q); q != "" {
+		if m := SearchQuery(q); m != "" {
+			where, args = append(where, "id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)"), append(args, "terms: ("+m+")")
+		}
+		// The bigram match can hit out of order; the substring check makes it exact.
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
+		where = append(where, `(customer_company LIKE ? ESCAPE '\' OR (contact_first_name || ' ' || contact_last_name) LIKE ? ESCAPE '\'
+			OR (contact_last_name || contact_first_name) LIKE ? ESCAPE '\' OR deal_name LIKE ? ESCAPE '\' OR notes LIKE ? ESCAPE '\' OR CAST(id AS TEXT) = ?)`)
+		args = append(args, like, like, like, like, like, q)
+	}
+	if f.AfterID != 0 {
+		where = append(where, "(created_at < ? OR (created_at = ? AND id < ?))")
+		args = append(args, f.AfterCreated, f.AfterCreated, f.AfterID)
+	}
+	query := `SELECT ` + LeadColumns + ` FROM leads`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY created_at DESC, id DESC LIMIT " + strconv.Itoa(f.Limit+1)
+	rows, err := d.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("db: list leads: %w", err)
+	}
+	defer rows.Close()
+	var out []*Lead
+	for rows.Next() {
+		l, err := ScanLead(rows)
+		if err != nil {
+			return nil, false, fmt.Errorf("db: list leads: %w", err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("db: list leads: %w", err)
+	}
+	more := len(out) > f.Limit
+	if more {
+		out = out[:f.Limit]
+	}
+	return out, more, nil
+}
