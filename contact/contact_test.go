@@ -52,7 +52,7 @@ func TestCheckPhone(t *testing.T) {
 	for _, c := range []struct{ phone, country, want string }{
 		{"+81 3-1234-5678", "", Valid},
 		{"03-1234-5678", "JP", Valid},
-		{"16175555555", "US", Valid}, // the documented example: a national number with its trunk prefix
+		{"16175555555", "US", Valid},     // the documented example: a national number with its trunk prefix
 		{"+1 123 456 7890", "", Invalid}, // no area code starts with 1
 		{"+1 425 882 8080", "", Valid},
 		{"(425) 882-8080", "US", Valid},

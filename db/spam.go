@@ -1,10 +1,10 @@
 package db
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"context"
 	"fmt"
 	"strings"
 	"time"
