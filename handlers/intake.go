@@ -64,7 +64,7 @@ func (h *Handler) storeIncoming(c echo.Context, l *db.Lead, actorID int64, actor
 	if err := intake.Validate(l, db.SpamChecker{Ctx: ctx, Q: h.DB}); err != nil {
 		return err
 	}
-	id, created, err := h.DB.SaveIncomingLead(ctx, l, actorID, actorLabel, h.Clock.Now(), h.newLeadHook())
+	id, created, err := h.DB.SaveIncomingLead(ctx, l, actorID, actorLabel, h.Clock.Now(), h.intakeNewLeadHook())
 	if err != nil {
 		return err
 	}
@@ -74,8 +74,8 @@ func (h *Handler) storeIncoming(c echo.Context, l *db.Lead, actorID int64, actor
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "duplicate": true})
 }
 
-// newLeadHook queues a new lead's Action Center items and mail inside its transaction.
-func (h *Handler) newLeadHook() db.NewLeadHook {
+// intakeNewLeadHook queues a new lead's Action Center items and mail inside its transaction.
+func (h *Handler) intakeNewLeadHook() db.NewLeadHook {
 	return func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
 		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: h.Clock.Now()}, l)
 	}

@@ -300,3 +300,5 @@ func TestMarketplaceDuplicateStorm(t *testing.T) {
 		t.Errorf("leads %d, statuses %v, distinct ids %d", n, statuses, len(ids))
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -86,6 +86,9 @@ func (h *Handler) routes(e *echo.Echo) {
 
 	// Intake: marketplace endpoint, JSON API, CSV import, tokens, spam list (issue 7)
 	h.handle(e, http.MethodPost, "/intake/marketplace/:token", h.marketplaceLead, Policy{Scope: "intake"})
+	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
+	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
+	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
 
 	// Business profile (issue 8)
 

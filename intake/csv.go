@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"leaddesk/contact"
 	"leaddesk/db"
+	"leaddesk/views"
 )
 
 // csvColumns maps normalized header spellings (lower-case letters and digits only) to our fields. It
@@ -356,10 +358,5 @@ func MinorAmount(v, currency string) (int64, error) {
 	if err != nil || f < 0 || f > 1e15 || f != f {
 		return 0, fmt.Errorf("is not an amount such as 12500.00")
 	}
-	scale := 100.0
-	switch currency {
-	case "JPY", "KRW", "VND", "CLP", "ISK", "UGX", "PYG", "XAF", "XOF":
-		scale = 1
-	}
-	return int64(f*scale + 0.5), nil
+	return int64(f*math.Pow10(views.MinorUnits(currency)) + 0.5), nil
 }
