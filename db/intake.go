@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -195,4 +196,94 @@ func (d *DB) ListLeadsForAPI(ctx context.Context, f APILeadFilter) ([]*Lead, boo
 		out = out[:f.Limit]
 	}
 	return out, more, nil
+}
+
+// IncomingBatcher group-commits concurrent SaveIncomingLead calls: while one transaction commits,
+// the deliveries that arrive queue up and then go into the next transaction together, each inside its
+// own savepoint (a failing lead rolls back alone). Every caller still returns only after the COMMIT
+// that holds its lead, so "201 means committed" stays true, while the commit cost is shared. The
+// caller that finds no batch running leads it; there is no background goroutine. The zero value is
+// ready to use.
+type IncomingBatcher struct {
+	mu      sync.Mutex
+	pending []*incomingReq
+	running bool
+}
+
+// IncomingBatchMax caps one group commit.
+const IncomingBatchMax = 256
+
+type incomingReq struct {
+	l          *Lead
+	actorID    int64
+	actorLabel string
+	now        time.Time
+	onNew      NewLeadHook
+	id         int64
+	created    bool
+	err        error
+	done       chan struct{}
+}
+
+// Save is SaveIncomingLead through the batcher.
+func (b *IncomingBatcher) Save(ctx context.Context, d *DB, l *Lead, actorID int64, actorLabel string, now time.Time, onNew NewLeadHook) (int64, bool, error) {
+	r := &incomingReq{l: l, actorID: actorID, actorLabel: actorLabel, now: now, onNew: onNew, done: make(chan struct{})}
+	b.mu.Lock()
+	b.pending = append(b.pending, r)
+	if b.running {
+		b.mu.Unlock()
+		select {
+		case <-r.done:
+			return r.id, r.created, r.err
+		case <-ctx.Done():
+			// The lead may still be committed by the running batch; the sender will retry and get 200.
+			return 0, false, ctx.Err()
+		}
+	}
+	b.running = true
+	for {
+		n := min(len(b.pending), IncomingBatchMax)
+		batch := b.pending[:n:n]
+		b.pending = b.pending[n:]
+		if n == 0 {
+			b.pending = nil
+			b.running = false
+			b.mu.Unlock()
+			break
+		}
+		b.mu.Unlock()
+		// The leader's own request may be cancelled; the others' leads must still be written.
+		d.saveBatch(context.WithoutCancel(ctx), batch)
+		b.mu.Lock()
+	}
+	<-r.done
+	return r.id, r.created, r.err
+}
+
+func (d *DB) saveBatch(ctx context.Context, batch []*incomingReq) {
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		for i, r := range batch {
+			sp := "lead" + strconv.Itoa(i)
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+				return err
+			}
+			r.id, r.created, r.err = SaveIncomingLeadTx(ctx, tx, r.l, r.actorID, r.actorLabel, r.now, r.onNew)
+			if r.err != nil {
+				r.id, r.created = 0, false
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO "+sp); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE "+sp); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, r := range batch {
+		if err != nil {
+			r.id, r.created, r.err = 0, false, err
+		}
+		close(r.done)
+	}
 }

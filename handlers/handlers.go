@@ -28,7 +28,8 @@ type Handler struct {
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
 
-	policies map[string]Policy // "METHOD path" → who may call it, filled by the route table
+	policies map[string]Policy  // "METHOD path" → who may call it, filled by the route table
+	incoming db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
 }
 
 // Deps are what New needs.

@@ -64,7 +64,7 @@ func (h *Handler) storeIncoming(c echo.Context, l *db.Lead, actorID int64, actor
 	if err := intake.Validate(l, db.SpamChecker{Ctx: ctx, Q: h.DB}); err != nil {
 		return err
 	}
-	id, created, err := h.DB.SaveIncomingLead(ctx, l, actorID, actorLabel, h.Clock.Now(), h.intakeNewLeadHook())
+	id, created, err := h.incoming.Save(ctx, h.DB, l, actorID, actorLabel, h.Clock.Now(), h.intakeNewLeadHook())
 	if err != nil {
 		return err
 	}
