@@ -89,6 +89,16 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
 	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
 	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
+	h.handle(e, http.MethodGet, "/admin/tokens", h.adminTokens, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/tokens", h.adminCreateToken, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/tokens/:id/revoke", h.adminRevokeToken, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/spam", h.adminSpam, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/spam", h.adminAddSpam, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/spam/:id/delete", h.adminDeleteSpam, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/import", h.importForm, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/import", h.importUpload, leadWorkers)
+	h.handle(e, http.MethodGet, "/admin/import/:id", h.importPreview, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/import/:id", h.importConfirm, leadWorkers)
 
 	// Business profile (issue 8)
 
