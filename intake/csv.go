@@ -148,7 +148,6 @@ func (r *CSVReader) Next() (*CSVRow, error) {
 		if err == io.EOF {
 			return nil, io.EOF
 		}
-		line, _ := r.r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -156,6 +155,7 @@ func (r *CSVReader) Next() (*CSVRow, error) {
 			}
 			return nil, err
 		}
+		line, _ := r.r.FieldPos(0) // only after a successful Read: it panics on a failed one
 		r.line = line
 		for _, f := range rec {
 			if !utf8.ValidString(f) {

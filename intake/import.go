@@ -84,75 +84,110 @@ func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Rep
 	if err != nil {
 		return rep, err
 	}
-	batch := make([]*CSVRow, 0, ImportBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		results := make([]RowResult, len(batch))
-		err := d.InTx(ctx, func(tx *sql.Tx) error {
-			for i, row := range batch {
-				res := RowResult{Line: row.Line, Lead: row.Lead}
-				if len(row.Errors) > 0 {
-					res.Status, res.Reason = "skipped", strings.Join(row.Errors, "; ")
-					results[i] = res
-					continue
-				}
-				if err := Validate(row.Lead, spam); err != nil {
-					return err
-				}
-				id, created, err := db.SaveIncomingLeadTx(ctx, tx, row.Lead, opt.ActorID, opt.ActorLabel, opt.Now, opt.OnNew)
-				if err != nil {
-					return err
-				}
-				res.ID, res.Status = id, "duplicate"
-				if created {
-					res.Status = "imported"
-				}
-				results[i] = res
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, res := range results {
-			switch res.Status {
-			case "imported":
-				rep.Imported++
-			case "duplicate":
-				rep.Duplicates++
-			default:
-				rep.Skipped++
-			}
-			if opt.OnRow != nil {
-				opt.OnRow(res)
-			}
-		}
-		batch = batch[:0]
-		return nil
+	// Reading and validating the next batch (CPU) overlaps with writing this one (SQLite): a reader
+	// goroutine hands complete batches to the writer below.
+	type parsed struct {
+		rows []*CSVRow
+		err  error
 	}
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			break
+	batches := make(chan parsed, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		batch := make([]*CSVRow, 0, ImportBatch)
+		send := func(p parsed) bool {
+			select {
+			case batches <- p:
+				return true
+			case <-stop:
+				return false
+			}
 		}
-		if err != nil {
+		for {
+			row, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				send(parsed{err: err})
+				return
+			}
+			if len(row.Errors) == 0 {
+				if err := Validate(row.Lead, spam); err != nil {
+					send(parsed{err: err})
+					return
+				}
+			}
+			batch = append(batch, row)
+			if len(batch) == ImportBatch {
+				if !send(parsed{rows: batch}) {
+					return
+				}
+				batch = make([]*CSVRow, 0, ImportBatch)
+			}
+		}
+		if len(batch) > 0 {
+			send(parsed{rows: batch})
+		}
+	}()
+	for p := range batches {
+		if p.err != nil {
+			return rep, p.err
+		}
+		rep.Rows += len(p.rows)
+		if err := writeImportBatch(ctx, d, p.rows, opt, &rep); err != nil {
 			return rep, err
 		}
-		rep.Rows++
-		batch = append(batch, row)
-		if len(batch) == ImportBatch {
-			if err := flush(); err != nil {
-				return rep, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return rep, err
 	}
 	rep.Took = time.Since(start)
 	return rep, nil
+}
+
+// writeImportBatch stores one batch of validated rows in one transaction and reports each row.
+func writeImportBatch(ctx context.Context, d *db.DB, batch []*CSVRow, opt ImportOptions, rep *Report) error {
+	results := make([]RowResult, len(batch))
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		// A big page cache for the import's connection keeps the growing indexes in memory.
+		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -131072"); err != nil {
+			return err
+		}
+		for i, row := range batch {
+			res := RowResult{Line: row.Line, Lead: row.Lead}
+			if len(row.Errors) > 0 {
+				res.Status, res.Reason = "skipped", strings.Join(row.Errors, "; ")
+				results[i] = res
+				continue
+			}
+			id, created, err := db.SaveIncomingLeadTx(ctx, tx, row.Lead, opt.ActorID, opt.ActorLabel, opt.Now, opt.OnNew)
+			if err != nil {
+				return err
+			}
+			res.ID, res.Status = id, "duplicate"
+			if created {
+				res.Status = "imported"
+			}
+			results[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, res := range results {
+		switch res.Status {
+		case "imported":
+			rep.Imported++
+		case "duplicate":
+			rep.Duplicates++
+		default:
+			rep.Skipped++
+		}
+		if opt.OnRow != nil {
+			opt.OnRow(res)
+		}
+	}
+	return nil
 }
 
 // spamSet is the spam list held in memory for one import, so a million rows need no million lookups.
