@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"leaddesk/db"
+	"leaddesk/intake"
 	"leaddesk/internal/testkit"
 )
 
@@ -102,9 +103,9 @@ func TestValidationOutcomesOnTheWayIn(t *testing.T) {
 	s := testkit.NewServer(t)
 	tok := newToken(t, s, "intake")
 	for email, want := range map[string][3]string{
-		"aiko@contoso.co.jp":    {"valid", "valid", "high"},
-		"aiko@mailinator.com":   {"spam", "valid", "low"},
-		"aiko(at)contoso.co.jp": {"invalid", "valid", "low"},
+		"aiko@contoso.co.jp":       {"valid", "valid", "high"},
+		"aiko@mailinator.com":      {"spam", "valid", "low"},
+		"aiko(at)contoso.co.jp":    {"invalid", "valid", "low"},
 		"aiko@contoso.notarealtld": {"unknown", "valid", "high"},
 	} {
 		body := strings.Replace(examplePayload, "aiko.sato@contoso.co.jp", email, 1)
@@ -203,3 +204,15 @@ func TestImportPreviewThenConfirmRoundTrips(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestImportProblemsAreTranslated checks each CSV row problem has a catalog entry in every language.
+func TestImportProblemsAreTranslated(t *testing.T) {
+	s := testkit.NewServer(t)
+	for _, code := range intake.ProblemCodes() {
+		for _, lang := range []string{"en", "ja"} {
+			if !s.Handler.Catalog.Has("intake.row." + code) {
+				t.Errorf("%s: no catalog entry intake.row.%s", lang, code)
+			}
+		}
+	}
+}

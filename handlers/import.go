@@ -123,6 +123,7 @@ func (h *Handler) importPreview(c echo.Context) error {
 	ctx := c.Request().Context()
 	spam := db.SpamChecker{Ctx: ctx, Q: h.DB}
 	rep, err := intake.Check(f, h.Clock.Now(), func(r intake.RowResult) {
+		r.Reason = h.importReason(c, r.Problems)
 		if r.Status == "skipped" {
 			if len(d.Problems) < importListedProblems {
 				d.Problems = append(d.Problems, r)
@@ -171,6 +172,7 @@ func (h *Handler) importConfirm(c echo.Context) error {
 			if r.Status == "imported" {
 				return
 			}
+			r.Reason = h.importReason(c, r.Problems)
 			if len(d.Problems) < importListedProblems {
 				d.Problems = append(d.Problems, r)
 			} else {
@@ -187,4 +189,17 @@ func (h *Handler) importConfirm(c echo.Context) error {
 		h.Log.Warn("audit import", "err", err)
 	}
 	return h.render(c, http.StatusOK, "admin/import_preview", h.page(c, h.T(c, "intake.import.done_title"), "admin", d))
+}
+
+// importReason is a skipped row's reasons in the reader's language.
+func (h *Handler) importReason(c echo.Context, ps []intake.Problem) string {
+	out := ""
+	for i, p := range ps {
+		if i > 0 {
+			out += h.T(c, "intake.row.separator")
+		}
+		key := "intake.row." + p.Code
+		out += h.T(c, key, p.Args...)
+	}
+	return out
 }

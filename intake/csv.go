@@ -75,6 +75,47 @@ func normHeader(s string) string {
 	return b.String()
 }
 
+// Problem is one reason a CSV row cannot be imported: a code (the catalog has "intake.row."+Code in
+// every language, with the same arguments) and its arguments.
+type Problem struct {
+	Code string
+	Args []any
+}
+
+// problemText is the English text of each problem, for the command line and logs.
+var problemText = map[string]string{
+	"cells":         "has %d cells, the header has %d",
+	"too_long":      "%s is longer than %d characters",
+	"no_contact":    "has no Email, Phone or CustomerCompany",
+	"country":       "Country %q is not a country (use an ISO code such as JP or a country name)",
+	"code":          "%s %q is not one of %s",
+	"cta_required":  "CallToAction is required for offer leads (get_it_now, free_trial, test_drive or contact_me)",
+	"status":        "Status %q is not one of received, accepted, archived, won, lost, declined, expired",
+	"created":       "LeadCreationDateTime %q is not a date and time (use ISO 8601, e.g. 2026-11-30T09:00:00Z)",
+	"purchase_date": "PurchaseDate %q is not a date (use YYYY-MM-DD)",
+	"currency":      "Currency %q is not an ISO 4217 code such as USD or JPY",
+	"deal_value":    "DealValue %q is not an amount such as 12500.00",
+}
+
+func (p Problem) String() string { return fmt.Sprintf(problemText[p.Code], p.Args...) }
+
+// ProblemCodes lists every Problem code (the catalog test checks each has a translation).
+func ProblemCodes() []string {
+	out := make([]string, 0, len(problemText))
+	for c := range problemText {
+		out = append(out, c)
+	}
+	return out
+}
+
+func joinProblems(ps []Problem) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
 // ErrEncoding is the file-level error for a CSV that is not UTF-8 text.
 var ErrEncoding = errors.New("the file is not UTF-8 text: in Excel choose Save As › CSV UTF-8 (comma delimited)")
 
@@ -92,7 +133,7 @@ type CSVReader struct {
 type CSVRow struct {
 	Line   int // line number in the file (the header is line 1)
 	Lead   *db.Lead
-	Errors []string
+	Errors []Problem
 }
 
 // NewCSVReader reads the header. A UTF-8 byte-order mark is skipped; UTF-16 or other encodings, and a
@@ -167,7 +208,7 @@ func (r *CSVReader) Next() (*CSVRow, error) {
 		}
 		row := &CSVRow{Line: line}
 		if len(rec) != len(r.header) {
-			row.Errors = append(row.Errors, fmt.Sprintf("has %d cells, the header has %d", len(rec), len(r.header)))
+			row.Errors = append(row.Errors, Problem{Code: "cells", Args: []any{len(rec), len(r.header)}})
 			return row, nil
 		}
 		row.Lead, row.Errors = r.lead(rec)
@@ -188,9 +229,9 @@ func (r *CSVReader) cell(rec []string, field string) string {
 	return s
 }
 
-func (r *CSVReader) lead(rec []string) (*db.Lead, []string) {
-	var errs []string
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
+	var errs []Problem
+	bad := func(code string, args ...any) { errs = append(errs, Problem{Code: code, Args: args}) }
 	get := func(f string) string { return r.cell(rec, f) }
 	l := &db.Lead{ExternalID: get("id"), CustomerCompany: get("company"), ContactFirstName: get("first"), ContactLastName: get("last"),
 		ContactTitle: get("title"), ContactEmail: get("email"), ContactPhone: get("phone"), City: get("city"), OfferTitle: get("offer"),
@@ -202,14 +243,14 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []string) {
 	}
 	for name, v := range map[string]string{"LeadId": l.ExternalID, "Company": l.CustomerCompany, "Email": l.ContactEmail, "Offer": l.OfferTitle, "DealName": l.DealName} {
 		if utf8.RuneCountInString(v) > maxShort {
-			bad("%s is longer than %d characters", name, maxShort)
+			bad("too_long", name, maxShort)
 		}
 	}
 	if utf8.RuneCountInString(l.Notes) > maxLong || utf8.RuneCountInString(l.Description) > maxLong {
-		bad("Notes is longer than %d characters", maxLong)
+		bad("too_long", "Notes", maxLong)
 	}
 	if l.ContactEmail == "" && l.ContactPhone == "" && l.CustomerCompany == "" {
-		bad("has no Email, Phone or CustomerCompany")
+		bad("no_contact")
 	}
 	if l.OfferID == "" {
 		l.OfferID = l.OfferTitle
@@ -217,7 +258,7 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []string) {
 	if c, ok := contact.CountryCode(get("country")); ok {
 		l.Country = c
 	} else {
-		bad("Country %q is not a country (use an ISO code such as JP or a country name)", clip(get("country")))
+		bad("country", clip(get("country")))
 	}
 	code := func(field, label string, codes []string) string {
 		v := get(field)
@@ -227,7 +268,7 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []string) {
 		if c, ok := MatchCode(v, codes); ok {
 			return c
 		}
-		bad("%s %q is not one of %s", label, clip(v), strings.Join(codes, ", "))
+		bad("code", label, clip(v), strings.Join(codes, ", "))
 		return ""
 	}
 	l.Source = code("source", "Source", db.Sources)
@@ -242,7 +283,7 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []string) {
 			l.LeadType = "offer"
 		}
 		if l.LeadType == "offer" && l.CTA == "" {
-			bad("CallToAction is required for offer leads (get_it_now, free_trial, test_drive or contact_me)")
+			bad("cta_required")
 		}
 	}
 	status := get("status")
@@ -253,7 +294,7 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []string) {
 				l.Status, l.Outcome = "archived", c
 			}
 		} else {
-			bad("Status %q is not one of received, accepted, archived, won, lost, declined, expired", clip(status))
+			bad("status", clip(status))
 		}
 	}
 	if o := code("outcome", "Outcome", db.Outcomes); o != "" {
@@ -263,24 +304,24 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []string) {
 		if at, ok := ParseTime(t); ok {
 			l.CreatedAt = at
 		} else {
-			bad("LeadCreationDateTime %q is not a date and time (use ISO 8601, e.g. 2026-11-30T09:00:00Z)", clip(t))
+			bad("created", clip(t))
 		}
 	}
 	if d := get("purchasedate"); d != "" {
 		if at, ok := ParseTime(d); ok {
 			l.PurchaseDate = at.Format("2006-01-02")
 		} else {
-			bad("PurchaseDate %q is not a date (use YYYY-MM-DD)", clip(d))
+			bad("purchase_date", clip(d))
 		}
 	}
 	l.Currency = strings.ToUpper(get("currency"))
 	if l.Currency != "" && (len(l.Currency) != 3 || strings.Trim(l.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
-		bad("Currency %q is not an ISO 4217 code such as USD or JPY", clip(l.Currency))
+		bad("currency", clip(l.Currency))
 	}
 	if v := get("dealvalue"); v != "" {
 		minor, err := MinorAmount(v, l.Currency)
 		if err != nil {
-			bad("DealValue %q %v", clip(v), err)
+			bad("deal_value", clip(v))
 		}
 		l.DealValue = minor
 	}

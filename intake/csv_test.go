@@ -57,7 +57,7 @@ func TestCSVRowErrorsAndFileErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range []string{"LeadCreationDateTime", "CallToAction", "DealValue", "has 2 cells", "Currency"} {
-		if len(rows[i].Errors) == 0 || !strings.Contains(strings.Join(rows[i].Errors, ";"), want) {
+		if len(rows[i].Errors) == 0 || !strings.Contains(joinProblems(rows[i].Errors), want) {
 			t.Errorf("line %d: errors %v, want one about %s", rows[i].Line, rows[i].Errors, want)
 		}
 	}
@@ -103,6 +103,14 @@ func TestLeadSourceAndActions(t *testing.T) {
 	} {
 		if cta, req := ActionCTA(c.action, c.hint); cta != c.cta || req != c.requested {
 			t.Errorf("ActionCTA(%s, %q) = %s, %v", c.action, c.hint, cta, req)
+		}
+	}
+}
+
+func TestEveryProblemHasText(t *testing.T) {
+	for _, c := range ProblemCodes() {
+		if s := (Problem{Code: c}).String(); s == "" || strings.Contains(s, "%!(NOVERB)") {
+			t.Errorf("problem %s has no English text", c)
 		}
 	}
 }

@@ -16,11 +16,12 @@ const ImportBatch = 5000
 
 // RowResult is what happened to one CSV row.
 type RowResult struct {
-	Line   int
-	Status string // imported, duplicate, skipped
-	ID     int64  // the new lead, or the one it repeats
-	Reason string // why it was skipped
-	Lead   *db.Lead
+	Line     int
+	Status   string    // imported, duplicate, skipped
+	ID       int64     // the new lead, or the one it repeats
+	Reason   string    // why it was skipped, in English
+	Problems []Problem // the same, to translate
+	Lead     *db.Lead
 }
 
 // Report sums up an import (or a preview).
@@ -49,7 +50,7 @@ func Check(in io.Reader, now time.Time, onRow func(RowResult)) (Report, error) {
 		rep.Rows++
 		res := RowResult{Line: row.Line, Status: "imported", Lead: row.Lead}
 		if len(row.Errors) > 0 {
-			res.Status, res.Reason = "skipped", strings.Join(row.Errors, "; ")
+			res.Status, res.Reason, res.Problems = "skipped", joinProblems(row.Errors), row.Errors
 			rep.Skipped++
 		}
 		if onRow != nil {
@@ -155,7 +156,7 @@ func writeImportBatch(ctx context.Context, d *db.DB, batch []*CSVRow, opt Import
 		for i, row := range batch {
 			res := RowResult{Line: row.Line, Lead: row.Lead}
 			if len(row.Errors) > 0 {
-				res.Status, res.Reason = "skipped", strings.Join(row.Errors, "; ")
+				res.Status, res.Reason, res.Problems = "skipped", joinProblems(row.Errors), row.Errors
 				results[i] = res
 				continue
 			}
