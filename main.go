@@ -52,7 +52,6 @@ func commands() map[string]command {
 		// Intake (issue 7)
 		"token":  {"create an API token: token create --name N --scopes intake,read,write (prints it once)", (*Main).tokenCmd},
 		"import": {"import leads from a CSV file, printing a per-row report: import FILE.csv", (*Main).importCmd},
-
 	}
 }
 
