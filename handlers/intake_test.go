@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/handlers"
 	"leaddesk/internal/testkit"
 )
 
@@ -302,3 +304,38 @@ func TestMarketplaceDuplicateStorm(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestMarketplaceTokenNeverLogged sends good, bad and failing deliveries and checks the log never
+// holds the token.
+func TestMarketplaceTokenNeverLogged(t *testing.T) {
+	var logBuf syncBuffer
+	s := testkit.NewServer(t, func(d *handlers.Deps) { d.Log = slog.New(slog.NewTextHandler(&logBuf, nil)) })
+	tok := newToken(t, s, "intake")
+	post(t, s.URL+"/intake/marketplace/"+tok, examplePayload)
+	post(t, s.URL+"/intake/marketplace/"+tok, `{"broken":`)
+	post(t, s.URL+"/intake/marketplace/"+tok+"x", examplePayload)
+	s.DB.Close() // the next delivery fails with a 500, which is logged
+	if a := post(t, s.URL+"/intake/marketplace/"+tok, camelPayload); a.Status != http.StatusInternalServerError {
+		t.Errorf("with the database closed: %d", a.Status)
+	}
+	if logBuf.String() == "" || strings.Contains(logBuf.String(), tok) {
+		t.Errorf("the log holds the token (or nothing):\n%s", logBuf.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
