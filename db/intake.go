@@ -88,25 +88,25 @@ func SettleArrival(l *Lead, now time.Time) {
 	}
 }
 
-// FindDuplicateLeadTx returns the id of a stored lead that l repeats, or 0.
+// FindDuplicateLeadTx returns the id of a stored lead that l repeats, or 0: first by external id, then
+// by email + offer + call to action within DedupeWindow of l's creation time. One statement does both
+// (it runs for every incoming lead, so a round trip matters).
 func FindDuplicateLeadTx(ctx context.Context, tx Querier, l *Lead) (int64, error) {
-	var id int64
-	if l.ExternalID != "" {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM leads WHERE external_id = ?`, l.ExternalID).Scan(&id)
-		if err == nil || !errors.Is(err, sql.ErrNoRows) {
-			return id, wrapDup(err)
-		}
-	}
-	if l.ContactEmail == "" {
+	if l.ExternalID == "" && l.ContactEmail == "" {
 		return 0, nil
 	}
 	at := l.CreatedAt
 	if at.IsZero() {
 		at = time.Now()
 	}
-	err := tx.QueryRowContext(ctx, `SELECT id FROM leads WHERE contact_email = ? COLLATE NOCASE AND offer_id = ? AND cta IS ?
-		AND created_at > ? AND created_at < ? ORDER BY created_at, id LIMIT 1`,
-		l.ContactEmail, l.OfferID, nullStr(l.CTA), at.Add(-DedupeWindow).Unix(), at.Add(DedupeWindow).Unix()).Scan(&id)
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM (
+		SELECT id, 0 AS pref FROM leads WHERE ?1 <> '' AND external_id = ?1
+		UNION ALL
+		SELECT * FROM (SELECT id, 1 FROM leads WHERE ?2 <> '' AND contact_email = ?2 COLLATE NOCASE AND offer_id = ?3 AND cta IS ?4
+			AND created_at > ?5 AND created_at < ?6 ORDER BY created_at, id LIMIT 1)
+	) ORDER BY pref LIMIT 1`,
+		l.ExternalID, l.ContactEmail, l.OfferID, nullStr(l.CTA), at.Add(-DedupeWindow).Unix(), at.Add(DedupeWindow).Unix()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
