@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -82,6 +83,7 @@ func (h *Handler) importUpload(c echo.Context) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
+	h.removeStaleImports(filepath.Dir(path))
 	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
@@ -202,4 +204,17 @@ func (h *Handler) importReason(c echo.Context, ps []intake.Problem) string {
 		out += h.T(c, key, p.Args...)
 	}
 	return out
+}
+
+// removeStaleImports deletes uploads that were previewed but never confirmed within a day.
+func (h *Handler) removeStaleImports(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && h.Clock.Now().Sub(info.ModTime()) > 24*time.Hour {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
