@@ -213,7 +213,8 @@ func (h *Handler) removeStaleImports(dir string) {
 		return
 	}
 	for _, e := range entries {
-		if info, err := e.Info(); err == nil && h.Clock.Now().Sub(info.ModTime()) > 24*time.Hour {
+		// File times are real time, so compare with real time, not the app clock.
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
