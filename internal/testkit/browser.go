@@ -33,6 +33,12 @@ func Browser(t testing.TB) context.Context {
 		}
 		t.Skip("!!! SKIPPING BROWSER TEST: Chromium not found. Install it with `apt-get install chromium` to run browser tests. !!!")
 	}
+	// Not t.TempDir: Chromium's helper processes can still write there for a moment after it quits,
+	// which made TempDir's cleanup fail the test ("directory not empty"); the cleanup below retries.
+	userDir, err := os.MkdirTemp("", "leaddesk-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -40,7 +46,7 @@ func Browser(t testing.TB) context.Context {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(userDir),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
@@ -58,6 +64,9 @@ func Browser(t testing.TB) context.Context {
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
+		for i := 0; i < 50 && os.RemoveAll(userDir) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
