@@ -54,7 +54,8 @@ func commands() map[string]command {
 		"user": {"manage users: `user add --email E --name N --roles R1,R2 [--password-stdin]`", (*Main).userCmd},
 
 		// Intake (issue 7)
-
+		"token":  {"create an API token: token create --name N --scopes intake,read,write (prints it once)", (*Main).tokenCmd},
+		"import": {"import leads from a CSV file, printing a per-row report: import FILE.csv", (*Main).importCmd},
 	}
 }
 

@@ -34,7 +34,8 @@ type AuthToken struct {
 	UsedAt    *time.Time
 }
 
-// HashToken is how a secret token is stored and looked up.
+// HashToken is how a secret token (sign-in links and API tokens) is stored and looked up: hex SHA-256.
+// Secrets carry 256 random bits, so a plain fast hash is enough (no password stretching needed).
 func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])

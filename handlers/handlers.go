@@ -28,8 +28,9 @@ type Handler struct {
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
 
-	policies map[string]Policy // "METHOD path" → who may call it, filled by the route table
-	sso      ssoRegistry       // single-sign-on providers, built on first use (sso.go)
+	policies map[string]Policy  // "METHOD path" → who may call it, filled by the route table
+	sso      ssoRegistry        // single-sign-on providers, built on first use (sso.go)
+	incoming db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
 }
 
 // Deps are what New needs.

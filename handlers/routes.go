@@ -132,6 +132,20 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/admin/mail/:id/resend", h.resendMail, accountAdmins)
 
 	// Intake: marketplace endpoint, JSON API, CSV import, tokens, spam list (issue 7)
+	h.handle(e, http.MethodPost, "/intake/marketplace/:token", h.marketplaceLead, Policy{Scope: "intake"})
+	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
+	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
+	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
+	h.handle(e, http.MethodGet, "/admin/tokens", h.adminTokens, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/tokens", h.adminCreateToken, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/tokens/:id/revoke", h.adminRevokeToken, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/spam", h.adminSpam, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/spam", h.adminAddSpam, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/spam/:id/delete", h.adminDeleteSpam, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/import", h.importForm, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/import", h.importUpload, leadWorkers)
+	h.handle(e, http.MethodGet, "/admin/import/:id", h.importPreview, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/import/:id", h.importConfirm, leadWorkers)
 
 	// Business profile (issue 8): every role reads it; Business profile and Account admins change it.
 	h.handle(e, http.MethodGet, "/profile", h.profileIndex, leadReaders)

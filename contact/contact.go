@@ -1,0 +1,156 @@
+// Package contact checks the contact details a lead arrives with: whether its email address and phone
+// number can reach someone (DESIGN §3.4), which country a free-text country names, and the lead quality
+// that follows from them. It is its own package because every way in (the marketplace endpoint, the JSON
+// API, the CSV import) must apply exactly the same rules, and none of handlers, db or views owns them.
+package contact
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Validity values (DESIGN §3.2), the same codes the leads table stores.
+const (
+	Valid   = "valid"
+	Invalid = "invalid"
+	Spam    = "spam"
+	Unknown = "unknown"
+)
+
+// SpamList tells whether an address or any of its domains is on the spam list. The db package's
+// spam lookup implements it; tests use a map.
+type SpamList interface {
+	IsSpam(address string, domains []string) (bool, error)
+}
+
+// EmailDomains returns the domain of addr and every parent domain that still has a dot, most specific
+// first (a.b.example.com → a.b.example.com, b.example.com, example.com), so a spam-listed domain also
+// covers its subdomains.
+func EmailDomains(addr string) []string {
+	_, domain, ok := strings.Cut(strings.ToLower(addr), "@")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for strings.Contains(domain, ".") {
+		out = append(out, domain)
+		_, domain, _ = strings.Cut(domain, ".")
+	}
+	return out
+}
+
+// CheckEmail classifies an address: invalid when its syntax is wrong, spam when it or its domain is on
+// the spam list, valid when the domain looks deliverable (known top-level domain, sane labels), unknown
+// when that cannot be told offline (an unfamiliar top-level domain). An empty address is unknown.
+func CheckEmail(addr string, spam SpamList) (string, error) {
+	addr = strings.TrimSpace(addr)
+	if addr == "" {
+		return Unknown, nil
+	}
+	if !EmailSyntaxOK(addr) {
+		return Invalid, nil
+	}
+	if spam != nil {
+		listed, err := spam.IsSpam(strings.ToLower(addr), EmailDomains(addr))
+		if err != nil {
+			return "", err
+		}
+		if listed {
+			return Spam, nil
+		}
+	}
+	_, domain, _ := strings.Cut(strings.ToLower(addr), "@")
+	tld := domain[strings.LastIndexByte(domain, '.')+1:]
+	if knownTLDs[tld] {
+		return Valid, nil
+	}
+	return Unknown, nil
+}
+
+// EmailSyntaxOK reports whether addr is a plain address (no display name) that mail servers accept: a
+// net/mail parse plus the rules RFC 5321 adds (lengths, a domain with a dot and valid labels).
+func EmailSyntaxOK(addr string) bool {
+	if len(addr) > 254 || !utf8.ValidString(addr) {
+		return false
+	}
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Name != "" || a.Address != addr {
+		return false
+	}
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" || len(local) > 64 || strings.Contains(domain, "@") {
+		return false
+	}
+	return DomainOK(domain)
+}
+
+// DomainOK reports whether domain is a syntactically valid host name with at least two labels and an
+// alphabetic top-level domain.
+func DomainOK(domain string) bool {
+	if len(domain) > 253 || !strings.Contains(domain, ".") {
+		return false
+	}
+	labels := strings.Split(domain, ".")
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	if len(tld) < 2 {
+		return false
+	}
+	for _, r := range tld {
+		if !unicode.IsLetter(r) && !strings.HasPrefix(tld, "xn--") {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckPhone classifies a phone number with libphonenumber's rules for the lead's country (ISO
+// alpha-2; numbers written with +CC need none): valid, invalid, or unknown when there is no number or
+// no country to read a national number against.
+func CheckPhone(phone, country string) string {
+	phone = strings.TrimSpace(phone)
+	if phone == "" {
+		return Unknown
+	}
+	region := strings.ToUpper(country)
+	if !strings.HasPrefix(phone, "+") && !strings.HasPrefix(phone, "00") && region == "" {
+		return Unknown
+	}
+	if region == "" {
+		region = "ZZ"
+	}
+	n, err := phonenumbers.Parse(phone, region)
+	if err != nil {
+		return Invalid
+	}
+	if phonenumbers.IsValidNumber(n) {
+		return Valid
+	}
+	return Invalid
+}
+
+// Quality derives a lead's quality from its contact validity (the documented rule, README "Leads
+// coming in"): low when the email address is spam or invalid, or when the phone number is invalid and
+// the email address is not known to be valid (nothing reliable to reach); high otherwise.
+func Quality(emailValidity, phoneValidity string) string {
+	switch {
+	case emailValidity == Spam || emailValidity == Invalid:
+		return "low"
+	case phoneValidity == Invalid && emailValidity != Valid:
+		return "low"
+	}
+	return "high"
+}

@@ -1,0 +1,91 @@
+package handlers_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"leaddesk/db"
+	"leaddesk/internal/testkit"
+)
+
+// TestBrowserIntakeAdminPages drives Chromium through the token, spam-list and import pages: a new
+// token is shown once with its endpoint URL, the spam list shows the seeded domains, and an upload
+// leads to a preview naming the bad rows. Screenshots go to $LEADDESK_SCREENSHOTS.
+func TestBrowserIntakeAdminPages(t *testing.T) {
+	s := testkit.NewServer(t)
+	u := s.CreateUser("root@example.com", "Rika Admin", db.RoleAccount, db.RoleReferrals)
+	ctx := testkit.Browser(t)
+	s.SignIn(t, ctx, "root@example.com")
+	newToken(t, s, "read")
+
+	var secret, list string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/admin/tokens"),
+		chromedp.WaitVisible(`#token-name`, chromedp.ByQuery),
+		chromedp.SendKeys(`#token-name`, "Marketplace endpoint", chromedp.ByQuery),
+		chromedp.Click(`input[name="scopes"][value="read"]`, chromedp.ByQuery),
+		chromedp.Submit(`#token-name`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#new-token`, chromedp.ByQuery),
+		chromedp.Text(`#new-token`, &secret, chromedp.ByQuery),
+		chromedp.Text(`table.data`, &list, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(secret, "ld_") || !strings.Contains(list, "Marketplace endpoint") || !strings.Contains(list, "Never") {
+		t.Errorf("token page: secret %q, list %q", secret, list)
+	}
+	testkit.Screenshot(t, ctx, "intake-admin-tokens")
+
+	var spam string
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/admin/spam"),
+		chromedp.WaitVisible(`table.data`, chromedp.ByQuery),
+		chromedp.Text(`table.data`, &spam, chromedp.ByQuery),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(spam, "mailinator.com") {
+		t.Errorf("spam list lacks the seeded domains")
+	}
+	testkit.Screenshot(t, ctx, "intake-admin-spam")
+
+	file := filepath.Join(t.TempDir(), "leads.csv")
+	os.WriteFile(file, []byte(exportCSV), 0o644)
+	var banner string
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/admin/import"),
+		chromedp.WaitVisible(`#import-file`, chromedp.ByQuery),
+		chromedp.SetUploadFiles(`#import-file`, []string{file}, chromedp.ByQuery),
+		chromedp.Submit(`#import-file`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.intake-confirm`, chromedp.ByQuery),
+		chromedp.Text(`.banner`, &banner, chromedp.ByQuery),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(banner, "2 rows can be imported") {
+		t.Errorf("preview banner = %q", banner)
+	}
+	testkit.Screenshot(t, ctx, "intake-admin-import-preview")
+
+	// The same preview in Japanese.
+	if err := s.DB.SetUserLang(t.Context(), u.ID, "ja"); err != nil {
+		t.Fatal(err)
+	}
+	var title string
+	if err := chromedp.Run(ctx, chromedp.Reload(), chromedp.WaitVisible(`.intake-confirm`, chromedp.ByQuery), chromedp.Text(`h1`, &title, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	if title != "インポートの確認" {
+		t.Errorf("Japanese title = %q", title)
+	}
+	testkit.Screenshot(t, ctx, "intake-admin-import-preview-ja")
+	if err := chromedp.Run(ctx, chromedp.Click(`.intake-confirm button`, chromedp.ByQuery), chromedp.WaitVisible(`.banner-success`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Screenshot(t, ctx, "intake-admin-import-done-ja")
+}

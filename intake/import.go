@@ -1,0 +1,220 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"strings"
+	"time"
+
+	"leaddesk/db"
+)
+
+// ImportBatch is how many rows go into one transaction: big enough that a million rows take seconds,
+// small enough that the write lock is never held for long.
+const ImportBatch = 5000
+
+// RowResult is what happened to one CSV row.
+type RowResult struct {
+	Line     int
+	Status   string    // imported, duplicate, skipped
+	ID       int64     // the new lead, or the one it repeats
+	Reason   string    // why it was skipped, in English
+	Problems []Problem // the same, to translate
+	Lead     *db.Lead
+}
+
+// Report sums up an import (or a preview).
+type Report struct {
+	Rows, Imported, Duplicates, Skipped int
+	Took                                time.Duration
+}
+
+// Check reads the whole file without storing anything: a file-level error (encoding, quoting, no
+// known columns) means nothing of it may be imported; otherwise each row's problems go to onRow.
+func Check(in io.Reader, now time.Time, onRow func(RowResult)) (Report, error) {
+	var rep Report
+	start := time.Now()
+	r, err := NewCSVReader(in, now)
+	if err != nil {
+		return rep, err
+	}
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return rep, err
+		}
+		rep.Rows++
+		res := RowResult{Line: row.Line, Status: "imported", Lead: row.Lead}
+		if len(row.Errors) > 0 {
+			res.Status, res.Reason, res.Problems = "skipped", joinProblems(row.Errors), row.Errors
+			rep.Skipped++
+		}
+		if onRow != nil {
+			onRow(res)
+		}
+	}
+	rep.Took = time.Since(start)
+	return rep, nil
+}
+
+// ImportOptions are who imports and what happens to new leads.
+type ImportOptions struct {
+	Now        time.Time
+	ActorID    int64
+	ActorLabel string
+	OnNew      db.NewLeadHook
+	OnRow      func(RowResult) // called for every row, in order
+}
+
+// Import stores every valid row of a CSV file in batches of ImportBatch rows per transaction, after
+// validating the contact details; rows that repeat a stored lead (same LeadId, or same email + offer
+// + call to action within a day) count as duplicates. Call Check first: a file-level error here
+// stops the import with the earlier batches kept, which Check rules out for files read twice.
+func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Report, error) {
+	var rep Report
+	start := time.Now()
+	spam, err := loadSpamSet(ctx, d)
+	if err != nil {
+		return rep, err
+	}
+	r, err := NewCSVReader(in, opt.Now)
+	if err != nil {
+		return rep, err
+	}
+	// Reading and validating the next batch (CPU) overlaps with writing this one (SQLite): a reader
+	// goroutine hands complete batches to the writer below.
+	type parsed struct {
+		rows []*CSVRow
+		err  error
+	}
+	batches := make(chan parsed, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		batch := make([]*CSVRow, 0, ImportBatch)
+		send := func(p parsed) bool {
+			select {
+			case batches <- p:
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		for {
+			row, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				send(parsed{err: err})
+				return
+			}
+			if len(row.Errors) == 0 {
+				if err := Validate(row.Lead, spam); err != nil {
+					send(parsed{err: err})
+					return
+				}
+			}
+			batch = append(batch, row)
+			if len(batch) == ImportBatch {
+				if !send(parsed{rows: batch}) {
+					return
+				}
+				batch = make([]*CSVRow, 0, ImportBatch)
+			}
+		}
+		if len(batch) > 0 {
+			send(parsed{rows: batch})
+		}
+	}()
+	for p := range batches {
+		if p.err != nil {
+			return rep, p.err
+		}
+		rep.Rows += len(p.rows)
+		if err := writeImportBatch(ctx, d, p.rows, opt, &rep); err != nil {
+			return rep, err
+		}
+	}
+	rep.Took = time.Since(start)
+	return rep, nil
+}
+
+// writeImportBatch stores one batch of validated rows in one transaction and reports each row.
+func writeImportBatch(ctx context.Context, d *db.DB, batch []*CSVRow, opt ImportOptions, rep *Report) error {
+	results := make([]RowResult, len(batch))
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		// A big page cache for the import's connection keeps the growing indexes in memory.
+		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -131072"); err != nil {
+			return err
+		}
+		for i, row := range batch {
+			res := RowResult{Line: row.Line, Lead: row.Lead}
+			if len(row.Errors) > 0 {
+				res.Status, res.Reason, res.Problems = "skipped", joinProblems(row.Errors), row.Errors
+				results[i] = res
+				continue
+			}
+			id, created, err := db.SaveIncomingLeadTx(ctx, tx, row.Lead, opt.ActorID, opt.ActorLabel, opt.Now, opt.OnNew)
+			if err != nil {
+				return err
+			}
+			res.ID, res.Status = id, "duplicate"
+			if created {
+				res.Status = "imported"
+			}
+			results[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, res := range results {
+		switch res.Status {
+		case "imported":
+			rep.Imported++
+		case "duplicate":
+			rep.Duplicates++
+		default:
+			rep.Skipped++
+		}
+		if opt.OnRow != nil {
+			opt.OnRow(res)
+		}
+	}
+	return nil
+}
+
+// spamSet is the spam list held in memory for one import, so a million rows need no million lookups.
+type spamSet map[string]bool
+
+func loadSpamSet(ctx context.Context, d *db.DB) (spamSet, error) {
+	entries, err := d.ListSpam(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := spamSet{}
+	for _, e := range entries {
+		s[strings.ToLower(e.Value)] = true
+	}
+	return s, nil
+}
+
+// IsSpam implements contact.SpamList.
+func (s spamSet) IsSpam(address string, domains []string) (bool, error) {
+	if s[strings.ToLower(address)] {
+		return true, nil
+	}
+	for _, dom := range domains {
+		if s[dom] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
