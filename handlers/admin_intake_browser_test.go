@@ -58,7 +58,7 @@ func TestBrowserIntakeAdminPages(t *testing.T) {
 	os.WriteFile(file, []byte(exportCSV), 0o644)
 	var banner string
 	if err := chromedp.Run(ctx,
-		chromedp.Navigate(s.URL+"/admin/import"),
+		chromedp.Navigate(s.URL+"/leads/import"),
 		chromedp.WaitVisible(`#import-file`, chromedp.ByQuery),
 		chromedp.SetUploadFiles(`#import-file`, []string{file}, chromedp.ByQuery),
 		chromedp.Submit(`#import-file`, chromedp.ByQuery),

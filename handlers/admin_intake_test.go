@@ -140,7 +140,7 @@ func uploadCSV(t *testing.T, c *testkit.Client, name, content string) *testkit.R
 	fw, _ := w.CreateFormFile("file", name)
 	fw.Write([]byte(content))
 	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.Base+"/admin/import", &buf)
+	req, _ := http.NewRequest(http.MethodPost, c.Base+"/leads/import", &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	return c.Do(req)
 }
@@ -150,7 +150,7 @@ func TestImportPreviewThenConfirmRoundTrips(t *testing.T) {
 	s.CreateUser("ref@example.com", "Ren Referrals", db.RoleReferrals)
 	c := s.Client()
 	c.Login("ref@example.com")
-	c.Get("/admin/import")
+	c.Get("/leads/import")
 	res := uploadCSV(t, c, "leads.csv", exportCSV)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload: %d\n%s", res.StatusCode, res.Body)
@@ -197,7 +197,7 @@ func TestImportPreviewThenConfirmRoundTrips(t *testing.T) {
 	s.CreateUser("prof@example.com", "Pia Profile", db.RoleProfile)
 	p := s.Client()
 	p.Login("prof@example.com")
-	if res := p.Get("/admin/import"); res.StatusCode != http.StatusForbidden {
+	if res := p.Get("/leads/import"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("profile admin: %d", res.StatusCode)
 	}
 }

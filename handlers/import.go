@@ -53,14 +53,14 @@ func (h *Handler) importPath(c echo.Context, id string) string {
 
 // importForm shows the upload form.
 func (h *Handler) importForm(c echo.Context) error {
-	return h.render(c, http.StatusOK, "admin/import", h.page(c, h.T(c, "intake.import.title"), "admin", importData{}))
+	return h.render(c, http.StatusOK, "leads/import", h.page(c, h.T(c, "intake.import.title"), "leads", importData{}))
 }
 
 // importUpload stores the uploaded file and checks it; a broken file is refused right here.
 func (h *Handler) importUpload(c echo.Context) error {
 	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, importUploadLimit)
 	fail := func(key string, args ...any) error {
-		return h.render(c, http.StatusUnprocessableEntity, "admin/import", h.page(c, h.T(c, "intake.import.title"), "admin",
+		return h.render(c, http.StatusUnprocessableEntity, "leads/import", h.page(c, h.T(c, "intake.import.title"), "leads",
 			importData{Error: h.T(c, key, args...)}))
 	}
 	fh, err := c.FormFile("file")
@@ -106,7 +106,7 @@ func (h *Handler) importUpload(c echo.Context) error {
 		os.Remove(path)
 		return fail("intake.import.file_error", cerr.Error())
 	}
-	return h.redirect(c, "/admin/import/"+id)
+	return h.redirect(c, "/leads/import/"+id)
 }
 
 // importPreview shows what the import would do: counts, the first rows with their contact validity,
@@ -143,11 +143,11 @@ func (h *Handler) importPreview(c echo.Context) error {
 		}
 	})
 	if err != nil {
-		return h.render(c, http.StatusUnprocessableEntity, "admin/import", h.page(c, h.T(c, "intake.import.title"), "admin",
+		return h.render(c, http.StatusUnprocessableEntity, "leads/import", h.page(c, h.T(c, "intake.import.title"), "leads",
 			importData{Error: h.T(c, "intake.import.file_error", err.Error())}))
 	}
 	d.Report = rep
-	return h.render(c, http.StatusOK, "admin/import_preview", h.page(c, h.T(c, "intake.import.preview_title"), "admin", d))
+	return h.render(c, http.StatusOK, "leads/import_preview", h.page(c, h.T(c, "intake.import.preview_title"), "leads", d))
 }
 
 // importConfirm imports the previewed file and shows the report; the file is deleted afterwards.
@@ -182,7 +182,7 @@ func (h *Handler) importConfirm(c echo.Context) error {
 			}
 		}})
 	if err != nil {
-		return h.render(c, http.StatusUnprocessableEntity, "admin/import", h.page(c, h.T(c, "intake.import.title"), "admin",
+		return h.render(c, http.StatusUnprocessableEntity, "leads/import", h.page(c, h.T(c, "intake.import.title"), "leads",
 			importData{Error: h.T(c, "intake.import.file_error", err.Error())}))
 	}
 	d.Report = rep
@@ -190,7 +190,7 @@ func (h *Handler) importConfirm(c echo.Context) error {
 		`{"rows":`+strconv.Itoa(rep.Rows)+`,"imported":`+strconv.Itoa(rep.Imported)+`,"duplicates":`+strconv.Itoa(rep.Duplicates)+`,"skipped":`+strconv.Itoa(rep.Skipped)+`}`); err != nil {
 		h.Log.Warn("audit import", "err", err)
 	}
-	return h.render(c, http.StatusOK, "admin/import_preview", h.page(c, h.T(c, "intake.import.done_title"), "admin", d))
+	return h.render(c, http.StatusOK, "leads/import_preview", h.page(c, h.T(c, "intake.import.done_title"), "leads", d))
 }
 
 // importReason is a skipped row's reasons in the reader's language.

@@ -142,10 +142,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/admin/spam", h.adminSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam", h.adminAddSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam/:id/delete", h.adminDeleteSpam, accountAdmins)
-	h.handle(e, http.MethodGet, "/admin/import", h.importForm, leadWorkers)
-	h.handle(e, http.MethodPost, "/admin/import", h.importUpload, leadWorkers)
-	h.handle(e, http.MethodGet, "/admin/import/:id", h.importPreview, leadWorkers)
-	h.handle(e, http.MethodPost, "/admin/import/:id", h.importConfirm, leadWorkers)
+	h.handle(e, http.MethodGet, "/leads/import", h.importForm, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/import", h.importUpload, leadWorkers)
+	h.handle(e, http.MethodGet, "/leads/import/:id", h.importPreview, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/import/:id", h.importConfirm, leadWorkers)
 
 	// Business profile (issue 8): every role reads it; Business profile and Account admins change it.
 	h.handle(e, http.MethodGet, "/profile", h.profileIndex, leadReaders)

@@ -83,6 +83,9 @@
       var bell = document.querySelector(".notify-bell");
       if (bell) { bell.focus(); }
     }
+  });
+})();
+
 // Lead lifecycle (issue 5): "Add another contact" copies the last contact row, emptied. Without
 // JavaScript the form still takes the one row it shows.
 (function () {
