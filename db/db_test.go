@@ -196,3 +196,16 @@ func TestSearchTermsMatchTwoCharactersAndJapanese(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
+
+func TestContactNamesFollowTheCountrysOrder(t *testing.T) {
+	jp := &Lead{Country: "JP", ContactFirstName: "彩", ContactLastName: "鈴木"}
+	de := &Lead{Country: "DE", ContactFirstName: "Katrin", ContactLastName: "Schmidt"}
+	if jp.ContactName() != "鈴木 彩" || de.ContactName() != "Katrin Schmidt" {
+		t.Errorf("names: %q %q", jp.ContactName(), de.ContactName())
+	}
+	for _, l := range []*Lead{jp, de} {
+		if f, g := SplitContactName(l.Country, l.ContactName()); f != l.ContactFirstName || g != l.ContactLastName {
+			t.Errorf("split %q back = %q %q", l.ContactName(), f, g)
+		}
+	}
+}

@@ -90,9 +90,27 @@ type Lead struct {
 	Version                  int64
 }
 
-// ContactName is the contact's full name.
+// familyNameFirst lists the countries whose names are written family name first.
+var familyNameFirst = map[string]bool{"JP": true, "CN": true, "KR": true, "TW": true, "HK": true, "MO": true, "VN": true, "HU": true}
+
+// ContactName is the contact's full name in the order of the contact's country: "鈴木 彩" for Japan,
+// "Katrin Schmidt" for Germany.
 func (l *Lead) ContactName() string {
+	if familyNameFirst[l.Country] {
+		return strings.TrimSpace(l.ContactLastName + " " + l.ContactFirstName)
+	}
 	return strings.TrimSpace(l.ContactFirstName + " " + l.ContactLastName)
+}
+
+// SplitContactName splits a full name written in the order of the country (see ContactName) into
+// first and last name; a name without a space is all first name.
+func SplitContactName(country, full string) (first, last string) {
+	a, b, ok := strings.Cut(strings.TrimSpace(full), " ")
+	b = strings.TrimSpace(b)
+	if ok && familyNameFirst[country] {
+		return b, a
+	}
+	return a, b
 }
 
 // ContactHidden reports whether contact details must not be shown: expired leads never show them.

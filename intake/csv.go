@@ -237,10 +237,6 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
 		ContactTitle: get("title"), ContactEmail: get("email"), ContactPhone: get("phone"), City: get("city"), OfferTitle: get("offer"),
 		OfferID: get("offerid"), DealName: get("dealname"), CRMID: get("crmid"), CampaignID: get("campaignid"), Notes: get("notes"),
 		Description: get("description"), SenderName: get("sendername"), SenderEmail: get("senderemail"), Reason: get("reason")}
-	if l.ContactFirstName == "" && l.ContactLastName == "" {
-		l.ContactFirstName, l.ContactLastName, _ = strings.Cut(get("name"), " ")
-		l.ContactLastName = strings.TrimSpace(l.ContactLastName)
-	}
 	for name, v := range map[string]string{"LeadId": l.ExternalID, "Company": l.CustomerCompany, "Email": l.ContactEmail, "Offer": l.OfferTitle, "DealName": l.DealName} {
 		if utf8.RuneCountInString(v) > maxShort {
 			bad("too_long", name, maxShort)
@@ -259,6 +255,10 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
 		l.Country = c
 	} else {
 		bad("country", clip(get("country")))
+	}
+	if l.ContactFirstName == "" && l.ContactLastName == "" {
+		// A single name column, as our export writes it: in the order of the contact's country.
+		l.ContactFirstName, l.ContactLastName = db.SplitContactName(l.Country, get("name"))
 	}
 	code := func(field, label string, codes []string) string {
 		v := get(field)
