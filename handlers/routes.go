@@ -77,8 +77,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/admin", h.adminIndex, accountAdmins)
 
 	// Leads workspace (issue 4): list, favourites, export
-
 	h.handle(e, http.MethodGet, "/leads", h.leadsIndex, leadReaders)
+	h.handle(e, http.MethodGet, "/leads/export.csv", h.leadsExport, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/favorite", h.leadFavorite, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/bulk/favorite", h.leadsBulkFavorite, leadWorkers)
 
 	// Lead details and lifecycle (issue 5)
 

@@ -1,0 +1,484 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LeadPage is one page of the Leads list with the counts around it.
+type LeadPage struct {
+	Leads     []*Lead
+	Total     int            // leads matching the whole view
+	Page      int            // the page shown (the last one when asked past the end)
+	Pages     int            // at least 1
+	Counts    map[string]int // per tab: marketplace, qualified, favorites (test leads not counted)
+	Favorites map[int64]bool // which of the page's leads this user hearted
+}
+
+// ListLeads returns the page of leads that view f shows to userID, with the total and tab counts.
+// A page past the end gives the last page.
+func (d *DB) ListLeads(ctx context.Context, f LeadFilter, userID int64) (*LeadPage, error) {
+	ix := d.leadIndex()
+	if err := ix.ensure(ctx, d); err != nil {
+		return nil, err
+	}
+	favs, err := d.FavoriteIDs(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var hits []int32
+	search, err := d.searchHits(ctx, f.Q)
+	if err != nil {
+		return nil, err
+	}
+	ix.mu.RLock()
+	counts := ix.tabCounts(favs)
+	var total int
+	var ids []int64
+	f.Page, total, ids, hits = ix.page(f, favs, search)
+	ix.mu.RUnlock()
+	if search != nil && len(hits) > 0 {
+		// Bigrams may match out of order; only leads whose text holds every word are hits.
+		if ids, total, f.Page, err = d.recheckPage(ctx, f, hits); err != nil {
+			return nil, err
+		}
+	}
+	leads, err := d.leadsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	page := &LeadPage{Leads: leads, Total: total, Page: f.Page, Pages: max(1, (total+f.Size-1)/f.Size), Counts: counts, Favorites: map[int64]bool{}}
+	fs := map[int64]bool{}
+	for _, id := range favs {
+		fs[id] = true
+	}
+	for _, l := range leads {
+		page.Favorites[l.ID] = fs[l.ID]
+	}
+	return page, nil
+}
+
+// tabCounts sums the combo counts per tab; favorites counts this user's hearted non-test leads.
+func (ix *leadIndex) tabCounts(favs []int64) map[string]int {
+	counts := map[string]int{"marketplace": 0, "qualified": 0, "favorites": 0}
+	for c, a := range ix.combos {
+		if !a.test && a.tab > 0 {
+			counts[Tabs[a.tab-1]] += int(ix.comboCount[c])
+		}
+	}
+	for _, id := range favs {
+		if p := ix.pos(id); p >= 0 && !ix.combos[ix.combo[p]].test {
+			counts["favorites"]++
+		}
+	}
+	return counts
+}
+
+// matchTable says for each combo whether f's filters match it.
+func (ix *leadIndex) matchTable(f LeadFilter) []bool {
+	m := f.matcher()
+	t := make([]bool, len(ix.combos))
+	for i := range ix.combos {
+		t[i] = m.match(&ix.combos[i])
+	}
+	return t
+}
+
+// candidates are the positions of the leads of a favourites or search view that match the filters,
+// in the view's order.
+func (ix *leadIndex) candidates(f LeadFilter, ids []int64, table []bool) []int32 {
+	k := sortIndex(f.Sort)
+	out := make([]int32, 0, len(ids))
+	for _, id := range ids {
+		if p := ix.pos(id); p >= 0 && table[ix.combo[p]] {
+			out = append(out, p)
+		}
+	}
+	rank := ix.rank[k]
+	slices.SortFunc(out, func(a, b int32) int {
+		if f.Desc {
+			return int(rank[b] - rank[a])
+		}
+		return int(rank[a] - rank[b])
+	})
+	return out
+}
+
+// page finds the view's page. For a search it returns every candidate position in order (hits) and
+// leaves paging to recheckPage.
+func (ix *leadIndex) page(f LeadFilter, favs []int64, search []int64) (pageNo, total int, ids []int64, hits []int32) {
+	table := ix.matchTable(f)
+	if search != nil || f.Tab == "favorites" {
+		src := search
+		if search == nil {
+			src = favs
+		} else if f.Tab == "favorites" {
+			src = intersect(search, favs)
+		}
+		hits = ix.candidates(f, src, table)
+		if search != nil {
+			return f.Page, len(hits), nil, hits
+		}
+		pageNo = clampPage(f, len(hits))
+		from := min((pageNo-1)*f.Size, len(hits))
+		for _, p := range hits[from:min(from+f.Size, len(hits))] {
+			ids = append(ids, ix.ids[p])
+		}
+		return pageNo, len(hits), ids, nil
+	}
+	for c, ok := range table {
+		if ok {
+			total += int(ix.comboCount[c])
+		}
+	}
+	pageNo = clampPage(f, total)
+	from, want := (pageNo-1)*f.Size, min(f.Size, total-(pageNo-1)*f.Size)
+	k := sortIndex(f.Sort)
+	perm, pc := ix.perm[k], ix.permCombo[k]
+	seen := 0
+	for i := range perm {
+		j := i
+		if f.Desc {
+			j = len(perm) - 1 - i
+		}
+		if !table[pc[j]] {
+			continue
+		}
+		if seen >= from {
+			ids = append(ids, ix.ids[perm[j]])
+			if len(ids) >= want {
+				break
+			}
+		}
+		seen++
+	}
+	return pageNo, total, ids, nil
+}
+
+func clampPage(f LeadFilter, total int) int {
+	last := max(1, (total+f.Size-1)/f.Size)
+	return min(max(f.Page, 1), last)
+}
+
+func intersect(a, b []int64) []int64 {
+	set := make(map[int64]bool, len(b))
+	for _, id := range b {
+		set[id] = true
+	}
+	var out []int64
+	for _, id := range a {
+		if set[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// AdjacentLeadIDs returns the leads before and after id in view f as userID sees it (0 when there is
+// none, or when id is not in the view), for previous/next on the details page.
+func (d *DB) AdjacentLeadIDs(ctx context.Context, f LeadFilter, userID, id int64) (prev, next int64, err error) {
+	order, err := d.viewOrder(ctx, f, userID)
+	if err != nil {
+		return 0, 0, err
+	}
+	i := slices.Index(order, id)
+	if i < 0 {
+		return 0, 0, nil
+	}
+	if i > 0 {
+		prev = order[i-1]
+	}
+	if i+1 < len(order) {
+		next = order[i+1]
+	}
+	return prev, next, nil
+}
+
+// viewOrder is every lead id of view f in order (all pages). It is a slice of ids, 8 bytes a lead.
+func (d *DB) viewOrder(ctx context.Context, f LeadFilter, userID int64) ([]int64, error) {
+	ix := d.leadIndex()
+	if err := ix.ensure(ctx, d); err != nil {
+		return nil, err
+	}
+	favs, err := d.FavoriteIDs(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	search, err := d.searchHits(ctx, f.Q)
+	if err != nil {
+		return nil, err
+	}
+	ix.mu.RLock()
+	table := ix.matchTable(f)
+	var order []int64
+	if search != nil || f.Tab == "favorites" {
+		src := favs
+		if search != nil {
+			src = search
+			if f.Tab == "favorites" {
+				src = intersect(search, favs)
+			}
+		}
+		for _, p := range ix.candidates(f, src, table) {
+			order = append(order, ix.ids[p])
+		}
+	} else {
+		k := sortIndex(f.Sort)
+		perm, pc := ix.perm[k], ix.permCombo[k]
+		for i := range perm {
+			j := i
+			if f.Desc {
+				j = len(perm) - 1 - i
+			}
+			if table[pc[j]] {
+				order = append(order, ix.ids[perm[j]])
+			}
+		}
+	}
+	ix.mu.RUnlock()
+	if search != nil {
+		return d.recheck(ctx, f.Q, order)
+	}
+	return order, nil
+}
+
+// searchHits is the lead ids whose search terms hold every bigram of q, or nil when q searches
+// nothing (under two characters).
+func (d *DB) searchHits(ctx context.Context, q string) ([]int64, error) {
+	match := SearchQuery(q)
+	if match == "" {
+		return nil, nil
+	}
+	rows, err := d.QueryContext(ctx, `SELECT rowid FROM lead_search WHERE lead_search MATCH ?`, match)
+	if err != nil {
+		return nil, fmt.Errorf("db: search: %w", err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("db: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// recheckPage keeps the search hits whose text really holds the query and cuts the page out of them.
+func (d *DB) recheckPage(ctx context.Context, f LeadFilter, hits []int32) (ids []int64, total, page int, err error) {
+	ix := d.leadIndex()
+	ix.mu.RLock()
+	all := make([]int64, len(hits))
+	for i, p := range hits {
+		all[i] = ix.ids[p]
+	}
+	ix.mu.RUnlock()
+	ok, err := d.recheck(ctx, f.Q, all)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	page = clampPage(f, len(ok))
+	from := (page - 1) * f.Size
+	return ok[from:min(from+f.Size, len(ok))], len(ok), page, nil
+}
+
+// recheck keeps, in order, the ids whose lead text holds every word of q. One word of up to two
+// characters is exact by construction (its one bigram is in the index), so no lead is read for it.
+func (d *DB) recheck(ctx context.Context, q string, ids []int64) ([]int64, error) {
+	words := searchWords(q)
+	if len(words) == 1 && len([]rune(words[0])) <= 2 {
+		return ids, nil
+	}
+	keep := make(map[int64]bool, len(ids))
+	for from := 0; from < len(ids); from += 500 {
+		chunk := ids[from:min(from+500, len(ids))]
+		rows, err := d.QueryContext(ctx, `SELECT id, customer_company, contact_first_name, contact_last_name, deal_name, notes
+			FROM leads WHERE id IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("db: search recheck: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var company, first, last, deal, notes string
+			if err := rows.Scan(&id, &company, &first, &last, &deal, &notes); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("db: search recheck: %w", err)
+			}
+			text := " " + strings.Join(searchWords(strings.Join([]string{company, first + " " + last, last + first, deal, notes, strconv.FormatInt(id, 10)}, " ")), " ") + " "
+			all := true
+			for _, w := range words {
+				if !strings.Contains(text, w) {
+					all = false
+					break
+				}
+			}
+			keep[id] = all
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("db: search recheck: %w", err)
+		}
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if keep[id] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func anySlice(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// leadsByIDs reads whole leads in the order of ids (missing ones are left out).
+func (d *DB) leadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := d.QueryContext(ctx, `SELECT `+LeadColumns+` FROM leads WHERE id IN (`+placeholders(len(ids))+`)`, anySlice(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("db: leads by id: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]*Lead, len(ids))
+	for rows.Next() {
+		l, err := ScanLead(rows)
+		if err != nil {
+			return nil, fmt.Errorf("db: leads by id: %w", err)
+		}
+		byID[l.ID] = l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: leads by id: %w", err)
+	}
+	out := make([]*Lead, 0, len(ids))
+	for _, id := range ids {
+		if l := byID[id]; l != nil {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// ExportLeads calls fn for every lead of view f (all pages) in order, reading 500 leads at a time, so
+// memory stays flat whatever the count.
+func (d *DB) ExportLeads(ctx context.Context, f LeadFilter, userID int64, fn func(*Lead) error) error {
+	order, err := d.viewOrder(ctx, f, userID)
+	if err != nil {
+		return err
+	}
+	for from := 0; from < len(order); from += 500 {
+		leads, err := d.leadsByIDs(ctx, order[from:min(from+500, len(order))])
+		if err != nil {
+			return err
+		}
+		for _, l := range leads {
+			if err := fn(l); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// FavoriteIDs returns the leads userID hearted, newest heart first.
+func (d *DB) FavoriteIDs(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := d.QueryContext(ctx, `SELECT lead_id FROM favorites WHERE user_id = ? ORDER BY created_at DESC, lead_id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("db: favorites: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("db: favorites: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SetFavorite hearts (on) or un-hearts a lead for userID. An unknown lead gives ErrNotFound.
+func (d *DB) SetFavorite(ctx context.Context, userID, leadID int64, on bool, at time.Time) error {
+	if !on {
+		_, err := d.ExecContext(ctx, `DELETE FROM favorites WHERE user_id = ? AND lead_id = ?`, userID, leadID)
+		if err != nil {
+			return fmt.Errorf("db: unfavorite %d: %w", leadID, err)
+		}
+		return nil
+	}
+	res, err := d.ExecContext(ctx, `INSERT OR IGNORE INTO favorites (user_id, lead_id, created_at)
+		SELECT ?, id, ? FROM leads WHERE id = ?`, userID, at.Unix(), leadID)
+	if err != nil {
+		return fmt.Errorf("db: favorite %d: %w", leadID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var one int
+		if err := d.QueryRowContext(ctx, `SELECT 1 FROM leads WHERE id = ?`, leadID).Scan(&one); err != nil {
+			return ErrNotFound
+		}
+	}
+	return nil
+}
+
+// IsFavorite reports whether userID hearted the lead.
+func (d *DB) IsFavorite(ctx context.Context, userID, leadID int64) (bool, error) {
+	var n int
+	err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM favorites WHERE user_id = ? AND lead_id = ?`, userID, leadID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("db: favorite %d: %w", leadID, err)
+	}
+	return n > 0, nil
+}
+
+// SetLastView remembers the user's last Leads view (a query string) across sign-ins.
+func (d *DB) SetLastView(ctx context.Context, userID int64, view string) error {
+	if _, err := d.ExecContext(ctx, `UPDATE users SET last_view = ? WHERE id = ?`, view, userID); err != nil {
+		return fmt.Errorf("db: last view: %w", err)
+	}
+	return nil
+}
+
+// LeadCountries returns the country codes that leads have, for the country filter's list.
+func (d *DB) LeadCountries(ctx context.Context) ([]string, error) {
+	ix := d.leadIndex()
+	if err := ix.ensure(ctx, d); err != nil {
+		return nil, err
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var out []string
+	for c, a := range ix.combos {
+		if a.country != "" && ix.comboCount[c] > 0 && !slices.Contains(out, a.country) {
+			out = append(out, a.country)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// FavoriteCount is how many non-test leads userID hearted (the Favorites tab's count).
+func (d *DB) FavoriteCount(ctx context.Context, userID int64) (int, error) {
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM favorites f JOIN leads l ON l.id = f.lead_id
+		WHERE f.user_id = ? AND l.is_test = 0`, userID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("db: favorite count: %w", err)
+	}
+	return n, nil
+}
