@@ -41,10 +41,14 @@ type leadIndex struct {
 	combos     []attrs
 	comboID    map[attrs]uint32
 	comboCount []int32
+	countries  []string // distinct countries of all combos, sorted (for the country filter's list)
 
 	perm      [numSorts][]int32
 	permCombo [numSorts][]uint32
 	rank      [numSorts][]int32
+
+	gen    uint64 // bumped whenever a lead is added or changed
+	search searchCache
 
 	dvMu        sync.Mutex
 	dvConn      *sql.Conn
@@ -157,7 +161,7 @@ func (ix *leadIndex) load(ctx context.Context) error {
 	}
 	defer rows.Close()
 	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.status, ix.company, ix.posByID = nil, nil, nil, nil, nil, nil, nil, nil
-	ix.combos, ix.comboID, ix.comboCount = nil, map[attrs]uint32{}, nil
+	ix.combos, ix.comboID, ix.comboCount, ix.countries = nil, map[attrs]uint32{}, nil, nil
 	ix.maxID, ix.maxUpdated, ix.loaded = 0, 0, false
 	var r indexRow
 	for rows.Next() {
@@ -171,6 +175,7 @@ func (ix *leadIndex) load(ctx context.Context) error {
 	}
 	ix.rebuildPerms()
 	ix.loaded = true
+	ix.gen++
 	return nil
 }
 
@@ -181,6 +186,9 @@ func (ix *leadIndex) comboOf(a attrs) uint32 {
 		ix.combos = append(ix.combos, a)
 		ix.comboCount = append(ix.comboCount, 0)
 		ix.comboID[a] = c
+		if i, found := slices.BinarySearch(ix.countries, a.country); !found && a.country != "" {
+			ix.countries = slices.Insert(ix.countries, i, a.country)
+		}
 	}
 	return c
 }
@@ -294,6 +302,9 @@ func (ix *leadIndex) refresh(ctx context.Context) error {
 	for i := range changed {
 		ix.apply(&changed[i])
 	}
+	if len(changed) > 0 {
+		ix.gen++
+	}
 	return nil
 }
 
@@ -337,4 +348,49 @@ func (ix *leadIndex) move(k int, p int32) {
 	perm = slices.Insert(perm, at, p)
 	ix.perm[k] = perm
 	ix.reRank(k, min(r, at), max(r, at)+1)
+}
+
+// searchCache keeps the exact hits of the last few searches for one index generation.
+type searchCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	keys  []string
+	byKey map[string][]int64
+}
+
+const searchCacheSize = 8
+
+func (ix *leadIndex) generation() uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.gen
+}
+
+func (ix *leadIndex) cachedSearch(key string) ([]int64, bool) {
+	gen := ix.generation()
+	c := &ix.search
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return nil, false
+	}
+	ids, ok := c.byKey[key]
+	return ids, ok
+}
+
+func (ix *leadIndex) cacheSearch(key string, gen uint64, ids []int64) {
+	c := &ix.search
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || c.byKey == nil {
+		c.gen, c.keys, c.byKey = gen, nil, map[string][]int64{}
+	}
+	if _, ok := c.byKey[key]; !ok {
+		if len(c.keys) >= searchCacheSize {
+			delete(c.byKey, c.keys[0])
+			c.keys = c.keys[1:]
+		}
+		c.keys = append(c.keys, key)
+	}
+	c.byKey[key] = ids
 }

@@ -30,8 +30,7 @@ func (d *DB) ListLeads(ctx context.Context, f LeadFilter, userID int64) (*LeadPa
 	if err != nil {
 		return nil, err
 	}
-	var hits []int32
-	search, err := d.searchHits(ctx, f.Q)
+	search, err := d.searchHits(ctx, ix, f.Q)
 	if err != nil {
 		return nil, err
 	}
@@ -39,14 +38,8 @@ func (d *DB) ListLeads(ctx context.Context, f LeadFilter, userID int64) (*LeadPa
 	counts := ix.tabCounts(favs)
 	var total int
 	var ids []int64
-	f.Page, total, ids, hits = ix.page(f, favs, search)
+	f.Page, total, ids = ix.page(f, favs, search)
 	ix.mu.RUnlock()
-	if search != nil && len(hits) > 0 {
-		// Bigrams may match out of order; only leads whose text holds every word are hits.
-		if ids, total, f.Page, err = d.recheckPage(ctx, f, hits); err != nil {
-			return nil, err
-		}
-	}
 	leads, err := d.leadsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -108,31 +101,39 @@ func (ix *leadIndex) candidates(f LeadFilter, ids []int64, table []bool) []int32
 	return out
 }
 
-// page finds the view's page. For a search it returns every candidate position in order (hits) and
-// leaves paging to recheckPage.
-func (ix *leadIndex) page(f LeadFilter, favs []int64, search []int64) (pageNo, total int, ids []int64, hits []int32) {
+// page finds the view's page: for favourites and searches among their few leads, else by scanning
+// the sort key's permutation, with the total summed from the combo counts.
+func (ix *leadIndex) page(f LeadFilter, favs []int64, search []int64) (pageNo, total int, ids []int64) {
 	table := ix.matchTable(f)
-	if search != nil || f.Tab == "favorites" {
+	var mark []uint64 // positions of a large search's hits: paged by scanning the permutation
+	switch {
+	case search != nil && f.Tab != "favorites" && len(search) > 5000:
+		mark = make([]uint64, (len(ix.ids)+63)/64)
+		for _, id := range search {
+			if p := ix.pos(id); p >= 0 && table[ix.combo[p]] {
+				mark[p/64] |= 1 << (p % 64)
+				total++
+			}
+		}
+	case search != nil || f.Tab == "favorites":
 		src := search
 		if search == nil {
 			src = favs
 		} else if f.Tab == "favorites" {
 			src = intersect(search, favs)
 		}
-		hits = ix.candidates(f, src, table)
-		if search != nil {
-			return f.Page, len(hits), nil, hits
-		}
+		hits := ix.candidates(f, src, table)
 		pageNo = clampPage(f, len(hits))
 		from := min((pageNo-1)*f.Size, len(hits))
 		for _, p := range hits[from:min(from+f.Size, len(hits))] {
 			ids = append(ids, ix.ids[p])
 		}
-		return pageNo, len(hits), ids, nil
-	}
-	for c, ok := range table {
-		if ok {
-			total += int(ix.comboCount[c])
+		return pageNo, len(hits), ids
+	default:
+		for c, ok := range table {
+			if ok {
+				total += int(ix.comboCount[c])
+			}
 		}
 	}
 	pageNo = clampPage(f, total)
@@ -148,15 +149,20 @@ func (ix *leadIndex) page(f LeadFilter, favs []int64, search []int64) (pageNo, t
 		if !table[pc[j]] {
 			continue
 		}
+		if mark != nil {
+			if p := perm[j]; mark[p/64]&(1<<(p%64)) == 0 {
+				continue
+			}
+		}
 		if seen >= from {
-			ids = append(ids, ix.ids[perm[j]])
 			if len(ids) >= want {
 				break
 			}
+			ids = append(ids, ix.ids[perm[j]])
 		}
 		seen++
 	}
-	return pageNo, total, ids, nil
+	return pageNo, total, ids
 }
 
 func clampPage(f LeadFilter, total int) int {
@@ -208,7 +214,7 @@ func (d *DB) viewOrder(ctx context.Context, f LeadFilter, userID int64) ([]int64
 	if err != nil {
 		return nil, err
 	}
-	search, err := d.searchHits(ctx, f.Q)
+	search, err := d.searchHits(ctx, ix, f.Q)
 	if err != nil {
 		return nil, err
 	}
@@ -240,19 +246,23 @@ func (d *DB) viewOrder(ctx context.Context, f LeadFilter, userID int64) ([]int64
 		}
 	}
 	ix.mu.RUnlock()
-	if search != nil {
-		return d.recheck(ctx, f.Q, order)
-	}
 	return order, nil
 }
 
-// searchHits is the lead ids whose search terms hold every bigram of q, or nil when q searches
-// nothing (under two characters).
-func (d *DB) searchHits(ctx context.Context, q string) ([]int64, error) {
+// searchHits is the ids of the leads whose text holds every word of q, or nil when q searches
+// nothing (under two characters). The bigram index finds candidates; bigrams may match out of order,
+// so candidates are checked against the text. Results are kept (a few queries) until a lead changes,
+// so paging, sorting and filtering a search costs no second look-up.
+func (d *DB) searchHits(ctx context.Context, ix *leadIndex, q string) ([]int64, error) {
 	match := SearchQuery(q)
 	if match == "" {
 		return nil, nil
 	}
+	key := strings.Join(searchWords(q), " ")
+	if ids, ok := ix.cachedSearch(key); ok {
+		return ids, nil
+	}
+	gen := ix.generation()
 	rows, err := d.QueryContext(ctx, `SELECT rowid FROM lead_search WHERE lead_search MATCH ?`, match)
 	if err != nil {
 		return nil, fmt.Errorf("db: search: %w", err)
@@ -266,25 +276,14 @@ func (d *DB) searchHits(ctx context.Context, q string) ([]int64, error) {
 		}
 		ids = append(ids, id)
 	}
-	return ids, rows.Err()
-}
-
-// recheckPage keeps the search hits whose text really holds the query and cuts the page out of them.
-func (d *DB) recheckPage(ctx context.Context, f LeadFilter, hits []int32) (ids []int64, total, page int, err error) {
-	ix := d.leadIndex()
-	ix.mu.RLock()
-	all := make([]int64, len(hits))
-	for i, p := range hits {
-		all[i] = ix.ids[p]
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: search: %w", err)
 	}
-	ix.mu.RUnlock()
-	ok, err := d.recheck(ctx, f.Q, all)
-	if err != nil {
-		return nil, 0, 0, err
+	if ids, err = d.recheck(ctx, q, ids); err != nil {
+		return nil, err
 	}
-	page = clampPage(f, len(ok))
-	from := (page - 1) * f.Size
-	return ok[from:min(from+f.Size, len(ok))], len(ok), page, nil
+	ix.cacheSearch(key, gen, ids)
+	return ids, nil
 }
 
 // recheck keeps, in order, the ids whose lead text holds every word of q. One word of up to two
@@ -455,7 +454,7 @@ func (d *DB) SetLastView(ctx context.Context, userID int64, view string) error {
 	return nil
 }
 
-// LeadCountries returns the country codes that leads have, for the country filter's list.
+// LeadCountries returns the country codes that leads have had, sorted, for the country filter's list.
 func (d *DB) LeadCountries(ctx context.Context) ([]string, error) {
 	ix := d.leadIndex()
 	if err := ix.ensure(ctx, d); err != nil {
@@ -463,14 +462,7 @@ func (d *DB) LeadCountries(ctx context.Context) ([]string, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	var out []string
-	for c, a := range ix.combos {
-		if a.country != "" && ix.comboCount[c] > 0 && !slices.Contains(out, a.country) {
-			out = append(out, a.country)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
+	return slices.Clone(ix.countries), nil
 }
 
 // FavoriteCount is how many non-test leads userID hearted (the Favorites tab's count).

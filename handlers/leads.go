@@ -139,7 +139,7 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 	// Filter groups with their chips, in DESIGN §3.2 order.
 	groups := []struct {
 		param, label, hint, prefix string
-		codes, sel             []string
+		codes, sel                 []string
 	}{
 		{"cta", "ws.filter.cta", "", "lead.cta.", db.CTAs, f.CTA},
 		{"source", "ws.filter.source", "", "lead.source.", db.Sources, f.Source},
