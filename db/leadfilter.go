@@ -231,3 +231,9 @@ func (m *matcher) match(a *attrs) bool {
 	}
 	return true
 }
+
+// matchKey identifies the filters of f that matchTable depends on (not search, sort or page).
+func (f LeadFilter) matchKey() string {
+	f.Q, f.Sort, f.Desc, f.Page, f.Size = "", "created", true, 1, DefaultPageSize
+	return f.Query().Encode()
+}

@@ -42,6 +42,8 @@ type leadIndex struct {
 	comboID    map[attrs]uint32
 	comboCount []int32
 	countries  []string // distinct countries of all combos, sorted (for the country filter's list)
+	tabTotal   [3]int   // non-test leads per tab code (1 marketplace, 2 qualified)
+	tables     tableCache
 
 	perm      [numSorts][]int32
 	permCombo [numSorts][]uint32
@@ -161,7 +163,8 @@ func (ix *leadIndex) load(ctx context.Context) error {
 	}
 	defer rows.Close()
 	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.status, ix.company, ix.posByID = nil, nil, nil, nil, nil, nil, nil, nil
-	ix.combos, ix.comboID, ix.comboCount, ix.countries = nil, map[attrs]uint32{}, nil, nil
+	ix.combos, ix.comboID, ix.comboCount, ix.countries, ix.tabTotal = nil, map[attrs]uint32{}, nil, nil, [3]int{}
+	ix.tables.reset()
 	ix.maxID, ix.maxUpdated, ix.loaded = 0, 0, false
 	var r indexRow
 	for rows.Next() {
@@ -195,7 +198,7 @@ func (ix *leadIndex) comboOf(a attrs) uint32 {
 
 func (ix *leadIndex) appendRow(r *indexRow) {
 	c := ix.comboOf(r.a)
-	ix.comboCount[c]++
+	ix.count(c, 1)
 	p := int32(len(ix.ids))
 	ix.ids = append(ix.ids, r.id)
 	ix.combo = append(ix.combo, c)
@@ -325,8 +328,8 @@ func (ix *leadIndex) apply(r *indexRow) {
 	ix.maxUpdated = max(ix.maxUpdated, r.updated)
 	old := ix.combo[p]
 	c := ix.comboOf(r.a)
-	ix.comboCount[old]--
-	ix.comboCount[c]++
+	ix.count(old, -1)
+	ix.count(c, 1)
 	ix.combo[p] = c
 	ix.created[p], ix.value[p], ix.expires[p], ix.status[p], ix.company[p] = r.created, r.value, r.expires, r.status, r.company
 	for k := 0; k < numSorts; k++ {
@@ -393,4 +396,50 @@ func (ix *leadIndex) cacheSearch(key string, gen uint64, ids []int64) {
 		c.keys = append(c.keys, key)
 	}
 	c.byKey[key] = ids
+}
+
+// count adds n leads to combo c and its tab's total.
+func (ix *leadIndex) count(c uint32, n int) {
+	ix.comboCount[c] += int32(n)
+	if a := ix.combos[c]; !a.test {
+		ix.tabTotal[a.tab] += n
+	}
+}
+
+// tableCache keeps the match tables of recent filters. Combos are only ever appended (until a full
+// load, which resets the cache), so a table stays right for the combos it covers and is extended
+// for new ones.
+type tableCache struct {
+	mu sync.Mutex
+	m  map[string][]bool
+}
+
+func (t *tableCache) reset() {
+	t.mu.Lock()
+	t.m = nil
+	t.mu.Unlock()
+}
+
+// matchTable says for each combo whether f's filters match it. The caller holds ix.mu (read).
+func (ix *leadIndex) matchTable(f LeadFilter) []bool {
+	key := f.matchKey()
+	ix.tables.mu.Lock()
+	t := ix.tables.m[key]
+	ix.tables.mu.Unlock()
+	if len(t) == len(ix.combos) {
+		return t
+	}
+	m := f.matcher()
+	nt := make([]bool, len(ix.combos))
+	copy(nt, t)
+	for i := len(t); i < len(ix.combos); i++ {
+		nt[i] = m.match(&ix.combos[i])
+	}
+	ix.tables.mu.Lock()
+	if ix.tables.m == nil || len(ix.tables.m) >= 256 {
+		ix.tables.m = map[string][]bool{}
+	}
+	ix.tables.m[key] = nt
+	ix.tables.mu.Unlock()
+	return nt
 }

@@ -57,28 +57,13 @@ func (d *DB) ListLeads(ctx context.Context, f LeadFilter, userID int64) (*LeadPa
 
 // tabCounts sums the combo counts per tab; favorites counts this user's hearted non-test leads.
 func (ix *leadIndex) tabCounts(favs []int64) map[string]int {
-	counts := map[string]int{"marketplace": 0, "qualified": 0, "favorites": 0}
-	for c, a := range ix.combos {
-		if !a.test && a.tab > 0 {
-			counts[Tabs[a.tab-1]] += int(ix.comboCount[c])
-		}
-	}
+	counts := map[string]int{"marketplace": ix.tabTotal[1], "qualified": ix.tabTotal[2], "favorites": 0}
 	for _, id := range favs {
 		if p := ix.pos(id); p >= 0 && !ix.combos[ix.combo[p]].test {
 			counts["favorites"]++
 		}
 	}
 	return counts
-}
-
-// matchTable says for each combo whether f's filters match it.
-func (ix *leadIndex) matchTable(f LeadFilter) []bool {
-	m := f.matcher()
-	t := make([]bool, len(ix.combos))
-	for i := range ix.combos {
-		t[i] = m.match(&ix.combos[i])
-	}
-	return t
 }
 
 // candidates are the positions of the leads of a favourites or search view that match the filters,
@@ -101,13 +86,17 @@ func (ix *leadIndex) candidates(f LeadFilter, ids []int64, table []bool) []int32
 	return out
 }
 
+// largeSearch is the hit count above which a search is paged by scanning the permutation rather than
+// by sorting its hits.
+var largeSearch = 5000
+
 // page finds the view's page: for favourites and searches among their few leads, else by scanning
 // the sort key's permutation, with the total summed from the combo counts.
 func (ix *leadIndex) page(f LeadFilter, favs []int64, search []int64) (pageNo, total int, ids []int64) {
 	table := ix.matchTable(f)
 	var mark []uint64 // positions of a large search's hits: paged by scanning the permutation
 	switch {
-	case search != nil && f.Tab != "favorites" && len(search) > 5000:
+	case search != nil && f.Tab != "favorites" && len(search) > largeSearch:
 		mark = make([]uint64, (len(ix.ids)+63)/64)
 		for _, id := range search {
 			if p := ix.pos(id); p >= 0 && table[ix.combo[p]] {
