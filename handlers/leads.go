@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -40,7 +41,8 @@ type leadsData struct {
 type leadRow struct {
 	*db.Lead
 	Fav     bool
-	Due     string // time left to respond, for received actionable leads
+	HTML    template.HTML // the whole row (leads_rows.go)
+	Due     string        // time left to respond, for received actionable leads
 	DueSoon bool
 	Link    string
 }
@@ -124,11 +126,14 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 	d.ExportURL = "/leads/export.csv?" + exp.Encode()
 
 	now := h.Clock.Now()
+	csrf, _ := c.Get(ctxCSRF).(string)
+	prn := printer(lang)
 	for _, l := range res.Leads {
 		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query}
 		if l.Actionable && l.Status == "received" && l.ExpiresAt != nil {
 			r.Due, r.DueSoon = h.timeLeft(c, l.ExpiresAt.Sub(now))
 		}
+		r.HTML = h.rowHTML(lang, prn, &r, d.CanWork, csrf)
 		d.Rows = append(d.Rows, r)
 	}
 	if res.Total > 0 {

@@ -458,3 +458,23 @@ func TestAdjacentLeadIDs(t *testing.T) {
 		t.Errorf("not in view: %d %d", prev, next)
 	}
 }
+
+// TestLeadRowsMatchPartials: rows are assembled from cached renderings of the shared partials; the
+// heart in a row must be exactly what the "heart" partial renders for that lead and token.
+func TestLeadRowsMatchPartials(t *testing.T) {
+	s := testkit.NewServer(t)
+	a := addLead(t, s, db.Lead{CustomerCompany: "Contoso <b>&", ContactFirstName: "Ann", ContactLastName: "O'Neil", Country: "JP",
+		Status: "archived", Outcome: "won", DealValue: 1234567, Currency: "USD"})
+	c, _ := signedIn(t, s, "aiko@example.com", db.RoleReferrals)
+	res := c.PostForm(fmt.Sprintf("/leads/%d/favorite", a.ID), nil, "HX-Request", "true")
+	heart := res.Body[:strings.Index(res.Body, "</form>")+len("</form>")]
+	page := c.Get("/leads?tab=marketplace").Body
+	if !strings.Contains(page, heart) {
+		t.Errorf("the row's heart differs from the partial's:\n%s", heart)
+	}
+	for _, want := range []string{"Contoso &lt;b&gt;&amp;", "Ann O&#39;Neil", "USD 12,345.67", "Japan", `<span class="label label-success">`, "Won"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("row lacks %q", want)
+		}
+	}
+}
