@@ -33,6 +33,21 @@ func Browser(t testing.TB) context.Context {
 		}
 		t.Skip("!!! SKIPPING BROWSER TEST: Chromium not found. Install it with `apt-get install chromium` to run browser tests. !!!")
 	}
+	// Chromium's helper processes may still write into the profile for a moment after the browser is
+	// stopped, which made t.TempDir's cleanup fail the test ("directory not empty"); the profile is
+	// removed here instead, retrying briefly and never failing the test.
+	profile, err := os.MkdirTemp("", "leaddesk-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 20; i++ {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -40,7 +55,7 @@ func Browser(t testing.TB) context.Context {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
