@@ -139,20 +139,24 @@ func (ix *leadIndex) ensure(ctx context.Context, d *DB) error {
 		ix.dvConn = nil
 		return fmt.Errorf("db: data version: %w", err)
 	}
-	ix.mu.RLock()
-	fresh := ix.loaded && dv == ix.dataVersion
-	ix.mu.RUnlock()
-	if fresh {
+	// Only ensure changes the index, always under dvMu, so reading it here needs no other lock;
+	// ix.mu is taken for writing only when leads really changed, so readers are not held up by
+	// commits elsewhere (sessions, last views, favourites).
+	if ix.loaded && dv == ix.dataVersion {
 		return nil
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
 	// data_version is read before the rows, so a commit in between is seen again next time.
-	ix.dataVersion = dv
 	if !ix.loaded {
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		ix.dataVersion = dv
 		return ix.load(ctx)
 	}
-	return ix.refresh(ctx)
+	if err := ix.refresh(ctx); err != nil {
+		return err
+	}
+	ix.dataVersion = dv
+	return nil
 }
 
 // load reads every lead.
@@ -294,21 +298,40 @@ func (ix *leadIndex) refresh(ctx context.Context) error {
 		if err := scanIndexRow(rows, &r); err != nil {
 			return fmt.Errorf("db: refresh lead index: %w", err)
 		}
-		changed = append(changed, r)
+		if !ix.same(&r) { // the leads of the newest second come back every time
+			changed = append(changed, r)
+		} else {
+			ix.maxUpdated = max(ix.maxUpdated, r.updated) // only ensure reads it, under dvMu
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("db: refresh lead index: %w", err)
 	}
+	rows.Close()
+	if len(changed) == 0 {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	if len(changed) > 2000 {
 		return ix.load(ctx) // a bulk change (an import, a job): rebuilding is quicker than moving each
 	}
 	for i := range changed {
 		ix.apply(&changed[i])
 	}
-	if len(changed) > 0 {
-		ix.gen++
-	}
+	ix.gen++
 	return nil
+}
+
+// same reports whether the index already holds r as it is.
+func (ix *leadIndex) same(r *indexRow) bool {
+	p := ix.pos(r.id)
+	if p < 0 {
+		return false
+	}
+	c, ok := ix.comboID[r.a]
+	return ok && c == ix.combo[p] && ix.created[p] == r.created && ix.value[p] == r.value && ix.expires[p] == r.expires &&
+		ix.status[p] == r.status && ix.company[p] == r.company
 }
 
 // apply puts one added or changed lead in place.
