@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,7 +12,7 @@ import (
 
 // LeadPage is one page of the Leads list with the counts around it.
 type LeadPage struct {
-	Leads     []*Lead
+	Leads     []*Lead        // with the fields the list shows (listLeadColumns), not every field
 	Total     int            // leads matching the whole view
 	Page      int            // the page shown (the last one when asked past the end)
 	Pages     int            // at least 1
@@ -40,7 +41,7 @@ func (d *DB) ListLeads(ctx context.Context, f LeadFilter, userID int64) (*LeadPa
 	var ids []int64
 	f.Page, total, ids = ix.page(f, favs, search)
 	ix.mu.RUnlock()
-	leads, err := d.leadsByIDs(ctx, ids)
+	leads, err := d.listLeadsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -333,36 +334,6 @@ func anySlice(ids []int64) []any {
 	return out
 }
 
-// leadsByIDs reads whole leads in the order of ids (missing ones are left out).
-func (d *DB) leadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	rows, err := d.QueryContext(ctx, `SELECT `+LeadColumns+` FROM leads WHERE id IN (`+placeholders(len(ids))+`)`, anySlice(ids)...)
-	if err != nil {
-		return nil, fmt.Errorf("db: leads by id: %w", err)
-	}
-	defer rows.Close()
-	byID := make(map[int64]*Lead, len(ids))
-	for rows.Next() {
-		l, err := ScanLead(rows)
-		if err != nil {
-			return nil, fmt.Errorf("db: leads by id: %w", err)
-		}
-		byID[l.ID] = l
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: leads by id: %w", err)
-	}
-	out := make([]*Lead, 0, len(ids))
-	for _, id := range ids {
-		if l := byID[id]; l != nil {
-			out = append(out, l)
-		}
-	}
-	return out, nil
-}
-
 // ExportLeads calls fn for every lead of view f (all pages) in order with the export's fields filled
 // (DESIGN §3.5; not every field of Lead), reading a thousand at a
 // time, so memory stays flat whatever the count: the permutation is walked chunk by chunk with a
@@ -541,6 +512,47 @@ func (d *DB) exportLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("db: export leads: %w", err)
+	}
+	out := make([]*Lead, 0, len(ids))
+	for _, id := range ids {
+		if l := byID[id]; l != nil {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// listLeadColumns are the fields a row of the Leads list shows; a page reads only these.
+const listLeadColumns = `id, customer_company, contact_first_name, contact_last_name, email_validity, phone_validity, quality,
+	COALESCE(lead_type, ''), country, COALESCE(source, ''), is_test, COALESCE(cta, ''), COALESCE(classification, ''), deal_value,
+	currency, created_at, status, COALESCE(outcome, ''), customer_requested_contact, actionable, expires_at`
+
+// listLeadsByIDs reads the list's fields of leads, in the order of ids.
+func (d *DB) listLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := d.QueryContext(ctx, `SELECT `+listLeadColumns+` FROM leads WHERE id IN (`+placeholders(len(ids))+`)`, anySlice(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("db: list leads: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]*Lead, len(ids))
+	for rows.Next() {
+		var l Lead
+		var created int64
+		var expires sql.NullInt64
+		if err := rows.Scan(&l.ID, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName, &l.EmailValidity, &l.PhoneValidity,
+			&l.Quality, &l.LeadType, &l.Country, &l.Source, &l.IsTest, &l.CTA, &l.Classification, &l.DealValue, &l.Currency, &created,
+			&l.Status, &l.Outcome, &l.CustomerRequestedContact, &l.Actionable, &expires); err != nil {
+			return nil, fmt.Errorf("db: list leads: %w", err)
+		}
+		l.CreatedAt = time.Unix(created, 0).UTC()
+		l.ExpiresAt = nullTime(expires)
+		byID[l.ID] = &l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: list leads: %w", err)
 	}
 	out := make([]*Lead, 0, len(ids))
 	for _, id := range ids {

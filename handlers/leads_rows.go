@@ -22,14 +22,19 @@ import (
 // in step.
 
 // bitCaches holds each Handler's rendered partials by language, block and value.
-var bitCaches sync.Map // *Handler → *sync.Map of string → template.HTML
+var bitCaches sync.Map // *Handler → *sync.Map of bitKey → template.HTML
+
+type bitKey struct{ lang, block, key string }
 
 // bit renders block of leads/index with data as .Data, once per key.
 func (h *Handler) bit(lang, block, key string, data any) template.HTML {
-	v, _ := bitCaches.LoadOrStore(h, &sync.Map{})
-	bitCache := v.(*sync.Map)
-	k := lang + "\x00" + block + "\x00" + key
-	if v, ok := bitCache.Load(k); ok {
+	v, ok := bitCaches.Load(h)
+	if !ok {
+		v, _ = bitCaches.LoadOrStore(h, &sync.Map{})
+	}
+	cache := v.(*sync.Map)
+	k := bitKey{lang, block, key}
+	if v, ok := cache.Load(k); ok {
 		return v.(template.HTML)
 	}
 	var b bytes.Buffer
@@ -38,7 +43,7 @@ func (h *Handler) bit(lang, block, key string, data any) template.HTML {
 		return ""
 	}
 	out := template.HTML(b.String())
-	bitCache.Store(k, out)
+	cache.Store(k, out)
 	return out
 }
 
