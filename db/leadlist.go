@@ -177,6 +177,39 @@ func intersect(a, b []int64) []int64 {
 // AdjacentLeadIDs returns the leads before and after id in view f as userID sees it (0 when there is
 // none, or when id is not in the view), for previous/next on the details page.
 func (d *DB) AdjacentLeadIDs(ctx context.Context, f LeadFilter, userID, id int64) (prev, next int64, err error) {
+	if f.Tab != "favorites" && SearchQuery(f.Q) == "" {
+		// A tab view: walk the permutation from the lead's place to its neighbours in the view.
+		ix := d.leadIndex()
+		if err := ix.ensure(ctx, d); err != nil {
+			return 0, 0, err
+		}
+		ix.mu.RLock()
+		defer ix.mu.RUnlock()
+		table := ix.matchTable(f)
+		p := ix.pos(id)
+		if p < 0 || !table[ix.combo[p]] {
+			return 0, 0, nil
+		}
+		k := sortIndex(f.Sort)
+		perm, pc, r := ix.perm[k], ix.permCombo[k], int(ix.rank[k][p])
+		before, after := int64(0), int64(0)
+		for j := r - 1; j >= 0; j-- {
+			if table[pc[j]] {
+				before = ix.ids[perm[j]]
+				break
+			}
+		}
+		for j := r + 1; j < len(perm); j++ {
+			if table[pc[j]] {
+				after = ix.ids[perm[j]]
+				break
+			}
+		}
+		if f.Desc {
+			return after, before, nil
+		}
+		return before, after, nil
+	}
 	order, err := d.viewOrder(ctx, f, userID)
 	if err != nil {
 		return 0, 0, err

@@ -478,3 +478,26 @@ func TestLeadRowsMatchPartials(t *testing.T) {
 		}
 	}
 }
+
+func TestAdjacentLeadIDsInFilteredAndSearchViews(t *testing.T) {
+	s := testkit.NewServer(t)
+	a := addLead(t, s, db.Lead{CustomerCompany: "Alpha", Country: "JP", CreatedAt: s.Clock.Now().Add(-1 * time.Hour)})
+	addLead(t, s, db.Lead{CustomerCompany: "Beta", Country: "US", CreatedAt: s.Clock.Now().Add(-2 * time.Hour)})
+	c := addLead(t, s, db.Lead{CustomerCompany: "Gamma", Country: "JP", CreatedAt: s.Clock.Now().Add(-3 * time.Hour)})
+	ctx := context.Background()
+	for _, q := range []url.Values{
+		{"tab": {"marketplace"}, "country": {"JP"}},
+		{"tab": {"marketplace"}, "country": {"JP"}, "sort": {"created"}, "dir": {"asc"}},
+		{"tab": {"marketplace"}, "country": {"JP"}, "q": {"pa"}}, // every contact is Pat Lee: Alpha, Gamma
+	} {
+		f := db.ParseLeadFilter(q)
+		prev, next, err := s.DB.AdjacentLeadIDs(ctx, f, 1, a.ID)
+		wantPrev, wantNext := int64(0), c.ID
+		if !f.Desc {
+			wantPrev, wantNext = c.ID, 0
+		}
+		if err != nil || prev != wantPrev || next != wantNext {
+			t.Errorf("%s: prev %d next %d (%v), want %d %d", q.Encode(), prev, next, err, wantPrev, wantNext)
+		}
+	}
+}
