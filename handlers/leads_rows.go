@@ -55,7 +55,8 @@ const (
 
 func (h *Handler) heartHTML(lang string, id int64, on bool, csrf string) string {
 	tpl := string(h.bit(lang, "ws-bit-heart", strconv.FormatBool(on), map[string]any{"ID": heartIDSentinel, "On": on, "CSRF": heartCSRFSentinel}))
-	return strings.NewReplacer(strconv.FormatInt(heartIDSentinel, 10), strconv.FormatInt(id, 10), heartCSRFSentinel, html.EscapeString(csrf)).Replace(tpl)
+	tpl = strings.ReplaceAll(tpl, strconv.FormatInt(heartIDSentinel, 10), strconv.FormatInt(id, 10))
+	return strings.Replace(tpl, heartCSRFSentinel, html.EscapeString(csrf), 1)
 }
 
 // rowHTML is one table row of the list.
