@@ -94,7 +94,7 @@ func (h *Handler) rowHTML(lang string, p *message.Printer, r *leadRow, canWork b
 	if l.Country != "" {
 		b.WriteString(`<span title="` + esc(l.Country) + `">` + string(h.bit(lang, "ws-bit-country", l.Country, l.Country)) + `</span>`)
 	}
-	b.WriteString(`</td><td>` + string(h.bit(lang, "ws-bit-source", l.Source+"/"+strconv.FormatBool(l.IsTest), l)) + `</td>`)
+	b.WriteString(`<div class="sub">` + string(h.bit(lang, "ws-bit-source", l.Source+"/"+strconv.FormatBool(l.IsTest), l)) + `</div></td>`)
 	b.WriteString(`<td>` + string(h.bit(lang, "ws-bit-cta", l.CTA+"/"+l.Classification, l)))
 	b.WriteString(`<div class="sub">` + string(h.bit(lang, "ws-bit-type", l.LeadType, l)) + `</div></td>`)
 	b.WriteString(`<td class="num ws-nowrap">`)
