@@ -36,6 +36,7 @@ type leadsData struct {
 	ClearURL  string
 	ExportURL string
 	Sizes     []int
+	Swap      bool // only the results are sent (htmx): the live region announces the new range
 }
 
 // leadRow is one lead in the list with what the row shows beside the lead itself.
@@ -107,8 +108,9 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 	}
 	data := h.leadsView(c, f, res)
 	p := h.page(c, h.T(c, "leads.title"), "leads", data)
-	if req.Header.Get(views.HXTarget) == "results" {
+	if req.Header.Get(views.HXTarget) == "results" && views.WantsFragment(req) {
 		p.Fragment = "results"
+		data.Swap = true
 	}
 	return h.render(c, http.StatusOK, "leads/index", p)
 }

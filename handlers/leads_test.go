@@ -501,3 +501,23 @@ func TestAdjacentLeadIDsInFilteredAndSearchViews(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadsResultsFragment: a filter change through htmx gets only the results, with the new range
+// announced in the live region; a full page never carries the out-of-band copy.
+func TestLeadsResultsFragment(t *testing.T) {
+	s := testkit.NewServer(t)
+	addLead(t, s, db.Lead{CustomerCompany: "Contoso", Country: "JP"})
+	addLead(t, s, db.Lead{CustomerCompany: "Fabrikam", Country: "DE"})
+	c, _ := signedIn(t, s, "aiko@example.com", db.RoleReferrals)
+	res := c.Get("/leads?tab=marketplace&country=JP", "HX-Request", "true", "HX-Target", "results")
+	if strings.Contains(res.Body, `class="tabs"`) || !strings.HasPrefix(strings.TrimSpace(res.Body), `<div id="results"`) {
+		t.Errorf("fragment is not just the results:\n%.300s", res.Body)
+	}
+	if !strings.Contains(res.Body, `aria-live="polite" hx-swap-oob="true">1–1 of 1<`) || strings.Join(companies(res.Body), ",") != "Contoso" {
+		t.Errorf("fragment rows or live range wrong:\n%s", res.Body)
+	}
+	full := c.Get("/leads?tab=marketplace&country=JP")
+	if strings.Contains(full.Body, "hx-swap-oob") || strings.Count(full.Body, `id="live"`) != 1 {
+		t.Error("the full page carries an out-of-band live region")
+	}
+}
