@@ -190,3 +190,56 @@ func TestLeadIndexLargeSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchRecheckInSQLMatchesGo: the exact check inside SQLite (for many candidates) keeps exactly
+// the leads the Go check keeps.
+func TestSearchRecheckInSQLMatchesGo(t *testing.T) {
+	d := openIndexTestDB(t)
+	ctx := context.Background()
+	texts := [][3]string{{"Banana Bread", "Cy", "Ng"}, {"ANAB Holdings", "Al", "Bo"}, {"株式会社テスト", "太郎", "田中"}, {"Contoso Corp", "Ann", "Smith"},
+		{"Corp Rp", "Co", "Or"}, {"Tech-Nova", "Te", "Ch"}, {"田中商事", "花子", "中田"}}
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		for i, x := range texts {
+			l := &Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", CustomerCompany: x[0], ContactFirstName: x[1], ContactLastName: x[2],
+				Notes: fmt.Sprint("note ", i), CreatedAt: time.Unix(1_800_000_000+int64(i), 0)}
+			if err := InsertLeadTx(ctx, tx, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := d.leadIndex()
+	if err := ix.ensure(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{"anab", "corp", "tech nova", "株式会社", "田中太郎", "中田花子", "smith ann", "note 3", "ote"}
+	goHits := map[string][]int64{}
+	for _, q := range queries {
+		ids, err := d.searchHits(ctx, ix, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		goHits[q] = ids
+	}
+	defer func(v int) { sqlRecheckFrom = v }(sqlRecheckFrom)
+	sqlRecheckFrom = 0
+	ix.search = searchCache{}
+	for _, q := range queries {
+		ids, err := d.searchHits(ctx, ix, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(ids)
+		want := slices.Clone(goHits[q])
+		slices.Sort(want)
+		if !slices.Equal(ids, want) {
+			t.Errorf("q=%s: SQL check %v, Go check %v", q, ids, want)
+		}
+	}
+	if got := goHits["anab"]; len(got) != 1 || got[0] != 2 {
+		t.Errorf("anab: %v, want only ANAB Holdings (2)", got)
+	}
+}
