@@ -243,3 +243,65 @@ func TestSearchRecheckInSQLMatchesGo(t *testing.T) {
 		t.Errorf("anab: %v, want only ANAB Holdings (2)", got)
 	}
 }
+
+// TestLeadIndexConcurrentUse reads views, searches and exports while another connection writes, for
+// the race detector (go test -race) and to check totals stay within what exists.
+func TestLeadIndexConcurrentUse(t *testing.T) {
+	d := openIndexTestDB(t)
+	ctx := context.Background()
+	insert := func(i int) {
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			return InsertLeadTx(ctx, tx, &Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", CustomerCompany: fmt.Sprint("Contoso ", i),
+				Country: []string{"JP", "US"}[i%2], CreatedAt: time.Unix(1_800_000_000+int64(i), 0)})
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	for i := 0; i < 50; i++ {
+		insert(i)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	for r := 0; r < 4; r++ {
+		go func(r int) {
+			views := []url.Values{{"tab": {"marketplace"}}, {"country": {"JP"}, "sort": {"customer"}}, {"q": {"contoso"}}, {"status": {"received"}, "page": {"2"}, "size": {"25"}}}
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				f := ParseLeadFilter(views[(r+i)%len(views)])
+				p, err := d.ListLeads(ctx, f, 1)
+				if err == nil && p.Total > 200 {
+					err = fmt.Errorf("total %d with at most 200 leads", p.Total)
+				}
+				if err == nil && i%10 == 0 {
+					err = d.ExportLeads(ctx, f, 1, func(*Lead) error { return nil })
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(r)
+	}
+	for i := 50; i < 200; i++ {
+		insert(i)
+		if _, err := d.Exec(`UPDATE leads SET status = 'accepted', expires_at = NULL, updated_at = ?, version = version + 1 WHERE id = ?`, 1_900_000_000+i, 1+i%50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for r := 0; r < 4; r++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := d.ListLeads(ctx, ParseLeadFilter(url.Values{}), 1)
+	if err != nil || p.Total != 200 {
+		t.Fatalf("after the writes: %d leads, %v", p.Total, err)
+	}
+}
