@@ -71,7 +71,10 @@ func benchServer(b testing.TB) (*httptest.Server, *http.Client) {
 		if err == nil {
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
-			fmt.Printf("lead index loaded with the first page in %v\n", time.Since(start).Round(time.Millisecond))
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			fmt.Printf("lead index loaded with the first page in %v; live heap %d MB\n", time.Since(start).Round(time.Millisecond), ms.HeapInuse>>20)
 		}
 	})
 	if bench.err != nil {
