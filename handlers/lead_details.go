@@ -78,12 +78,12 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	u := h.user(c)
 	now := h.Clock.Now()
 	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u), Flame: lifecycle.Flame(l, now),
-		RespondBy: lifecycle.RespondBy(l), ListQuery: c.QueryString()}
+		RespondBy: lifecycle.RespondBy(l), ListQuery: db.ParseLeadFilter(c.QueryParams()).Query().Encode()}
 	for _, a := range lifecycle.Allowed(l, u) {
 		d.Can[string(a)] = true
 	}
 	if !d.RespondBy.IsZero() {
-		d.TimeLeft = h.timeLeft(c, d.RespondBy.Sub(now))
+		d.TimeLeft = h.timeLeftPhrase(c, d.RespondBy.Sub(now))
 	}
 	d.Progress = h.progress(c, l)
 	if d.Hearted, err = h.DB.LeadHeartedBy(ctx, l.ID, u.ID); err != nil {
@@ -120,21 +120,19 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 // adjacentLeads gives the leads before and after id in the list view the user came from (the query
 // string the list put on the link), or 0 where there is none.
 func (h *Handler) adjacentLeads(c echo.Context, id int64) (prev, next int64, err error) {
-	// wired to the workspace's AdjacentLeadIDs at merge
-	_ = c
-	_ = id
-	return 0, 0, nil
+	return h.DB.AdjacentLeadIDs(c.Request().Context(), db.ParseLeadFilter(c.QueryParams()), h.user(c).ID, id)
 }
 
-// timeLeft says how long is left to respond, in days or hours.
-func (h *Handler) timeLeft(c echo.Context, left time.Duration) string {
+// timeLeftPhrase says how long is left to respond, in days or hours, as a phrase for a sentence
+// (the list's timeLeft gives the shorter table cell); hours round up, like the list's.
+func (h *Handler) timeLeftPhrase(c echo.Context, left time.Duration) string {
 	switch {
 	case left <= 0:
 		return h.T(c, "details.overdue")
 	case left >= 48*time.Hour:
 		return h.T(c, "details.days_left", int(left/(24*time.Hour)))
 	default:
-		return h.T(c, "details.hours_left", max(1, int(left/time.Hour)))
+		return h.T(c, "details.hours_left", int((left+time.Hour-1)/time.Hour))
 	}
 }
 

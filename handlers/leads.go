@@ -1,25 +1,291 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"leaddesk/db"
+	"leaddesk/views"
 )
 
-// leadsData is the leads page: counts per tab until the full workspace lands.
+// leadsData is the Leads page (DESIGN §3): the view, its page of leads, and what the filter bar,
+// chips, sort headers and pager need.
 type leadsData struct {
-	Tab    string
-	Counts map[string]int
+	F         db.LeadFilter
+	Query     string // the canonical query of the view, for links that keep it
+	Result    *db.LeadPage
+	Rows      []leadRow
+	Chips     []leadChip
+	Options   []filterGroup
+	Countries []countryOption
+	Sorts     map[string]sortLink
+	Pages     []pageLink
+	Prev      string
+	Next      string
+	First     int // 1-based index of the first row shown
+	Last      int
+	CanWork   bool // favourites, bulk actions and export (not for Business profile admins)
+	ClearURL  string
+	ExportURL string
+	Sizes     []int
+	Swap      bool // only the results are sent (htmx): the live region announces the new range
+}
+
+// leadRow is one lead in the list with what the row shows beside the lead itself.
+type leadRow struct {
+	*db.Lead
+	Fav     bool
+	HTML    template.HTML // the whole row (leads_rows.go)
+	Due     string        // time left to respond, for received actionable leads
+	DueSoon bool
+	Link    string
+}
+
+type leadChip struct {
+	Label  string
+	Remove string
+}
+
+type filterGroup struct {
+	Param   string
+	Label   string
+	Hint    string
+	Options []filterOption
+}
+
+type filterOption struct {
+	Value   string
+	Label   string
+	Checked bool
+}
+
+type countryOption struct {
+	Code, Name string
+	Checked    bool
+}
+
+type sortLink struct {
+	URL  string
+	Dir  string // "asc", "desc" or "" when not sorted by this column
+	Next string // accessible description of what a click does
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+	Gap     bool
 }
 
 func (h *Handler) leadsIndex(c echo.Context) error {
-	counts, err := h.DB.TabCounts(c.Request().Context(), h.user(c).ID)
+	req := c.Request()
+	u := h.user(c)
+	// A bare /leads opened as a page restores the user's last view, across sign-ins.
+	if req.URL.RawQuery == "" && req.Header.Get(views.HXRequest) != "true" && u.LastView != "" {
+		if v, err := url.ParseQuery(u.LastView); err == nil {
+			return c.Redirect(http.StatusSeeOther, "/leads?"+db.ParseLeadFilter(v).Query().Encode())
+		}
+	}
+	f := db.ParseLeadFilter(req.URL.Query())
+	res, err := h.DB.ListLeads(req.Context(), f, u.ID)
 	if err != nil {
 		return err
 	}
-	tab := c.QueryParam("tab")
-	if _, ok := counts[tab]; !ok {
-		tab = "marketplace"
+	f.Page = res.Page
+	query := f.Query().Encode()
+	if req.URL.RawQuery != "" && query != u.LastView {
+		if err := h.DB.SetLastView(req.Context(), u.ID, query); err != nil {
+			h.Log.Warn("remember last view", "err", err)
+		}
 	}
-	return h.render(c, http.StatusOK, "leads/index", h.page(c, h.T(c, "leads.title"), "leads", leadsData{Tab: tab, Counts: counts}))
+	data := h.leadsView(c, f, res)
+	p := h.page(c, h.T(c, "leads.title"), "leads", data)
+	if req.Header.Get(views.HXTarget) == "results" && views.WantsFragment(req) {
+		p.Fragment = "results"
+		data.Swap = true
+	}
+	return h.render(c, http.StatusOK, "leads/index", p)
+}
+
+// canWorkLeads: Business profile admins see leads read-only (DESIGN §2).
+func canWorkLeads(u *db.User) bool { return leadWorkers.Allows(u) }
+
+func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *leadsData {
+	lang := h.lang(c)
+	q := f.Query()
+	d := &leadsData{F: f, Query: q.Encode(), Result: res, CanWork: canWorkLeads(h.user(c)), Sizes: db.PageSizes}
+	d.ClearURL = "/leads?" + url.Values{"tab": {f.Tab}}.Encode()
+	exp := f.Query()
+	exp.Del("page")
+	exp.Del("size")
+	d.ExportURL = "/leads/export.csv?" + exp.Encode()
+
+	now := h.Clock.Now()
+	csrf, _ := c.Get(ctxCSRF).(string)
+	prn := printer(lang)
+	for _, l := range res.Leads {
+		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query}
+		if l.Actionable && l.Status == "received" && l.ExpiresAt != nil {
+			r.Due, r.DueSoon = h.timeLeft(c, l.ExpiresAt.Sub(now))
+		}
+		r.HTML = h.rowHTML(lang, prn, &r, d.CanWork, csrf)
+		d.Rows = append(d.Rows, r)
+	}
+	if res.Total > 0 {
+		d.First = (res.Page-1)*f.Size + 1
+		d.Last = d.First + len(res.Leads) - 1
+	}
+
+	// Filter groups with their chips, in DESIGN §3.2 order.
+	groups := []struct {
+		param, label, hint, prefix string
+		codes, sel                 []string
+	}{
+		{"cta", "ws.filter.cta", "", "lead.cta.", db.CTAs, f.CTA},
+		{"source", "ws.filter.source", "", "lead.source.", db.Sources, f.Source},
+		{"type", "ws.filter.type", "", "lead.type.", db.LeadTypes, f.Type},
+		{"quality", "ws.filter.quality", "", "lead.quality.", db.Qualities, f.Quality},
+		{"status", "ws.filter.status", "ws.filter.actionable_only", "lead.status.", db.Statuses, f.Status},
+		{"outcome", "ws.filter.outcome", "ws.filter.actionable_only", "lead.outcome.", db.Outcomes, f.Outcome},
+		{"email_validity", "lead.email_validity", "ws.filter.offer_only", "lead.validity.", db.EmailValidities, f.EmailValidity},
+		{"phone_validity", "lead.phone_validity", "ws.filter.offer_only", "lead.validity.", db.PhoneValidities, f.PhoneValidity},
+	}
+	for _, g := range groups {
+		fg := filterGroup{Param: g.param, Label: h.T(c, g.label)}
+		if g.hint != "" {
+			fg.Hint = h.T(c, g.hint)
+		}
+		for _, code := range g.codes {
+			on := slices.Contains(g.sel, code)
+			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, g.prefix+code), Checked: on})
+			if on {
+				d.Chips = append(d.Chips, leadChip{Label: fg.Label + ": " + h.T(c, g.prefix+code), Remove: without(q, g.param, code)})
+			}
+		}
+		d.Options = append(d.Options, fg)
+	}
+	for _, code := range f.Country {
+		d.Chips = append(d.Chips, leadChip{Label: countryName(lang, code), Remove: without(q, "country", code)})
+	}
+	if f.Q != "" {
+		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.chip.search", f.Q), Remove: without(q, "q", f.Q)})
+	}
+	if f.Test {
+		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.filter.test"), Remove: without(q, "test", "1")})
+	}
+	codes, err := h.DB.LeadCountries(c.Request().Context())
+	if err == nil {
+		for _, code := range append(codes, f.Country...) {
+			if !slices.ContainsFunc(d.Countries, func(o countryOption) bool { return o.Code == code }) {
+				d.Countries = append(d.Countries, countryOption{Code: code, Name: countryName(lang, code), Checked: slices.Contains(f.Country, code)})
+			}
+		}
+		slices.SortFunc(d.Countries, func(a, b countryOption) int { return strings.Compare(a.Name, b.Name) })
+	}
+
+	// Sort headers: a click sorts by the column, a second click reverses it.
+	d.Sorts = map[string]sortLink{}
+	for _, s := range db.LeadSorts {
+		v := f.Query()
+		v.Del("page")
+		v.Set("sort", s)
+		sl := sortLink{}
+		dir := "asc"
+		if s == "created" {
+			dir = "desc"
+		}
+		if f.Sort == s {
+			sl.Dir = "asc"
+			if f.Desc {
+				sl.Dir = "desc"
+			}
+			dir = map[string]string{"asc": "desc", "desc": "asc"}[sl.Dir]
+		}
+		v.Set("dir", dir)
+		sl.URL = "/leads?" + v.Encode()
+		sl.Next = h.T(c, "ws.sort.asc")
+		if dir == "desc" {
+			sl.Next = h.T(c, "ws.sort.desc")
+		}
+		d.Sorts[s] = sl
+	}
+
+	// Pager: first, last and two around the current page.
+	pageURL := func(n int) string {
+		v := f.Query()
+		v.Del("page")
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		return "/leads?" + v.Encode()
+	}
+	last := 0
+	for n := 1; n <= res.Pages; n++ {
+		if n == 1 || n == res.Pages || (n >= res.Page-2 && n <= res.Page+2) {
+			if last != 0 && n > last+1 {
+				d.Pages = append(d.Pages, pageLink{Gap: true})
+			}
+			d.Pages = append(d.Pages, pageLink{N: n, URL: pageURL(n), Current: n == res.Page})
+			last = n
+		} else if n < res.Page-2 {
+			n = res.Page - 3
+		} else {
+			n = res.Pages - 1
+		}
+	}
+	if res.Page > 1 {
+		d.Prev = pageURL(res.Page - 1)
+	}
+	if res.Page < res.Pages {
+		d.Next = pageURL(res.Page + 1)
+	}
+	return d
+}
+
+// without is the view's URL with one filter value removed (and back to page 1).
+func without(q url.Values, param, value string) string {
+	v := url.Values{}
+	for k, vs := range q {
+		if k == "page" {
+			continue
+		}
+		for _, x := range vs {
+			if k != param || x != value {
+				v.Add(k, x)
+			}
+		}
+	}
+	return "/leads?" + v.Encode()
+}
+
+// timeLeft says how long a received lead has left to be answered, in days or hours.
+func (h *Handler) timeLeft(c echo.Context, d time.Duration) (string, bool) {
+	switch {
+	case d <= 0:
+		return h.T(c, "ws.due.overdue"), true
+	case d < 48*time.Hour:
+		return h.T(c, "ws.due.hours", int((d+time.Hour-1)/time.Hour)), true
+	default:
+		return h.T(c, "ws.due.days", int(d/(24*time.Hour))), d < 72*time.Hour
+	}
+}
+
+// countryNames caches views.CountryNameIn, which builds a namer per call.
+var countryNames sync.Map // lang+code → name
+
+func countryName(lang, code string) string {
+	if v, ok := countryNames.Load(lang + code); ok {
+		return v.(string)
+	}
+	n := views.CountryNameIn(lang, code)
+	countryNames.Store(lang+code, n)
+	return n
 }

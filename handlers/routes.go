@@ -101,8 +101,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/admin/audit", h.adminAudit, accountAdmins)
 
 	// Leads workspace (issue 4): list, favourites, export
-
 	h.handle(e, http.MethodGet, "/leads", h.leadsIndex, leadReaders)
+	h.handle(e, http.MethodGet, "/leads/export.csv", h.leadsExport, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/favorite", h.leadFavorite, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/bulk/favorite", h.leadsBulkFavorite, leadWorkers)
 
 	// Lead details and lifecycle (issue 5): everyone with a role reads; Referrals and Account admins act.
 	// /leads/bulk/… are static segments, which Echo prefers over /leads/:id.
@@ -240,7 +242,9 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
-		return strings.HasPrefix(c.Request().URL.Path, "/static/vendor") // already small; keep it simple
+		// Vendor files are already small; the leads export streams hundreds of MB, where compressing
+		// would triple its time (issue 4).
+		return strings.HasPrefix(c.Request().URL.Path, "/static/vendor") || c.Request().URL.Path == "/leads/export.csv"
 	}}))
 	e.Use(h.loadSession, h.language, h.csrfUnlessToken)
 	h.routes(e)

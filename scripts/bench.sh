@@ -17,3 +17,7 @@ fi
 export LEADDESK_BENCH_DB="$DIR/leaddesk.db"
 echo "== Go benchmarks on $LEADDESK_BENCH_DB"
 go test -tags $TAGS -run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-2s}" ./... 2>&1 | grep -vE '^(PASS|ok|\?)\s' || true
+# Leads workspace (issue 4): the benchmarks above report p50/p99 per results page and search, and the
+# export's rows, seconds and peak heap; this is the 32-connection load check on loopback.
+echo "== Leads workspace: load check, 32 concurrent connections on loopback"
+go test -tags $TAGS -count=1 -run 'TestLeadsLoadCheck' -v ./handlers/ 2>&1 | grep -E '^(load check|lead index|---)' || true

@@ -117,3 +117,22 @@
     if (bad && bad.focus) { bad.focus(); }
   });
 })();
+
+// Leads workspace (issue 4): the country filter's search box hides the countries that do not match.
+(function () {
+  "use strict";
+  document.addEventListener("input", function (e) {
+    var box = e.target.closest && e.target.closest("[data-filter-list]");
+    if (!box) { return; }
+    var list = document.getElementById(box.getAttribute("data-filter-list"));
+    if (!list) { return; }
+    var q = box.value.trim().toLowerCase();
+    list.querySelectorAll("label[data-name]").forEach(function (l) {
+      l.hidden = q !== "" && l.getAttribute("data-name").toLowerCase().indexOf(q) < 0;
+    });
+  });
+  // Typing in the country search is not a filter change.
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-filter-list]")) { e.stopPropagation(); }
+  }, true);
+})();

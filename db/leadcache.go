@@ -1,0 +1,86 @@
+package db
+
+import "sync"
+
+// searchCache keeps the exact hits of the last few searches for one index generation.
+type searchCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	keys  []string
+	byKey map[string][]int64
+}
+
+const searchCacheSize = 8
+
+func (ix *leadIndex) generation() uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.gen
+}
+
+func (ix *leadIndex) cachedSearch(key string) ([]int64, bool) {
+	gen := ix.generation()
+	c := &ix.search
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return nil, false
+	}
+	ids, ok := c.byKey[key]
+	return ids, ok
+}
+
+func (ix *leadIndex) cacheSearch(key string, gen uint64, ids []int64) {
+	c := &ix.search
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || c.byKey == nil {
+		c.gen, c.keys, c.byKey = gen, nil, map[string][]int64{}
+	}
+	if _, ok := c.byKey[key]; !ok {
+		if len(c.keys) >= searchCacheSize {
+			delete(c.byKey, c.keys[0])
+			c.keys = c.keys[1:]
+		}
+		c.keys = append(c.keys, key)
+	}
+	c.byKey[key] = ids
+}
+
+// tableCache keeps the match tables of recent filters. Combos are only ever appended (until a full
+// load, which resets the cache), so a table stays right for the combos it covers and is extended
+// for new ones.
+type tableCache struct {
+	mu sync.Mutex
+	m  map[string][]bool
+}
+
+func (t *tableCache) reset() {
+	t.mu.Lock()
+	t.m = nil
+	t.mu.Unlock()
+}
+
+// matchTable says for each combo whether f's filters match it. The caller holds ix.mu (read).
+func (ix *leadIndex) matchTable(f LeadFilter) []bool {
+	key := f.matchKey()
+	ix.tables.mu.Lock()
+	t := ix.tables.m[key]
+	ix.tables.mu.Unlock()
+	if len(t) == len(ix.combos) {
+		return t
+	}
+	m := f.matcher()
+	nt := make([]bool, len(ix.combos))
+	copy(nt, t)
+	for i := len(t); i < len(ix.combos); i++ {
+		nt[i] = m.match(&ix.combos[i])
+	}
+	ix.tables.mu.Lock()
+	if ix.tables.m == nil || len(ix.tables.m) >= 256 {
+		ix.tables.m = map[string][]bool{}
+	}
+	ix.tables.m[key] = nt
+	ix.tables.mu.Unlock()
+	return nt
+}

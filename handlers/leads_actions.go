@@ -1,0 +1,184 @@
+package handlers
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"leaddesk/db"
+	"leaddesk/views"
+)
+
+// heartData is the answer to a heart click: the new heart and the Favorites tab's new count.
+type heartData struct {
+	ID        int64
+	On        bool
+	Favorites int
+}
+
+// leadFavorite toggles this user's heart on a lead (form field on=1/0 sets it; without it, it flips).
+func (h *Handler) leadFavorite(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := h.user(c)
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
+	}
+	on := c.FormValue("on") == "1"
+	if c.FormValue("on") == "" {
+		cur, err := h.DB.IsFavorite(ctx, u.ID, id)
+		if err != nil {
+			return err
+		}
+		on = !cur
+	}
+	if err := h.DB.SetFavorite(ctx, u.ID, id, on, h.Clock.Now()); err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
+		}
+		return err
+	}
+	if c.Request().Header.Get(views.HXRequest) != "true" {
+		return h.redirect(c, safeNext(c.FormValue("next"), "/leads"))
+	}
+	favs, err := h.DB.FavoriteCount(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	p := h.page(c, "", "leads", heartData{ID: id, On: on, Favorites: favs})
+	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
+	c.Response().WriteHeader(http.StatusOK)
+	return h.Views.RenderBlock(c.Response(), "leads/index", "heart-answer", p)
+}
+
+// leadsBulkFavorite hearts every lead in the repeated ids field.
+func (h *Handler) leadsBulkFavorite(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := h.user(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, h.T(c, "error.bad_request"))
+	}
+	n := 0
+	for _, s := range form["ids"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			continue
+		}
+		if err := h.DB.SetFavorite(ctx, u.ID, id, true, h.Clock.Now()); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		h.setFlash(c, "warning", "ws.bulk.none")
+	} else {
+		h.setFlash(c, "success", "ws.bulk.favorited")
+	}
+	next := safeNext(c.FormValue("next"), "/leads")
+	if c.Request().Header.Get(views.HXRequest) == "true" {
+		c.Response().Header().Set("HX-Location", next)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// exportColumns are the CSV columns of DESIGN §3.5.
+var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany", "ContactName", "ContactEmail", "EmailValidity",
+	"ContactPhone", "PhoneValidity", "Country", "Source", "LeadType", "CallToAction", "Classification", "OfferId", "OfferTitle",
+	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes"}
+
+// leadsExport streams the view as CSV: exactly the tab, filters and sort of the list, UTF-8 with a
+// BOM for Excel, formula-like cells neutralized, flushed as it goes so memory stays flat.
+func (h *Handler) leadsExport(c echo.Context) error {
+	f := db.ParseLeadFilter(c.Request().URL.Query())
+	res := c.Response()
+	name := "leads-" + h.Clock.Now().In(h.Cfg.Location).Format("2006-01-02") + ".csv"
+	res.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	res.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	res.Header().Set("Cache-Control", "no-store")
+	res.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(res, 64<<10)
+	bw.WriteString("\ufeff")
+	w := csv.NewWriter(bw)
+	if err := w.Write(exportColumns); err != nil {
+		return err
+	}
+	rec := make([]string, len(exportColumns))
+	n := 0
+	err := h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *db.Lead) error {
+		exportRecord(rec, l)
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+		if n++; n%2000 == 0 {
+			w.Flush()
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+			res.Flush()
+		}
+		return nil
+	})
+	w.Flush()
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		// The status is sent; all that can be done is to stop and log.
+		h.Log.Warn("export stopped", "err", err, "rows", n)
+	}
+	return nil
+}
+
+// exportRecord fills rec with a lead's cells. Expired leads never carry contact details.
+func exportRecord(rec []string, l *db.Lead) {
+	contact, email, phone := l.ContactName(), l.ContactEmail, l.ContactPhone
+	if l.ContactHidden() {
+		contact, email, phone = "", "", ""
+	}
+	value := ""
+	if l.DealValue != 0 || l.Currency != "" {
+		value = formatMinor(l.DealValue, l.Currency)
+	}
+	vals := []string{strconv.FormatInt(l.ID, 10), l.CreatedAt.UTC().Format(time.RFC3339), l.CustomerCompany, contact, email,
+		l.EmailValidity, phone, l.PhoneValidity, l.Country, l.Source, l.LeadType, l.CTA, l.Classification, l.OfferID, l.OfferTitle,
+		l.Quality, l.Status, l.Outcome, l.Reason, l.DealName, value, l.Currency, l.PurchaseDate, l.CRMID, l.CampaignID, l.Notes}
+	for i, v := range vals {
+		rec[i] = csvSafe(v)
+	}
+}
+
+// formatMinor writes minor units as a plain decimal (no grouping), e.g. 1250000 USD → 12500.00.
+func formatMinor(minor int64, currency string) string {
+	if views.MinorUnits(currency) == 0 {
+		return strconv.FormatInt(minor, 10)
+	}
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	frac := strconv.FormatInt(minor%100, 10)
+	if len(frac) == 1 {
+		frac = "0" + frac
+	}
+	return sign + strconv.FormatInt(minor/100, 10) + "." + frac
+}
+
+// csvSafe neutralizes a cell a spreadsheet would run as a formula (CSV injection): a leading
+// = + - @, tab or carriage return gets a leading apostrophe.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,178 @@
+package handlers_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"leaddesk/db"
+	"leaddesk/internal/testkit"
+)
+
+// browserFixture gives the list enough varied leads to look like a working day.
+func browserFixture(t *testing.T, s *testkit.Server) {
+	t.Helper()
+	now := s.Clock.Now()
+	rows := []db.Lead{
+		{CustomerCompany: "Contoso KK", ContactFirstName: "愛子", ContactLastName: "佐藤", Country: "JP", CTA: "contact_me", CustomerRequestedContact: true, EmailValidity: "valid", PhoneValidity: "unknown", CreatedAt: now.Add(-2 * time.Hour)},
+		{CustomerCompany: "Fabrikam GmbH", ContactFirstName: "Jonas", ContactLastName: "Weber", Country: "DE", CTA: "free_trial", Source: "azure_marketplace", EmailValidity: "valid", PhoneValidity: "valid", CreatedAt: now.Add(-5 * time.Hour)},
+		{CustomerCompany: "Northwind Traders", ContactFirstName: "Ana", ContactLastName: "Ruiz", Country: "US", CTA: "contact_me", Status: "accepted", DealName: "Northwind rollout", DealValue: 1250000, Currency: "USD", EmailValidity: "valid", PhoneValidity: "valid", CreatedAt: now.Add(-30 * time.Hour)},
+		{CustomerCompany: "Spam Corp", ContactFirstName: "Bot", ContactLastName: "Mailer", Country: "US", CTA: "contact_me", EmailValidity: "spam", PhoneValidity: "invalid", Quality: "low", CreatedAt: now.Add(-12 * 24 * time.Hour)},
+		{CustomerCompany: "田中商事株式会社", ContactFirstName: "太郎", ContactLastName: "田中", Country: "JP", LeadType: "profile", CreatedAt: now.Add(-3 * 24 * time.Hour)},
+		{CustomerCompany: "Adventure Works", ContactFirstName: "Lea", ContactLastName: "Martin", Country: "FR", CTA: "contact_me", Status: "archived", Outcome: "expired", CreatedAt: now.Add(-20 * 24 * time.Hour)},
+		{CustomerCompany: "Litware Inc.", ContactFirstName: "Sam", ContactLastName: "Park", Country: "KR", CTA: "contact_me", Status: "archived", Outcome: "won", DealValue: 3000000, Currency: "JPY", CreatedAt: now.Add(-40 * 24 * time.Hour)},
+	}
+	for _, l := range rows {
+		addLead(t, s, l)
+	}
+	for i := 0; i < 60; i++ {
+		addLead(t, s, db.Lead{CustomerCompany: fmt.Sprintf("Tailspin %02d", i), Country: []string{"JP", "US", "DE", "GB"}[i%4], CTA: "get_it_now",
+			EmailValidity: "valid", CreatedAt: now.Add(-time.Duration(50+i) * 24 * time.Hour)})
+	}
+	addLead(t, s, db.Lead{Tab: "qualified", Classification: "sales_qualified", CustomerCompany: "Wide World Importers", Country: "GB", CreatedAt: now.Add(-4 * time.Hour)})
+}
+
+// TestBrowserLeadsFilterSwapAndBack: a filter change swaps only the results in place, pushes the view
+// into the URL, and Back restores the previous view.
+func TestBrowserLeadsFilterSwapAndBack(t *testing.T) {
+	s := testkit.NewServer(t)
+	browserFixture(t, s)
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	ctx := testkit.Browser(t)
+	s.SignIn(t, ctx, "aiko@example.com")
+
+	var marker bool
+	var loc, first, rng string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/leads?tab=marketplace"),
+		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
+		chromedp.Evaluate(`window.__noReload = true`, nil),
+		chromedp.Click(`.ws-filter-menu summary`, chromedp.ByQuery),
+		chromedp.Click(`input[name="country"][value="JP"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#results .chip`, chromedp.ByQuery),
+		chromedp.Evaluate(`window.__noReload === true`, &marker),
+		chromedp.Location(&loc),
+		chromedp.Text(`#results tbody tr:first-child .ws-company`, &first, chromedp.ByQuery),
+		chromedp.Text(`.pager > span:first-child`, &rng, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !marker {
+		t.Error("the filter change reloaded the page")
+	}
+	if !strings.Contains(loc, "country=JP") || !strings.Contains(loc, "tab=marketplace") {
+		t.Errorf("URL after the filter = %s", loc)
+	}
+	if !strings.HasSuffix(first, "Contoso KK") || !strings.Contains(rng, "of 17") {
+		t.Errorf("filtered results: first %q, range %q", first, rng)
+	}
+	testkit.Screenshot(t, ctx, "workspace-leads-filter-open")
+
+	// Close the filter panel, then sort by customer through the header, in place.
+	err = chromedp.Run(ctx,
+		chromedp.Click(`.ws-filter-menu summary`, chromedp.ByQuery),
+		chromedp.Click(`th[aria-sort] a[href*="sort=customer"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`th[aria-sort="ascending"]`, chromedp.ByQuery),
+		chromedp.Text(`#results tbody tr:first-child .ws-company`, &first, chromedp.ByQuery),
+		chromedp.Location(&loc),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(first, "Contoso KK") || !strings.Contains(loc, "sort=customer") || !strings.Contains(loc, "country=JP") {
+		t.Errorf("after sorting: first %q, URL %s", first, loc)
+	}
+
+	// Back twice: the sort, then the filter are undone.
+	err = chromedp.Run(ctx,
+		chromedp.NavigateBack(),
+		chromedp.WaitVisible(`th[aria-sort="descending"]`, chromedp.ByQuery),
+		chromedp.NavigateBack(),
+		chromedp.Sleep(300*time.Millisecond),
+		chromedp.WaitNotPresent(`#results .chip`, chromedp.ByQuery),
+		chromedp.Location(&loc),
+		chromedp.Text(`.pager > span:first-child`, &rng, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("back: %v", err)
+	}
+	if strings.Contains(loc, "country=") || !strings.Contains(rng, "of 67") {
+		t.Errorf("after Back: URL %s, range %q", loc, rng)
+	}
+}
+
+// TestBrowserLeadsHeartToggle: one click on the heart toggles it in place and the Favorites count
+// follows; a reload shows the same state.
+func TestBrowserLeadsHeartToggle(t *testing.T) {
+	s := testkit.NewServer(t)
+	browserFixture(t, s)
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	ctx := testkit.Browser(t)
+	s.SignIn(t, ctx, "aiko@example.com")
+
+	var pressed, count string
+	var marker bool
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/leads?tab=marketplace"),
+		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
+		chromedp.Evaluate(`window.__noReload = true`, nil),
+		chromedp.Click(`#results tbody tr:first-child .heart-btn`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#results tbody tr:first-child .heart-btn[aria-pressed="true"]`, chromedp.ByQuery),
+		chromedp.Text(`#count-favorites`, &count, chromedp.ByQuery),
+		chromedp.Evaluate(`window.__noReload === true`, &marker),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !marker || count != "1" {
+		t.Errorf("heart on: in place %v, favorites count %q", marker, count)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Click(`#results tbody tr:nth-child(2) .heart-btn`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#results tbody tr:nth-child(2) .heart-btn[aria-pressed="true"]`, chromedp.ByQuery),
+		chromedp.Click(`#results tbody tr:first-child .heart-btn`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#results tbody tr:first-child .heart-btn[aria-pressed="false"]`, chromedp.ByQuery),
+		chromedp.Text(`#count-favorites`, &count, chromedp.ByQuery),
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
+		chromedp.AttributeValue(`#results tbody tr:nth-child(2) .heart-btn`, "aria-pressed", &pressed, nil, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != "1" || pressed != "true" {
+		t.Errorf("after toggling: count %q, second heart pressed %q after reload", count, pressed)
+	}
+}
+
+// TestBrowserLeadsScreenshots takes the list in English and Japanese for people to look at.
+func TestBrowserLeadsScreenshots(t *testing.T) {
+	s := testkit.NewServer(t)
+	browserFixture(t, s)
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	s.CreateUser("ren@example.com", "Ren Ito", db.RoleProfile)
+	ctx := testkit.Browser(t)
+	s.SignIn(t, ctx, "aiko@example.com")
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/leads?tab=marketplace&size=25"),
+		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Screenshot(t, ctx, "workspace-leads-en")
+	err = chromedp.Run(ctx,
+		chromedp.Click(`.lang-switch button[value="ja"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`html[lang="ja"] #results table`, chromedp.ByQuery),
+		chromedp.Navigate(s.URL+"/leads?tab=marketplace&size=25&country=JP&status=received"),
+		chromedp.WaitVisible(`#results .chip`, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Screenshot(t, ctx, "workspace-leads-ja")
+}
