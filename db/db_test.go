@@ -199,13 +199,40 @@ func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o60
 
 func TestContactNamesFollowTheCountrysOrder(t *testing.T) {
 	jp := &Lead{Country: "JP", ContactFirstName: "彩", ContactLastName: "鈴木"}
+	latin := &Lead{Country: "JP", ContactFirstName: "Aiko", ContactLastName: "Sato"}
 	de := &Lead{Country: "DE", ContactFirstName: "Katrin", ContactLastName: "Schmidt"}
-	if jp.ContactName() != "鈴木 彩" || de.ContactName() != "Katrin Schmidt" {
-		t.Errorf("names: %q %q", jp.ContactName(), de.ContactName())
+	if jp.ContactName() != "鈴木 彩" || latin.ContactName() != "Aiko Sato" || de.ContactName() != "Katrin Schmidt" {
+		t.Errorf("names: %q %q %q", jp.ContactName(), latin.ContactName(), de.ContactName())
 	}
-	for _, l := range []*Lead{jp, de} {
-		if f, g := SplitContactName(l.Country, l.ContactName()); f != l.ContactFirstName || g != l.ContactLastName {
+	for _, l := range []*Lead{jp, latin, de} {
+		if f, g := SplitContactName(l.ContactName()); f != l.ContactFirstName || g != l.ContactLastName {
 			t.Errorf("split %q back = %q %q", l.ContactName(), f, g)
 		}
+	}
+}
+
+// An update that stamps an older time, or none, still moves the lead to the newest updated_at, so
+// the Leads list's index (which looks for updated_at >= the newest it saw) never misses it.
+func TestUpdatedLeadsNeverFallBehind(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	for i, at := range []int64{1000, 5000} {
+		if err := d.InTx(ctx, func(tx *sql.Tx) error {
+			return InsertLeadTx(ctx, tx, &Lead{Tab: "marketplace", LeadType: "profile", CustomerCompany: fmt.Sprint("C", i),
+				CreatedAt: time.Unix(at, 0), UpdatedAt: time.Unix(at, 0)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.ExecContext(ctx, `UPDATE leads SET notes = 'x', updated_at = 2000 WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ExecContext(ctx, `UPDATE leads SET notes = 'y' WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	var a, b int64
+	d.QueryRowContext(ctx, `SELECT (SELECT updated_at FROM leads WHERE id = 1), (SELECT updated_at FROM leads WHERE id = 2)`).Scan(&a, &b)
+	if a != 5000 || b != 5000 {
+		t.Errorf("updated_at = %d and %d, want both 5000 (the newest)", a, b)
 	}
 }

@@ -90,27 +90,36 @@ type Lead struct {
 	Version                  int64
 }
 
-// familyNameFirst lists the countries whose names are written family name first.
-var familyNameFirst = map[string]bool{"JP": true, "CN": true, "KR": true, "TW": true, "HK": true, "MO": true, "VN": true, "HU": true}
-
-// ContactName is the contact's full name in the order of the contact's country: "鈴木 彩" for Japan,
-// "Katrin Schmidt" for Germany.
+// ContactName is the contact's full name in the order its script uses: family name first for
+// Chinese, Japanese and Korean names ("鈴木 彩"), given name first otherwise ("Katrin Schmidt", and
+// also "Aiko Sato" when a Japanese contact wrote it in Latin letters).
 func (l *Lead) ContactName() string {
-	if familyNameFirst[l.Country] {
+	if familyNameFirst(l.ContactFirstName + l.ContactLastName) {
 		return strings.TrimSpace(l.ContactLastName + " " + l.ContactFirstName)
 	}
 	return strings.TrimSpace(l.ContactFirstName + " " + l.ContactLastName)
 }
 
-// SplitContactName splits a full name written in the order of the country (see ContactName) into
-// first and last name; a name without a space is all first name.
-func SplitContactName(country, full string) (first, last string) {
+// SplitContactName splits a full name written as ContactName writes it into first and last name; a
+// name without a space is all first name.
+func SplitContactName(full string) (first, last string) {
 	a, b, ok := strings.Cut(strings.TrimSpace(full), " ")
 	b = strings.TrimSpace(b)
-	if ok && familyNameFirst[country] {
+	if ok && familyNameFirst(full) {
 		return b, a
 	}
 	return a, b
+}
+
+// familyNameFirst reports whether a name is written in a script whose names put the family name
+// first (Han, Hiragana, Katakana, Hangul).
+func familyNameFirst(name string) bool {
+	for _, r := range name {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return true
+		}
+	}
+	return false
 }
 
 // ContactHidden reports whether contact details must not be shown: expired leads never show them.

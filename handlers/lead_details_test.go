@@ -23,7 +23,7 @@ func TestLeadDetailsShowsTheLeadAndItsActions(t *testing.T) {
 		"Dec 14, 2026 18:00", // 14 days after 09:00 UTC, shown in the configured zone (Asia/Tokyo)
 		"14 days left", `id="flame-alert"`, "#flame\"", "The customer asked to be contacted.",
 		`href="/leads/` + fmt.Sprint(l.ID) + `/accept"`, `href="/leads/` + fmt.Sprint(l.ID) + `/decline"`,
-		"heart-btn", "Before you reach out", "not verified", `href="/leads?tab=marketplace&amp;country=JP"`,
+		"heart-btn", "Before you reach out", "not verified", `href="/leads?country=JP&amp;tab=marketplace"`,
 		"We need a CRM for 40 people.", "Japan",
 	} {
 		if !strings.Contains(res.Body, want) {
@@ -92,5 +92,33 @@ func TestLeadDetailsNotFound(t *testing.T) {
 		if res := f.c.Get(p); res.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", p, res.StatusCode)
 		}
+	}
+}
+
+// The details page walks the list view it was opened from: newest first by default, and only the
+// leads the filter keeps.
+func TestLeadDetailsPreviousAndNextFollowTheListView(t *testing.T) {
+	f := newLCFixture(t)
+	var ids []int64
+	for i, country := range []string{"JP", "DE", "JP", "JP"} {
+		l := f.addLead(t, func(l *db.Lead) {
+			l.Country = country
+			l.CreatedAt = f.s.Clock.Now().Add(time.Duration(i) * time.Minute)
+		})
+		ids = append(ids, l.ID)
+	}
+	// Newest first among the JP leads: ids[3], ids[2], ids[0].
+	res := f.c.Get(fmt.Sprintf("/leads/%d?country=JP", ids[2]))
+	for _, want := range []string{
+		fmt.Sprintf(`href="/leads/%d?country=JP&amp;tab=marketplace" rel="prev"`, ids[3]),
+		fmt.Sprintf(`href="/leads/%d?country=JP&amp;tab=marketplace" rel="next"`, ids[0]),
+	} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("details page lacks %s", want)
+		}
+	}
+	// The newest has no previous lead.
+	if res := f.c.Get(fmt.Sprintf("/leads/%d?country=JP", ids[3])); strings.Contains(res.Body, `rel="prev"`) {
+		t.Error("the first lead of the view offers a previous one")
 	}
 }

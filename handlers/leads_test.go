@@ -328,7 +328,7 @@ func TestLeadsExportCSV(t *testing.T) {
 			t.Errorf("first row lacks %q: %s", want, first)
 		}
 	}
-	if !strings.Contains(lines[2], "株式会社テスト,太郎 山田") || !strings.Contains(lines[2], ",12500.00,USD,") {
+	if !strings.Contains(lines[2], "株式会社テスト,山田 太郎") || !strings.Contains(lines[2], ",12500.00,USD,") {
 		t.Errorf("second row: %s", lines[2])
 	}
 }

@@ -257,8 +257,8 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
 		bad("country", clip(get("country")))
 	}
 	if l.ContactFirstName == "" && l.ContactLastName == "" {
-		// A single name column, as our export writes it: in the order of the contact's country.
-		l.ContactFirstName, l.ContactLastName = db.SplitContactName(l.Country, get("name"))
+		// A single name column, as our export writes it (family name first in CJK scripts).
+		l.ContactFirstName, l.ContactLastName = db.SplitContactName(get("name"))
 	}
 	code := func(field, label string, codes []string) string {
 		v := get(field)
