@@ -71,6 +71,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("db: optimize %s: %w", path, err)
 	}
+	if err := d.ensureSearchIndex(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
 	return d, nil
 }
 

@@ -238,32 +238,41 @@ func LeadSearchTerms(l *Lead) string {
 		l.DealName, l.Notes, strconv.FormatInt(l.ID, 10))
 }
 
-// SearchTerms turns text into the distinct lower-case character bigrams of each word, space-separated,
-// as indexed in lead_search. Words of one character index as themselves. Bigrams let a two-character
-// query and scripts without spaces (Japanese) match; SearchQuery builds the matching FTS5 query.
+// SearchFormat is the version of what SearchTerms writes; ensureSearchIndex rebuilds an index of
+// another format at start.
+const SearchFormat = 2
+
+// wordBreak separates words in SearchTerms. It is three characters long, and every other token is a
+// bigram or a one-character word, so no query ever matches it, and no phrase runs across two words.
+const wordBreak = "0wb"
+
+// SearchTerms turns text into what lead_search indexes: for every word, lower-cased, its character
+// bigrams in order (a one-character word as itself), words separated by wordBreak. Bigrams let a
+// two-character query and scripts without spaces (Japanese) match; SearchQuery turns each query word
+// into the phrase of its bigrams, which matches exactly where the word occurs inside an indexed word.
 func SearchTerms(parts ...string) string {
-	seen := make(map[string]struct{}, 64)
 	var b strings.Builder
+	seen := make(map[string]struct{}, 32)
 	for _, p := range parts {
 		for _, w := range searchWords(p) {
-			for _, g := range bigrams(w) {
-				if _, ok := seen[g]; ok {
-					continue
-				}
-				seen[g] = struct{}{}
-				if b.Len() > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(g)
+			// A word already indexed adds nothing (matches are within one word): the company's name
+			// often comes again in the deal name.
+			if _, ok := seen[w]; ok {
+				continue
 			}
+			seen[w] = struct{}{}
+			if b.Len() > 0 {
+				b.WriteString(" " + wordBreak + " ")
+			}
+			b.WriteString(strings.Join(bigrams(w), " "))
 		}
 	}
 	return b.String()
 }
 
-// SearchQuery turns user input into an FTS5 MATCH expression over SearchTerms (every bigram of every
-// word must be present), or "" when the input has fewer than two searchable characters in total.
-// Candidates still need an exact substring check, since bigrams can match out of order.
+// SearchQuery turns user input into an FTS5 MATCH expression over SearchTerms: every word of the
+// input must occur inside a word of the lead's text ("田中" finds "田中商事", "tech nova" finds
+// "Nova Technologies"). It is "" when the input has fewer than two searchable characters in total.
 func SearchQuery(q string) string {
 	words := searchWords(q)
 	total := 0
@@ -274,17 +283,21 @@ func SearchQuery(q string) string {
 		return ""
 	}
 	seen := map[string]struct{}{}
-	var terms []string
+	var phrases []string
 	for _, w := range words {
-		for _, g := range bigrams(w) {
-			if _, ok := seen[g]; ok {
-				continue
-			}
-			seen[g] = struct{}{}
-			terms = append(terms, `"`+g+`"`)
+		if _, ok := seen[w]; ok {
+			continue
 		}
+		seen[w] = struct{}{}
+		if len([]rune(w)) == 1 {
+			// A lone character is no bigram; as a prefix it finds the bigrams it starts (every place
+			// in a word but the last character) and one-character words.
+			phrases = append(phrases, `"`+w+`"*`)
+			continue
+		}
+		phrases = append(phrases, `"`+strings.Join(bigrams(w), " ")+`"`)
 	}
-	return strings.Join(terms, " AND ")
+	return strings.Join(phrases, " AND ")
 }
 
 // searchWords lower-cases text and splits it at anything that is not a letter or digit.
