@@ -3,16 +3,20 @@ package intake
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
 	"leaddesk/db"
 )
 
-// ImportBatch is how many rows go into one transaction: big enough that a million rows take seconds,
-// small enough that the write lock is never held for long.
-const ImportBatch = 5000
+// ImportBatch is how many rows go into one transaction: big enough that a million rows take under a
+// minute (each commit rewrites every index page its rows touched, and a batch's rows land all over the
+// indexes, so fewer, bigger batches write much less), small enough that the write lock is held for
+// about a second at most, which other writers wait out (busy_timeout).
+const ImportBatch = 10000
 
 // RowResult is what happened to one CSV row.
 type RowResult struct {
@@ -132,12 +136,27 @@ func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Rep
 			send(parsed{rows: batch})
 		}
 	}()
+	// All batches go through one connection of the pool, whose page cache is made big for the import
+	// (and set back after): it keeps the growing indexes in memory from one batch to the next.
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("import: %w", err)
+	}
+	defer conn.Close()
+	var cacheSize int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cacheSize); err != nil {
+		return rep, fmt.Errorf("import: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144"); err != nil {
+		return rep, fmt.Errorf("import: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = "+strconv.FormatInt(cacheSize, 10))
 	for p := range batches {
 		if p.err != nil {
 			return rep, p.err
 		}
 		rep.Rows += len(p.rows)
-		if err := writeImportBatch(ctx, d, p.rows, opt, &rep); err != nil {
+		if err := writeImportBatch(ctx, conn, p.rows, opt, &rep); err != nil {
 			return rep, err
 		}
 	}
@@ -145,35 +164,40 @@ func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Rep
 	return rep, nil
 }
 
-// writeImportBatch stores one batch of validated rows in one transaction and reports each row.
-func writeImportBatch(ctx context.Context, d *db.DB, batch []*CSVRow, opt ImportOptions, rep *Report) error {
+// writeImportBatch stores one batch of validated rows in one transaction (all of it or, on an error,
+// none of it) through db.SaveIncomingLeadsTx, and reports each row.
+func writeImportBatch(ctx context.Context, conn *sql.Conn, batch []*CSVRow, opt ImportOptions, rep *Report) error {
 	results := make([]RowResult, len(batch))
-	err := d.InTx(ctx, func(tx *sql.Tx) error {
-		// A big page cache for the import's connection keeps the growing indexes in memory.
-		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -131072"); err != nil {
-			return err
+	leads := make([]*db.Lead, 0, len(batch))
+	rowOf := make([]int, 0, len(batch))
+	for i, row := range batch {
+		results[i] = RowResult{Line: row.Line, Lead: row.Lead}
+		if len(row.Errors) > 0 {
+			results[i].Status, results[i].Reason, results[i].Problems = "skipped", joinProblems(row.Errors), row.Errors
+			continue
 		}
-		for i, row := range batch {
-			res := RowResult{Line: row.Line, Lead: row.Lead}
-			if len(row.Errors) > 0 {
-				res.Status, res.Reason, res.Problems = "skipped", joinProblems(row.Errors), row.Errors
-				results[i] = res
-				continue
-			}
-			id, created, err := db.SaveIncomingLeadTx(ctx, tx, row.Lead, opt.ActorID, opt.ActorLabel, opt.Now, opt.OnNew)
-			if err != nil {
-				return err
-			}
-			res.ID, res.Status = id, "duplicate"
-			if created {
-				res.Status = "imported"
-			}
-			results[i] = res
-		}
-		return nil
-	})
+		leads = append(leads, row.Lead)
+		rowOf = append(rowOf, i)
+	}
+	// BEGIN IMMEDIATE (the DSN's _txlock), like db.InTx: the batch holds the write lock throughout.
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("import: begin: %w", err)
+	}
+	defer tx.Rollback()
+	saved, err := db.SaveIncomingLeadsTx(ctx, tx, leads, opt.ActorID, opt.ActorLabel, opt.Now, opt.OnNew)
 	if err != nil {
 		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("import: commit: %w", err)
+	}
+	for k, s := range saved {
+		res := &results[rowOf[k]]
+		res.ID, res.Status = s.ID, "duplicate"
+		if s.Created {
+			res.Status = "imported"
+		}
 	}
 	for _, res := range results {
 		switch res.Status {
