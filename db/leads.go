@@ -173,6 +173,43 @@ func nullID(id int64) any {
 // (for received actionable leads) and the times when they are unset, and sets l.ID.
 // A repeated external id gives ErrConflict.
 func InsertLeadTx(ctx context.Context, tx *sql.Tx, l *Lead) error {
+	fillNewLead(l)
+	res, err := tx.ExecContext(ctx, `INSERT INTO leads (`+leadInsertColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		appendLeadArgs(make([]any, 0, leadInsertArgs), l)...)
+	if err != nil {
+		if IsUniqueViolation(err) {
+			return fmt.Errorf("db: insert lead %q: %w", l.ExternalID, ErrConflict)
+		}
+		return fmt.Errorf("db: insert lead: %w", err)
+	}
+	l.ID, _ = res.LastInsertId()
+	return IndexLeadSearchTx(ctx, tx, l)
+}
+
+// leadInsertColumns are the columns a new lead is written with (all but id), in appendLeadArgs' order.
+const leadInsertColumns = `external_id, tab, classification, lead_type, source, cta, actionable,
+	offer_id, offer_title, location_id, customer_company, contact_first_name, contact_last_name, contact_title, contact_email,
+	contact_phone, country, city, description, quality, email_validity, phone_validity, customer_requested_contact,
+	customer_consent, status, outcome, reason, reason_notes, deal_name, deal_value, currency, purchase_date, notes, crm_id,
+	campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at, archived_at, expires_at, version`
+
+// leadInsertArgs is how many values appendLeadArgs adds.
+const leadInsertArgs = 44
+
+// appendLeadArgs adds l's values for leadInsertColumns to args.
+func appendLeadArgs(args []any, l *Lead) []any {
+	return append(args, nullStr(l.ExternalID), l.Tab, nullStr(l.Classification), nullStr(l.LeadType), nullStr(l.Source), nullStr(l.CTA), l.Actionable,
+		l.OfferID, l.OfferTitle, nullID(l.LocationID), l.CustomerCompany, l.ContactFirstName, l.ContactLastName, l.ContactTitle, l.ContactEmail,
+		l.ContactPhone, l.Country, l.City, l.Description, l.Quality, l.EmailValidity, l.PhoneValidity, l.CustomerRequestedContact,
+		l.CustomerConsent, l.Status, nullStr(l.Outcome), l.Reason, l.ReasonNotes, l.DealName, l.DealValue, l.Currency, l.PurchaseDate, l.Notes, l.CRMID,
+		l.CampaignID, l.SenderName, l.SenderEmail, l.IsTest, l.CreatedAt.Unix(), l.UpdatedAt.Unix(), unixOrNil(l.AcceptedAt),
+		unixOrNil(l.ArchivedAt), unixOrNil(l.ExpiresAt), l.Version)
+}
+
+// fillNewLead fills in what a new lead gets by default: Actionable, Status, Quality, the validities,
+// the times, ExpiresAt (for received actionable leads) and Version.
+func fillNewLead(l *Lead) {
 	l.Actionable = IsActionable(l.Tab, l.LeadType, l.CTA)
 	if l.Status == "" {
 		l.Status = "received"
@@ -199,26 +236,6 @@ func InsertLeadTx(ctx context.Context, tx *sql.Tx, l *Lead) error {
 	if l.Version == 0 {
 		l.Version = 1
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO leads (external_id, tab, classification, lead_type, source, cta, actionable,
-		offer_id, offer_title, location_id, customer_company, contact_first_name, contact_last_name, contact_title, contact_email,
-		contact_phone, country, city, description, quality, email_validity, phone_validity, customer_requested_contact,
-		customer_consent, status, outcome, reason, reason_notes, deal_name, deal_value, currency, purchase_date, notes, crm_id,
-		campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at, archived_at, expires_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullStr(l.ExternalID), l.Tab, nullStr(l.Classification), nullStr(l.LeadType), nullStr(l.Source), nullStr(l.CTA), l.Actionable,
-		l.OfferID, l.OfferTitle, nullID(l.LocationID), l.CustomerCompany, l.ContactFirstName, l.ContactLastName, l.ContactTitle, l.ContactEmail,
-		l.ContactPhone, l.Country, l.City, l.Description, l.Quality, l.EmailValidity, l.PhoneValidity, l.CustomerRequestedContact,
-		l.CustomerConsent, l.Status, nullStr(l.Outcome), l.Reason, l.ReasonNotes, l.DealName, l.DealValue, l.Currency, l.PurchaseDate, l.Notes, l.CRMID,
-		l.CampaignID, l.SenderName, l.SenderEmail, l.IsTest, l.CreatedAt.Unix(), l.UpdatedAt.Unix(), unixOrNil(l.AcceptedAt),
-		unixOrNil(l.ArchivedAt), unixOrNil(l.ExpiresAt), l.Version)
-	if err != nil {
-		if IsUniqueViolation(err) {
-			return fmt.Errorf("db: insert lead %q: %w", l.ExternalID, ErrConflict)
-		}
-		return fmt.Errorf("db: insert lead: %w", err)
-	}
-	l.ID, _ = res.LastInsertId()
-	return IndexLeadSearchTx(ctx, tx, l)
 }
 
 // IndexLeadSearchTx (re)writes the lead's row in the customer-name search index.

@@ -3,6 +3,7 @@ package intake_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/mail"
 )
 
 // writeExportCSV writes n rows in our export's columns: unique LeadIds and addresses, a year of
@@ -64,7 +66,7 @@ func BenchmarkCSVImport(b *testing.B) {
 		f, _ := os.Open(path)
 		b.StartTimer()
 		start := time.Now()
-		rep, err := intake.Import(context.Background(), d, f, intake.ImportOptions{Now: now, ActorLabel: "import"})
+		rep, err := intake.Import(context.Background(), d, f, intake.ImportOptions{Now: now, ActorLabel: "import", OnNew: newLeadHook(now)})
 		total += time.Since(start)
 		b.StopTimer()
 		f.Close()
@@ -78,6 +80,13 @@ func BenchmarkCSVImport(b *testing.B) {
 		imported += rep.Imported
 	}
 	b.ReportMetric(float64(rows*b.N)/total.Seconds(), "rows/s")
+}
+
+// newLeadHook is what `leaddesk import` and the upload page run for each new lead.
+func newLeadHook(now time.Time) db.NewLeadHook {
+	return func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: "https://leads.example.com", Loc: time.UTC, Now: now}, l)
+	}
 }
 
 // TestImportLargeFileInBatches imports more rows than one batch holds and checks every valid row
