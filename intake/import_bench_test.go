@@ -18,7 +18,11 @@ import (
 
 // writeExportCSV writes n rows in our export's columns: unique LeadIds and addresses, a year of
 // creation times, every call to action, a few countries, some bad rows (one in 50 has no country code).
+// The rows come newest first, as our export and Partner Center's write them; with
+// LEADDESK_BENCH_IMPORT_ORDER=mixed their times jump around the year instead (a worst case).
 func writeExportCSV(tb testing.TB, path string, n int, now time.Time) {
+	mixed := os.Getenv("LEADDESK_BENCH_IMPORT_ORDER") == "mixed"
+	step := 365 * 24 * time.Hour / time.Duration(max(n, 1))
 	f, err := os.Create(path)
 	if err != nil {
 		tb.Fatal(err)
@@ -33,7 +37,10 @@ func writeExportCSV(tb testing.TB, path string, n int, now time.Time) {
 		if i%50 == 49 {
 			c = 5
 		}
-		created := now.Add(-time.Duration(i%365*24+i%24) * time.Hour).Format(time.RFC3339)
+		created := now.Add(-time.Duration(i) * step).Format(time.RFC3339)
+		if mixed {
+			created = now.Add(-time.Duration(i%365*24+i%24) * time.Hour).Format(time.RFC3339)
+		}
 		fmt.Fprintf(w, "BENCH-%d,%s,Company %d KK,Person %d,person%d@company%d.co.jp,valid,%s,valid,%s,appsource,offer,%s,Offer %d,high,,,,,,,,,,Note %d\r\n",
 			i, created, i, i, i, i%1000, phones[c], countries[c], ctas[i%4], i%20, i)
 	}

@@ -278,7 +278,7 @@ func TestSeedDefaults(t *testing.T) {
 	})
 
 	t.Run("indexes back", func(t *testing.T) {
-		for _, ix := range []string{"leads_tab_created", "leads_external_id", "leads_due", "leads_dedupe", "lead_events_lead"} {
+		for _, ix := range []string{"leads_created", "leads_updated", "leads_location", "leads_external_id", "leads_due", "leads_dedupe", "lead_events_lead"} {
 			if n := count(t, d, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, ix); n != 1 {
 				t.Errorf("index %s missing after the load", ix)
 			}
