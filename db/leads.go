@@ -232,10 +232,14 @@ func IndexLeadSearchTx(ctx context.Context, tx Querier, l *Lead) error {
 	return nil
 }
 
-// LeadSearchTerms is the indexed text of a lead: company, contact name, deal name, notes and id.
+// LeadSearchTerms is the indexed text of a lead: company, contact name, deal name, notes and id. An
+// expired lead's contact name is left out: finding a lead by its hidden contact would tell who it was.
 func LeadSearchTerms(l *Lead) string {
-	return SearchTerms(l.CustomerCompany, l.ContactFirstName+" "+l.ContactLastName, l.ContactLastName+l.ContactFirstName,
-		l.DealName, l.Notes, strconv.FormatInt(l.ID, 10))
+	first, last := l.ContactFirstName, l.ContactLastName
+	if l.ContactHidden() {
+		first, last = "", ""
+	}
+	return SearchTerms(l.CustomerCompany, first+" "+last, last+first, l.DealName, l.Notes, strconv.FormatInt(l.ID, 10))
 }
 
 // SearchTerms turns text into the distinct lower-case character bigrams of each word, space-separated,

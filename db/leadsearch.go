@@ -53,7 +53,9 @@ func (d *DB) recheck(ctx context.Context, q string, ids []int64) ([]int64, error
 	keep := make(map[int64]bool, len(ids))
 	for from := 0; from < len(ids); from += 500 {
 		chunk := ids[from:min(from+500, len(ids))]
-		rows, err := d.QueryContext(ctx, `SELECT id, customer_company, contact_first_name, contact_last_name, deal_name, notes
+		// An expired lead's contact is not searchable (LeadSearchTerms); rows indexed before that rule
+		// may still hold its bigrams, so the check leaves the name out too.
+		rows, err := d.QueryContext(ctx, `SELECT id, customer_company, `+searchContactFirst+`, `+searchContactLast+`, deal_name, notes
 			FROM leads WHERE id IN (`+placeholders(len(chunk))+`)`, anySlice(chunk)...)
 		if err != nil {
 			return nil, fmt.Errorf("db: search recheck: %w", err)
@@ -101,6 +103,12 @@ func anySlice(ids []int64) []any {
 	return out
 }
 
+// The contact's names as the search sees them: blank for expired leads (Lead.ContactHidden).
+const (
+	searchContactFirst = `(CASE WHEN outcome = 'expired' THEN '' ELSE contact_first_name END)`
+	searchContactLast  = `(CASE WHEN outcome = 'expired' THEN '' ELSE contact_last_name END)`
+)
+
 // sqlRecheckFrom is the candidate count from which the exact check runs inside SQLite.
 var sqlRecheckFrom = 2000
 
@@ -120,8 +128,8 @@ func caseless(words []string) bool {
 // recheckInSQL is recheck for many candidates: SQLite reads each candidate and keeps those whose text
 // holds every word, and answers with one joined row, far quicker than reading the rows into Go.
 func (d *DB) recheckInSQL(ctx context.Context, match string, words []string) ([]int64, error) {
-	const text = `lower(customer_company || ' ' || contact_first_name || ' ' || contact_last_name || ' ' || contact_last_name ||
-		contact_first_name || ' ' || deal_name || ' ' || notes || ' ' || id)`
+	const text = `lower(customer_company || ' ' || ` + searchContactFirst + ` || ' ' || ` + searchContactLast + ` || ' ' || ` +
+		searchContactLast + ` || ` + searchContactFirst + ` || ' ' || deal_name || ' ' || notes || ' ' || id)`
 	cond := strings.Repeat(` AND instr(`+text+`, ?) > 0`, len(words))
 	args := []any{match}
 	for _, w := range words {
