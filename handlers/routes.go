@@ -248,7 +248,7 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 		// would triple its time (issue 4).
 		return strings.HasPrefix(c.Request().URL.Path, "/static/vendor") || c.Request().URL.Path == "/leads/export.csv"
 	}}))
-	e.Use(h.loadSession, h.language, h.csrfUnlessToken)
+	e.Use(h.limitBody, h.loadSession, h.language, h.csrfUnlessToken)
 	h.routes(e)
 	return e, h, nil
 }
