@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"math"
-	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/lifecycle"
 	"leaddesk/views"
@@ -191,7 +191,7 @@ func (h *Handler) checkContact(c echo.Context, r contactRow, needReach bool) map
 		h.fieldErr(c, errs, "name", "lifecycle.err.too_long", maxShortText)
 	}
 	if r.Email != "" {
-		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || !strings.Contains(r.Email[strings.LastIndex(r.Email, "@")+1:], ".") {
+		if !contact.EmailSyntaxOK(r.Email) {
 			h.fieldErr(c, errs, "email", "lifecycle.err.email")
 		}
 	}

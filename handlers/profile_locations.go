@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/mail"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/views"
 )
@@ -47,19 +47,6 @@ func profileCountryChoices(lang, selected string) profileChoices {
 	col := collate.New(language.Make(lang))
 	sort.SliceStable(out, func(i, j int) bool { return col.CompareString(out[i].Label, out[j].Label) < 0 })
 	return out
-}
-
-// profileEmailValid accepts one plain address (no display name) with a dotted domain.
-func profileEmailValid(s string) bool {
-	if s == "" || len(s) > profileMaxEmail {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".")
 }
 
 // profilePhoneValid is a deliberately simple check, documented on the form: only digits, spaces and
@@ -107,7 +94,7 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 	}
 	if l.ContactEmail == "" {
 		errs["contact_email"] = h.T(c, "profile.err.email_required")
-	} else if !profileEmailValid(l.ContactEmail) {
+	} else if !contact.EmailSyntaxOK(l.ContactEmail) {
 		errs["contact_email"] = h.T(c, "profile.err.email")
 	}
 	if l.ContactPhone != "" && !profilePhoneValid(l.ContactPhone) {
