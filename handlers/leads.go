@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/lifecycle"
 	"leaddesk/views"
 )
 
@@ -266,16 +267,14 @@ func without(q url.Values, param, value string) string {
 	return "/leads?" + v.Encode()
 }
 
-// timeLeft says how long a received lead has left to be answered, in days or hours.
+// timeLeft says how long a received lead has left to be answered (lifecycle.TimeLeft) for the list's
+// cell, and whether that is soon (under three days).
 func (h *Handler) timeLeft(c echo.Context, d time.Duration) (string, bool) {
-	switch {
-	case d <= 0:
+	unit, n := lifecycle.TimeLeft(d)
+	if unit == "overdue" {
 		return h.T(c, "ws.due.overdue"), true
-	case d < 48*time.Hour:
-		return h.T(c, "ws.due.hours", int((d+time.Hour-1)/time.Hour)), true
-	default:
-		return h.T(c, "ws.due.days", int(d/(24*time.Hour))), d < 72*time.Hour
 	}
+	return h.T(c, "ws.due."+unit, n), d < 72*time.Hour
 }
 
 // countryNames caches views.CountryNameIn, which builds a namer per call.
