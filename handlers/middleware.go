@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"time"
@@ -209,11 +207,7 @@ func (h *Handler) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 
 // rotateCSRF sets a new CSRF token (at sign-in and sign-out) and returns it.
 func (h *Handler) rotateCSRF(c echo.Context) string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
+	token := db.NewSecretToken()
 	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true, Secure: h.Cfg.Secure(),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(sessionAbsolute / time.Second)})
 	c.Set(ctxCSRF, token)
