@@ -126,7 +126,7 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 	d.ClearURL = "/leads?" + url.Values{"tab": {f.Tab}}.Encode()
 	exp := f.Query()
 	exp.Del("page")
-	exp.Del("size")
+	exp.Del("per_page")
 	d.ExportURL = "/leads/export.csv?" + exp.Encode()
 
 	now := h.Clock.Now()

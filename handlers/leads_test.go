@@ -521,3 +521,21 @@ func TestLeadsResultsFragment(t *testing.T) {
 		t.Error("the full page carries an out-of-band live region")
 	}
 }
+
+// The page size is per_page, as DESIGN §8 names it; size, which links used before, still works.
+func TestLeadsPerPageParameter(t *testing.T) {
+	s := testkit.NewServer(t)
+	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
+	for i := 0; i < 30; i++ {
+		addLead(t, s, db.Lead{CustomerCompany: fmt.Sprintf("Co %02d", i)})
+	}
+	for _, q := range []string{"per_page=25", "size=25"} {
+		res := c.Get("/leads?tab=marketplace&" + q)
+		if got := companies(res.Body); len(got) != 25 {
+			t.Errorf("%s: %d rows, want 25", q, len(got))
+		}
+		if !strings.Contains(res.Body, "per_page=25&amp;page=2") && !strings.Contains(res.Body, "page=2&amp;per_page=25") {
+			t.Errorf("%s: the pager's links do not keep per_page=25", q)
+		}
+	}
+}
