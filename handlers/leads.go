@@ -270,11 +270,14 @@ func without(q url.Values, param, value string) string {
 // timeLeft says how long a received lead has left to be answered (lifecycle.TimeLeft) for the list's
 // cell, and whether that is soon (under three days).
 func (h *Handler) timeLeft(c echo.Context, d time.Duration) (string, bool) {
-	unit, n := lifecycle.TimeLeft(d)
-	if unit == "overdue" {
+	switch unit, n := lifecycle.TimeLeft(d); unit {
+	case "days":
+		return h.T(c, "ws.due.days", n), d < 72*time.Hour
+	case "hours":
+		return h.T(c, "ws.due.hours", n), true
+	default:
 		return h.T(c, "ws.due.overdue"), true
 	}
-	return h.T(c, "ws.due."+unit, n), d < 72*time.Hour
 }
 
 // countryNames caches views.CountryNameIn, which builds a namer per call.
