@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -177,9 +176,6 @@ func (h *Handler) checkNotes(c echo.Context, errs map[string]string, field, v st
 	}
 }
 
-// contactPhonePattern accepts international and local numbers with the usual separators.
-var contactPhonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()\-.]{4,24}$`)
-
 // checkContact checks a contact or employee: a name, and a well-formed email and phone when given
 // (an employee needs at least one way to reach them).
 func (h *Handler) checkContact(c echo.Context, r contactRow, needReach bool) map[string]string {
@@ -195,16 +191,8 @@ func (h *Handler) checkContact(c echo.Context, r contactRow, needReach bool) map
 			h.fieldErr(c, errs, "email", "lifecycle.err.email")
 		}
 	}
-	if r.Phone != "" {
-		digits := 0
-		for _, ch := range r.Phone {
-			if ch >= '0' && ch <= '9' {
-				digits++
-			}
-		}
-		if !contactPhonePattern.MatchString(r.Phone) || digits < 6 || digits > 15 {
-			h.fieldErr(c, errs, "phone", "lifecycle.err.phone")
-		}
+	if r.Phone != "" && !contact.PhoneSyntaxOK(r.Phone) {
+		h.fieldErr(c, errs, "phone", "lifecycle.err.phone")
 	}
 	if needReach && r.Email == "" && r.Phone == "" {
 		h.fieldErr(c, errs, "email", "lifecycle.err.reach_required")

@@ -49,22 +49,6 @@ func profileCountryChoices(lang, selected string) profileChoices {
 	return out
 }
 
-// profilePhoneValid is a deliberately simple check, documented on the form: only digits, spaces and
-// + - ( ), with 6 to 20 digits. Numbers are written too many ways around the world for more.
-func profilePhoneValid(s string) bool {
-	digits := 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == ' ' || r == '+' || r == '-' || r == '(' || r == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 6 && digits <= 20
-}
-
 // profileLocationFromForm reads and checks a location form; errs maps field → message.
 func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[string]string) {
 	l := &db.Location{
@@ -97,7 +81,7 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 	} else if !contact.EmailSyntaxOK(l.ContactEmail) {
 		errs["contact_email"] = h.T(c, "profile.err.email")
 	}
-	if l.ContactPhone != "" && !profilePhoneValid(l.ContactPhone) {
+	if l.ContactPhone != "" && !contact.PhoneSyntaxOK(l.ContactPhone) {
 		errs["contact_phone"] = h.T(c, "profile.err.phone")
 	}
 	return l, errs
