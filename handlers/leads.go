@@ -45,6 +45,7 @@ type leadRow struct {
 	*db.Lead
 	Fav     bool
 	HTML    template.HTML // the whole row (leads_rows.go)
+	Flame   string        // lifecycle.Flame: "", "hot" or "calm"
 	Due     string        // time left to respond, for received actionable leads
 	DueSoon bool
 	Link    string
@@ -133,7 +134,7 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 	csrf, _ := c.Get(ctxCSRF).(string)
 	prn := printer(lang)
 	for _, l := range res.Leads {
-		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query}
+		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now)}
 		if l.Actionable && l.Status == "received" && l.ExpiresAt != nil {
 			r.Due, r.DueSoon = h.timeLeft(c, l.ExpiresAt.Sub(now))
 		}
