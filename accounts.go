@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"net/mail"
 	"os"
 	"strings"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/handlers"
 	"leaddesk/internal/password"
@@ -95,7 +95,7 @@ func (m *Main) userCmd(args []string) error {
 func newUserFromFlags(email, name, roles string) (*db.User, error) {
 	email, name = strings.TrimSpace(email), strings.TrimSpace(name)
 	var problems []string
-	if a, err := mail.ParseAddress(email); email == "" || err != nil || a.Address != email {
+	if !contact.EmailSyntaxOK(email) {
 		problems = append(problems, fmt.Sprintf("--email %q is not an email address such as aiko@example.com", email))
 	}
 	if name == "" {

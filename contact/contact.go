@@ -88,6 +88,28 @@ func EmailSyntaxOK(addr string) bool {
 	return DomainOK(domain)
 }
 
+// PhoneSyntaxOK reports whether phone is written the way people type a number into a form: digits
+// with spaces and ( ) - . between them, an optional leading +, and 6 to 15 digits (E.164 allows no
+// more). It is the check for numbers a team member types (profile contacts, lead contacts and
+// employees); CheckPhone judges a lead's number against its country.
+func PhoneSyntaxOK(phone string) bool {
+	if len(phone) > 30 {
+		return false
+	}
+	digits := 0
+	for i, r := range phone {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0:
+		case r == ' ' || r == '(' || r == ')' || r == '-' || r == '.':
+		default:
+			return false
+		}
+	}
+	return digits >= 6 && digits <= 15
+}
+
 // DomainOK reports whether domain is a syntactically valid host name with at least two labels and an
 // alphabetic top-level domain.
 func DomainOK(domain string) bool {

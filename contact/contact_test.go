@@ -93,3 +93,24 @@ func TestCountryCode(t *testing.T) {
 		}
 	}
 }
+
+// PhoneSyntaxOK is the one check for numbers typed into the profile and lead forms.
+func TestPhoneSyntaxOK(t *testing.T) {
+	for phone, want := range map[string]bool{
+		"+81 3-5555-0100":           true,
+		"(03) 5555-0100":            true,
+		"+44 20.7946.0958":          true,
+		"123456":                    true,
+		"12345":                     false, // too few digits
+		"+1234567890123456":         false, // 16 digits: more than E.164 allows
+		"03+5555":                   false, // + only in front
+		"+81 3 CALL NOW":            false,
+		"+81 3 5555 0100 ext 12":    false,
+		"":                          false,
+		"1 2 3 4 5 6 7 8 9 0 1 2 3": true,
+	} {
+		if got := PhoneSyntaxOK(phone); got != want {
+			t.Errorf("PhoneSyntaxOK(%q) = %v, want %v", phone, got, want)
+		}
+	}
+}

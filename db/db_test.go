@@ -236,3 +236,38 @@ func TestUpdatedLeadsNeverFallBehind(t *testing.T) {
 		t.Errorf("updated_at = %d and %d, want both 5000 (the newest)", a, b)
 	}
 }
+
+// An index written in an older format is rebuilt at the next start, with the current rules (an
+// expired lead's contact is not searchable).
+func TestSearchIndexRebuiltWhenItsFormatChanges(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	for _, outcome := range []string{"", "expired"} {
+		l := &Lead{Tab: "marketplace", LeadType: "profile", CustomerCompany: "Fabrikam " + outcome, ContactFirstName: "Isla", ContactLastName: "Evans" + outcome}
+		if outcome != "" {
+			l.Status, l.Outcome = "archived", outcome
+		}
+		if err := d.InTx(ctx, func(tx *sql.Tx) error { return InsertLeadTx(ctx, tx, l) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Pretend an older binary wrote the index: nothing indexed, older format.
+	if _, err := d.ExecContext(ctx, `DELETE FROM lead_search; UPDATE search_index_state SET format = 1`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	d2, err := Open(ctx, d.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	hits := func(q string) int {
+		var n int
+		d2.QueryRowContext(ctx, `SELECT COUNT(*) FROM lead_search WHERE lead_search MATCH ?`, SearchQuery(q)).Scan(&n)
+		return n
+	}
+	if hits("fabrikam") != 2 || hits("evans") != 1 || hits("evansexpired") != 0 {
+		t.Errorf("after the rebuild: fabrikam %d (want 2), evans %d (want 1), the expired lead's contact %d (want 0)",
+			hits("fabrikam"), hits("evans"), hits("evansexpired"))
+	}
+}

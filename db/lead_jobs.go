@@ -130,6 +130,12 @@ func (d *DB) leadJob(ctx context.Context, name, selectSQL string, selectArgs []a
 				if err := AddLeadEventTx(ctx, tx, l.ID, now, jobActor.UserID, jobActor.Label, kind, ChangesJSON(LeadChanges(l, after))); err != nil {
 					return err
 				}
+				// Expiry hides the contact, so its name leaves the search index with it.
+				if LeadSearchTerms(l) != LeadSearchTerms(after) {
+					if err := IndexLeadSearchTx(ctx, tx, after); err != nil {
+						return err
+					}
+				}
 				if hook != nil {
 					if err := hook(ctx, tx, after); err != nil {
 						return err

@@ -80,7 +80,12 @@ func ParseLeadFilter(q url.Values) LeadFilter {
 	case "desc":
 		f.Desc = true
 	}
-	if n, err := strconv.Atoi(q.Get("size")); err == nil && slices.Contains(PageSizes, n) {
+	// per_page is the documented name (DESIGN §8); size is what links and saved views used before.
+	size := q.Get("per_page")
+	if size == "" {
+		size = q.Get("size")
+	}
+	if n, err := strconv.Atoi(size); err == nil && slices.Contains(PageSizes, n) {
 		f.Size = n
 	}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n < 1_000_000 {
@@ -134,7 +139,7 @@ func (f LeadFilter) Query() url.Values {
 		}
 	}
 	if f.Size != DefaultPageSize {
-		v.Set("size", strconv.Itoa(f.Size))
+		v.Set("per_page", strconv.Itoa(f.Size))
 	}
 	if f.Page > 1 {
 		v.Set("page", strconv.Itoa(f.Page))

@@ -249,15 +249,19 @@ func IndexLeadSearchTx(ctx context.Context, tx Querier, l *Lead) error {
 	return nil
 }
 
-// LeadSearchTerms is the indexed text of a lead: company, contact name, deal name, notes and id.
+// LeadSearchTerms is the indexed text of a lead: company, contact name, deal name, notes and id. An
+// expired lead's contact name is left out: finding a lead by its hidden contact would tell who it was.
 func LeadSearchTerms(l *Lead) string {
-	return SearchTerms(l.CustomerCompany, l.ContactFirstName+" "+l.ContactLastName, l.ContactLastName+l.ContactFirstName,
-		l.DealName, l.Notes, strconv.FormatInt(l.ID, 10))
+	first, last := l.ContactFirstName, l.ContactLastName
+	if l.ContactHidden() {
+		first, last = "", ""
+	}
+	return SearchTerms(l.CustomerCompany, first+" "+last, last+first, l.DealName, l.Notes, strconv.FormatInt(l.ID, 10))
 }
 
-// SearchFormat is the version of what SearchTerms writes; ensureSearchIndex rebuilds an index of
-// another format at start.
-const SearchFormat = 2
+// SearchFormat is the version of what LeadSearchTerms writes; ensureSearchIndex rebuilds an index of
+// another format at start (3: expired leads without their contact's name).
+const SearchFormat = 3
 
 // wordBreak separates words in SearchTerms. It is three characters long, and every other token is a
 // bigram or a one-character word, so no query ever matches it, and no phrase runs across two words.

@@ -29,15 +29,15 @@ func (d *DB) ensureSearchIndex(ctx context.Context) error {
 	for {
 		var done bool
 		err := d.InTx(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, `SELECT id, customer_company, contact_first_name, contact_last_name, deal_name, notes
-				FROM leads WHERE id > ? ORDER BY id LIMIT 20000`, lastID)
+			rows, err := tx.QueryContext(ctx, `SELECT id, customer_company, contact_first_name, contact_last_name, deal_name, notes,
+				COALESCE(outcome, '') FROM leads WHERE id > ? ORDER BY id LIMIT 20000`, lastID)
 			if err != nil {
 				return err
 			}
 			var batch []*Lead
 			for rows.Next() {
 				l := &Lead{}
-				if err := rows.Scan(&l.ID, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName, &l.DealName, &l.Notes); err != nil {
+				if err := rows.Scan(&l.ID, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName, &l.DealName, &l.Notes, &l.Outcome); err != nil {
 					rows.Close()
 					return err
 				}

@@ -2,9 +2,7 @@ package db
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -57,11 +55,7 @@ func (d *DB) CreateToken(ctx context.Context, name string, scopes []string, acto
 	if bad, ok := ValidScopes(scopes); !ok {
 		return "", nil, fmt.Errorf("db: create token: unknown scope %q", bad)
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("db: create token: %w", err)
-	}
-	secret := "ld_" + base64.RawURLEncoding.EncodeToString(b)
+	secret := "ld_" + NewSecretToken()
 	t := &APIToken{Name: name, Scopes: scopes, CreatedBy: actorID, CreatedAt: now.UTC()}
 	err := d.InTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (name, token_hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,

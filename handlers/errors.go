@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,11 +42,7 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 	}
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 {
-		path := c.Request().URL.Path
-		if strings.HasPrefix(path, "/intake/") {
-			path = "/intake/…" // the marketplace URL carries its token: never log it
-		}
-		h.Log.Error("request failed", "err", err, "method", c.Request().Method, "path", path, "request_id", reqID)
+		h.Log.Error("request failed", "err", err, "method", c.Request().Method, "path", logPath(c.Request().URL.Path), "request_id", reqID)
 		msg = h.T(c, "error.internal", reqID)
 	}
 	if msg == "" || msg == http.StatusText(status) {

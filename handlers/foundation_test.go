@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -192,5 +194,37 @@ func TestSecurityHeaders(t *testing.T) {
 		if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
 			t.Errorf("cookie %s: HttpOnly=%v SameSite=%v", ck.Name, ck.HttpOnly, ck.SameSite)
 		}
+	}
+}
+
+// A body past the form limit is refused with 413 and a clear message, before the CSRF check reads it
+// whole, and a too-large form is not mistaken for a forged one.
+func TestOversizedBodiesAreRefused(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	c := s.Client()
+	c.Login("aiko@example.com")
+	big := strings.Repeat("a", 1<<20+100<<10)
+
+	res := c.PostRaw("/settings/password", url.Values{"csrf": {c.CSRF()}, "current": {big}})
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(res.Body, "The request is too large") {
+		t.Errorf("urlencoded form of 1.1 MB: %d", res.StatusCode)
+	}
+
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	_ = w.WriteField("csrf", c.CSRF())
+	fw, _ := w.CreateFormFile("file", "big.bin")
+	_, _ = fw.Write([]byte(big))
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.Base+"/logout", &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	if res := c.Do(req); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("multipart upload of 1.1 MB to a form: %d", res.StatusCode)
+	}
+
+	// An ordinary form still works.
+	if res := c.PostForm("/logout", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-out: %d", res.StatusCode)
 	}
 }

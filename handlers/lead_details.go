@@ -123,16 +123,16 @@ func (h *Handler) adjacentLeads(c echo.Context, id int64) (prev, next int64, err
 	return h.DB.AdjacentLeadIDs(c.Request().Context(), db.ParseLeadFilter(c.QueryParams()), h.user(c).ID, id)
 }
 
-// timeLeftPhrase says how long is left to respond, in days or hours, as a phrase for a sentence
-// (the list's timeLeft gives the shorter table cell); hours round up, like the list's.
+// timeLeftPhrase says how long is left to respond (lifecycle.TimeLeft) as a phrase for a sentence;
+// the list's timeLeft gives the shorter table cell.
 func (h *Handler) timeLeftPhrase(c echo.Context, left time.Duration) string {
-	switch {
-	case left <= 0:
-		return h.T(c, "details.overdue")
-	case left >= 48*time.Hour:
-		return h.T(c, "details.days_left", int(left/(24*time.Hour)))
+	switch unit, n := lifecycle.TimeLeft(left); unit {
+	case "days":
+		return h.T(c, "details.days_left", n)
+	case "hours":
+		return h.T(c, "details.hours_left", n)
 	default:
-		return h.T(c, "details.hours_left", int((left+time.Hour-1)/time.Hour))
+		return h.T(c, "details.overdue")
 	}
 }
 

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"math"
-	"net/mail"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/lifecycle"
 	"leaddesk/views"
@@ -177,9 +176,6 @@ func (h *Handler) checkNotes(c echo.Context, errs map[string]string, field, v st
 	}
 }
 
-// contactPhonePattern accepts international and local numbers with the usual separators.
-var contactPhonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()\-.]{4,24}$`)
-
 // checkContact checks a contact or employee: a name, and a well-formed email and phone when given
 // (an employee needs at least one way to reach them).
 func (h *Handler) checkContact(c echo.Context, r contactRow, needReach bool) map[string]string {
@@ -191,20 +187,12 @@ func (h *Handler) checkContact(c echo.Context, r contactRow, needReach bool) map
 		h.fieldErr(c, errs, "name", "lifecycle.err.too_long", maxShortText)
 	}
 	if r.Email != "" {
-		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || !strings.Contains(r.Email[strings.LastIndex(r.Email, "@")+1:], ".") {
+		if !contact.EmailSyntaxOK(r.Email) {
 			h.fieldErr(c, errs, "email", "lifecycle.err.email")
 		}
 	}
-	if r.Phone != "" {
-		digits := 0
-		for _, ch := range r.Phone {
-			if ch >= '0' && ch <= '9' {
-				digits++
-			}
-		}
-		if !contactPhonePattern.MatchString(r.Phone) || digits < 6 || digits > 15 {
-			h.fieldErr(c, errs, "phone", "lifecycle.err.phone")
-		}
+	if r.Phone != "" && !contact.PhoneSyntaxOK(r.Phone) {
+		h.fieldErr(c, errs, "phone", "lifecycle.err.phone")
 	}
 	if needReach && r.Email == "" && r.Phone == "" {
 		h.fieldErr(c, errs, "email", "lifecycle.err.reach_required")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -167,5 +168,44 @@ func TestInformationalLeadsArchivedAfterSixMonths(t *testing.T) {
 	}
 	if n, _ := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(db.InformationalArchiveAfter+time.Hour)); n != 0 {
 		t.Error("second run archived again")
+	}
+}
+
+// An expired lead hides its contact, so searching the contact's name must not find it either: the hit
+// would tell whom the company's lead came from.
+func TestExpiredLeadNotFoundByContactName(t *testing.T) {
+	f := newLCFixture(t)
+	l := f.addLead(t, nil)
+	search := func(q string) []string {
+		return companies(f.c.Get("/leads?tab=marketplace&q=" + url.QueryEscape(q)).Body)
+	}
+	if got := search("Aiko Sato"); len(got) != 1 {
+		t.Fatalf("before expiry the contact's name finds %q", got)
+	}
+	f.s.Clock.Set(l.CreatedAt.Add(db.ExpiryWindow))
+	if n := expireAt(t, f.s, f.s.Clock.Now()); n != 1 {
+		t.Fatalf("expired %d leads", n)
+	}
+	f.c.Login("aiko@example.com") // 14 days on, the first session has timed out
+	for _, q := range []string{"Aiko Sato", "Sato", "SatoAiko"} {
+		if got := search(q); len(got) != 0 {
+			t.Errorf("q=%s finds the expired lead: %q", q, got)
+		}
+	}
+	if got := search("Contoso"); len(got) != 1 {
+		t.Errorf("the expired lead is no longer found by its company: %q", got)
+	}
+
+	// A lead indexed before this rule still holds the name's bigrams; the exact check leaves it out.
+	old := f.addLead(t, func(l *db.Lead) { l.CustomerCompany, l.Status, l.Outcome = "Old Expired KK", "archived", "expired" })
+	stale := *old
+	stale.Outcome = ""
+	if err := f.s.DB.InTx(context.Background(), func(tx *sql.Tx) error {
+		return db.IndexLeadSearchTx(context.Background(), tx, &stale)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("Aiko Sato"); len(got) != 0 {
+		t.Errorf("a lead indexed with its contact before expiry is found by the name: %q", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/lifecycle"
 	"leaddesk/views"
 )
 
@@ -44,6 +45,7 @@ type leadRow struct {
 	*db.Lead
 	Fav     bool
 	HTML    template.HTML // the whole row (leads_rows.go)
+	Flame   string        // lifecycle.Flame: "", "hot" or "calm"
 	Due     string        // time left to respond, for received actionable leads
 	DueSoon bool
 	Link    string
@@ -125,14 +127,14 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 	d.ClearURL = "/leads?" + url.Values{"tab": {f.Tab}}.Encode()
 	exp := f.Query()
 	exp.Del("page")
-	exp.Del("size")
+	exp.Del("per_page")
 	d.ExportURL = "/leads/export.csv?" + exp.Encode()
 
 	now := h.Clock.Now()
 	csrf, _ := c.Get(ctxCSRF).(string)
 	prn := printer(lang)
 	for _, l := range res.Leads {
-		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query}
+		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now)}
 		if l.Actionable && l.Status == "received" && l.ExpiresAt != nil {
 			r.Due, r.DueSoon = h.timeLeft(c, l.ExpiresAt.Sub(now))
 		}
@@ -266,15 +268,16 @@ func without(q url.Values, param, value string) string {
 	return "/leads?" + v.Encode()
 }
 
-// timeLeft says how long a received lead has left to be answered, in days or hours.
+// timeLeft says how long a received lead has left to be answered (lifecycle.TimeLeft) for the list's
+// cell, and whether that is soon (under three days).
 func (h *Handler) timeLeft(c echo.Context, d time.Duration) (string, bool) {
-	switch {
-	case d <= 0:
-		return h.T(c, "ws.due.overdue"), true
-	case d < 48*time.Hour:
-		return h.T(c, "ws.due.hours", int((d+time.Hour-1)/time.Hour)), true
+	switch unit, n := lifecycle.TimeLeft(d); unit {
+	case "days":
+		return h.T(c, "ws.due.days", n), d < 72*time.Hour
+	case "hours":
+		return h.T(c, "ws.due.hours", n), true
 	default:
-		return h.T(c, "ws.due.days", int(d/(24*time.Hour))), d < 72*time.Hour
+		return h.T(c, "ws.due.overdue"), true
 	}
 }
 

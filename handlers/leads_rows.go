@@ -75,7 +75,7 @@ func (h *Handler) rowHTML(lang string, p *message.Printer, r *leadRow, canWork b
 		b.WriteString(`</td><td class="ws-narrow">` + h.heartHTML(lang, l.ID, r.Fav, csrf) + `</td>`)
 	}
 	b.WriteString(`<td class="ws-customer"><a href="` + esc(r.Link) + `" class="ws-company">`)
-	b.WriteString(string(h.bit(lang, "ws-bit-flame", strconv.FormatBool(l.CustomerRequestedContact), l)))
+	b.WriteString(string(h.bit(lang, "ws-bit-flame", r.Flame, r.Flame)))
 	b.WriteString(esc(l.CustomerCompany) + `</a>`)
 	b.WriteString(string(h.bit(lang, "ws-bit-spam", l.EmailValidity+"/"+l.Quality, l)))
 	b.WriteString(`<div class="sub">`)

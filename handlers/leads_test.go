@@ -51,7 +51,7 @@ func addLead(t testing.TB, s *testkit.Server, l db.Lead) *db.Lead {
 }
 
 // companies lists the customer companies of the list's rows in order.
-var companyCell = regexp.MustCompile(`class="ws-company">(?:<span class="flame"[^>]*>.*?</span></span>)?([^<]+)</a>`)
+var companyCell = regexp.MustCompile(`class="ws-company">(?:<span class="flame[^"]*"[^>]*>.*?</span></span>)?([^<]+)</a>`)
 
 func companies(body string) []string {
 	var out []string
@@ -519,5 +519,54 @@ func TestLeadsResultsFragment(t *testing.T) {
 	full := c.Get("/leads?tab=marketplace&country=JP")
 	if strings.Contains(full.Body, "hx-swap-oob") || strings.Count(full.Body, `id="live"`) != 1 {
 		t.Error("the full page carries an out-of-band live region")
+	}
+}
+
+// The page size is per_page, as DESIGN §8 names it; size, which links used before, still works.
+func TestLeadsPerPageParameter(t *testing.T) {
+	s := testkit.NewServer(t)
+	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
+	for i := 0; i < 30; i++ {
+		addLead(t, s, db.Lead{CustomerCompany: fmt.Sprintf("Co %02d", i)})
+	}
+	for _, q := range []string{"per_page=25", "size=25"} {
+		res := c.Get("/leads?tab=marketplace&" + q)
+		if got := companies(res.Body); len(got) != 25 {
+			t.Errorf("%s: %d rows, want 25", q, len(got))
+		}
+		if !strings.Contains(res.Body, "per_page=25&amp;page=2") && !strings.Contains(res.Body, "page=2&amp;per_page=25") {
+			t.Errorf("%s: the pager's links do not keep per_page=25", q)
+		}
+	}
+}
+
+// The list's flame follows the details page (lifecycle.Flame): urgent for 72 hours, then the calmer
+// mark, and none once the lead is archived.
+func TestLeadsFlameCalmsAfter72Hours(t *testing.T) {
+	s := testkit.NewServer(t)
+	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
+	now := s.Clock.Now()
+	addLead(t, s, db.Lead{CustomerCompany: "Hot KK", CustomerRequestedContact: true, CreatedAt: now.Add(-time.Hour)})
+	addLead(t, s, db.Lead{CustomerCompany: "Calm KK", CustomerRequestedContact: true, CreatedAt: now.Add(-4 * 24 * time.Hour)})
+	addLead(t, s, db.Lead{CustomerCompany: "Done KK", CustomerRequestedContact: true, Status: "archived", Outcome: "won", CreatedAt: now.Add(-2 * time.Hour)})
+	page := c.Get("/leads?tab=marketplace").Body
+	cell := func(company string) string {
+		end := strings.Index(page, company+"</a>")
+		if end < 0 {
+			t.Fatalf("no row for %s", company)
+		}
+		return page[strings.LastIndex(page[:end], `class="ws-company"`):end]
+	}
+	if got := cell("Hot KK"); !strings.Contains(got, `<span class="flame" title="Customer asked to be contacted">`) {
+		t.Errorf("a fresh request is not urgent: %s", got)
+	}
+	if got := cell("Calm KK"); !strings.Contains(got, `class="flame flame-calm"`) || !strings.Contains(got, "over 72 hours ago") {
+		t.Errorf("a request older than 72 hours is not calm: %s", got)
+	}
+	if got := cell("Done KK"); strings.Contains(got, "flame") {
+		t.Errorf("an archived lead still shows a flame: %s", got)
+	}
+	if got := companies(page); len(got) != 3 {
+		t.Errorf("rows = %q", got)
 	}
 }

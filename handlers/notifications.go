@@ -3,12 +3,12 @@ package handlers
 import (
 	"database/sql"
 	"net/http"
-	netmail "net/mail"
 	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/mail"
 	"leaddesk/views"
@@ -50,7 +50,7 @@ func (h *Handler) saveNotificationPrefs(c echo.Context) error {
 	u := h.user(c)
 	f := &notifyPrefsForm{Email: strings.TrimSpace(c.FormValue("email")), Enabled: c.FormValue("enabled") != "",
 		Mode: c.FormValue("mode"), Lang: c.FormValue("lang"), Errors: map[string]string{}}
-	if f.Email != "" && !plainAddress(f.Email) {
+	if f.Email != "" && !contact.EmailSyntaxOK(f.Email) {
 		f.Errors["email"] = h.T(c, "notify.prefs.bad_email")
 	}
 	if !slices.Contains(db.NotifyModes, f.Mode) {
@@ -75,17 +75,4 @@ func (h *Handler) saveNotificationPrefs(c echo.Context) error {
 	}
 	h.setFlash(c, "success", "notify.prefs.saved")
 	return h.redirect(c, "/settings/notifications")
-}
-
-// plainAddress accepts one bare address like name@example.com: no display name, no list, no spaces.
-func plainAddress(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
-		return false
-	}
-	a, err := netmail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".")
 }

@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/mail"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/views"
 )
@@ -49,35 +49,6 @@ func profileCountryChoices(lang, selected string) profileChoices {
 	return out
 }
 
-// profileEmailValid accepts one plain address (no display name) with a dotted domain.
-func profileEmailValid(s string) bool {
-	if s == "" || len(s) > profileMaxEmail {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".")
-}
-
-// profilePhoneValid is a deliberately simple check, documented on the form: only digits, spaces and
-// + - ( ), with 6 to 20 digits. Numbers are written too many ways around the world for more.
-func profilePhoneValid(s string) bool {
-	digits := 0
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == ' ' || r == '+' || r == '-' || r == '(' || r == ')':
-		default:
-			return false
-		}
-	}
-	return digits >= 6 && digits <= 20
-}
-
 // profileLocationFromForm reads and checks a location form; errs maps field → message.
 func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[string]string) {
 	l := &db.Location{
@@ -107,10 +78,10 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 	}
 	if l.ContactEmail == "" {
 		errs["contact_email"] = h.T(c, "profile.err.email_required")
-	} else if !profileEmailValid(l.ContactEmail) {
+	} else if !contact.EmailSyntaxOK(l.ContactEmail) {
 		errs["contact_email"] = h.T(c, "profile.err.email")
 	}
-	if l.ContactPhone != "" && !profilePhoneValid(l.ContactPhone) {
+	if l.ContactPhone != "" && !contact.PhoneSyntaxOK(l.ContactPhone) {
 		errs["contact_phone"] = h.T(c, "profile.err.phone")
 	}
 	return l, errs

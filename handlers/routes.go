@@ -192,6 +192,21 @@ func (h *Handler) authorize(p Policy) echo.MiddlewareFunc {
 	}
 }
 
+// secretPaths are the path prefixes whose rest is a secret: the marketplace URL's token and the
+// one-time links for first setup, invitations and password resets (anyone reading the log could use
+// an unused link).
+var secretPaths = []string{"/intake/", "/setup/", "/invite/", "/reset/"}
+
+// logPath is a request path as it may be logged.
+func logPath(path string) string {
+	for _, p := range secretPaths {
+		if strings.HasPrefix(path, p) {
+			return p + "…"
+		}
+	}
+	return path
+}
+
 // wantsJSON tells API-style requests, which get JSON errors.
 func wantsJSON(c echo.Context) bool {
 	p := c.Request().URL.Path
@@ -220,12 +235,8 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			// The path only, never the query: a marketplace URL carries its token in the path, so
-			// intake paths are logged without it.
-			path := v.URIPath
-			if strings.HasPrefix(path, "/intake/") {
-				path = "/intake/…"
-			}
+			// The path only, never the query, and without the secrets some paths carry (logPath).
+			path := logPath(v.URIPath)
 			lvl := slog.LevelInfo
 			if v.Status >= 500 {
 				lvl = slog.LevelError
@@ -248,7 +259,7 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 		// would triple its time (issue 4).
 		return strings.HasPrefix(c.Request().URL.Path, "/static/vendor") || c.Request().URL.Path == "/leads/export.csv"
 	}}))
-	e.Use(h.loadSession, h.language, h.csrfUnlessToken)
+	e.Use(h.limitBody, h.loadSession, h.language, h.csrfUnlessToken)
 	h.routes(e)
 	return e, h, nil
 }

@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/internal/password"
 )
@@ -77,7 +77,7 @@ func (h *Handler) validName(c echo.Context, name string, errs map[string]string)
 }
 
 func (h *Handler) validEmail(c echo.Context, email string, errs map[string]string) {
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+	if !contact.EmailSyntaxOK(email) {
 		errs["email"] = h.T(c, "auth.email_invalid")
 	}
 }

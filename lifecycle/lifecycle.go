@@ -208,3 +208,17 @@ func Flame(l *db.Lead, now time.Time) string {
 	}
 	return "calm"
 }
+
+// TimeLeft splits the time left to respond into what the list and the details page say: "overdue"
+// (nothing left), whole "days" from ReminderBefore on (rounded down), else "hours" (rounded up, so a
+// minute left still reads "1 hour").
+func TimeLeft(left time.Duration) (unit string, n int) {
+	switch {
+	case left <= 0:
+		return "overdue", 0
+	case left >= ReminderBefore:
+		return "days", int(left / (24 * time.Hour))
+	default:
+		return "hours", int((left + time.Hour - 1) / time.Hour)
+	}
+}

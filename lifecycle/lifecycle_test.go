@@ -178,3 +178,24 @@ func TestJobTransitionsAndTimes(t *testing.T) {
 		t.Error("respond-by only for received actionable leads")
 	}
 }
+
+// The list and the details page both say the time left through TimeLeft, so they cannot disagree.
+func TestTimeLeft(t *testing.T) {
+	for _, tc := range []struct {
+		left time.Duration
+		unit string
+		n    int
+	}{
+		{-time.Minute, "overdue", 0},
+		{0, "overdue", 0},
+		{time.Minute, "hours", 1},
+		{time.Hour, "hours", 1},
+		{47*time.Hour + time.Minute, "hours", 48},
+		{48 * time.Hour, "days", 2},
+		{14*24*time.Hour - time.Second, "days", 13},
+	} {
+		if unit, n := TimeLeft(tc.left); unit != tc.unit || n != tc.n {
+			t.Errorf("TimeLeft(%v) = %s %d, want %s %d", tc.left, unit, n, tc.unit, tc.n)
+		}
+	}
+}

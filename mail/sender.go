@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	netmail "net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -99,6 +101,9 @@ func (s *Sender) Run(ctx context.Context, now time.Time) error {
 // deliver sends one claimed row and records the result; only a database error is returned, a
 // failed delivery is recorded on the row and the queue moves on.
 func (s *Sender) deliver(ctx context.Context, row *db.OutboxRow, now time.Time) error {
+	if err := s.hideExpiredContact(ctx, row); err != nil {
+		return err
+	}
 	raw, to, err := s.Build(row, now)
 	if err == nil {
 		err = s.Transport.Send(ctx, envelopeAddress(s.From), to, raw)
@@ -115,6 +120,33 @@ func (s *Sender) deliver(ctx context.Context, row *db.OutboxRow, now time.Time) 
 		s.log().Warn("mail delayed", "id", row.ID, "kind", row.Kind, "attempt", row.Attempts, "retry_at", next, "err", err)
 		return s.DB.RetryOutbox(ctx, row.ID, next, err.Error())
 	}
+}
+
+// contactParams are the params that carry a lead's contact details (newLeadParams).
+var contactParams = []string{"contact", "contact_email", "contact_phone"}
+
+// hideExpiredContact drops the contact details from a message about a lead that has expired since it
+// was queued: a mail retried through a long SMTP outage, or resent from Admin › Mail, must not show
+// what the lead itself no longer shows (DESIGN §3.3).
+func (s *Sender) hideExpiredContact(ctx context.Context, row *db.OutboxRow) error {
+	if row.LeadID == 0 || !slices.ContainsFunc(contactParams, func(k string) bool { _, ok := row.Params[k]; return ok }) {
+		return nil
+	}
+	l, err := s.DB.LeadByID(ctx, row.LeadID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if l.ContactHidden() {
+		params := maps.Clone(row.Params)
+		for _, k := range contactParams {
+			delete(params, k)
+		}
+		row.Params = params
+	}
+	return nil
 }
 
 func (s *Sender) log() *slog.Logger {

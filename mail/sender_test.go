@@ -336,3 +336,32 @@ func TestDigestJobPrunesOldDays(t *testing.T) {
 		t.Error("a counter older than a week is still kept")
 	}
 }
+
+// A new-lead mail still queued (or resent) after its lead expired goes out without the contact
+// details: expired leads show them nowhere, mail included.
+func TestMailAboutAnExpiredLeadLeavesOutTheContact(t *testing.T) {
+	d := testkit.NewDB(t)
+	srv := startSMTP(t)
+	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
+	s := newSender(t, d, srv.url(""), srv)
+	fresh := addLead(t, d, day0, 0, "Alpha", func(l *db.Lead) { l.ContactPhone = "+81 3 1234 5678" })
+	gone := addLead(t, d, day0, 0, "Beta", func(l *db.Lead) { l.ContactPhone = "+81 3 1234 5678" })
+	if _, err := d.Exec(`UPDATE leads SET status = 'archived', outcome = 'expired' WHERE id = ?`, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	run(t, s, day0.Add(15*24*time.Hour))
+	got := srv.to("ref@team.example")
+	if len(got) != 2 {
+		t.Fatalf("%d mails, want 2", len(got))
+	}
+	for _, m := range got {
+		shows := strings.Contains(m.Text, "mei@customer.example") || strings.Contains(m.Text, "1234 5678") || strings.Contains(m.Text, "Mei") ||
+			strings.Contains(m.HTML, "mei@customer.example") || strings.Contains(m.HTML, "1234 5678")
+		switch {
+		case strings.Contains(m.Text, "Alpha") && !shows:
+			t.Errorf("the mail about a live lead (%d) lost its contact:\n%s", fresh.ID, m.Text)
+		case strings.Contains(m.Text, "Beta") && shows:
+			t.Errorf("the mail about an expired lead shows its contact:\n%s", m.Text)
+		}
+	}
+}

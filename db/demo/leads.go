@@ -359,7 +359,7 @@ func (g *generator) next(i int, b *batch) {
 		}
 	}
 	l.terms = db.LeadSearchTerms(&db.Lead{ID: l.id, CustomerCompany: l.company, ContactFirstName: l.first,
-		ContactLastName: l.last, DealName: l.dealName, Notes: l.notes})
+		ContactLastName: l.last, DealName: l.dealName, Notes: l.notes, Outcome: l.outcome})
 }
 
 func (g *generator) event(b *batch, l *leadRow, at, actor int64, label, kind, change string) {
