@@ -97,7 +97,10 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 		t.Errorf("contacts stored = %d, want 1 (the added empty row is ignored)", n)
 	}
 
-	// Decline the second lead through its dialog.
+	// Decline the second lead through its dialog, in a tab of its own (same browser, same session), so
+	// nothing the first page still does (an htmx swap settling, a history entry) can race the navigation.
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	defer cancelTab()
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, second.ID)),
 		htmxReady(),
