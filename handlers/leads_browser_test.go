@@ -51,6 +51,7 @@ func TestBrowserLeadsFilterSwapAndBack(t *testing.T) {
 		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
 		chromedp.Evaluate(`window.__noReload = true`, nil),
 		chromedp.Click(`.ws-filter-menu summary`, chromedp.ByQuery),
+		testkit.HTMXSettled(`input[name="country"][value="JP"]`),
 		chromedp.Click(`input[name="country"][value="JP"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#results .chip`, chromedp.ByQuery),
 		chromedp.Evaluate(`window.__noReload === true`, &marker),
@@ -75,6 +76,7 @@ func TestBrowserLeadsFilterSwapAndBack(t *testing.T) {
 	// Close the filter panel, then sort by customer through the header, in place.
 	err = chromedp.Run(ctx,
 		chromedp.Click(`.ws-filter-menu summary`, chromedp.ByQuery),
+		testkit.HTMXSettled(`th[aria-sort] a[href*="sort=customer"]`),
 		chromedp.Click(`th[aria-sort] a[href*="sort=customer"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`th[aria-sort="ascending"]`, chromedp.ByQuery),
 		chromedp.Text(`#results tbody tr:first-child .ws-company`, &first, chromedp.ByQuery),
@@ -120,6 +122,7 @@ func TestBrowserLeadsHeartToggle(t *testing.T) {
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace"),
 		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
 		chromedp.Evaluate(`window.__noReload = true`, nil),
+		testkit.HTMXSettled(`#results tbody tr:first-child .heart-btn`),
 		chromedp.Click(`#results tbody tr:first-child .heart-btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#results tbody tr:first-child .heart-btn[aria-pressed="true"]`, chromedp.ByQuery),
 		chromedp.Text(`#count-favorites`, &count, chromedp.ByQuery),
@@ -132,8 +135,10 @@ func TestBrowserLeadsHeartToggle(t *testing.T) {
 		t.Errorf("heart on: in place %v, favorites count %q", marker, count)
 	}
 	err = chromedp.Run(ctx,
+		testkit.HTMXSettled(`#results tbody tr:nth-child(2) .heart-btn`),
 		chromedp.Click(`#results tbody tr:nth-child(2) .heart-btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#results tbody tr:nth-child(2) .heart-btn[aria-pressed="true"]`, chromedp.ByQuery),
+		testkit.HTMXSettled(`#results tbody tr:first-child .heart-btn`),
 		chromedp.Click(`#results tbody tr:first-child .heart-btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#results tbody tr:first-child .heart-btn[aria-pressed="false"]`, chromedp.ByQuery),
 		chromedp.Text(`#count-favorites`, &count, chromedp.ByQuery),

@@ -55,6 +55,7 @@ func TestBrowserBellCountsANewLead(t *testing.T) {
 
 	var panelText string
 	err = chromedp.Run(ctx,
+		testkit.HTMXSettled(`.notify-bell`),
 		chromedp.Click(`.notify-bell`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#notify-panel .panel`, chromedp.ByQuery),
 		chromedp.WaitReady(`#bell-count[data-count="0"]`, chromedp.ByQuery),
@@ -70,6 +71,7 @@ func TestBrowserBellCountsANewLead(t *testing.T) {
 
 	var left int
 	err = chromedp.Run(ctx,
+		testkit.HTMXSettled(`#notify-panel .notify-item form button`),
 		chromedp.Click(`#notify-panel .notify-item form button`, chromedp.ByQuery),
 		chromedp.Sleep(300*time.Millisecond),
 		chromedp.Evaluate(`document.querySelectorAll('#notify-panel .notify-item').length`, &left),

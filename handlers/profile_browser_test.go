@@ -60,10 +60,12 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 		chromedp.Navigate(s.URL+"/profile"),
 		chromedp.WaitVisible(`#profile-company`, chromedp.ByQuery),
 		chromedp.Evaluate(`window.__noReload = true`, nil),
+		testkit.HTMXSettled(`#profile-company .card-head a.btn`),
 		chromedp.Click(`#profile-company .card-head a.btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#company_name`, chromedp.ByQuery),
 		chromedp.Poll(`document.activeElement && document.activeElement.id === "company_name"`, nil, chromedp.WithPollingTimeout(3*time.Second)),
 		chromedp.Evaluate(`document.querySelector("#company_name").value = ""`, nil),
+		testkit.HTMXSettled(`#profile-company button[type=submit]`),
 		chromedp.Click(`#profile-company button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#company_name-err`, chromedp.ByQuery),
 		chromedp.Text(`#company_name-err`, &errText, chromedp.ByQuery),
@@ -86,6 +88,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	s.Clock.Advance(90 * time.Minute)
 	err = chromedp.Run(ctx,
 		chromedp.SendKeys(`#company_name`, "Contoso Japan KK", chromedp.ByQuery),
+		testkit.HTMXSettled(`#profile-company button[type=submit]`),
 		chromedp.Click(`#profile-company button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitNotPresent(`#company_name`, chromedp.ByQuery),
 		chromedp.Text(`#profile-company dd strong`, &name, chromedp.ByQuery),
@@ -110,9 +113,11 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 
 	var chips string
 	err = chromedp.Run(ctx,
+		testkit.HTMXSettled(`#profile-keywords .card-head a.btn`),
 		chromedp.Click(`#profile-keywords .card-head a.btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#keyword_expertise`, chromedp.ByQuery),
 		chromedp.SendKeys(`#keyword_expertise`, "Copilot", chromedp.ByQuery),
+		testkit.HTMXSettled(`#profile-keywords form.profile-kw-add button[type=submit]`),
 		chromedp.Click(`#profile-keywords form.profile-kw-add button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`//ul[@aria-labelledby="kw-expertise-h"]//span[text()="Copilot"]`),
 		chromedp.Text(`#profile-keywords`, &chips, chromedp.ByQuery),
@@ -126,6 +131,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	// The editor stays open for the next change: remove a keyword that brings unwanted leads.
 	err = chromedp.Run(ctx,
+		testkit.HTMXSettled(`#profile-keywords button[aria-label="Remove keyword CRM"]`),
 		chromedp.Click(`#profile-keywords button[aria-label="Remove keyword CRM"]`, chromedp.ByQuery),
 		chromedp.WaitNotPresent(`#profile-keywords button[aria-label="Remove keyword CRM"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#keyword_expertise`, chromedp.ByQuery),
@@ -149,6 +155,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	profileShot(t, ctx, "profile-en")
 	err = chromedp.Run(ctx,
+		testkit.HTMXSettled(`#profile-locations tbody tr:first-child a.btn-danger`),
 		chromedp.Click(`#profile-locations tbody tr:first-child a.btn-danger`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.profile-remove select`, chromedp.ByQuery),
 	)
@@ -157,6 +164,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	profileShot(t, ctx, "profile-en-remove-location")
 	err = chromedp.Run(ctx,
+		testkit.HTMXSettled(`#profile-locations tbody tr:first-child a.btn:not(.btn-danger)`),
 		chromedp.Click(`#profile-locations tbody tr:first-child a.btn:not(.btn-danger)`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#loc_contact_email`, chromedp.ByQuery),
 	)
@@ -169,6 +177,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	var emailErr string
 	err = chromedp.Run(ctx,
 		chromedp.Evaluate(`window.__noReload = true`, nil),
+		testkit.HTMXSettled(`#profile-locations .card-head a.btn`),
 		chromedp.Click(`#profile-locations .card-head a.btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.profile-loc-new #loc_name`, chromedp.ByQuery),
 		chromedp.SendKeys(`#loc_name`, "Osaka", chromedp.ByQuery),
@@ -176,6 +185,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 		chromedp.SendKeys(`#loc_contact_name`, "Ken Sato", chromedp.ByQuery),
 		chromedp.SendKeys(`#loc_contact_email`, "ken.sato@", chromedp.ByQuery),
 		chromedp.SendKeys(`#loc_contact_phone`, "+81 6-5555-0100", chromedp.ByQuery),
+		testkit.HTMXSettled(`.profile-loc-new button[type=submit]`),
 		chromedp.Click(`.profile-loc-new button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#loc_contact_email-err`, chromedp.ByQuery),
 		chromedp.Text(`#loc_contact_email-err`, &emailErr, chromedp.ByQuery),
@@ -191,6 +201,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Evaluate(`document.querySelector("#loc_contact_email").value = ""`, nil),
 		chromedp.SendKeys(`#loc_contact_email`, "ken.sato@example.com", chromedp.ByQuery),
+		testkit.HTMXSettled(`.profile-loc-new button[type=submit]`),
 		chromedp.Click(`.profile-loc-new button[type=submit]`, chromedp.ByQuery),
 		chromedp.WaitNotPresent(`.profile-loc-new`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll("#profile-locations tbody tr").length`, &rows),
@@ -217,6 +228,7 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	profileShot(t, ctx, "profile-ja")
 	err = chromedp.Run(ctx,
+		testkit.HTMXSettled(`#profile-preferences .card-head a.btn`),
 		chromedp.Click(`#profile-preferences .card-head a.btn`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#profile-preferences form`, chromedp.ByQuery),
 	)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,4 +111,18 @@ func (s *Server) SignIn(t testing.TB, ctx context.Context, email string) {
 	if err != nil {
 		t.Fatalf("browser sign-in as %s: %v", email, err)
 	}
+}
+
+// HTMXSettled waits until htmx has finished every swap on the page and has wired up the element
+// matching sel (or the form around it), so a click on freshly swapped content is handled by htmx and
+// not by the browser's own form submission.
+func HTMXSettled(sel string) chromedp.Action {
+	js := `(function () {
+		if (!window.htmx || document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")) { return false; }
+		var el = document.querySelector(` + strconv.Quote(sel) + `);
+		if (!el) { return false; }
+		var owner = el.closest("[hx-get], [hx-post], form") || el;
+		return !!owner["htmx-internal-data"];
+	})()`
+	return chromedp.Poll(js, nil, chromedp.WithPollingTimeout(15*time.Second))
 }
