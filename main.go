@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -32,6 +33,13 @@ import (
 )
 
 func main() {
+	// The Leads list keeps every lead's filter attributes in memory (≈200 MB live at a million leads),
+	// which the collector would otherwise re-mark every few hundred requests. Collecting at 4× the live
+	// heap instead of 2× costs memory the server has and gives back ~10% of CPU under load. GOGC set in
+	// the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))

@@ -22,9 +22,9 @@ import (
 // a sequential scan) and each position's rank (to sort favourites and search hits).
 //
 // It stays current with writes from anywhere (this process, `leaddesk jobs`, the CLI): before each use
-// it asks SQLite for PRAGMA data_version on a connection of its own, which changes whenever any other
-// connection commits; then it reads only the rows with a newer id or an updated_at at or after the
-// newest it has seen (index leads_updated), and moves them into place.
+// it reads the lead change counter (lead_changes, bumped by triggers on every insert, update and delete
+// of a lead) on a connection of its own; when it moved, it reads only the rows with a newer id or an
+// updated_at at or after the newest it has seen (index leads_updated), and moves them into place.
 type leadIndex struct {
 	mu     sync.RWMutex
 	loaded bool
@@ -54,7 +54,7 @@ type leadIndex struct {
 
 	dvMu        sync.Mutex
 	dvConn      *sql.Conn
-	dataVersion int64
+	dataVersion int64 // lead_changes.n when last brought up to date
 	maxID       int64
 	maxUpdated  int64
 }
@@ -134,7 +134,7 @@ func (ix *leadIndex) ensure(ctx context.Context, d *DB) error {
 		ix.dvConn = c
 	}
 	var dv int64
-	if err := ix.dvConn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
+	if err := ix.dvConn.QueryRowContext(ctx, `SELECT n FROM lead_changes WHERE id = 1`).Scan(&dv); err != nil {
 		ix.dvConn.Close()
 		ix.dvConn = nil
 		return fmt.Errorf("db: data version: %w", err)
@@ -145,7 +145,7 @@ func (ix *leadIndex) ensure(ctx context.Context, d *DB) error {
 	if ix.loaded && dv == ix.dataVersion {
 		return nil
 	}
-	// data_version is read before the rows, so a commit in between is seen again next time.
+	// The change counter is read before the rows, so a commit in between is seen again next time.
 	if !ix.loaded {
 		ix.mu.Lock()
 		defer ix.mu.Unlock()
