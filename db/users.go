@@ -152,16 +152,35 @@ func roleOrder(r string) int {
 }
 
 // UserByID returns the user with id and roles, or ErrNotFound.
+// It runs on every signed-in request (roles are re-read so a change applies at once), so user and
+// roles come in one query.
 func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
-	u, err := scanUser(d.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	var roles sql.NullString
+	row := d.QueryRowContext(ctx, `SELECT `+userColumns+`, (SELECT group_concat(role) FROM user_roles WHERE user_id = users.id)
+		FROM users WHERE id = ?`, id)
+	u, err := scanUser(scanWith(row, &roles))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("db: user %d: %w", id, err)
 	}
-	return u, d.loadRoles(ctx, d, u)
+	u.Roles = nil
+	if roles.String != "" {
+		u.Roles = strings.Split(roles.String, ",")
+	}
+	sort.Slice(u.Roles, func(i, j int) bool { return roleOrder(u.Roles[i]) < roleOrder(u.Roles[j]) })
+	return u, nil
 }
+
+// scanWith appends extra destinations to a row's Scan, for queries that select userColumns and more.
+func scanWith(row interface{ Scan(...any) error }, extra ...any) interface{ Scan(...any) error } {
+	return scanFunc(func(dest ...any) error { return row.Scan(append(dest, extra...)...) })
+}
+
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // UserByEmail returns the user with email (case-insensitive) and roles, or ErrNotFound.
 func (d *DB) UserByEmail(ctx context.Context, email string) (*User, error) {
