@@ -156,15 +156,9 @@ func (d *DB) ListLeadsForAPI(ctx context.Context, f APILeadFilter) ([]*Lead, boo
 	in("outcome", f.Outcome)
 	in("email_validity", f.EmailValidity)
 	in("phone_validity", f.PhoneValidity)
-	if q := strings.TrimSpace(f.Q); q != "" {
-		if m := SearchQuery(q); m != "" {
-			where, args = append(where, "id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)"), append(args, "terms: ("+m+")")
-		}
-		// The bigram match can hit out of order; the substring check makes it exact.
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
-		where = append(where, `(customer_company LIKE ? ESCAPE '\' OR (contact_first_name || ' ' || contact_last_name) LIKE ? ESCAPE '\'
-			OR (contact_last_name || contact_first_name) LIKE ? ESCAPE '\' OR deal_name LIKE ? ESCAPE '\' OR notes LIKE ? ESCAPE '\' OR CAST(id AS TEXT) = ?)`)
-		args = append(args, like, like, like, like, like, q)
+	if m := SearchQuery(strings.TrimSpace(f.Q)); m != "" {
+		// The index is exact (SearchQuery): the same leads as the Leads list's search.
+		where, args = append(where, "id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)"), append(args, m)
 	}
 	if f.AfterID != 0 {
 		where = append(where, "(created_at < ? OR (created_at = ? AND id < ?))")
