@@ -214,7 +214,7 @@ func (m *Main) serve() error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (%v): is another Leaddesk running? Stop it or choose another address with LEADDESK_ADDR / -addr", m.Cfg.Addr, err)
 	}
-	e, _, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log})
+	e, h, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log})
 	if err != nil {
 		ln.Close()
 		return err
@@ -223,7 +223,16 @@ func (m *Main) serve() error {
 		ln.Close()
 		return err
 	}
-	return m.serveOn(ln, e)
+	// Users' last Leads views are kept in memory and written every few seconds, and once more after
+	// the last request (handlers/lastview.go).
+	m.Jobs.Register(jobs.Job{Name: "last-views", Every: 2 * time.Second, Run: func(ctx context.Context, _ time.Time) error {
+		return h.FlushLastViews(ctx)
+	}})
+	err = m.serveOn(ln, e)
+	if ferr := h.FlushLastViews(context.Background()); ferr != nil {
+		m.Log.Error("write last views", "err", ferr)
+	}
+	return err
 }
 
 func (m *Main) serveOn(ln net.Listener, e *echo.Echo) error {

@@ -28,9 +28,10 @@ type Handler struct {
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
 
-	policies map[string]Policy  // "METHOD path" → who may call it, filled by the route table
-	sso      ssoRegistry        // single-sign-on providers, built on first use (sso.go)
-	incoming db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
+	policies  map[string]Policy  // "METHOD path" → who may call it, filled by the route table
+	sso       ssoRegistry        // single-sign-on providers, built on first use (sso.go)
+	incoming  db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
+	lastViews lastViews          // each user's newest Leads view, until FlushLastViews writes it
 }
 
 // Deps are what New needs.

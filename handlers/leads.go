@@ -90,9 +90,13 @@ type pageLink struct {
 func (h *Handler) leadsIndex(c echo.Context) error {
 	req := c.Request()
 	u := h.user(c)
+	lastView := u.LastView
+	if v, ok := h.lastViews.get(u.ID); ok {
+		lastView = v
+	}
 	// A bare /leads opened as a page restores the user's last view, across sign-ins.
-	if req.URL.RawQuery == "" && req.Header.Get(views.HXRequest) != "true" && u.LastView != "" {
-		if v, err := url.ParseQuery(u.LastView); err == nil {
+	if req.URL.RawQuery == "" && req.Header.Get(views.HXRequest) != "true" && lastView != "" {
+		if v, err := url.ParseQuery(lastView); err == nil {
 			return c.Redirect(http.StatusSeeOther, "/leads?"+db.ParseLeadFilter(v).Query().Encode())
 		}
 	}
@@ -103,10 +107,8 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 	}
 	f.Page = res.Page
 	query := f.Query().Encode()
-	if req.URL.RawQuery != "" && query != u.LastView {
-		if err := h.DB.SetLastView(req.Context(), u.ID, query); err != nil {
-			h.Log.Warn("remember last view", "err", err)
-		}
+	if req.URL.RawQuery != "" && query != lastView {
+		h.lastViews.set(u.ID, query) // written by FlushLastViews
 	}
 	data := h.leadsView(c, f, res)
 	p := h.page(c, h.T(c, "leads.title"), "leads", data)

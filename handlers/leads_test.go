@@ -570,3 +570,20 @@ func TestLeadsFlameCalmsAfter72Hours(t *testing.T) {
 		t.Errorf("rows = %q", got)
 	}
 }
+
+// The last view is kept in memory between flushes and written by FlushLastViews (every few seconds
+// under serve, and at shutdown), so it survives a restart.
+func TestLeadsLastViewIsWrittenByTheFlush(t *testing.T) {
+	s := testkit.NewServer(t)
+	c, u := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
+	c.Get("/leads?tab=qualified&sort=value&dir=desc")
+	if got, _ := s.DB.UserByID(t.Context(), u.ID); got.LastView != "" {
+		t.Errorf("written before the flush: %q", got.LastView)
+	}
+	if err := s.Handler.FlushLastViews(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.DB.UserByID(t.Context(), u.ID); got.LastView != "dir=desc&sort=value&tab=qualified" {
+		t.Errorf("after the flush: %q", got.LastView)
+	}
+}
