@@ -21,15 +21,7 @@ type LeadPage struct {
 // ListLeads returns the page of leads that view f shows to userID, with the total and tab counts.
 // A page past the end gives the last page.
 func (d *DB) ListLeads(ctx context.Context, f LeadFilter, userID int64) (*LeadPage, error) {
-	ix := d.leadIndex()
-	if err := ix.ensure(ctx, d); err != nil {
-		return nil, err
-	}
-	favs, err := d.FavoriteIDs(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	search, err := d.searchHits(ctx, ix, f.Q)
+	ix, favs, search, err := d.viewInputs(ctx, f, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -225,17 +217,27 @@ func (d *DB) AdjacentLeadIDs(ctx context.Context, f LeadFilter, userID, id int64
 	return prev, next, nil
 }
 
-// viewOrder is every lead id of view f in order (all pages). It is a slice of ids, 8 bytes a lead.
-func (d *DB) viewOrder(ctx context.Context, f LeadFilter, userID int64) ([]int64, error) {
+// viewInputs brings the lead index up to date and gathers what a view of it needs besides the filter:
+// the user's favourites and the search hits (nil when f searches nothing).
+func (d *DB) viewInputs(ctx context.Context, f LeadFilter, userID int64) (*leadIndex, []int64, []int64, error) {
 	ix := d.leadIndex()
 	if err := ix.ensure(ctx, d); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	favs, err := d.FavoriteIDs(ctx, userID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	search, err := d.searchHits(ctx, ix, f.Q)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return ix, favs, search, nil
+}
+
+// viewOrder is every lead id of view f in order (all pages). It is a slice of ids, 8 bytes a lead.
+func (d *DB) viewOrder(ctx context.Context, f LeadFilter, userID int64) ([]int64, error) {
+	ix, favs, search, err := d.viewInputs(ctx, f, userID)
 	if err != nil {
 		return nil, err
 	}

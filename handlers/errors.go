@@ -56,7 +56,8 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	p := h.page(c, h.defaultHeading(c, status), "", errorData{Status: status, Heading: h.defaultHeading(c, status), Message: msg})
+	heading := h.defaultHeading(c, status)
+	p := h.page(c, heading, "", errorData{Status: status, Heading: heading, Message: msg})
 	if h.user(c) == nil {
 		p.Layout = "auth"
 	}

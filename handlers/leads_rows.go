@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -21,18 +20,11 @@ import (
 // rows are assembled from those pieces and escaped fields. TestLeadRowsMatchPartials keeps the two
 // in step.
 
-// bitCaches holds each Handler's rendered partials by language, block and value.
-var bitCaches sync.Map // *Handler → *sync.Map of bitKey → template.HTML
-
 type bitKey struct{ lang, block, key string }
 
 // bit renders block of leads/index with data as .Data, once per key.
 func (h *Handler) bit(lang, block, key string, data any) template.HTML {
-	v, ok := bitCaches.Load(h)
-	if !ok {
-		v, _ = bitCaches.LoadOrStore(h, &sync.Map{})
-	}
-	cache := v.(*sync.Map)
+	cache := &h.bits
 	k := bitKey{lang, block, key}
 	if v, ok := cache.Load(k); ok {
 		return v.(template.HTML)
