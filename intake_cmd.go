@@ -10,6 +10,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/lead"
 	"leaddesk/mail"
 )
 
@@ -83,7 +84,7 @@ func (m *Main) importCmd(args []string) error {
 	if _, err := f.Seek(0, 0); err != nil {
 		return err
 	}
-	hook := func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+	hook := func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: m.Cfg.BaseURL, Loc: m.Cfg.Location, Now: now}, l)
 	}
 	rep, err := intake.Import(m.ctx, m.DB, f, intake.ImportOptions{Now: now, ActorLabel: "import", OnNew: hook,

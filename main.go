@@ -28,6 +28,7 @@ import (
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
 	"leaddesk/jobs"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
 	"leaddesk/mail"
 )
@@ -161,13 +162,13 @@ func (m *Main) registerJobs() {
 	// archival of informational leads; each runs every minute and is safe to run twice at once.
 	lifecycleEnv := func(now time.Time) mail.Env { return mail.Env{BaseURL: m.Cfg.BaseURL, Loc: m.Cfg.Location, Now: now} }
 	m.Jobs.Register(jobs.Job{Name: "lead-expiry", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
-		_, err := m.DB.ExpireOverdueLeads(ctx, now, func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+		_, err := m.DB.ExpireOverdueLeads(ctx, now, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 			return mail.LeadExpiredTx(ctx, tx, lifecycleEnv(now), l)
 		})
 		return err
 	}})
 	m.Jobs.Register(jobs.Job{Name: "lead-expiry-reminder", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
-		_, err := m.DB.RemindExpiringLeads(ctx, now, lifecycle.ReminderBefore, func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+		_, err := m.DB.RemindExpiringLeads(ctx, now, lifecycle.ReminderBefore, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 			return mail.ExpiryReminderTx(ctx, tx, lifecycleEnv(now), l)
 		})
 		return err

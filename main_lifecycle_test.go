@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 )
 
 // TestJobsCommandRunsTheLifecycleJobs: `leaddesk jobs --now T` expires, reminds and archives once.
@@ -21,10 +22,10 @@ func TestJobsCommandRunsTheLifecycleJobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leads := []*db.Lead{
+	leads := []*lead.Lead{
 		{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", CustomerCompany: "Due", SenderEmail: "s@example.com", CreatedAt: created},
 		{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", CustomerCompany: "Later", CreatedAt: created.Add(24 * time.Hour)},
-		{Tab: "marketplace", LeadType: "offer", CTA: "free_trial", CustomerCompany: "Info", CreatedAt: created.Add(-db.InformationalArchiveAfter)},
+		{Tab: "marketplace", LeadType: "offer", CTA: "free_trial", CustomerCompany: "Info", CreatedAt: created.Add(-lead.InformationalArchiveAfter)},
 	}
 	err = d.InTx(ctx, func(tx *sql.Tx) error {
 		for _, l := range leads {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"leaddesk/lead"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,7 +206,7 @@ func TestContactNamesFollowTheCountrysOrder(t *testing.T) {
 		t.Errorf("names: %q %q %q", jp.ContactName(), latin.ContactName(), de.ContactName())
 	}
 	for _, l := range []*Lead{jp, latin, de} {
-		if f, g := SplitContactName(l.ContactName()); f != l.ContactFirstName || g != l.ContactLastName {
+		if f, g := lead.SplitContactName(l.ContactName()); f != l.ContactFirstName || g != l.ContactLastName {
 			t.Errorf("split %q back = %q %q", l.ContactName(), f, g)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"leaddesk/lead"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,16 +75,16 @@ func SaveIncomingLeadTx(ctx context.Context, tx *sql.Tx, l *Lead, actorID int64,
 // reminder or expiry mail, since nobody could have answered it here), and an informational lead past
 // six months arrives archived. A status the sender gave (accepted, archived) is kept.
 func SettleArrival(l *Lead, now time.Time) {
-	l.Actionable = IsActionable(l.Tab, l.LeadType, l.CTA)
+	l.Actionable = lead.IsActionable(l.Tab, l.LeadType, l.CTA)
 	if l.Status != "" && l.Status != "received" {
 		return
 	}
 	switch {
-	case l.Actionable && !l.CreatedAt.Add(ExpiryWindow).After(now):
-		at := l.CreatedAt.Add(ExpiryWindow)
+	case l.Actionable && !l.CreatedAt.Add(lead.ExpiryWindow).After(now):
+		at := l.CreatedAt.Add(lead.ExpiryWindow)
 		l.Status, l.Outcome, l.ArchivedAt, l.ExpiresAt = "archived", "expired", &at, &at
-	case !l.Actionable && !l.CreatedAt.Add(InformationalArchiveAfter).After(now):
-		at := l.CreatedAt.Add(InformationalArchiveAfter)
+	case !l.Actionable && !l.CreatedAt.Add(lead.InformationalArchiveAfter).After(now):
+		at := l.CreatedAt.Add(lead.InformationalArchiveAfter)
 		l.Status, l.ArchivedAt = "archived", &at
 	}
 }

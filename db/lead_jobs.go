@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"leaddesk/lead"
 	"time"
 )
 
@@ -38,7 +39,7 @@ func (d *DB) ExpireOverdueLeads(ctx context.Context, now time.Time, onExpired Le
 // ArchiveInformationalLeads archives informational leads (no lifecycle) once they are
 // InformationalArchiveAfter old, without an outcome, and returns how many it changed.
 func (d *DB) ArchiveInformationalLeads(ctx context.Context, now time.Time) (int, error) {
-	cutoff := now.Add(-InformationalArchiveAfter).Unix()
+	cutoff := now.Add(-lead.InformationalArchiveAfter).Unix()
 	return d.leadJob(ctx, "archive informational",
 		`SELECT `+LeadColumns+` FROM leads WHERE status = 'received' AND actionable = 0 AND created_at <= ? ORDER BY created_at, id LIMIT ?`,
 		[]any{cutoff, jobBatch},

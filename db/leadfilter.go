@@ -1,6 +1,7 @@
 package db
 
 import (
+	"leaddesk/lead"
 	"net/url"
 	"slices"
 	"strconv"
@@ -48,14 +49,14 @@ func ParseLeadFilter(q url.Values) LeadFilter {
 	if t := q.Get("tab"); t == "qualified" || t == "favorites" {
 		f.Tab = t
 	}
-	f.CTA = pick(q["cta"], CTAs)
-	f.Source = pick(q["source"], Sources)
-	f.Type = pick(q["type"], LeadTypes)
-	f.Quality = pick(q["quality"], Qualities)
-	f.Status = pick(q["status"], Statuses)
-	f.Outcome = pick(q["outcome"], Outcomes)
-	f.EmailValidity = pick(q["email_validity"], EmailValidities)
-	f.PhoneValidity = pick(q["phone_validity"], PhoneValidities)
+	f.CTA = pick(q["cta"], lead.CTAs)
+	f.Source = pick(q["source"], lead.Sources)
+	f.Type = pick(q["type"], lead.LeadTypes)
+	f.Quality = pick(q["quality"], lead.Qualities)
+	f.Status = pick(q["status"], lead.Statuses)
+	f.Outcome = pick(q["outcome"], lead.Outcomes)
+	f.EmailValidity = pick(q["email_validity"], lead.EmailValidities)
+	f.PhoneValidity = pick(q["phone_validity"], lead.PhoneValidities)
 	for _, c := range q["country"] {
 		for _, c := range strings.Split(c, ",") {
 			c = strings.ToUpper(strings.TrimSpace(c))
@@ -190,13 +191,13 @@ type matcher struct {
 
 func (f LeadFilter) matcher() matcher {
 	m := matcher{
-		cta: codesOf(f.CTA, CTAs), source: codesOf(f.Source, Sources), ltype: codesOf(f.Type, LeadTypes),
-		quality: codesOf(f.Quality, Qualities), status: codesOf(f.Status, Statuses), outcome: codesOf(f.Outcome, Outcomes),
-		email: codesOf(f.EmailValidity, EmailValidities), phone: codesOf(f.PhoneValidity, PhoneValidities),
+		cta: codesOf(f.CTA, lead.CTAs), source: codesOf(f.Source, lead.Sources), ltype: codesOf(f.Type, lead.LeadTypes),
+		quality: codesOf(f.Quality, lead.Qualities), status: codesOf(f.Status, lead.Statuses), outcome: codesOf(f.Outcome, lead.Outcomes),
+		email: codesOf(f.EmailValidity, lead.EmailValidities), phone: codesOf(f.PhoneValidity, lead.PhoneValidities),
 		country: f.Country, test: f.Test,
 	}
 	if f.Tab != "favorites" {
-		m.tab = code(Tabs, f.Tab)
+		m.tab = code(lead.Tabs, f.Tab)
 	}
 	return m
 }
@@ -221,10 +222,10 @@ func (m *matcher) match(a *attrs) bool {
 	if !in(m.status, a.status) {
 		return false
 	}
-	if len(m.outcome) > 0 && (a.status != code(Statuses, "archived") || !in(m.outcome, a.outcome)) {
+	if len(m.outcome) > 0 && (a.status != code(lead.Statuses, "archived") || !in(m.outcome, a.outcome)) {
 		return false
 	}
-	offer := code(LeadTypes, "offer")
+	offer := code(lead.LeadTypes, "offer")
 	if len(m.email) > 0 && (a.ltype != offer || !in(m.email, a.email)) {
 		return false
 	}

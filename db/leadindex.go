@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"leaddesk/lead"
 	"math"
 	"slices"
 	"strings"
@@ -107,9 +108,9 @@ func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 		&r.a.country, &r.a.test, &r.created, &r.updated, &r.expires, &r.value, &r.company); err != nil {
 		return err
 	}
-	r.a.tab, r.a.ltype, r.a.source, r.a.cta = code(Tabs, tab), code(LeadTypes, ltype), code(Sources, source), code(CTAs, cta)
-	r.a.quality, r.a.status, r.a.outcome = code(Qualities, quality), code(Statuses, status), code(Outcomes, outcome)
-	r.a.email, r.a.phone = code(EmailValidities, email), code(PhoneValidities, phone)
+	r.a.tab, r.a.ltype, r.a.source, r.a.cta = code(lead.Tabs, tab), code(lead.LeadTypes, ltype), code(lead.Sources, source), code(lead.CTAs, cta)
+	r.a.quality, r.a.status, r.a.outcome = code(lead.Qualities, quality), code(lead.Statuses, status), code(lead.Outcomes, outcome)
+	r.a.email, r.a.phone = code(lead.EmailValidities, email), code(lead.PhoneValidities, phone)
 	if r.expires == 0 {
 		r.expires = math.MaxInt64 // no respond-by date sorts last
 	}

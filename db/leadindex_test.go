@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"leaddesk/lead"
 	"math/rand/v2"
 	"net/url"
 	"path/filepath"
@@ -78,7 +79,7 @@ func TestLeadIndexFollowsRandomWrites(t *testing.T) {
 	insert := func(n int) {
 		err := d.InTx(ctx, func(tx *sql.Tx) error {
 			for i := 0; i < n; i++ {
-				l := &Lead{Tab: Tabs[r.IntN(2)], LeadType: "offer", CTA: CTAs[r.IntN(4)], Source: "appsource",
+				l := &Lead{Tab: lead.Tabs[r.IntN(2)], LeadType: "offer", CTA: lead.CTAs[r.IntN(4)], Source: "appsource",
 					CustomerCompany: companies[r.IntN(len(companies))], Country: countries[r.IntN(3)],
 					DealValue: int64(r.IntN(4)) * 100, CreatedAt: now.Add(-time.Duration(r.IntN(50)) * time.Hour)}
 				if l.Tab == "qualified" {
@@ -135,7 +136,7 @@ func TestLeadIndexFollowsRandomWrites(t *testing.T) {
 			case 1:
 				q, arg = `UPDATE leads SET deal_value = ?`, r.IntN(5)*100
 			case 2:
-				q, arg = `UPDATE leads SET status = 'archived', outcome = ?, expires_at = NULL`, Outcomes[r.IntN(4)]
+				q, arg = `UPDATE leads SET status = 'archived', outcome = ?, expires_at = NULL`, lead.Outcomes[r.IntN(4)]
 			case 3:
 				q, arg = `UPDATE leads SET created_at = ?`, now.Add(-time.Duration(r.IntN(80))*time.Hour).Unix()
 			}

@@ -12,6 +12,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/intake"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 func TestAdminTokensCreateShowsOnceAndRevokes(t *testing.T) {
@@ -170,7 +171,7 @@ func TestImportPreviewThenConfirmRoundTrips(t *testing.T) {
 	if done.StatusCode != http.StatusOK || !strings.Contains(done.Body, "2 leads imported, 0 were already there, 2 rows skipped") {
 		t.Fatalf("confirm: %d\n%s", done.StatusCode, done.Body)
 	}
-	var won db.Lead
+	var won lead.Lead
 	s.DB.QueryRow(`SELECT status, outcome, deal_value, currency, notes, purchase_date, created_at FROM leads WHERE external_id = 'PC-2'`).
 		Scan(&won.Status, &won.Outcome, &won.DealValue, &won.Currency, &won.Notes, &won.PurchaseDate, &won.Version)
 	if won.Status != "archived" || won.Outcome != "won" || won.DealValue != 1250050 || won.Currency != "USD" || won.Notes != "=SUM(A1:A2)" ||

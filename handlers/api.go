@@ -16,6 +16,7 @@ import (
 	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/lead"
 )
 
 // apiLeadInput is what POST /api/v1/leads accepts: the same shape as apiLead (read-only fields are
@@ -93,13 +94,13 @@ func jsonKind(goType string) string {
 }
 
 // apiInputLead checks a posted lead, field by field.
-func apiInputLead(in *apiLeadInput, now time.Time) (*db.Lead, intake.Errors) {
+func apiInputLead(in *apiLeadInput, now time.Time) (*lead.Lead, intake.Errors) {
 	var errs intake.Errors
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, intake.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	clean := func(s string) string { return strings.TrimSpace(intake.CleanText(s, false)) }
-	l := &db.Lead{ExternalID: clean(in.ExternalReferenceID), DealName: clean(in.Name), CustomerCompany: clean(in.CustomerProfile.Name),
+	l := &lead.Lead{ExternalID: clean(in.ExternalReferenceID), DealName: clean(in.Name), CustomerCompany: clean(in.CustomerProfile.Name),
 		City: clean(in.CustomerProfile.Address.City), Notes: strings.TrimSpace(intake.CleanText(in.Details.Notes, true)),
 		OfferID: clean(in.OfferID), OfferTitle: clean(in.OfferTitle), Description: strings.TrimSpace(intake.CleanText(in.Description, true)),
 		CRMID: clean(in.CRMID), CampaignID: clean(in.CampaignID), CustomerRequestedContact: in.Details.CustomerRequestedContact}
@@ -138,10 +139,10 @@ func apiInputLead(in *apiLeadInput, now time.Time) (*db.Lead, intake.Errors) {
 		}
 		return c
 	}
-	l.Classification = code("qualification", in.Qualification, db.Classifications)
-	l.Source = code("leadSource", in.LeadSource, db.Sources)
-	l.LeadType = code("leadType", in.LeadType, db.LeadTypes)
-	l.CTA = code("callToAction", in.CallToAction, db.CTAs)
+	l.Classification = code("qualification", in.Qualification, lead.Classifications)
+	l.Source = code("leadSource", in.LeadSource, lead.Sources)
+	l.LeadType = code("leadType", in.LeadType, lead.LeadTypes)
+	l.CTA = code("callToAction", in.CallToAction, lead.CTAs)
 	if in.Sender != nil {
 		l.SenderName, l.SenderEmail = clean(in.Sender.Name), clean(in.Sender.Email)
 		if l.SenderEmail != "" && !contact.EmailSyntaxOK(l.SenderEmail) {
@@ -166,17 +167,17 @@ func apiInputLead(in *apiLeadInput, now time.Time) (*db.Lead, intake.Errors) {
 		if s, ok := pcStatuses[strings.ToLower(in.Status)]; ok {
 			l.Status = s
 		} else {
-			l.Status = code("status", in.Status, db.Statuses)
+			l.Status = code("status", in.Status, lead.Statuses)
 		}
 	}
 	if in.Substatus != "" {
-		if o, ok := intake.MatchCode(in.Substatus, db.Outcomes); ok {
+		if o, ok := intake.MatchCode(in.Substatus, lead.Outcomes); ok {
 			l.Status, l.Outcome = "archived", o
 		} else if _, ok := intake.MatchCode(in.Substatus, []string{"received", "accepted", "pending", "engaged", "archived"}); !ok {
 			bad("substatus", "%q is not one of Received, Accepted, Won, Lost, Declined, Expired", in.Substatus)
 		}
 	}
-	if l.Status == "archived" && l.Outcome == "" && db.IsActionable(l.Tab, l.LeadType, l.CTA) {
+	if l.Status == "archived" && l.Outcome == "" && lead.IsActionable(l.Tab, l.LeadType, l.CTA) {
 		bad("substatus", "a closed actionable lead needs its outcome: Won, Lost, Declined or Expired")
 	}
 	if in.CreatedDateTime != "" {
@@ -250,20 +251,20 @@ func (h *Handler) apiListLeads(c echo.Context) error {
 		return out
 	}
 	if tab := q.Get("tab"); tab != "" {
-		if !apiContains(db.Tabs, tab) {
+		if !apiContains(lead.Tabs, tab) {
 			errs = append(errs, intake.FieldError{Field: "tab", Message: "must be marketplace or qualified (favorites belong to a person, not a token)"})
 		}
 		f.Tab = tab
 	}
-	f.CTA = list("cta", db.CTAs)
+	f.CTA = list("cta", lead.CTAs)
 	f.Country = list("country", []string{"ISO 3166-1 alpha-2 codes"})
-	f.Source = list("source", db.Sources)
-	f.Type = list("type", db.LeadTypes)
-	f.Quality = list("quality", db.Qualities)
-	f.Status = list("status", db.Statuses)
-	f.Outcome = list("outcome", db.Outcomes)
-	f.EmailValidity = list("email_validity", db.EmailValidities)
-	f.PhoneValidity = list("phone_validity", db.PhoneValidities)
+	f.Source = list("source", lead.Sources)
+	f.Type = list("type", lead.LeadTypes)
+	f.Quality = list("quality", lead.Qualities)
+	f.Status = list("status", lead.Statuses)
+	f.Outcome = list("outcome", lead.Outcomes)
+	f.EmailValidity = list("email_validity", lead.EmailValidities)
+	f.PhoneValidity = list("phone_validity", lead.PhoneValidities)
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/views"
 )
 
@@ -81,7 +81,7 @@ type apiSender struct {
 }
 
 // pcStatus maps our lifecycle to Partner Center's status and substatus.
-func pcStatus(l *db.Lead) (string, string) {
+func pcStatus(l *lead.Lead) (string, string) {
 	switch l.Status {
 	case "received":
 		return "New", "Received"
@@ -112,7 +112,7 @@ func apiTime(t *time.Time) string {
 }
 
 // toAPILead shapes a lead for the API. Expired leads never expose contact details (DESIGN §3.3).
-func toAPILead(l *db.Lead) apiLead {
+func toAPILead(l *lead.Lead) apiLead {
 	status, sub := pcStatus(l)
 	a := apiLead{ID: l.ID, ExternalReferenceID: l.ExternalID, Name: l.DealName, Status: status, Substatus: sub,
 		Qualification:   pcQualification(l.Classification),

@@ -18,6 +18,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/lead"
 	"leaddesk/mail"
 )
 
@@ -166,7 +167,7 @@ func (h *Handler) importConfirm(c echo.Context) error {
 	u := h.user(c)
 	now := h.Clock.Now()
 	d := importData{ID: id, Done: true}
-	hook := func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+	hook := func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: now}, l)
 	}
 	rep, err := intake.Import(c.Request().Context(), h.DB, f, intake.ImportOptions{Now: now, ActorID: u.ID, ActorLabel: "import", OnNew: hook,

@@ -11,6 +11,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/lead"
 	"leaddesk/mail"
 )
 
@@ -59,7 +60,7 @@ func (h *Handler) intakeBadRequest(c echo.Context, errs intake.Errors) error {
 
 // storeIncoming validates the contact details, stores the lead (or finds the one it repeats) and
 // queues its notifications in the same transaction, then answers 201 or 200 with the id.
-func (h *Handler) storeIncoming(c echo.Context, l *db.Lead, actorID int64, actorLabel string) error {
+func (h *Handler) storeIncoming(c echo.Context, l *lead.Lead, actorID int64, actorLabel string) error {
 	ctx := c.Request().Context()
 	if err := intake.Validate(l, db.SpamChecker{Ctx: ctx, Q: h.DB}); err != nil {
 		return err
@@ -76,7 +77,7 @@ func (h *Handler) storeIncoming(c echo.Context, l *db.Lead, actorID int64, actor
 
 // intakeNewLeadHook queues a new lead's Action Center items and mail inside its transaction.
 func (h *Handler) intakeNewLeadHook() db.NewLeadHook {
-	return func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+	return func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: h.Clock.Now()}, l)
 	}
 }

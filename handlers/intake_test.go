@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"leaddesk/db"
 	"leaddesk/handlers"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // examplePayload is the README's documented marketplace example.
@@ -94,11 +94,11 @@ func TestMarketplaceExamplePayloadBecomesALead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := db.Lead{Tab: "marketplace", LeadType: "offer", Source: "appsource", CTA: "contact_me", OfferID: "contoso.crm",
+	want := lead.Lead{Tab: "marketplace", LeadType: "offer", Source: "appsource", CTA: "contact_me", OfferID: "contoso.crm",
 		OfferTitle: "Contoso CRM", CustomerCompany: "Contoso KK", ContactFirstName: "Aiko", ContactLastName: "Sato", ContactTitle: "CTO",
 		ContactEmail: "aiko.sato@contoso.co.jp", ContactPhone: "+81 3-1234-5678", Country: "JP", EmailValidity: "valid",
 		PhoneValidity: "valid", Quality: "high", Status: "received", Description: "Please call me about licensing for 50 seats."}
-	got := db.Lead{Tab: l.Tab, LeadType: l.LeadType, Source: l.Source, CTA: l.CTA, OfferID: l.OfferID, OfferTitle: l.OfferTitle,
+	got := lead.Lead{Tab: l.Tab, LeadType: l.LeadType, Source: l.Source, CTA: l.CTA, OfferID: l.OfferID, OfferTitle: l.OfferTitle,
 		CustomerCompany: l.CustomerCompany, ContactFirstName: l.ContactFirstName, ContactLastName: l.ContactLastName, ContactTitle: l.ContactTitle,
 		ContactEmail: l.ContactEmail, ContactPhone: l.ContactPhone, Country: l.Country, EmailValidity: l.EmailValidity,
 		PhoneValidity: l.PhoneValidity, Quality: l.Quality, Status: l.Status, Description: l.Description}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
 	"leaddesk/mail"
 	"leaddesk/views"
@@ -16,7 +17,7 @@ import (
 
 // leadFormData is what the accept, edit, decline, lost and employee forms show, as a modal or a page.
 type leadFormData struct {
-	Lead       *db.Lead
+	Lead       *lead.Lead
 	Action     string // accept, edit, decline, lost, employee
 	PostURL    string
 	Deal       dealForm
@@ -33,7 +34,7 @@ type leadFormData struct {
 // A form sent for a lead that moved on meanwhile (another user answered it, or it expired) gets the
 // form back with the reason and a reload link, so a dialog shows it in place; formPage has then
 // answered the request and returns a nil form.
-func (h *Handler) formPage(c echo.Context, a lifecycle.Action, name string) (*db.Lead, *leadFormData, error) {
+func (h *Handler) formPage(c echo.Context, a lifecycle.Action, name string) (*lead.Lead, *leadFormData, error) {
 	l, err := h.loadDetailLead(c)
 	if err != nil {
 		return nil, nil, err
@@ -56,14 +57,14 @@ func (h *Handler) formPage(c echo.Context, a lifecycle.Action, name string) (*db
 		}
 		d.Users = users
 	case "decline":
-		d.Reasons = db.DeclineReasons
+		d.Reasons = lead.DeclineReasons
 	case "lost":
-		d.Reasons = db.LostReasons
+		d.Reasons = lead.LostReasons
 	}
 	return l, d, nil
 }
 
-func (h *Handler) newFormData(l *db.Lead, name string) *leadFormData {
+func (h *Handler) newFormData(l *lead.Lead, name string) *leadFormData {
 	id := strconv.FormatInt(l.ID, 10)
 	post := map[string]string{"accept": "/leads/" + id + "/accept", "edit": "/leads/" + id, "decline": "/leads/" + id + "/decline",
 		"lost": "/leads/" + id + "/lost", "employee": "/leads/" + id + "/employees"}[name]
@@ -157,7 +158,7 @@ func (h *Handler) accept(c echo.Context) error {
 	}
 	_, err = h.workLead(c, l.ID, form.Version, lifecycle.Accept, lifecycle.Input{Deal: deal}, actionHooks{
 		before: h.storeTeamAndContacts(team, contacts),
-		after: func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+		after: func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 			return mail.LeadAnsweredTx(ctx, tx, h.lifecycleMailEnv(), l.ID)
 		},
 	})
@@ -168,8 +169,8 @@ func (h *Handler) accept(c echo.Context) error {
 }
 
 // storeTeamAndContacts replaces the team and adds contacts, noting both for the timeline.
-func (h *Handler) storeTeamAndContacts(team []int64, contacts []db.LeadContact) func(context.Context, *sql.Tx, *db.Lead, map[string][2]string) error {
-	return func(ctx context.Context, tx *sql.Tx, l *db.Lead, extra map[string][2]string) error {
+func (h *Handler) storeTeamAndContacts(team []int64, contacts []db.LeadContact) func(context.Context, *sql.Tx, *lead.Lead, map[string][2]string) error {
+	return func(ctx context.Context, tx *sql.Tx, l *lead.Lead, extra map[string][2]string) error {
 		change, err := db.SetLeadTeamTx(ctx, tx, l.ID, team)
 		if err != nil {
 			return err
@@ -251,12 +252,12 @@ func (h *Handler) decline(c echo.Context) error {
 	if err != nil || d == nil {
 		return err
 	}
-	d.Reason = h.readReasonForm(c, db.DeclineReasons)
+	d.Reason = h.readReasonForm(c, lead.DeclineReasons)
 	if len(d.Reason.Errors) > 0 {
 		return h.renderForm(c, http.StatusUnprocessableEntity, d)
 	}
 	_, err = h.workLead(c, l.ID, d.Reason.Version, lifecycle.Decline, lifecycle.Input{Reason: d.Reason.Reason, ReasonNotes: d.Reason.Notes}, actionHooks{
-		after: func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+		after: func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 			return mail.LeadDeclinedTx(ctx, tx, h.lifecycleMailEnv(), l)
 		},
 	})
@@ -271,7 +272,7 @@ func (h *Handler) lost(c echo.Context) error {
 	if err != nil || d == nil {
 		return err
 	}
-	d.Reason = h.readReasonForm(c, db.LostReasons)
+	d.Reason = h.readReasonForm(c, lead.LostReasons)
 	if len(d.Reason.Errors) > 0 {
 		return h.renderForm(c, http.StatusUnprocessableEntity, d)
 	}
@@ -318,7 +319,7 @@ func (h *Handler) addEmployee(c echo.Context) error {
 	}
 	emp := db.LeadContact{Kind: "employee", Name: d.Employee.Name, Email: d.Employee.Email, Phone: d.Employee.Phone}
 	_, err = h.workLead(c, l.ID, d.Reason.Version, lifecycle.AddEmployee, lifecycle.Input{}, actionHooks{
-		before: func(ctx context.Context, tx *sql.Tx, l *db.Lead, extra map[string][2]string) error {
+		before: func(ctx context.Context, tx *sql.Tx, l *lead.Lead, extra map[string][2]string) error {
 			extra["employee"] = [2]string{"", contactText(emp)}
 			return db.AddLeadContactTx(ctx, tx, l.ID, emp, h.Clock.Now())
 		},

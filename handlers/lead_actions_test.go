@@ -2,12 +2,11 @@ package handlers_test
 
 import (
 	"fmt"
+	"leaddesk/lead"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-
-	"leaddesk/db"
 )
 
 // acceptForm is a complete, valid accept form; tests change one field at a time.
@@ -22,7 +21,7 @@ func acceptForm(f *lcFixture) url.Values {
 
 func TestAcceptStoresTheDealTeamContactsAndTimeline(t *testing.T) {
 	f := newLCFixture(t)
-	l := f.addLead(t, func(l *db.Lead) { l.CustomerRequestedContact = true })
+	l := f.addLead(t, func(l *lead.Lead) { l.CustomerRequestedContact = true })
 	// The form as a page without JavaScript, and as a dialog for htmx.
 	page := f.c.Get(fmt.Sprintf("/leads/%d/accept", l.ID))
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `<html`) || !strings.Contains(page.Body, `name="deal_name"`) || !strings.Contains(page.Body, "Ben Ito") {
@@ -204,7 +203,7 @@ func TestDeclineArchivesAndQueuesTheNotices(t *testing.T) {
 }
 
 // accepted makes an accepted lead through the real form.
-func accepted(t *testing.T, f *lcFixture) *db.Lead {
+func accepted(t *testing.T, f *lcFixture) *lead.Lead {
 	t.Helper()
 	l := f.addLead(t, nil)
 	if res := f.c.PostForm(fmt.Sprintf("/leads/%d/accept", l.ID), acceptForm(f)); res.StatusCode != http.StatusSeeOther {
@@ -381,9 +380,9 @@ func TestProfileAdminsCannotAct(t *testing.T) {
 
 func TestBulkDeclineOnlyReceivedLeads(t *testing.T) {
 	f := newLCFixture(t)
-	a, b := f.addLead(t, nil), f.addLead(t, func(l *db.Lead) { l.CustomerCompany = "Fabrikam" })
+	a, b := f.addLead(t, nil), f.addLead(t, func(l *lead.Lead) { l.CustomerCompany = "Fabrikam" })
 	acc := accepted(t, f)
-	info := f.addLead(t, func(l *db.Lead) { l.CTA = "get_it_now" })
+	info := f.addLead(t, func(l *lead.Lead) { l.CTA = "get_it_now" })
 	ids := []string{fmt.Sprint(a.ID), fmt.Sprint(b.ID), fmt.Sprint(acc.ID), fmt.Sprint(info.ID)}
 	q := url.Values{"ids": ids, "next": {"/leads?tab=marketplace"}}
 	dlg := f.c.Get("/leads/bulk/decline?"+q.Encode(), "HX-Request", "true")
@@ -400,7 +399,7 @@ func TestBulkDeclineOnlyReceivedLeads(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "2 leads declined and archived.") || res.Header.Get("HX-Trigger") != "leadChanged" {
 		t.Fatalf("bulk decline: %d\n%s", res.StatusCode, res.Body)
 	}
-	for _, l := range []*db.Lead{a, b} {
+	for _, l := range []*lead.Lead{a, b} {
 		if got := f.lead(t, l.ID); got.Outcome != "declined" || got.Reason != "no_response" {
 			t.Errorf("lead %d = %s/%s", l.ID, got.Status, got.Outcome)
 		}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // TestBrowserAcceptAndDeclineThroughTheModals drives real Chromium: open the accept dialog, send it
@@ -18,12 +18,12 @@ import (
 // load; then decline another lead through its dialog.
 func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 	f := newLCFixture(t)
-	first := f.addLead(t, func(l *db.Lead) {
+	first := f.addLead(t, func(l *lead.Lead) {
 		l.CustomerRequestedContact = true
 		l.ContactEmail = "aiko@throwaway.example"
 		l.EmailValidity = "spam"
 	})
-	second := f.addLead(t, func(l *db.Lead) { l.CustomerCompany = "Fabrikam GK"; l.ContactFirstName = "Kenji" })
+	second := f.addLead(t, func(l *lead.Lead) { l.CustomerCompany = "Fabrikam GK"; l.ContactFirstName = "Kenji" })
 	ctx := testkit.Browser(t)
 	f.s.SignIn(t, ctx, "aiko@example.com")
 
@@ -145,7 +145,7 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 	if err := f.s.DB.SetUserLang(context.Background(), f.worker.ID, "ja"); err != nil {
 		t.Fatal(err)
 	}
-	l := f.addLead(t, func(l *db.Lead) {
+	l := f.addLead(t, func(l *lead.Lead) {
 		l.CustomerCompany, l.ContactFirstName, l.ContactLastName, l.CustomerRequestedContact = "コントソ株式会社", "愛子", "佐藤", true
 		l.CreatedAt = f.s.Clock.Now().Add(-80 * time.Hour)
 	})
@@ -191,7 +191,7 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 	testkit.Screenshot(t, ctx, "lifecycle-decline-modal-ja")
 
 	// The same forms as whole pages, as a browser without JavaScript gets them.
-	other := f.addLead(t, func(l *db.Lead) { l.CustomerCompany = "ファブリカム合同会社" })
+	other := f.addLead(t, func(l *lead.Lead) { l.CustomerCompany = "ファブリカム合同会社" })
 	var heading string
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/bulk/decline?ids=%d&ids=%d", f.s.URL, l.ID, other.ID)),
@@ -218,7 +218,7 @@ func htmxReady() chromedp.Action {
 func TestBrowserExpiredLeadHidesTheContact(t *testing.T) {
 	f := newLCFixture(t)
 	l := f.addLead(t, nil)
-	f.s.Clock.Set(l.CreatedAt.Add(db.ExpiryWindow))
+	f.s.Clock.Set(l.CreatedAt.Add(lead.ExpiryWindow))
 	expireAt(t, f.s, f.s.Clock.Now())
 	ctx := testkit.Browser(t)
 	f.s.SignIn(t, ctx, "aiko@example.com")

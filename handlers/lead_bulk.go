@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
 	"leaddesk/mail"
 )
@@ -81,7 +82,7 @@ func (h *Handler) bulkDeclineForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := &bulkDeclineData{Reasons: db.DeclineReasons, Next: safeNext(c.QueryParam("next"), "/leads"), Reason: reasonForm{Errors: map[string]string{}}}
+	d := &bulkDeclineData{Reasons: lead.DeclineReasons, Next: safeNext(c.QueryParam("next"), "/leads"), Reason: reasonForm{Errors: map[string]string{}}}
 	if d.IDs, d.Skipped, err = h.splitDeclinable(c, ids); err != nil {
 		return err
 	}
@@ -100,8 +101,8 @@ func (h *Handler) bulkDecline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := &bulkDeclineData{IDs: ids, Reasons: db.DeclineReasons, Next: safeNext(c.FormValue("next"), "/leads")}
-	d.Reason = h.readReasonForm(c, db.DeclineReasons)
+	d := &bulkDeclineData{IDs: ids, Reasons: lead.DeclineReasons, Next: safeNext(c.FormValue("next"), "/leads")}
+	d.Reason = h.readReasonForm(c, lead.DeclineReasons)
 	if len(ids) == 0 {
 		d.NoneValid = true
 		return h.renderBulk(c, http.StatusUnprocessableEntity, d)

@@ -13,13 +13,14 @@ import (
 	"golang.org/x/text/message"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
 	"leaddesk/views"
 )
 
 // detailsData is the lead details page (DESIGN §9).
 type detailsData struct {
-	Lead       *db.Lead
+	Lead       *lead.Lead
 	Can        map[string]bool // lifecycle actions this user may do now, by name
 	CanWork    bool            // the user's role works leads at all (else read-only)
 	Flame      string          // "", "hot", "calm"
@@ -137,7 +138,7 @@ func (h *Handler) timeLeftPhrase(c echo.Context, left time.Duration) string {
 }
 
 // progress is the Received → Accepted → Won/Lost track; declined and expired leads end after Received.
-func (h *Handler) progress(c echo.Context, l *db.Lead) []progressStep {
+func (h *Handler) progress(c echo.Context, l *lead.Lead) []progressStep {
 	if !l.Actionable {
 		return nil
 	}
@@ -159,7 +160,7 @@ func (h *Handler) progress(c echo.Context, l *db.Lead) []progressStep {
 }
 
 // timeline turns stored events into readable entries: who, when, what, and each field old → new.
-func (h *Handler) timeline(c echo.Context, l *db.Lead, events []db.LeadEvent) []timelineItem {
+func (h *Handler) timeline(c echo.Context, l *lead.Lead, events []db.LeadEvent) []timelineItem {
 	printer := message.NewPrinter(language.Make(h.lang(c)))
 	out := make([]timelineItem, 0, len(events))
 	for _, e := range events {
@@ -216,7 +217,7 @@ func fieldRank(f string) int {
 	return len(timelineFieldOrder)
 }
 
-func (h *Handler) senderName(c echo.Context, l *db.Lead) string {
+func (h *Handler) senderName(c echo.Context, l *lead.Lead) string {
 	if l.SenderName != "" {
 		return l.SenderName
 	}
@@ -224,7 +225,7 @@ func (h *Handler) senderName(c echo.Context, l *db.Lead) string {
 }
 
 // changeValue shows a stored value for reading: codes translated, money formatted, long notes cut.
-func (h *Handler) changeValue(c echo.Context, p *message.Printer, l *db.Lead, field, v string) string {
+func (h *Handler) changeValue(c echo.Context, p *message.Printer, l *lead.Lead, field, v string) string {
 	if v == "" {
 		return ""
 	}

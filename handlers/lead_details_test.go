@@ -2,17 +2,16 @@ package handlers_test
 
 import (
 	"fmt"
+	"leaddesk/lead"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
-
-	"leaddesk/db"
 )
 
 func TestLeadDetailsShowsTheLeadAndItsActions(t *testing.T) {
 	f := newLCFixture(t)
-	l := f.addLead(t, func(l *db.Lead) { l.CustomerRequestedContact = true })
+	l := f.addLead(t, func(l *lead.Lead) { l.CustomerRequestedContact = true })
 	res := f.c.Get(fmt.Sprintf("/leads/%d?tab=marketplace&country=JP", l.ID))
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.StatusCode, res.Body)
@@ -55,7 +54,7 @@ func TestLeadDetailsShowsTheLeadAndItsActions(t *testing.T) {
 
 func TestLeadDetailsFlameCalmsAfter72Hours(t *testing.T) {
 	f := newLCFixture(t)
-	l := f.addLead(t, func(l *db.Lead) { l.CustomerRequestedContact = true })
+	l := f.addLead(t, func(l *lead.Lead) { l.CustomerRequestedContact = true })
 	f.s.Clock.Advance(71*time.Hour + 59*time.Minute)
 	f.c.Login("aiko@example.com") // sessions end after 8 idle hours
 	res := f.c.Get(fmt.Sprintf("/leads/%d", l.ID))
@@ -71,8 +70,8 @@ func TestLeadDetailsFlameCalmsAfter72Hours(t *testing.T) {
 
 func TestLeadDetailsBanners(t *testing.T) {
 	f := newLCFixture(t)
-	spam := f.addLead(t, func(l *db.Lead) { l.EmailValidity = "spam"; l.Quality = "low"; l.IsTest = true })
-	info := f.addLead(t, func(l *db.Lead) { l.CTA = "free_trial" })
+	spam := f.addLead(t, func(l *lead.Lead) { l.EmailValidity = "spam"; l.Quality = "low"; l.IsTest = true })
+	info := f.addLead(t, func(l *lead.Lead) { l.CTA = "free_trial" })
 	res := f.c.Get(fmt.Sprintf("/leads/%d", spam.ID))
 	if !strings.Contains(res.Body, `id="spam-banner"`) || !strings.Contains(res.Body, "Spam warning.") || !strings.Contains(res.Body, "badge-test") {
 		t.Error("spam test lead lacks the spam banner or the Test badge")
@@ -101,7 +100,7 @@ func TestLeadDetailsPreviousAndNextFollowTheListView(t *testing.T) {
 	f := newLCFixture(t)
 	var ids []int64
 	for i, country := range []string{"JP", "DE", "JP", "JP"} {
-		l := f.addLead(t, func(l *db.Lead) {
+		l := f.addLead(t, func(l *lead.Lead) {
 			l.Country = country
 			l.CreatedAt = f.s.Clock.Now().Add(time.Duration(i) * time.Minute)
 		})

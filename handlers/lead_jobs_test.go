@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
 	"leaddesk/mail"
 )
@@ -19,7 +19,7 @@ import (
 // expireAt runs the expiry job as main.go registers it, with mail queued in the same transaction.
 func expireAt(t *testing.T, s *testkit.Server, now time.Time) int {
 	t.Helper()
-	n, err := s.DB.ExpireOverdueLeads(context.Background(), now, func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+	n, err := s.DB.ExpireOverdueLeads(context.Background(), now, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 		return mail.LeadExpiredTx(ctx, tx, mail.Env{BaseURL: s.Cfg.BaseURL, Loc: s.Cfg.Location, Now: now}, l)
 	})
 	if err != nil {
@@ -30,7 +30,7 @@ func expireAt(t *testing.T, s *testkit.Server, now time.Time) int {
 
 func remindAt(t *testing.T, s *testkit.Server, now time.Time) int {
 	t.Helper()
-	n, err := s.DB.RemindExpiringLeads(context.Background(), now, lifecycle.ReminderBefore, func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+	n, err := s.DB.RemindExpiringLeads(context.Background(), now, lifecycle.ReminderBefore, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 		return mail.ExpiryReminderTx(ctx, tx, mail.Env{BaseURL: s.Cfg.BaseURL, Loc: s.Cfg.Location, Now: now}, l)
 	})
 	if err != nil {
@@ -99,14 +99,14 @@ func TestLifecycleJobsAreSafeToRunTwiceAtOnce(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		ids = append(ids, f.addLead(t, nil).ID)
 	}
-	at := f.s.Clock.Now().Add(db.ExpiryWindow)
+	at := f.s.Clock.Now().Add(lead.ExpiryWindow)
 	var wg sync.WaitGroup
 	counts := make([]int, 4)
 	for i := range counts {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			n, err := f.s.DB.ExpireOverdueLeads(context.Background(), at, func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+			n, err := f.s.DB.ExpireOverdueLeads(context.Background(), at, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 				return mail.LeadExpiredTx(ctx, tx, mail.Env{BaseURL: f.s.Cfg.BaseURL, Loc: f.s.Cfg.Location, Now: at}, l)
 			})
 			if err != nil {
@@ -151,12 +151,12 @@ func TestExpiryReminderOnceAt48Hours(t *testing.T) {
 
 func TestInformationalLeadsArchivedAfterSixMonths(t *testing.T) {
 	f := newLCFixture(t)
-	info := f.addLead(t, func(l *db.Lead) { l.CTA = "test_drive" })
+	info := f.addLead(t, func(l *lead.Lead) { l.CTA = "test_drive" })
 	actionable := f.addLead(t, nil)
-	if n, err := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(db.InformationalArchiveAfter-time.Minute)); err != nil || n != 0 {
+	if n, err := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter-time.Minute)); err != nil || n != 0 {
 		t.Errorf("before 6 months: %d %v", n, err)
 	}
-	if n, err := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(db.InformationalArchiveAfter)); err != nil || n != 1 {
+	if n, err := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter)); err != nil || n != 1 {
 		t.Errorf("at 6 months: %d %v", n, err)
 	}
 	got := f.lead(t, info.ID)
@@ -166,7 +166,7 @@ func TestInformationalLeadsArchivedAfterSixMonths(t *testing.T) {
 	if f.lead(t, actionable.ID).Status != "received" {
 		t.Error("the archival job touched an actionable lead")
 	}
-	if n, _ := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(db.InformationalArchiveAfter+time.Hour)); n != 0 {
+	if n, _ := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter+time.Hour)); n != 0 {
 		t.Error("second run archived again")
 	}
 }
@@ -182,7 +182,7 @@ func TestExpiredLeadNotFoundByContactName(t *testing.T) {
 	if got := search("Aiko Sato"); len(got) != 1 {
 		t.Fatalf("before expiry the contact's name finds %q", got)
 	}
-	f.s.Clock.Set(l.CreatedAt.Add(db.ExpiryWindow))
+	f.s.Clock.Set(l.CreatedAt.Add(lead.ExpiryWindow))
 	if n := expireAt(t, f.s, f.s.Clock.Now()); n != 1 {
 		t.Fatalf("expired %d leads", n)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // lcFixture is a server with a Referrals admin (signed in), a second team member and a read-only
@@ -32,9 +33,9 @@ func newLCFixture(t *testing.T) *lcFixture {
 }
 
 // addLead stores a received, actionable contact-me offer lead created now, changed by mod.
-func (f *lcFixture) addLead(t *testing.T, mod func(l *db.Lead)) *db.Lead {
+func (f *lcFixture) addLead(t *testing.T, mod func(l *lead.Lead)) *lead.Lead {
 	t.Helper()
-	l := &db.Lead{Tab: "marketplace", LeadType: "offer", Source: "appsource", CTA: "contact_me", OfferTitle: "Contoso CRM for SMB",
+	l := &lead.Lead{Tab: "marketplace", LeadType: "offer", Source: "appsource", CTA: "contact_me", OfferTitle: "Contoso CRM for SMB",
 		CustomerCompany: "Contoso KK", ContactFirstName: "Aiko", ContactLastName: "Sato", ContactTitle: "IT manager",
 		ContactEmail: "aiko.sato@contoso.example", ContactPhone: "+81 3 1234 5678", Country: "JP", City: "Tokyo",
 		Description: "We need a CRM for 40 people.", EmailValidity: "valid", PhoneValidity: "valid", CustomerConsent: true,
@@ -49,7 +50,7 @@ func (f *lcFixture) addLead(t *testing.T, mod func(l *db.Lead)) *db.Lead {
 	return l
 }
 
-func (f *lcFixture) lead(t *testing.T, id int64) *db.Lead {
+func (f *lcFixture) lead(t *testing.T, id int64) *lead.Lead {
 	t.Helper()
 	l, err := f.s.DB.LeadByID(context.Background(), id)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
 	"leaddesk/mail"
 )
@@ -27,7 +28,7 @@ func (h *Handler) detailLeadID(c echo.Context) (int64, error) {
 }
 
 // loadDetailLead reads :id's lead, or answers 404.
-func (h *Handler) loadDetailLead(c echo.Context) (*db.Lead, error) {
+func (h *Handler) loadDetailLead(c echo.Context) (*lead.Lead, error) {
 	id, err := h.detailLeadID(c)
 	if err != nil {
 		return nil, err
@@ -40,7 +41,7 @@ func (h *Handler) loadDetailLead(c echo.Context) (*db.Lead, error) {
 }
 
 // lifecycleRefusal turns a lifecycle refusal or a stale version into the message the user reads.
-func (h *Handler) lifecycleRefusal(c echo.Context, l *db.Lead, err error) (int, string) {
+func (h *Handler) lifecycleRefusal(c echo.Context, l *lead.Lead, err error) (int, string) {
 	switch {
 	case errors.Is(err, lifecycle.ErrRole):
 		return http.StatusForbidden, h.T(c, "error.forbidden")
@@ -53,7 +54,7 @@ func (h *Handler) lifecycleRefusal(c echo.Context, l *db.Lead, err error) (int, 
 }
 
 // leadStateText names a lead's state for messages: "Received", "Archived (Won)", ….
-func (h *Handler) leadStateText(c echo.Context, l *db.Lead) string {
+func (h *Handler) leadStateText(c echo.Context, l *lead.Lead) string {
 	s := h.catalogOr(c, "lead.status."+l.Status, l.Status)
 	if l.Outcome != "" {
 		s += " (" + h.catalogOr(c, "lead.outcome."+l.Outcome, l.Outcome) + ")"
@@ -64,18 +65,18 @@ func (h *Handler) leadStateText(c echo.Context, l *db.Lead) string {
 // actionHooks are what an action stores beside the lead, inside its transaction: before the guarded
 // save (team, contacts — their change joins the same timeline entry) and after it (mail, Action Center).
 type actionHooks struct {
-	before func(ctx context.Context, tx *sql.Tx, l *db.Lead, extra map[string][2]string) error
-	after  func(ctx context.Context, tx *sql.Tx, l *db.Lead) error
+	before func(ctx context.Context, tx *sql.Tx, l *lead.Lead, extra map[string][2]string) error
+	after  func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error
 }
 
 // workLead does action a on lead id in one transaction: it reads the lead afresh, asks the lifecycle
 // whether this user may do a now, refuses a form based on another version, saves with the version
 // guard, and records the timeline. The lead as saved comes back; a lifecycleRefusal is a lifecycle or db error.
-func (h *Handler) workLead(c echo.Context, id int64, version string, a lifecycle.Action, in lifecycle.Input, hooks actionHooks) (*db.Lead, error) {
+func (h *Handler) workLead(c echo.Context, id int64, version string, a lifecycle.Action, in lifecycle.Input, hooks actionHooks) (*lead.Lead, error) {
 	ctx := c.Request().Context()
 	u := h.user(c)
 	now := h.Clock.Now()
-	var saved *db.Lead
+	var saved *lead.Lead
 	err := h.DB.InTx(ctx, func(tx *sql.Tx) error {
 		l, err := db.LeadByIDTx(ctx, tx, id)
 		if err != nil {

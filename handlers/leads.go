@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
 	"leaddesk/views"
 )
@@ -42,7 +43,7 @@ type leadsData struct {
 
 // leadRow is one lead in the list with what the row shows beside the lead itself.
 type leadRow struct {
-	*db.Lead
+	*lead.Lead
 	Fav     bool
 	HTML    template.HTML // the whole row (leads_rows.go)
 	Flame   string        // lifecycle.Flame: "", "hot" or "calm"
@@ -153,14 +154,14 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 		param, label, hint, prefix string
 		codes, sel                 []string
 	}{
-		{"cta", "ws.filter.cta", "", "lead.cta.", db.CTAs, f.CTA},
-		{"source", "ws.filter.source", "", "lead.source.", db.Sources, f.Source},
-		{"type", "ws.filter.type", "", "lead.type.", db.LeadTypes, f.Type},
-		{"quality", "ws.filter.quality", "", "lead.quality.", db.Qualities, f.Quality},
-		{"status", "ws.filter.status", "ws.filter.actionable_only", "lead.status.", db.Statuses, f.Status},
-		{"outcome", "ws.filter.outcome", "ws.filter.actionable_only", "lead.outcome.", db.Outcomes, f.Outcome},
-		{"email_validity", "lead.email_validity", "ws.filter.offer_only", "lead.validity.", db.EmailValidities, f.EmailValidity},
-		{"phone_validity", "lead.phone_validity", "ws.filter.offer_only", "lead.validity.", db.PhoneValidities, f.PhoneValidity},
+		{"cta", "ws.filter.cta", "", "lead.cta.", lead.CTAs, f.CTA},
+		{"source", "ws.filter.source", "", "lead.source.", lead.Sources, f.Source},
+		{"type", "ws.filter.type", "", "lead.type.", lead.LeadTypes, f.Type},
+		{"quality", "ws.filter.quality", "", "lead.quality.", lead.Qualities, f.Quality},
+		{"status", "ws.filter.status", "ws.filter.actionable_only", "lead.status.", lead.Statuses, f.Status},
+		{"outcome", "ws.filter.outcome", "ws.filter.actionable_only", "lead.outcome.", lead.Outcomes, f.Outcome},
+		{"email_validity", "lead.email_validity", "ws.filter.offer_only", "lead.validity.", lead.EmailValidities, f.EmailValidity},
+		{"phone_validity", "lead.phone_validity", "ws.filter.offer_only", "lead.validity.", lead.PhoneValidities, f.PhoneValidity},
 	}
 	for _, g := range groups {
 		fg := filterGroup{Param: g.param, Label: h.T(c, g.label)}

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/views"
 )
 
@@ -111,7 +112,7 @@ func (h *Handler) leadsExport(c echo.Context) error {
 	}
 	rec := make([]string, len(exportColumns))
 	n := 0
-	err := h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *db.Lead) error {
+	err := h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *lead.Lead) error {
 		exportRecord(rec, l)
 		if err := w.Write(rec); err != nil {
 			return err
@@ -137,7 +138,7 @@ func (h *Handler) leadsExport(c echo.Context) error {
 }
 
 // exportRecord fills rec with a lead's cells. Expired leads never carry contact details.
-func exportRecord(rec []string, l *db.Lead) {
+func exportRecord(rec []string, l *lead.Lead) {
 	contact, email, phone := l.ContactName(), l.ContactEmail, l.ContactPhone
 	if l.ContactHidden() {
 		contact, email, phone = "", "", ""

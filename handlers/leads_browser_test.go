@@ -10,13 +10,14 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // browserFixture gives the list enough varied leads to look like a working day.
 func browserFixture(t *testing.T, s *testkit.Server) {
 	t.Helper()
 	now := s.Clock.Now()
-	rows := []db.Lead{
+	rows := []lead.Lead{
 		{CustomerCompany: "Contoso KK", ContactFirstName: "愛子", ContactLastName: "佐藤", Country: "JP", CTA: "contact_me", CustomerRequestedContact: true, EmailValidity: "valid", PhoneValidity: "unknown", CreatedAt: now.Add(-2 * time.Hour)},
 		{CustomerCompany: "Fabrikam GmbH", ContactFirstName: "Jonas", ContactLastName: "Weber", Country: "DE", CTA: "free_trial", Source: "azure_marketplace", EmailValidity: "valid", PhoneValidity: "valid", CreatedAt: now.Add(-5 * time.Hour)},
 		{CustomerCompany: "Northwind Traders", ContactFirstName: "Ana", ContactLastName: "Ruiz", Country: "US", CTA: "contact_me", Status: "accepted", DealName: "Northwind rollout", DealValue: 1250000, Currency: "USD", EmailValidity: "valid", PhoneValidity: "valid", CreatedAt: now.Add(-30 * time.Hour)},
@@ -29,10 +30,10 @@ func browserFixture(t *testing.T, s *testkit.Server) {
 		addLead(t, s, l)
 	}
 	for i := 0; i < 60; i++ {
-		addLead(t, s, db.Lead{CustomerCompany: fmt.Sprintf("Tailspin %02d", i), Country: []string{"JP", "US", "DE", "GB"}[i%4], CTA: "get_it_now",
+		addLead(t, s, lead.Lead{CustomerCompany: fmt.Sprintf("Tailspin %02d", i), Country: []string{"JP", "US", "DE", "GB"}[i%4], CTA: "get_it_now",
 			EmailValidity: "valid", CreatedAt: now.Add(-time.Duration(50+i) * 24 * time.Hour)})
 	}
-	addLead(t, s, db.Lead{Tab: "qualified", Classification: "sales_qualified", CustomerCompany: "Wide World Importers", Country: "GB", CreatedAt: now.Add(-4 * time.Hour)})
+	addLead(t, s, lead.Lead{Tab: "qualified", Classification: "sales_qualified", CustomerCompany: "Wide World Importers", Country: "GB", CreatedAt: now.Add(-4 * time.Hour)})
 }
 
 // TestBrowserLeadsFilterSwapAndBack: a filter change swaps only the results in place, pushes the view

@@ -11,6 +11,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // TestBrowserBulkDeclineFromTheList selects two received leads in the list, declines them together
@@ -19,9 +20,9 @@ import (
 func TestBrowserBulkDeclineFromTheList(t *testing.T) {
 	s := testkit.NewServer(t)
 	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
-	a := addLead(t, s, db.Lead{CustomerCompany: "Alpha KK", Country: "JP"})
-	b := addLead(t, s, db.Lead{CustomerCompany: "Beta GmbH", Country: "DE"})
-	keep := addLead(t, s, db.Lead{CustomerCompany: "Gamma Ltd", Country: "GB"})
+	a := addLead(t, s, lead.Lead{CustomerCompany: "Alpha KK", Country: "JP"})
+	b := addLead(t, s, lead.Lead{CustomerCompany: "Beta GmbH", Country: "DE"})
+	keep := addLead(t, s, lead.Lead{CustomerCompany: "Gamma Ltd", Country: "GB"})
 	ctx := testkit.Browser(t)
 	ctx, cancel := context.WithTimeout(ctx, 25*time.Second)
 	defer cancel()
@@ -60,7 +61,7 @@ func TestBrowserBulkDeclineFromTheList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range []*db.Lead{a, b} {
+	for _, l := range []*lead.Lead{a, b} {
 		got, err := s.DB.LeadByID(t.Context(), l.ID)
 		if err != nil || got.Outcome != "declined" || got.Reason != "budget" {
 			t.Errorf("%s: %+v %v, want declined for budget", l.CustomerCompany, got, err)

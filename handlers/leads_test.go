@@ -13,11 +13,12 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // addLead stores a lead built from base with changes applied; CreatedAt defaults to minutes before
 // the fake clock so that insertion order is creation order.
-func addLead(t testing.TB, s *testkit.Server, l db.Lead) *db.Lead {
+func addLead(t testing.TB, s *testkit.Server, l lead.Lead) *lead.Lead {
 	t.Helper()
 	if l.Tab == "" {
 		l.Tab = "marketplace"
@@ -74,10 +75,10 @@ func fixture(t *testing.T, s *testkit.Server) {
 	t.Helper()
 	now := s.Clock.Now()
 	ago := func(h int) time.Time { return now.Add(-time.Duration(h) * time.Hour) }
-	archived := func(outcome string) db.Lead {
-		return db.Lead{Status: "archived", Outcome: outcome}
+	archived := func(outcome string) lead.Lead {
+		return lead.Lead{Status: "archived", Outcome: outcome}
 	}
-	leads := []db.Lead{
+	leads := []lead.Lead{
 		{CustomerCompany: "Alpha GetIt", CTA: "get_it_now", Country: "JP", Source: "azure_marketplace", EmailValidity: "valid", PhoneValidity: "valid", CreatedAt: ago(1)},
 		{CustomerCompany: "Bravo Trial", CTA: "free_trial", Country: "DE", Source: "azure_portal", EmailValidity: "invalid", PhoneValidity: "invalid", Quality: "low", CreatedAt: ago(2)},
 		{CustomerCompany: "Charlie Drive", CTA: "test_drive", Country: "FR", EmailValidity: "spam", Quality: "low", CreatedAt: ago(3)},
@@ -95,10 +96,10 @@ func fixture(t *testing.T, s *testkit.Server) {
 		l.ContactEmail = o + "@example.com"
 		addLead(t, s, l)
 	}
-	acc := db.Lead{CustomerCompany: "Foxtrot Accepted", CTA: "contact_me", Status: "accepted", CreatedAt: ago(20), DealValue: 100, Currency: "USD"}
+	acc := lead.Lead{CustomerCompany: "Foxtrot Accepted", CTA: "contact_me", Status: "accepted", CreatedAt: ago(20), DealValue: 100, Currency: "USD"}
 	addLead(t, s, acc)
-	addLead(t, s, db.Lead{Tab: "qualified", Classification: "marketing_qualified", CustomerCompany: "Golf Qualified", Country: "JP", CreatedAt: ago(6)})
-	addLead(t, s, db.Lead{CustomerCompany: "Hotel Test", IsTest: true, CreatedAt: ago(7)})
+	addLead(t, s, lead.Lead{Tab: "qualified", Classification: "marketing_qualified", CustomerCompany: "Golf Qualified", Country: "JP", CreatedAt: ago(6)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Hotel Test", IsTest: true, CreatedAt: ago(7)})
 }
 
 func TestLeadsListEachFilterValue(t *testing.T) {
@@ -190,7 +191,7 @@ func TestLeadsSortAndPaging(t *testing.T) {
 	base := s.Clock.Now().Add(-100 * time.Hour)
 	// Pairs share a creation time, so ties must fall back to the id.
 	for i := 0; i < 60; i++ {
-		addLead(t, s, db.Lead{CustomerCompany: fmt.Sprintf("Co %02d", i), CreatedAt: base.Add(time.Duration(i/2) * time.Hour),
+		addLead(t, s, lead.Lead{CustomerCompany: fmt.Sprintf("Co %02d", i), CreatedAt: base.Add(time.Duration(i/2) * time.Hour),
 			DealValue: int64((i % 7) * 100), Currency: "USD"})
 	}
 	res := c.Get("/leads?tab=marketplace&size=25")
@@ -231,10 +232,10 @@ func TestLeadsSortAndPaging(t *testing.T) {
 func TestLeadsSortByStatusAndExpiry(t *testing.T) {
 	s := testkit.NewServer(t)
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
-	addLead(t, s, db.Lead{CustomerCompany: "Late", CreatedAt: s.Clock.Now().Add(-24 * time.Hour)})
-	addLead(t, s, db.Lead{CustomerCompany: "Soon", CreatedAt: s.Clock.Now().Add(-13 * 24 * time.Hour)})
-	addLead(t, s, db.Lead{CustomerCompany: "Done", Status: "archived", Outcome: "won"})
-	addLead(t, s, db.Lead{CustomerCompany: "Working", Status: "accepted"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Late", CreatedAt: s.Clock.Now().Add(-24 * time.Hour)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Soon", CreatedAt: s.Clock.Now().Add(-13 * 24 * time.Hour)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Done", Status: "archived", Outcome: "won"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Working", Status: "accepted"})
 	res := c.Get("/leads?sort=expiry&dir=asc")
 	if got := strings.Join(companies(res.Body), ","); got != "Soon,Late,Done,Working" {
 		t.Errorf("expiry asc (none last, then id): %s", got)
@@ -251,12 +252,12 @@ func TestLeadsSortByStatusAndExpiry(t *testing.T) {
 func TestLeadsSearch(t *testing.T) {
 	s := testkit.NewServer(t)
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
-	addLead(t, s, db.Lead{CustomerCompany: "田中商事株式会社", ContactFirstName: "太郎", ContactLastName: "田中", Country: "JP"})
-	addLead(t, s, db.Lead{CustomerCompany: "中田工業", ContactFirstName: "花子", ContactLastName: "中田", Country: "JP"})
-	addLead(t, s, db.Lead{CustomerCompany: "Contoso", ContactFirstName: "Ann", ContactLastName: "Smith", DealName: "Azure rollout"})
-	addLead(t, s, db.Lead{CustomerCompany: "Fabrikam", ContactFirstName: "Bo", ContactLastName: "Ruiz", Notes: "needs a rollout plan"})
+	addLead(t, s, lead.Lead{CustomerCompany: "田中商事株式会社", ContactFirstName: "太郎", ContactLastName: "田中", Country: "JP"})
+	addLead(t, s, lead.Lead{CustomerCompany: "中田工業", ContactFirstName: "花子", ContactLastName: "中田", Country: "JP"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Contoso", ContactFirstName: "Ann", ContactLastName: "Smith", DealName: "Azure rollout"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Fabrikam", ContactFirstName: "Bo", ContactLastName: "Ruiz", Notes: "needs a rollout plan"})
 	// "anab" has bigrams an, na, ab: "banana bread" holds them all, but not the word.
-	addLead(t, s, db.Lead{CustomerCompany: "Banana Bread", ContactFirstName: "Cy", ContactLastName: "Ng"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Banana Bread", ContactFirstName: "Cy", ContactLastName: "Ng"})
 	cases := map[string]string{
 		"田中":      "田中商事株式会社",
 		"中田":      "中田工業",
@@ -288,7 +289,7 @@ func TestLeadsSearch(t *testing.T) {
 func TestLeadsExpiredContactHidden(t *testing.T) {
 	s := testkit.NewServer(t)
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
-	addLead(t, s, db.Lead{CustomerCompany: "Gone KK", ContactFirstName: "Secret", ContactLastName: "Person", ContactEmail: "secret@gone.example",
+	addLead(t, s, lead.Lead{CustomerCompany: "Gone KK", ContactFirstName: "Secret", ContactLastName: "Person", ContactEmail: "secret@gone.example",
 		ContactPhone: "+81 3 0000 0000", Status: "archived", Outcome: "expired"})
 	res := c.Get("/leads")
 	if strings.Contains(res.Body, "Secret") || !strings.Contains(res.Body, "Contact details hidden") {
@@ -303,11 +304,11 @@ func TestLeadsExpiredContactHidden(t *testing.T) {
 func TestLeadsExportCSV(t *testing.T) {
 	s := testkit.NewServer(t)
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
-	addLead(t, s, db.Lead{CustomerCompany: "=HYPERLINK(\"http://evil\")", ContactFirstName: "+cmd", ContactLastName: "x", ContactEmail: "@sum@example.com",
+	addLead(t, s, lead.Lead{CustomerCompany: "=HYPERLINK(\"http://evil\")", ContactFirstName: "+cmd", ContactLastName: "x", ContactEmail: "@sum@example.com",
 		Notes: "-2+3", Country: "JP", EmailValidity: "valid", PhoneValidity: "invalid", CreatedAt: time.Date(2026, 11, 1, 3, 4, 5, 0, time.UTC)})
-	addLead(t, s, db.Lead{CustomerCompany: "株式会社テスト", ContactFirstName: "太郎", ContactLastName: "山田", Country: "JP", DealValue: 1250000, Currency: "USD",
+	addLead(t, s, lead.Lead{CustomerCompany: "株式会社テスト", ContactFirstName: "太郎", ContactLastName: "山田", Country: "JP", DealValue: 1250000, Currency: "USD",
 		CreatedAt: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)})
-	addLead(t, s, db.Lead{CustomerCompany: "Filtered out", Country: "DE"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Filtered out", Country: "DE"})
 	res := c.Get("/leads/export.csv?tab=marketplace&country=JP&sort=created&dir=asc&page=2")
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("export: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
@@ -335,7 +336,7 @@ func TestLeadsExportCSV(t *testing.T) {
 
 func TestLeadsReadOnlyForProfileAdmins(t *testing.T) {
 	s := testkit.NewServer(t)
-	l := addLead(t, s, db.Lead{CustomerCompany: "Contoso"})
+	l := addLead(t, s, lead.Lead{CustomerCompany: "Contoso"})
 	c, _ := leadsSignedIn(t, s, "profile@example.com", db.RoleProfile)
 	res := c.Get("/leads")
 	if res.StatusCode != 200 || !strings.Contains(res.Body, "Contoso") {
@@ -362,8 +363,8 @@ func TestLeadsReadOnlyForProfileAdmins(t *testing.T) {
 
 func TestLeadsFavoriteToggle(t *testing.T) {
 	s := testkit.NewServer(t)
-	a := addLead(t, s, db.Lead{CustomerCompany: "Contoso"})
-	b := addLead(t, s, db.Lead{CustomerCompany: "Fabrikam"})
+	a := addLead(t, s, lead.Lead{CustomerCompany: "Contoso"})
+	b := addLead(t, s, lead.Lead{CustomerCompany: "Fabrikam"})
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
 	res := c.PostForm(fmt.Sprintf("/leads/%d/favorite", a.ID), nil, "HX-Request", "true")
 	if res.StatusCode != 200 || !strings.Contains(res.Body, `aria-pressed="true"`) || !strings.Contains(res.Body, `id="count-favorites" hx-swap-oob="true">1<`) {
@@ -400,7 +401,7 @@ func TestLeadsFavoriteToggle(t *testing.T) {
 
 func TestLeadsLastViewRemembered(t *testing.T) {
 	s := testkit.NewServer(t)
-	addLead(t, s, db.Lead{CustomerCompany: "Contoso", Country: "JP"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Contoso", Country: "JP"})
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
 	c.Get("/leads?tab=marketplace&country=JP&sort=customer&dir=asc")
 	c2 := s.Client()
@@ -415,7 +416,7 @@ func TestLeadsLastViewRemembered(t *testing.T) {
 // another feature would) and checks the list, counts and totals follow.
 func TestLeadsIndexFollowsOtherWriters(t *testing.T) {
 	s := testkit.NewServer(t)
-	a := addLead(t, s, db.Lead{CustomerCompany: "Contoso"})
+	a := addLead(t, s, lead.Lead{CustomerCompany: "Contoso"})
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
 	if got := companies(c.Get("/leads?status=received").Body); len(got) != 1 {
 		t.Fatalf("before: %q", got)
@@ -425,7 +426,7 @@ func TestLeadsIndexFollowsOtherWriters(t *testing.T) {
 		s.Clock.Now().Unix(), a.ID); err != nil {
 		t.Fatal(err)
 	}
-	addLead(t, s, db.Lead{CustomerCompany: "Newcomer", CreatedAt: s.Clock.Now()})
+	addLead(t, s, lead.Lead{CustomerCompany: "Newcomer", CreatedAt: s.Clock.Now()})
 	if got := companies(c.Get("/leads?status=received").Body); strings.Join(got, ",") != "Newcomer" {
 		t.Errorf("received after the change: %q", got)
 	}
@@ -442,7 +443,7 @@ func TestAdjacentLeadIDs(t *testing.T) {
 	s := testkit.NewServer(t)
 	var ids []int64
 	for i := 0; i < 4; i++ {
-		ids = append(ids, addLead(t, s, db.Lead{CustomerCompany: fmt.Sprint("Co ", i), CreatedAt: s.Clock.Now().Add(time.Duration(-i) * time.Hour)}).ID)
+		ids = append(ids, addLead(t, s, lead.Lead{CustomerCompany: fmt.Sprint("Co ", i), CreatedAt: s.Clock.Now().Add(time.Duration(-i) * time.Hour)}).ID)
 	}
 	f := db.ParseLeadFilter(url.Values{"tab": {"marketplace"}})
 	prev, next, err := s.DB.AdjacentLeadIDs(context.Background(), f, 1, ids[1])
@@ -463,7 +464,7 @@ func TestAdjacentLeadIDs(t *testing.T) {
 // heart in a row must be exactly what the "heart" partial renders for that lead and token.
 func TestLeadRowsMatchPartials(t *testing.T) {
 	s := testkit.NewServer(t)
-	a := addLead(t, s, db.Lead{CustomerCompany: "Contoso <b>&", ContactFirstName: "Ann", ContactLastName: "O'Neil", Country: "JP",
+	a := addLead(t, s, lead.Lead{CustomerCompany: "Contoso <b>&", ContactFirstName: "Ann", ContactLastName: "O'Neil", Country: "JP",
 		Status: "archived", Outcome: "won", DealValue: 1234567, Currency: "USD"})
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
 	res := c.PostForm(fmt.Sprintf("/leads/%d/favorite", a.ID), nil, "HX-Request", "true")
@@ -481,9 +482,9 @@ func TestLeadRowsMatchPartials(t *testing.T) {
 
 func TestAdjacentLeadIDsInFilteredAndSearchViews(t *testing.T) {
 	s := testkit.NewServer(t)
-	a := addLead(t, s, db.Lead{CustomerCompany: "Alpha", Country: "JP", CreatedAt: s.Clock.Now().Add(-1 * time.Hour)})
-	addLead(t, s, db.Lead{CustomerCompany: "Beta", Country: "US", CreatedAt: s.Clock.Now().Add(-2 * time.Hour)})
-	c := addLead(t, s, db.Lead{CustomerCompany: "Gamma", Country: "JP", CreatedAt: s.Clock.Now().Add(-3 * time.Hour)})
+	a := addLead(t, s, lead.Lead{CustomerCompany: "Alpha", Country: "JP", CreatedAt: s.Clock.Now().Add(-1 * time.Hour)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Beta", Country: "US", CreatedAt: s.Clock.Now().Add(-2 * time.Hour)})
+	c := addLead(t, s, lead.Lead{CustomerCompany: "Gamma", Country: "JP", CreatedAt: s.Clock.Now().Add(-3 * time.Hour)})
 	ctx := context.Background()
 	for _, q := range []url.Values{
 		{"tab": {"marketplace"}, "country": {"JP"}},
@@ -506,8 +507,8 @@ func TestAdjacentLeadIDsInFilteredAndSearchViews(t *testing.T) {
 // announced in the live region; a full page never carries the out-of-band copy.
 func TestLeadsResultsFragment(t *testing.T) {
 	s := testkit.NewServer(t)
-	addLead(t, s, db.Lead{CustomerCompany: "Contoso", Country: "JP"})
-	addLead(t, s, db.Lead{CustomerCompany: "Fabrikam", Country: "DE"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Contoso", Country: "JP"})
+	addLead(t, s, lead.Lead{CustomerCompany: "Fabrikam", Country: "DE"})
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
 	res := c.Get("/leads?tab=marketplace&country=JP", "HX-Request", "true", "HX-Target", "results")
 	if strings.Contains(res.Body, `class="tabs"`) || !strings.HasPrefix(strings.TrimSpace(res.Body), `<div id="results"`) {
@@ -527,7 +528,7 @@ func TestLeadsPerPageParameter(t *testing.T) {
 	s := testkit.NewServer(t)
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
 	for i := 0; i < 30; i++ {
-		addLead(t, s, db.Lead{CustomerCompany: fmt.Sprintf("Co %02d", i)})
+		addLead(t, s, lead.Lead{CustomerCompany: fmt.Sprintf("Co %02d", i)})
 	}
 	for _, q := range []string{"per_page=25", "size=25"} {
 		res := c.Get("/leads?tab=marketplace&" + q)
@@ -546,9 +547,9 @@ func TestLeadsFlameCalmsAfter72Hours(t *testing.T) {
 	s := testkit.NewServer(t)
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
 	now := s.Clock.Now()
-	addLead(t, s, db.Lead{CustomerCompany: "Hot KK", CustomerRequestedContact: true, CreatedAt: now.Add(-time.Hour)})
-	addLead(t, s, db.Lead{CustomerCompany: "Calm KK", CustomerRequestedContact: true, CreatedAt: now.Add(-4 * 24 * time.Hour)})
-	addLead(t, s, db.Lead{CustomerCompany: "Done KK", CustomerRequestedContact: true, Status: "archived", Outcome: "won", CreatedAt: now.Add(-2 * time.Hour)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Hot KK", CustomerRequestedContact: true, CreatedAt: now.Add(-time.Hour)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Calm KK", CustomerRequestedContact: true, CreatedAt: now.Add(-4 * 24 * time.Hour)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Done KK", CustomerRequestedContact: true, Status: "archived", Outcome: "won", CreatedAt: now.Add(-2 * time.Hour)})
 	page := c.Get("/leads?tab=marketplace").Body
 	cell := func(company string) string {
 		end := strings.Index(page, company+"</a>")

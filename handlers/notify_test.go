@@ -12,13 +12,14 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 	"leaddesk/mail"
 )
 
 // notifyLead stores an actionable lead with its notifications in one transaction, as intake does.
-func notifyLead(t *testing.T, s *testkit.Server, company string, requested bool) *db.Lead {
+func notifyLead(t *testing.T, s *testkit.Server, company string, requested bool) *lead.Lead {
 	t.Helper()
-	l := &db.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", Source: "appsource", CustomerCompany: company,
+	l := &lead.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", Source: "appsource", CustomerCompany: company,
 		ContactFirstName: "Mei", ContactLastName: "Sato", CustomerRequestedContact: requested, CreatedAt: s.Clock.Now()}
 	err := s.DB.InTx(context.Background(), func(tx *sql.Tx) error {
 		if err := db.InsertLeadTx(context.Background(), tx, l); err != nil {

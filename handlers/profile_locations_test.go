@@ -12,6 +12,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 func profileLocationForm(mod func(url.Values)) url.Values {
@@ -25,7 +26,7 @@ func profileLocationForm(mod func(url.Values)) url.Values {
 
 func profileAddLead(t *testing.T, s *testkit.Server, locID int64, company string) int64 {
 	t.Helper()
-	l := &db.Lead{Tab: "marketplace", LeadType: "profile", Source: "appsource", LocationID: locID, CustomerCompany: company, CreatedAt: testkit.Epoch}
+	l := &lead.Lead{Tab: "marketplace", LeadType: "profile", Source: "appsource", LocationID: locID, CustomerCompany: company, CreatedAt: testkit.Epoch}
 	if err := s.DB.InTx(context.Background(), func(tx *sql.Tx) error { return db.InsertLeadTx(context.Background(), tx, l) }); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // TestBrowserTimeLeftInJapanese: the list's due cell in Japanese says how long is left, and a lead past
@@ -17,11 +18,11 @@ import (
 func TestBrowserTimeLeftInJapanese(t *testing.T) {
 	s := testkit.NewServer(t)
 	now := s.Clock.Now()
-	addLead(t, s, db.Lead{CustomerCompany: "Contoso KK", ContactFirstName: "愛子", ContactLastName: "佐藤", Country: "JP",
+	addLead(t, s, lead.Lead{CustomerCompany: "Contoso KK", ContactFirstName: "愛子", ContactLastName: "佐藤", Country: "JP",
 		CustomerRequestedContact: true, EmailValidity: "valid", PhoneValidity: "valid", CreatedAt: now.Add(-15 * 24 * time.Hour)})
-	addLead(t, s, db.Lead{CustomerCompany: "Fabrikam KK", ContactFirstName: "健", ContactLastName: "伊藤", Country: "JP",
+	addLead(t, s, lead.Lead{CustomerCompany: "Fabrikam KK", ContactFirstName: "健", ContactLastName: "伊藤", Country: "JP",
 		CustomerRequestedContact: true, EmailValidity: "valid", PhoneValidity: "unknown", CreatedAt: now.Add(-14*24*time.Hour + 11*time.Hour + 30*time.Minute)})
-	addLead(t, s, db.Lead{CustomerCompany: "田中商事株式会社", ContactFirstName: "太郎", ContactLastName: "田中", Country: "JP",
+	addLead(t, s, lead.Lead{CustomerCompany: "田中商事株式会社", ContactFirstName: "太郎", ContactLastName: "田中", Country: "JP",
 		LeadType: "profile", CreatedAt: now.Add(-2 * time.Hour)})
 	u := s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
 	if err := s.DB.SetUserLang(t.Context(), u.ID, "ja"); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // TestRoleMatrixCoversEveryRoute walks every route the router knows — so a route added later is
@@ -114,7 +115,7 @@ func makeFixtures(t *testing.T, s *testkit.Server) {
 			now.Unix(), now.Unix()); err != nil {
 			return err
 		}
-		return db.InsertLeadTx(t.Context(), tx, &db.Lead{Tab: "marketplace", LeadType: "offer", Source: "appsource", CTA: "contact_me",
+		return db.InsertLeadTx(t.Context(), tx, &lead.Lead{Tab: "marketplace", LeadType: "offer", Source: "appsource", CTA: "contact_me",
 			LocationID: 1, CustomerCompany: "Contoso KK", ContactFirstName: "Aiko", ContactLastName: "Sato",
 			ContactEmail: "aiko.sato@contoso.example", Country: "JP", CreatedAt: now})
 	})

@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 
 	"leaddesk/contact"
-	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/views"
 )
 
@@ -132,7 +132,7 @@ type CSVReader struct {
 // CSVRow is one data row: the lead, or the reasons it cannot be imported.
 type CSVRow struct {
 	Line   int // line number in the file (the header is line 1)
-	Lead   *db.Lead
+	Lead   *lead.Lead
 	Errors []Problem
 }
 
@@ -229,11 +229,11 @@ func (r *CSVReader) cell(rec []string, field string) string {
 	return s
 }
 
-func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
+func (r *CSVReader) lead(rec []string) (*lead.Lead, []Problem) {
 	var errs []Problem
 	bad := func(code string, args ...any) { errs = append(errs, Problem{Code: code, Args: args}) }
 	get := func(f string) string { return r.cell(rec, f) }
-	l := &db.Lead{ExternalID: get("id"), CustomerCompany: get("company"), ContactFirstName: get("first"), ContactLastName: get("last"),
+	l := &lead.Lead{ExternalID: get("id"), CustomerCompany: get("company"), ContactFirstName: get("first"), ContactLastName: get("last"),
 		ContactTitle: get("title"), ContactEmail: get("email"), ContactPhone: get("phone"), City: get("city"), OfferTitle: get("offer"),
 		OfferID: get("offerid"), DealName: get("dealname"), CRMID: get("crmid"), CampaignID: get("campaignid"), Notes: get("notes"),
 		Description: get("description"), SenderName: get("sendername"), SenderEmail: get("senderemail"), Reason: get("reason")}
@@ -258,7 +258,7 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
 	}
 	if l.ContactFirstName == "" && l.ContactLastName == "" {
 		// A single name column, as our export writes it (family name first in CJK scripts).
-		l.ContactFirstName, l.ContactLastName = db.SplitContactName(get("name"))
+		l.ContactFirstName, l.ContactLastName = lead.SplitContactName(get("name"))
 	}
 	code := func(field, label string, codes []string) string {
 		v := get(field)
@@ -271,10 +271,10 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
 		bad("code", label, clip(v), strings.Join(codes, ", "))
 		return ""
 	}
-	l.Source = code("source", "Source", db.Sources)
-	l.CTA = code("cta", "CallToAction", db.CTAs)
-	l.LeadType = code("type", "LeadType", db.LeadTypes)
-	l.Classification = code("classification", "Qualification", db.Classifications)
+	l.Source = code("source", "Source", lead.Sources)
+	l.CTA = code("cta", "CallToAction", lead.CTAs)
+	l.LeadType = code("type", "LeadType", lead.LeadTypes)
+	l.Classification = code("classification", "Qualification", lead.Classifications)
 	if l.Classification != "" {
 		l.Tab = "qualified"
 	} else {
@@ -288,7 +288,7 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
 	}
 	status := get("status")
 	if status != "" {
-		if c, ok := MatchCode(status, append(append([]string{}, db.Statuses...), db.Outcomes...)); ok {
+		if c, ok := MatchCode(status, append(append([]string{}, lead.Statuses...), lead.Outcomes...)); ok {
 			l.Status = c
 			if c != "received" && c != "accepted" && c != "archived" {
 				l.Status, l.Outcome = "archived", c
@@ -297,7 +297,7 @@ func (r *CSVReader) lead(rec []string) (*db.Lead, []Problem) {
 			bad("status", clip(status))
 		}
 	}
-	if o := code("outcome", "Outcome", db.Outcomes); o != "" {
+	if o := code("outcome", "Outcome", lead.Outcomes); o != "" {
 		l.Status, l.Outcome = "archived", o
 	}
 	if t := get("created"); t != "" {

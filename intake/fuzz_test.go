@@ -3,12 +3,11 @@ package intake
 import (
 	"bytes"
 	"io"
+	"leaddesk/lead"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"leaddesk/db"
 )
 
 // FuzzMarketplacePayload: any body either parses into a storable marketplace lead or gives field
@@ -33,7 +32,7 @@ func FuzzMarketplacePayload(f *testing.F) {
 		if l == nil {
 			return
 		}
-		if l.Tab != "marketplace" || l.LeadType != "offer" || !in(l.Source, db.Sources) || !in(l.CTA, db.CTAs) {
+		if l.Tab != "marketplace" || l.LeadType != "offer" || !in(l.Source, lead.Sources) || !in(l.CTA, lead.CTAs) {
 			t.Fatalf("codes outside the schema: %+v", l)
 		}
 		for _, s := range []string{l.ContactFirstName, l.ContactLastName, l.ContactEmail, l.CustomerCompany, l.Description} {
@@ -55,10 +54,10 @@ func FuzzLeadSource(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !in(ls.Source, db.Sources) {
+		if !in(ls.Source, lead.Sources) {
 			t.Fatalf("%q → source %q", s, ls.Source)
 		}
-		if cta, _ := ActionCTA(ls.Action); !in(cta, db.CTAs) {
+		if cta, _ := ActionCTA(ls.Action); !in(cta, lead.CTAs) {
 			t.Fatalf("%q → cta %q", s, cta)
 		}
 	})
@@ -88,7 +87,7 @@ func FuzzCSVImport(f *testing.F) {
 			if (row.Lead == nil) == (len(row.Errors) == 0) {
 				t.Fatalf("line %d: lead %v, errors %v", row.Line, row.Lead, row.Errors)
 			}
-			if row.Lead != nil && (!in(row.Lead.Tab, db.Tabs) || (row.Lead.CTA != "" && !in(row.Lead.CTA, db.CTAs))) {
+			if row.Lead != nil && (!in(row.Lead.Tab, lead.Tabs) || (row.Lead.CTA != "" && !in(row.Lead.CTA, lead.CTAs))) {
 				t.Fatalf("codes outside the schema: %+v", row.Lead)
 			}
 		}

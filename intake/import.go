@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 )
 
 // ImportBatch is how many rows go into one transaction. Each commit writes every index page its rows
@@ -27,7 +28,7 @@ type RowResult struct {
 	ID       int64     // the new lead, or the one it repeats
 	Reason   string    // why it was skipped, in English
 	Problems []Problem // the same, to translate
-	Lead     *db.Lead
+	Lead     *lead.Lead
 }
 
 // Report sums up an import (or a preview).
@@ -171,7 +172,7 @@ func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Rep
 // none of it) through db.SaveIncomingLeadsTx, and reports each row.
 func writeImportBatch(ctx context.Context, conn *sql.Conn, batch []*CSVRow, opt ImportOptions, rep *Report) error {
 	results := make([]RowResult, len(batch))
-	leads := make([]*db.Lead, 0, len(batch))
+	leads := make([]*lead.Lead, 0, len(batch))
 	rowOf := make([]int, 0, len(batch))
 	for i, row := range batch {
 		results[i] = RowResult{Line: row.Line, Lead: row.Lead}

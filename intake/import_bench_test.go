@@ -13,6 +13,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/lead"
 	"leaddesk/mail"
 )
 
@@ -91,7 +92,7 @@ func BenchmarkCSVImport(b *testing.B) {
 
 // newLeadHook is what `leaddesk import` and the upload page run for each new lead.
 func newLeadHook(now time.Time) db.NewLeadHook {
-	return func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+	return func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: "https://leads.example.com", Loc: time.UTC, Now: now}, l)
 	}
 }

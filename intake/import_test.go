@@ -13,6 +13,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/lead"
 )
 
 // TestImportBatchWithRepeatsInTheFileAndInTheDatabase imports one batch holding a lead already
@@ -26,7 +27,7 @@ func TestImportBatchWithRepeatsInTheFileAndInTheDatabase(t *testing.T) {
 	}
 	defer d.Close()
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	stored := &db.Lead{ExternalID: "OLD-1", Tab: "marketplace", LeadType: "offer", CTA: "free_trial", OfferID: "Offer", OfferTitle: "Offer",
+	stored := &lead.Lead{ExternalID: "OLD-1", Tab: "marketplace", LeadType: "offer", CTA: "free_trial", OfferID: "Offer", OfferTitle: "Offer",
 		CustomerCompany: "Stored KK", ContactEmail: "s@stored.jp", Country: "JP", CreatedAt: now.Add(-time.Hour)}
 	storedID, _, err := d.SaveIncomingLead(t.Context(), stored, 0, "api", now, nil)
 	if err != nil {
@@ -106,7 +107,7 @@ func TestImportFailingBatchLeavesNothingOfIt(t *testing.T) {
 	}
 	defer d.Close()
 	boom := errors.New("boom")
-	failing := func(ctx context.Context, tx *sql.Tx, l *db.Lead) error {
+	failing := func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
 		if l.ExternalID == fmt.Sprintf("BENCH-%d", intake.ImportBatch+50) {
 			return boom
 		}

@@ -1,5 +1,5 @@
 // Package intake parses what leads arrive as from outside — the commercial marketplace's HTTPS-endpoint
-// JSON, its LeadSource string, and CSV files — into db.Lead values with per-field errors. It checks shape
+// JSON, its LeadSource string, and CSV files — into lead.Lead values with per-field errors. It checks shape
 // and codes only; contact validation (contact) and storage (db) come after, in the handlers.
 package intake
 
@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"leaddesk/contact"
-	"leaddesk/db"
+	"leaddesk/lead"
 )
 
 // FieldError names one bad field of an incoming lead and says what is wrong with it.
@@ -130,7 +130,7 @@ type MarketplacePayload struct {
 // ParseMarketplace reads the marketplace JSON with keys matched case-insensitively and every string
 // field checked on its own, so the answer can name each bad field. Unknown keys are ignored (the
 // service adds fields over time). It returns the lead to store, without contact validation yet.
-func ParseMarketplace(body []byte) (*db.Lead, Errors) {
+func ParseMarketplace(body []byte) (*lead.Lead, Errors) {
 	var errs Errors
 	top, err := objectFold(body)
 	if err != nil {
@@ -168,9 +168,9 @@ func ParseMarketplace(body []byte) (*db.Lead, Errors) {
 }
 
 // Lead turns a well-typed payload into a lead, checking the values.
-func (p MarketplacePayload) Lead() (*db.Lead, Errors) {
+func (p MarketplacePayload) Lead() (*lead.Lead, Errors) {
 	var errs Errors
-	l := &db.Lead{Tab: "marketplace", LeadType: "offer", ContactFirstName: p.FirstName, ContactLastName: p.LastName,
+	l := &lead.Lead{Tab: "marketplace", LeadType: "offer", ContactFirstName: p.FirstName, ContactLastName: p.LastName,
 		ContactEmail: p.Email, ContactPhone: p.Phone, City: p.City, CustomerCompany: p.Company, ContactTitle: p.Title,
 		OfferTitle: p.OfferTitle, Description: p.Description}
 	if p.Email == "" && p.Phone == "" {
@@ -210,7 +210,7 @@ func (p MarketplacePayload) Lead() (*db.Lead, Errors) {
 
 // IsTestLead reports whether any text of the lead carries MSFT_TEST, the marker of the test leads
 // Partner Center sends when a lead destination is configured.
-func IsTestLead(l *db.Lead) bool {
+func IsTestLead(l *lead.Lead) bool {
 	for _, s := range []string{l.ContactFirstName, l.ContactLastName, l.ContactEmail, l.CustomerCompany, l.ContactTitle,
 		l.OfferID, l.OfferTitle, l.Description, l.ExternalID, l.DealName, l.Notes} {
 		if strings.Contains(strings.ToUpper(s), "MSFT_TEST") {
@@ -313,7 +313,7 @@ func clip(s string) string {
 
 // Validate sets the lead's email and phone validity and the quality derived from them (package
 // contact), the same on every way in.
-func Validate(l *db.Lead, spam contact.SpamList) error {
+func Validate(l *lead.Lead, spam contact.SpamList) error {
 	ev, err := contact.CheckEmail(l.ContactEmail, spam)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 )
 
 // Action is something a person does to a lead.
@@ -37,7 +38,7 @@ var (
 
 // State names the lifecycle state of a lead: "received", "accepted", "archived", or "informational"
 // for received leads that need no action.
-func State(l *db.Lead) string {
+func State(l *lead.Lead) string {
 	if l.Status == "received" && !l.Actionable {
 		return "informational"
 	}
@@ -60,7 +61,7 @@ var allowedIn = map[string][]Action{
 
 // Check says whether u may do a on l now: nil, ErrRole or ErrState (role first: a read-only user
 // learns nothing about states it cannot change).
-func Check(l *db.Lead, u *db.User, a Action) error {
+func Check(l *lead.Lead, u *db.User, a Action) error {
 	if !CanWork(u) {
 		return ErrRole
 	}
@@ -74,7 +75,7 @@ func Check(l *db.Lead, u *db.User, a Action) error {
 
 // Allowed lists the actions u may do on l now, in display order; empty for read-only users and
 // for leads that take no action.
-func Allowed(l *db.Lead, u *db.User) []Action {
+func Allowed(l *lead.Lead, u *db.User) []Action {
 	var out []Action
 	for _, a := range Actions {
 		if Check(l, u, a) == nil {
@@ -106,7 +107,7 @@ type Input struct {
 // outcome, reason, deal fields and times each action changes; the caller stores the result (guarded
 // by the version it read) and records the difference in the timeline. Team members and employees are
 // rows of their own, stored beside it.
-func Apply(l *db.Lead, u *db.User, a Action, in Input, now time.Time) (*db.Lead, error) {
+func Apply(l *lead.Lead, u *db.User, a Action, in Input, now time.Time) (*lead.Lead, error) {
 	if err := Check(l, u, a); err != nil {
 		return nil, err
 	}
@@ -133,12 +134,12 @@ func Apply(l *db.Lead, u *db.User, a Action, in Input, now time.Time) (*db.Lead,
 	return &next, nil
 }
 
-func setDeal(l *db.Lead, d Deal) {
+func setDeal(l *lead.Lead, d Deal) {
 	l.DealName, l.DealValue, l.Currency, l.PurchaseDate = d.Name, d.Value, d.Currency, d.PurchaseDate
 	l.Notes, l.CampaignID, l.CRMID = d.Notes, d.CampaignID, d.CRMID
 }
 
-func archive(l *db.Lead, outcome string, in Input, now time.Time) {
+func archive(l *lead.Lead, outcome string, in Input, now time.Time) {
 	l.Status = "archived"
 	l.Outcome = outcome
 	l.Reason = in.Reason
@@ -172,22 +173,22 @@ func EventKind(a Action) string {
 const ReminderBefore = 48 * time.Hour
 
 // DueToExpire reports whether a received actionable lead went unanswered past its respond-by time.
-func DueToExpire(l *db.Lead, now time.Time) bool {
+func DueToExpire(l *lead.Lead, now time.Time) bool {
 	return State(l) == "received" && l.ExpiresAt != nil && !now.Before(*l.ExpiresAt)
 }
 
 // DueForReminder reports whether a received actionable lead expires within ReminderBefore.
-func DueForReminder(l *db.Lead, now time.Time) bool {
+func DueForReminder(l *lead.Lead, now time.Time) bool {
 	return State(l) == "received" && l.ExpiresAt != nil && !now.Before(l.ExpiresAt.Add(-ReminderBefore)) && now.Before(*l.ExpiresAt)
 }
 
 // DueForArchival reports whether an informational lead reached its archival age.
-func DueForArchival(l *db.Lead, now time.Time) bool {
-	return State(l) == "informational" && !now.Before(l.CreatedAt.Add(db.InformationalArchiveAfter))
+func DueForArchival(l *lead.Lead, now time.Time) bool {
+	return State(l) == "informational" && !now.Before(l.CreatedAt.Add(lead.InformationalArchiveAfter))
 }
 
 // RespondBy is the date by which a received actionable lead needs an answer, or the zero time.
-func RespondBy(l *db.Lead) time.Time {
+func RespondBy(l *lead.Lead) time.Time {
 	if State(l) != "received" || l.ExpiresAt == nil {
 		return time.Time{}
 	}
@@ -199,7 +200,7 @@ const FlameCalmAfter = 72 * time.Hour
 
 // Flame says how the customer-requested-contact alert shows: "" (none), "hot" within 72 hours of
 // creation, "calm" after. Archived leads show none: there is nobody left to call back.
-func Flame(l *db.Lead, now time.Time) string {
+func Flame(l *lead.Lead, now time.Time) string {
 	if !l.CustomerRequestedContact || l.Status == "archived" {
 		return ""
 	}

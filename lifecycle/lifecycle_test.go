@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 )
 
 var now = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 
-func lead(status, outcome string, actionable bool) *db.Lead {
-	exp := now.Add(db.ExpiryWindow)
-	l := &db.Lead{ID: 7, Status: status, Outcome: outcome, Actionable: actionable, CreatedAt: now, Version: 3,
+func testLead(status, outcome string, actionable bool) *lead.Lead {
+	exp := now.Add(lead.ExpiryWindow)
+	l := &lead.Lead{ID: 7, Status: status, Outcome: outcome, Actionable: actionable, CreatedAt: now, Version: 3,
 		ContactEmail: "aiko@contoso.example", CustomerRequestedContact: true}
 	if status == "received" && actionable {
 		l.ExpiresAt = &exp
@@ -22,15 +23,15 @@ func lead(status, outcome string, actionable bool) *db.Lead {
 
 // TestCheckEveryStateActionAndRole walks every state × action × role and says which are allowed.
 func TestCheckEveryStateActionAndRole(t *testing.T) {
-	states := map[string]*db.Lead{
-		"received":          lead("received", "", true),
-		"informational":     lead("received", "", false),
-		"accepted":          lead("accepted", "", true),
-		"archived-won":      lead("archived", "won", true),
-		"archived-lost":     lead("archived", "lost", true),
-		"archived-declined": lead("archived", "declined", true),
-		"archived-expired":  lead("archived", "expired", true),
-		"archived-info":     lead("archived", "", false),
+	states := map[string]*lead.Lead{
+		"received":          testLead("received", "", true),
+		"informational":     testLead("received", "", false),
+		"accepted":          testLead("accepted", "", true),
+		"archived-won":      testLead("archived", "won", true),
+		"archived-lost":     testLead("archived", "lost", true),
+		"archived-declined": testLead("archived", "declined", true),
+		"archived-expired":  testLead("archived", "expired", true),
+		"archived-info":     testLead("archived", "", false),
 	}
 	roles := map[string]*db.User{
 		"referrals":     {ID: 1, Roles: []string{db.RoleReferrals}},
@@ -90,7 +91,7 @@ func TestApplyEffects(t *testing.T) {
 	deal := Deal{Name: "Contoso CRM", Value: 1250000, Currency: "USD", PurchaseDate: "2027-01-15", Notes: "call Monday", CampaignID: "C-1", CRMID: "CRM-9"}
 	tests := []struct {
 		name         string
-		from         *db.Lead
+		from         *lead.Lead
 		action       Action
 		in           Input
 		status, out  string
@@ -99,12 +100,12 @@ func TestApplyEffects(t *testing.T) {
 		expiry       bool
 		reason, deal string
 	}{
-		{"accept", lead("received", "", true), Accept, Input{Deal: deal}, "accepted", "", true, false, false, "", "Contoso CRM"},
-		{"decline", lead("received", "", true), Decline, Input{Reason: "budget", ReasonNotes: "too small"}, "archived", "declined", false, true, false, "budget", ""},
-		{"edit", withDeal(lead("accepted", "", true)), Edit, Input{Deal: Deal{Name: "Renamed", Value: 5, Currency: "JPY", PurchaseDate: "2027-02-01", Notes: "n"}}, "accepted", "", false, false, false, "", "Renamed"},
-		{"add employee", withDeal(lead("accepted", "", true)), AddEmployee, Input{}, "accepted", "", false, false, false, "", "Old deal"},
-		{"won", withDeal(lead("accepted", "", true)), Won, Input{Reason: "ignored"}, "archived", "won", false, true, false, "", "Old deal"},
-		{"lost", withDeal(lead("accepted", "", true)), Lost, Input{Reason: "other_vendor", ReasonNotes: "went elsewhere"}, "archived", "lost", false, true, false, "other_vendor", "Old deal"},
+		{"accept", testLead("received", "", true), Accept, Input{Deal: deal}, "accepted", "", true, false, false, "", "Contoso CRM"},
+		{"decline", testLead("received", "", true), Decline, Input{Reason: "budget", ReasonNotes: "too small"}, "archived", "declined", false, true, false, "budget", ""},
+		{"edit", withDeal(testLead("accepted", "", true)), Edit, Input{Deal: Deal{Name: "Renamed", Value: 5, Currency: "JPY", PurchaseDate: "2027-02-01", Notes: "n"}}, "accepted", "", false, false, false, "", "Renamed"},
+		{"add employee", withDeal(testLead("accepted", "", true)), AddEmployee, Input{}, "accepted", "", false, false, false, "", "Old deal"},
+		{"won", withDeal(testLead("accepted", "", true)), Won, Input{Reason: "ignored"}, "archived", "won", false, true, false, "", "Old deal"},
+		{"lost", withDeal(testLead("accepted", "", true)), Lost, Input{Reason: "other_vendor", ReasonNotes: "went elsewhere"}, "archived", "lost", false, true, false, "other_vendor", "Old deal"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,15 +138,15 @@ func TestApplyEffects(t *testing.T) {
 	}
 }
 
-func withDeal(l *db.Lead) *db.Lead {
+func withDeal(l *lead.Lead) *lead.Lead {
 	l.DealName, l.DealValue, l.Currency = "Old deal", 100, "USD"
 	return l
 }
 
 func TestJobTransitionsAndTimes(t *testing.T) {
-	rec := lead("received", "", true)
-	info := lead("received", "", false)
-	acc := lead("accepted", "", true)
+	rec := testLead("received", "", true)
+	info := testLead("received", "", false)
+	acc := testLead("accepted", "", true)
 	exp := *rec.ExpiresAt
 	cases := []struct {
 		name string
@@ -159,9 +160,9 @@ func TestJobTransitionsAndTimes(t *testing.T) {
 		{"reminder not yet at 49h before", DueForReminder(rec, exp.Add(-49*time.Hour)), false},
 		{"reminder at 48h before", DueForReminder(rec, exp.Add(-48*time.Hour)), true},
 		{"no reminder once expired", DueForReminder(rec, exp), false},
-		{"informational kept before 6 months", DueForArchival(info, now.Add(db.InformationalArchiveAfter-time.Second)), false},
-		{"informational archived at 6 months", DueForArchival(info, now.Add(db.InformationalArchiveAfter)), true},
-		{"actionable not archived at 6 months", DueForArchival(rec, now.Add(db.InformationalArchiveAfter)), false},
+		{"informational kept before 6 months", DueForArchival(info, now.Add(lead.InformationalArchiveAfter-time.Second)), false},
+		{"informational archived at 6 months", DueForArchival(info, now.Add(lead.InformationalArchiveAfter)), true},
+		{"actionable not archived at 6 months", DueForArchival(rec, now.Add(lead.InformationalArchiveAfter)), false},
 	}
 	for _, c := range cases {
 		if c.got != c.want {
@@ -171,7 +172,7 @@ func TestJobTransitionsAndTimes(t *testing.T) {
 	if Flame(rec, now.Add(71*time.Hour+59*time.Minute)) != "hot" || Flame(rec, now.Add(72*time.Hour)) != "calm" {
 		t.Error("flame should be hot before 72 h and calm from 72 h")
 	}
-	if Flame(lead("archived", "declined", true), now) != "" {
+	if Flame(testLead("archived", "declined", true), now) != "" {
 		t.Error("archived leads show no flame")
 	}
 	if !RespondBy(rec).Equal(exp) || !RespondBy(acc).IsZero() || !RespondBy(info).IsZero() {

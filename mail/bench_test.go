@@ -9,6 +9,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // BenchmarkUnreadActionItems measures the bell's poll (every signed-in lead worker, every 15 s) with
@@ -19,7 +20,7 @@ func BenchmarkUnreadActionItems(b *testing.B) {
 	ctx := context.Background()
 	err := d.InTx(ctx, func(tx *sql.Tx) error {
 		for i := 0; i < 5000; i++ {
-			l := &db.Lead{Tab: "marketplace", LeadType: "profile", CustomerCompany: fmt.Sprint("C", i), CreatedAt: day0}
+			l := &lead.Lead{Tab: "marketplace", LeadType: "profile", CustomerCompany: fmt.Sprint("C", i), CreatedAt: day0}
 			if err := db.InsertLeadTx(ctx, tx, l); err != nil {
 				return err
 			}

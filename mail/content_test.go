@@ -9,6 +9,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 	"leaddesk/mail"
 	"leaddesk/views"
 )
@@ -28,7 +29,7 @@ func TestPreferencesOverrideTheProfile(t *testing.T) {
 	loc := addLocation(t, d, "Kenji Sato", "KENJI@team.example") // the profile names him as the contact
 	s := newSender(t, d, srv.url(""), srv)
 
-	addLead(t, d, day0, loc, "株式会社ミライ", func(l *db.Lead) { l.CustomerRequestedContact = true })
+	addLead(t, d, day0, loc, "株式会社ミライ", func(l *lead.Lead) { l.CustomerRequestedContact = true })
 	run(t, s, day0)
 	if n := len(srv.to("kenji@team.example")); n != 0 {
 		t.Errorf("the profile's address got %d mails; the user's own address should win", n)
@@ -72,7 +73,7 @@ func TestNamesCannotInjectMarkupOrHeaders(t *testing.T) {
 	srv := startSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren\r\nBcc: victim@evil.example", db.RoleReferrals)
 	s := newSender(t, d, srv.url(""), srv)
-	addLead(t, d, day0, 0, "<script>alert(1)</script> & Co\r\nBcc: other@evil.example", func(l *db.Lead) {
+	addLead(t, d, day0, 0, "<script>alert(1)</script> & Co\r\nBcc: other@evil.example", func(l *lead.Lead) {
 		l.ContactFirstName = `<img src=x onerror=alert(2)>`
 		l.ContactLastName = "Eve\nX-Injected: yes"
 	})
@@ -225,7 +226,7 @@ func TestOtherNotices(t *testing.T) {
 		want     bool
 	}{{"consent, valid", true, "valid", true}, {"no consent", false, "valid", false}, {"spam address", true, "spam", false}, {"invalid address", true, "invalid", false}}
 	for _, tc := range cases {
-		l := addLead(t, d, day0, 0, "Decline "+tc.name, func(l *db.Lead) {
+		l := addLead(t, d, day0, 0, "Decline "+tc.name, func(l *lead.Lead) {
 			l.CustomerConsent, l.EmailValidity, l.SenderEmail, l.SenderName = tc.consent, tc.validity, "pdm@microsoft.example", "PDM"
 			l.Country = "JP"
 		})
@@ -245,7 +246,7 @@ func TestOtherNotices(t *testing.T) {
 			t.Errorf("%s: sender notice = %v", tc.name, k)
 		}
 	}
-	l := addLead(t, d, day0, 0, "Expiring", func(l *db.Lead) { l.SenderEmail = "pdm@microsoft.example" })
+	l := addLead(t, d, day0, 0, "Expiring", func(l *lead.Lead) { l.SenderEmail = "pdm@microsoft.example" })
 	inTx(func(tx *sql.Tx) error { return mail.ExpiryReminderTx(context.Background(), tx, env(day0), l) })
 	inTx(func(tx *sql.Tx) error { return mail.ExpiryReminderTx(context.Background(), tx, env(day0), l) }) // once only
 	inTx(func(tx *sql.Tx) error { return mail.LeadExpiredTx(context.Background(), tx, env(day0), l) })

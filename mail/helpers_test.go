@@ -11,6 +11,7 @@ import (
 	"leaddesk/config"
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 	"leaddesk/mail"
 )
 
@@ -64,9 +65,9 @@ func addLocation(t *testing.T, d *db.DB, contactName, contactEmail string) int64
 
 // addLead stores an actionable contact-me lead with the new-lead notifications, in one transaction,
 // as intake does.
-func addLead(t *testing.T, d *db.DB, now time.Time, locationID int64, company string, change ...func(*db.Lead)) *db.Lead {
+func addLead(t *testing.T, d *db.DB, now time.Time, locationID int64, company string, change ...func(*lead.Lead)) *lead.Lead {
 	t.Helper()
-	l := &db.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", Source: "appsource", OfferTitle: "Contoso CRM",
+	l := &lead.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", Source: "appsource", OfferTitle: "Contoso CRM",
 		LocationID: locationID, CustomerCompany: company, ContactFirstName: "Mei", ContactLastName: "Sato",
 		ContactEmail: "mei@customer.example", CreatedAt: now}
 	for _, c := range change {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 )
 
 // Env is what queued messages need to know about the instance and the moment.
@@ -51,7 +52,7 @@ func Day(t time.Time, loc *time.Location) string {
 // preferences: single mails for the first SinglesPerDay leads of their day, the rest (or everything,
 // for those who chose the digest) held for the day's digest. Test leads and informational leads cause
 // neither.
-func NewLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
+func NewLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 	if l.IsTest || !l.Actionable || l.Status != "received" {
 		return nil
 	}
@@ -92,7 +93,7 @@ func NewLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
 }
 
 // newLeadParams are what a new-lead mail shows; contact details only while the lead shows them.
-func newLeadParams(env Env, l *db.Lead) map[string]any {
+func newLeadParams(env Env, l *lead.Lead) map[string]any {
 	p := map[string]any{"company": l.CustomerCompany, "cta": l.CTA, "source": l.Source, "offer": l.OfferTitle,
 		"flame": l.CustomerRequestedContact, "link": env.LeadURL(l.ID)}
 	if !l.ContactHidden() {
@@ -117,7 +118,7 @@ func LeadAnsweredTx(ctx context.Context, tx *sql.Tx, env Env, leadID int64) erro
 
 // LeadDeclinedTx queues the customer's "please choose another partner" notice (only with consent and a
 // valid, non-spam address) and the sender's notice.
-func LeadDeclinedTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
+func LeadDeclinedTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 	if err := LeadAnsweredTx(ctx, tx, env, l.ID); err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func LeadDeclinedTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error 
 }
 
 // LeadExpiredTx is called when a lead expires unanswered: Action Center item and the sender's notice.
-func LeadExpiredTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
+func LeadExpiredTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE action_items SET done_at = ? WHERE lead_id = ? AND kind IN ('new_lead', 'requested_contact', 'expiring') AND done_at IS NULL`,
 		env.Now.Unix(), l.ID); err != nil {
 		return fmt.Errorf("mail: close action items of lead %d: %w", l.ID, err)
@@ -170,7 +171,7 @@ func LeadExpiredTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
 // ExpiryReminderTx is called once per lead 48 hours before it expires: Action Center item and a
 // reminder to every Referrals admin who has mail switched on (whatever their single/digest choice: a
 // reminder cannot wait for tomorrow's digest).
-func ExpiryReminderTx(ctx context.Context, tx *sql.Tx, env Env, l *db.Lead) error {
+func ExpiryReminderTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 	if l.IsTest {
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 	"leaddesk/mail"
 )
 
@@ -26,8 +27,8 @@ func TestTwelveLeadsGiveTenSinglesThenOneDigest(t *testing.T) {
 	for i := 1; i <= 12; i++ {
 		addLead(t, d, day0.Add(time.Duration(i)*time.Minute), loc, "Customer "+string(rune('A'-1+i)))
 	}
-	addLead(t, d, day0, loc, "Test Lead Co", func(l *db.Lead) { l.IsTest = true })
-	addLead(t, d, day0, loc, "Informational Co", func(l *db.Lead) { l.CTA = "get_it_now" })
+	addLead(t, d, day0, loc, "Test Lead Co", func(l *lead.Lead) { l.IsTest = true })
+	addLead(t, d, day0, loc, "Informational Co", func(l *lead.Lead) { l.CTA = "get_it_now" })
 
 	now := day0.Add(time.Hour) // 19:00, same day
 	if err := mail.QueueDigests(context.Background(), d, env(now)); err != nil {
@@ -344,8 +345,8 @@ func TestMailAboutAnExpiredLeadLeavesOutTheContact(t *testing.T) {
 	srv := startSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
 	s := newSender(t, d, srv.url(""), srv)
-	fresh := addLead(t, d, day0, 0, "Alpha", func(l *db.Lead) { l.ContactPhone = "+81 3 1234 5678" })
-	gone := addLead(t, d, day0, 0, "Beta", func(l *db.Lead) { l.ContactPhone = "+81 3 1234 5678" })
+	fresh := addLead(t, d, day0, 0, "Alpha", func(l *lead.Lead) { l.ContactPhone = "+81 3 1234 5678" })
+	gone := addLead(t, d, day0, 0, "Beta", func(l *lead.Lead) { l.ContactPhone = "+81 3 1234 5678" })
 	if _, err := d.Exec(`UPDATE leads SET status = 'archived', outcome = 'expired' WHERE id = ?`, gone.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/internal/password"
+	"leaddesk/lead"
 )
 
 var testNow = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
@@ -86,19 +87,19 @@ func TestSeedDefaults(t *testing.T) {
 			col, where string
 			want       []string
 		}{
-			{"tab", "1", db.Tabs},
-			{"classification", "tab = 'qualified'", db.Classifications},
+			{"tab", "1", lead.Tabs},
+			{"classification", "tab = 'qualified'", lead.Classifications},
 			{"classification", "tab = 'marketplace'", []string{""}},
-			{"lead_type", "1", db.LeadTypes},
-			{"source", "1", db.Sources},
-			{"cta", "1", db.CTAs},
-			{"quality", "1", db.Qualities},
-			{"email_validity", "1", db.EmailValidities},
-			{"phone_validity", "1", db.PhoneValidities},
-			{"status", "1", db.Statuses},
-			{"outcome", "status = 'archived'", append([]string{""}, db.Outcomes...)},
-			{"reason", "outcome = 'declined'", db.DeclineReasons},
-			{"reason", "outcome = 'lost'", db.LostReasons},
+			{"lead_type", "1", lead.LeadTypes},
+			{"source", "1", lead.Sources},
+			{"cta", "1", lead.CTAs},
+			{"quality", "1", lead.Qualities},
+			{"email_validity", "1", lead.EmailValidities},
+			{"phone_validity", "1", lead.PhoneValidities},
+			{"status", "1", lead.Statuses},
+			{"outcome", "status = 'archived'", append([]string{""}, lead.Outcomes...)},
+			{"reason", "outcome = 'declined'", lead.DeclineReasons},
+			{"reason", "outcome = 'lost'", lead.LostReasons},
 		} {
 			got := distinct(t, d, c.col, c.where)
 			for _, w := range c.want {
@@ -124,7 +125,7 @@ func TestSeedDefaults(t *testing.T) {
 			if err := rows.Scan(&tab, &typ, &cta, &actionable); err != nil {
 				t.Fatal(err)
 			}
-			if actionable != db.IsActionable(tab, typ, cta) {
+			if actionable != lead.IsActionable(tab, typ, cta) {
 				t.Fatalf("lead %s/%s/%s has actionable=%v", tab, typ, cta, actionable)
 			}
 		}

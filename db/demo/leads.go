@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/lead"
 )
 
 const (
@@ -19,8 +20,8 @@ const (
 )
 
 var (
-	expiryWindow = int64(db.ExpiryWindow / time.Second)
-	infoArchive  = int64(db.InformationalArchiveAfter / time.Second)
+	expiryWindow = int64(lead.ExpiryWindow / time.Second)
+	infoArchive  = int64(lead.InformationalArchiveAfter / time.Second)
 )
 
 // leadRow is one lead as it is written: times are Unix seconds, 0 for NULL.
@@ -260,18 +261,18 @@ func (g *generator) next(i int, b *batch) {
 			l.senderName, l.senderEmail = s.name, s.email
 		}
 		l.leadType = [...]string{"offer", "offer", "offer", "profile"}[r.IntN(4)]
-		l.source = db.Sources[r.IntN(len(db.Sources))]
+		l.source = lead.Sources[r.IntN(len(lead.Sources))]
 		l.cta = "contact_me"
 	} else {
 		l.tab = "marketplace"
 		if r.IntN(100) < 80 {
 			l.leadType = "offer"
-			l.cta = db.CTAs[g.weighted(28, 24, 10, 38)]
-			l.source = db.Sources[g.weighted(45, 35, 20)]
+			l.cta = lead.CTAs[g.weighted(28, 24, 10, 38)]
+			l.source = lead.Sources[g.weighted(45, 35, 20)]
 		} else {
 			l.leadType = "profile"
 			l.cta = "contact_me"
-			l.source = db.Sources[g.weighted(60, 40, 0)]
+			l.source = lead.Sources[g.weighted(60, 40, 0)]
 		}
 		l.isTest = r.IntN(300) == 0
 	}
@@ -285,7 +286,7 @@ func (g *generator) next(i int, b *batch) {
 		}
 		l.locationID = g.locations[region]
 	}
-	l.actionable = db.IsActionable(l.tab, l.leadType, l.cta)
+	l.actionable = lead.IsActionable(l.tab, l.leadType, l.cta)
 
 	// Customer and contact details.
 	first, last := c.first[r.IntN(len(c.first))], c.last[r.IntN(len(c.last))]
@@ -294,11 +295,11 @@ func (g *generator) next(i int, b *batch) {
 	lang := c.lang
 	l.title = g.pick(titles[lang])
 	if l.tab == "qualified" {
-		l.emailValidity = db.EmailValidities[g.weighted(85, 0, 0, 15)]
-		l.phoneValidity = db.PhoneValidities[g.weighted(80, 0, 20)]
+		l.emailValidity = lead.EmailValidities[g.weighted(85, 0, 0, 15)]
+		l.phoneValidity = lead.PhoneValidities[g.weighted(80, 0, 20)]
 	} else {
-		l.emailValidity = db.EmailValidities[g.weighted(68, 8, 10, 14)]
-		l.phoneValidity = db.PhoneValidities[g.weighted(75, 10, 15)]
+		l.emailValidity = lead.EmailValidities[g.weighted(68, 8, 10, 14)]
+		l.phoneValidity = lead.PhoneValidities[g.weighted(75, 10, 15)]
 	}
 	switch l.emailValidity {
 	case "spam":
@@ -358,7 +359,7 @@ func (g *generator) next(i int, b *batch) {
 			b.favs = append(b.favs, pairRow{u, l.id, g.between(l.created, min(l.created+3*day, g.now))})
 		}
 	}
-	l.terms = db.LeadSearchTerms(&db.Lead{ID: l.id, CustomerCompany: l.company, ContactFirstName: l.first,
+	l.terms = db.LeadSearchTerms(&lead.Lead{ID: l.id, CustomerCompany: l.company, ContactFirstName: l.first,
 		ContactLastName: l.last, DealName: l.dealName, Notes: l.notes, Outcome: l.outcome})
 }
 
@@ -446,7 +447,7 @@ func (g *generator) lifecycle(l *leadRow, b *batch, age int64, lang string, c *c
 		return
 	case "declined":
 		l.status, l.outcome, l.archived = "archived", "declined", g.between(l.created+30*minute, answerBy)
-		l.reason = db.DeclineReasons[r.IntN(len(db.DeclineReasons))]
+		l.reason = lead.DeclineReasons[r.IntN(len(lead.DeclineReasons))]
 		if l.emailValidity == "spam" {
 			l.reason = "spam"
 		}
@@ -468,7 +469,7 @@ func (g *generator) lifecycle(l *leadRow, b *batch, age int64, lang string, c *c
 		l.status, l.outcome, l.archived = "archived", state, closed
 		change := `{"status":["accepted","archived"],"outcome":["","` + state + `"]}`
 		if state == "lost" {
-			l.reason = db.LostReasons[r.IntN(len(db.LostReasons))]
+			l.reason = lead.LostReasons[r.IntN(len(lead.LostReasons))]
 			l.reasonNotes = g.pick(reasonNotes[l.reason])
 			change = `{"status":["accepted","archived"],"outcome":["","lost"],"reason":["","` + l.reason + `"]}`
 		}
