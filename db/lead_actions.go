@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"leaddesk/money"
 	"strings"
 	"time"
 )
@@ -82,21 +82,13 @@ func LeadChanges(a, b *Lead) map[string][2]string {
 	add("reason_notes", a.ReasonNotes, b.ReasonNotes)
 	add("deal_name", a.DealName, b.DealName)
 	if a.DealValue != b.DealValue || a.Currency != b.Currency {
-		out["deal_value"] = [2]string{moneyText(a.DealValue, a.Currency), moneyText(b.DealValue, b.Currency)}
+		out["deal_value"] = [2]string{money.Amount{Minor: a.DealValue, Currency: a.Currency}.String(), money.Amount{Minor: b.DealValue, Currency: b.Currency}.String()}
 	}
 	add("purchase_date", a.PurchaseDate, b.PurchaseDate)
 	add("notes", a.Notes, b.Notes)
 	add("crm_id", a.CRMID, b.CRMID)
 	add("campaign_id", a.CampaignID, b.CampaignID)
 	return out
-}
-
-// moneyText is "minor currency" (e.g. "1250000 USD"), which the timeline formats for the reader.
-func moneyText(minor int64, currency string) string {
-	if currency == "" && minor == 0 {
-		return ""
-	}
-	return strconv.FormatInt(minor, 10) + " " + currency
 }
 
 // ChangesJSON encodes a change set for lead_events.changes.
