@@ -139,3 +139,26 @@ func TestRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: any text either is refused or reads as an amount within Max whose every written form
+// reads back the same.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"12500", "1,234.50", "1.5", "-0.01", "1e5", "", "١٢", "99999999999999999999", "0.000", "1 2 3", "-"} {
+		f.Add(s, "USD")
+		f.Add(s, "JPY")
+	}
+	f.Fuzz(func(t *testing.T, text, cur string) {
+		a, err := Parse(text, cur)
+		if err != nil {
+			return
+		}
+		if a.Minor > Max || a.Minor < -Max {
+			t.Fatalf("%q → %d, beyond Max", text, a.Minor)
+		}
+		for _, back := range []string{a.Plain(), a.Number()} {
+			if b, err := Parse(back, cur); err != nil || b != a {
+				t.Fatalf("%q → %+v → %q → %+v, %v", text, a, back, b, err)
+			}
+		}
+	})
+}
