@@ -13,10 +13,10 @@ import (
 	"leaddesk/money"
 )
 
-// APILeadInput is what POST /api/v1/leads accepts: the shape the API answers with (read-only fields
+// apiLeadInput is what POST /api/v1/leads accepts: the shape the API answers with (read-only fields
 // are ignored), which follows Partner Center's referral resource, so a lead fetched from Partner
 // Center's API or from ours can be posted as it is.
-type APILeadInput struct {
+type apiLeadInput struct {
 	ExternalReferenceID string `json:"externalReferenceId"`
 	Name                string `json:"name"`
 	Qualification       string `json:"qualification"`
@@ -69,7 +69,7 @@ var pcStatuses = map[string]string{"new": "received", "active": "accepted", "clo
 // original createdDateTime (not after now). Each error names the JSON field, dotted from the top
 // ("customerProfile.address.country"). It returns the lead to store, without contact validation yet.
 func ParseAPILead(body []byte, now time.Time) (*lead.Lead, Errors) {
-	var in APILeadInput
+	var in apiLeadInput
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&in); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
@@ -77,10 +77,10 @@ func ParseAPILead(body []byte, now time.Time) (*lead.Lead, Errors) {
 		}
 		return nil, Errors{{Field: "body", Message: "is not a valid JSON object: " + err.Error()}}
 	}
-	return in.Lead(now)
+	return in.toLead(now)
 }
 
-// jsonKind names a Go type of APILeadInput the way a JSON client knows it.
+// jsonKind names a Go type of apiLeadInput the way a JSON client knows it.
 func jsonKind(goType string) string {
 	switch {
 	case strings.HasPrefix(goType, "[]"):
@@ -95,8 +95,8 @@ func jsonKind(goType string) string {
 	return "JSON object"
 }
 
-// Lead checks a decoded API lead, field by field.
-func (in *APILeadInput) Lead(now time.Time) (*lead.Lead, Errors) {
+// toLead checks a decoded API lead, field by field.
+func (in *apiLeadInput) toLead(now time.Time) (*lead.Lead, Errors) {
 	var errs Errors
 	clean := func(s string) string { return strings.TrimSpace(CleanText(s, false)) }
 	l := &lead.Lead{ExternalID: clean(in.ExternalReferenceID), DealName: clean(in.Name), CustomerCompany: clean(in.CustomerProfile.Name),
