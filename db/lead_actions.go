@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"leaddesk/money"
 	"strings"
 	"time"
+
+	"leaddesk/money"
 )
 
 // ErrStale means the lead changed since the form was loaded: the version no longer matches. It wraps
@@ -82,7 +83,9 @@ func LeadChanges(a, b *Lead) map[string][2]string {
 	add("reason_notes", a.ReasonNotes, b.ReasonNotes)
 	add("deal_name", a.DealName, b.DealName)
 	if a.DealValue != b.DealValue || a.Currency != b.Currency {
-		out["deal_value"] = [2]string{money.Amount{Minor: a.DealValue, Currency: a.Currency}.String(), money.Amount{Minor: b.DealValue, Currency: b.Currency}.String()}
+		// Stored as money.Amount.String ("1250000 USD"); the timeline shows it per language.
+		out["deal_value"] = [2]string{money.Amount{Minor: a.DealValue, Currency: a.Currency}.String(),
+			money.Amount{Minor: b.DealValue, Currency: b.Currency}.String()}
 	}
 	add("purchase_date", a.PurchaseDate, b.PurchaseDate)
 	add("notes", a.Notes, b.Notes)
