@@ -186,8 +186,10 @@ func (a Amount) Format(lang string) string {
 // separators are a language's thousands separator and decimal point. The catalog's languages,
 // English and Japanese, both write 1,234.50; a language that writes 1.234,50 adds its case here.
 func separators(lang string) (group, point string) {
-	_ = lang
-	return ",", "."
+	switch lang {
+	default: // en, ja
+		return ",", "."
+	}
 }
 
 func grouped(n uint64, sep string) string {
