@@ -11,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/markbates/goth"
-	"github.com/markbates/goth/providers/azureadv2"
 	"github.com/markbates/goth/providers/github"
 	"github.com/markbates/goth/providers/google"
 	"github.com/markbates/goth/providers/openidConnect"
@@ -89,11 +88,11 @@ func (h *Handler) ssoProvider(key string) (goth.Provider, error) {
 	var p goth.Provider
 	switch key {
 	case "entra":
-		tenant := h.Cfg.Entra.Tenant
-		if tenant == "" {
-			tenant = string(azureadv2.OrganizationsTenant)
+		e, err := newEntraProvider(h.Cfg, callback, h.Clock.Now)
+		if err != nil {
+			return nil, err
 		}
-		p = azureadv2.New(h.Cfg.Entra.ClientID, h.Cfg.Entra.ClientSecret, callback, azureadv2.ProviderOptions{Tenant: azureadv2.TenantType(tenant)})
+		p = e
 	case "google":
 		p = google.New(h.Cfg.Google.ClientID, h.Cfg.Google.ClientSecret, callback, "openid", "email", "profile")
 	case "github":

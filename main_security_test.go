@@ -108,3 +108,12 @@ func TestReadOnlyDataDirectoryIsOneClearLine(t *testing.T) {
 		t.Errorf("uncreatable data directory: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// Microsoft sign-in with the multi-tenant default stops the start with one line naming the setting.
+func TestEntraWithoutATenantStopsTheStart(t *testing.T) {
+	env := map[string]string{"LEADDESK_DATA_DIR": t.TempDir(), "LEADDESK_ENTRA_CLIENT_ID": "app", "LEADDESK_ENTRA_CLIENT_SECRET": "s"}
+	code, _, errOut := cli(t, t.Context(), env, "serve")
+	if line := strings.TrimSpace(errOut); code != 1 || strings.Count(line, "\n") != 0 || !strings.Contains(line, "LEADDESK_ENTRA_TENANT") {
+		t.Errorf("no tenant: exit %d, stderr %q", code, errOut)
+	}
+}
