@@ -37,6 +37,7 @@ type Config struct {
 	EntraAuthority      string   // sign-in host: https://login.microsoftonline.com or a national cloud's
 	EntraAllowedTenants []string // tenant IDs whose users may sign in, besides LEADDESK_ENTRA_TENANT's
 	entraAllowedRaw     string
+	GitHubURL           string // GitHub or a GitHub Enterprise Server; the address used is the verified primary one
 
 	Location *time.Location // parsed Timezone
 }
@@ -78,6 +79,7 @@ func (c *Config) settings() []setting {
 		{"google-client-secret", "LEADDESK_GOOGLE_CLIENT_SECRET", "Google client secret", &c.Google.ClientSecret, ""},
 		{"github-client-id", "LEADDESK_GITHUB_CLIENT_ID", "GitHub client id", &c.GitHub.ClientID, ""},
 		{"github-client-secret", "LEADDESK_GITHUB_CLIENT_SECRET", "GitHub client secret", &c.GitHub.ClientSecret, ""},
+		{"github-url", "LEADDESK_GITHUB_URL", "GitHub Enterprise Server URL, e.g. https://github.example.com", &c.GitHubURL, "https://github.com"},
 		{"oidc-issuer", "LEADDESK_OIDC_ISSUER", "OpenID Connect issuer URL", &c.OIDC.Issuer, ""},
 		{"oidc-client-id", "LEADDESK_OIDC_CLIENT_ID", "OpenID Connect client id", &c.OIDC.ClientID, ""},
 		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
@@ -200,6 +202,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Entra.ClientID != "" {
 		c.validateEntra(bad)
+	}
+	if u, err := url.Parse(c.GitHubURL); c.GitHub.ClientID != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		bad("LEADDESK_GITHUB_URL", "%q is not a URL such as https://github.example.com", c.GitHubURL)
 	}
 	if c.OIDC.ClientID != "" {
 		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Scheme == "" || u.Host == "" {

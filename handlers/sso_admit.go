@@ -20,7 +20,7 @@ var errNotAdmitted = errors.New("sso: not admitted")
 // ssoVerifiedEmail returns the provider's email for the user when the provider says it is verified
 // (OpenID Connect's email_verified, Google's verified_email). Entra ID's provider (sso_entra.go) sets
 // an address only from a verified claim of an allowed tenant; GitHub's gives the verified primary
-// address (ssoGitHubEmail).
+// address (githubVerifiedEmail).
 func ssoVerifiedEmail(key string, gu goth.User) string {
 	email := strings.ToLower(strings.TrimSpace(gu.Email))
 	truthy := func(v any) bool { return v == true || v == "true" }
