@@ -65,6 +65,17 @@ func TestBackupIsPrivateAndHoldsNoSessionKey(t *testing.T) {
 		t.Errorf("%d secrets left in the database", n)
 	}
 
+	// A key file restored with loose permissions is made owner-only again at start.
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := cli(t, t.Context(), env, "backup", filepath.Join(t.TempDir(), "again.db")); code != 0 {
+		t.Fatalf("second backup: %q", errOut)
+	}
+	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("session.key left readable by others: %v %v", fi.Mode().Perm(), err)
+	}
+
 	// A fresh data directory gets a new key file, never a key in the database.
 	fresh := t.TempDir()
 	if code, _, errOut := cli(t, t.Context(), map[string]string{"LEADDESK_DATA_DIR": fresh}, "backup", filepath.Join(t.TempDir(), "b.db")); code != 0 {

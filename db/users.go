@@ -283,19 +283,12 @@ func (d *DB) LegacySecret(ctx context.Context, name string) ([]byte, error) {
 func (d *DB) DeleteLegacySecret(ctx context.Context, name string) error {
 	// secure_delete overwrites the freed bytes, so the old value does not linger in free pages that a
 	// later backup would copy.
-	conn, err := d.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("db: delete secret %s: %w", name, err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return fmt.Errorf("db: delete secret %s: %w", name, err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = OFF`)
-	if _, err := conn.ExecContext(ctx, `DELETE FROM app_secrets WHERE name = ?`, name); err != nil {
-		return fmt.Errorf("db: delete secret %s: %w", name, err)
-	}
-	return nil
+	return d.withSecureDelete(ctx, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM app_secrets WHERE name = ?`, name); err != nil {
+			return fmt.Errorf("db: delete secret %s: %w", name, err)
+		}
+		return nil
+	})
 }
 
 // Account changes (issue 3). Each runs inside the caller's transaction, beside its audit entry.

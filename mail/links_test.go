@@ -1,6 +1,8 @@
 package mail_test
 
 import (
+	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -91,5 +93,29 @@ func TestSealedLinkFromAnotherKeyFailsTheMailClearly(t *testing.T) {
 	rows, _, err := s.DB.ListOutbox(t.Context(), db.OutboxFilter{Status: "failed"})
 	if err != nil || len(rows) != 1 || !strings.Contains(rows[0].LastError, "session.key") {
 		t.Fatalf("failed rows: %v %v", rows, err)
+	}
+}
+
+// Links an older Leaddesk queued in clear are sealed when the sender starts, and still arrive.
+func TestClearLinksFromAnOlderVersionAreSealedAtStart(t *testing.T) {
+	d := testkit.NewDB(t)
+	const link = baseURL + "/invite/old-style-secret-0123456789"
+	err := d.InTx(context.Background(), func(tx *sql.Tx) error {
+		_, err := db.EnqueueMailTx(context.Background(), tx, day0, db.OutboxMessage{Kind: "invitation", ToEmail: "ken@example.com",
+			Params: map[string]any{"inviter": "Ada", "link": link}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startSMTP(t)
+	s := newSender(t, d, srv.url(""), srv)
+	var params string
+	if err := d.QueryRow(`SELECT params FROM outbox`).Scan(&params); err != nil || strings.Contains(params, "old-style-secret") || !strings.Contains(params, "link_sealed") {
+		t.Fatalf("outbox params after start: %s %v", params, err)
+	}
+	run(t, s, day0)
+	if got := srv.to("ken@example.com"); len(got) != 1 || !strings.Contains(got[0].Text, link) {
+		t.Fatalf("mail to ken: %d messages, want one carrying the link", len(got))
 	}
 }

@@ -57,6 +57,9 @@ func NewSender(cfg *config.Config, d *db.DB, log *slog.Logger) (*Sender, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := sealClearLinks(context.Background(), d, links); err != nil {
+		return nil, err
+	}
 	s := &Sender{DB: d, Renderer: r, Links: links, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Log: log}
 	if cfg.SMTPURL != "" {
 		smtpCfg, err := config.ParseSMTPURL(cfg.SMTPURL)
@@ -171,6 +174,21 @@ func envelopeAddress(from string) string {
 		return a.Address
 	}
 	return from
+}
+
+// sealClearLinks seals the one-time links that an older Leaddesk queued in clear (sent ones too:
+// Admin › Mail can resend them).
+func sealClearLinks(ctx context.Context, d *db.DB, links *secretkey.Sealer) error {
+	clear, err := d.OutboxClearLinks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range clear {
+		if err := d.SealOutboxLink(ctx, l.ID, links.Seal(l.Link, linkContext(l.Kind))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // openLink puts the sealed one-time link of row back into its params, for this rendering only.

@@ -105,6 +105,12 @@ func readFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A key restored or copied with looser permissions is made owner-only again.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(path, 0o600); err != nil {
+			return nil, fmt.Errorf("%s is readable by other users and cannot be made private (chmod 600 it): %w", path, err)
+		}
+	}
 	b, err := hex.DecodeString(strings.TrimSpace(string(raw)))
 	if err != nil || len(b) < 32 {
 		return nil, fmt.Errorf("%s is not a Leaddesk key (64 hex-encoded bytes); restore it from your backup of the key, or delete it to sign everyone out and start with a new key", path)
