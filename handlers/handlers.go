@@ -14,6 +14,7 @@ import (
 	"leaddesk/config"
 	"leaddesk/db"
 	"leaddesk/internal/clock"
+	"leaddesk/internal/secretkey"
 	"leaddesk/static"
 	"leaddesk/views"
 )
@@ -34,6 +35,7 @@ type Handler struct {
 	incoming  db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
 	lastViews lastViews          // each user's newest Leads view, until FlushLastViews writes it
 	bits      sync.Map           // rendered row partials of the Leads list: bitKey → template.HTML (leads_rows.go)
+	links     *secretkey.Sealer  // seals one-time links queued in the mail outbox (mail.InvitationTx)
 }
 
 // Deps are what New needs.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/internal/secretkey"
 	"leaddesk/lead"
 )
 
@@ -196,16 +197,24 @@ func ExpiryReminderTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) er
 	return nil
 }
 
+// One-time links (invitations, password resets) are stored sealed with a key that is not in the
+// database (internal/secretkey), under "link_sealed"; the sender opens them at send time. A copy of
+// the outbox table thus cannot be replayed as a link.
+
+// linkContext binds a sealed link to the kind of mail, so a sealed reset link cannot be passed off
+// as an invitation's.
+func linkContext(kind string) string { return "outbox link " + kind }
+
 // InvitationTx queues an invitation to join the team.
-func InvitationTx(ctx context.Context, tx *sql.Tx, env Env, to, lang, inviter, link string) error {
+func InvitationTx(ctx context.Context, tx *sql.Tx, env Env, links *secretkey.Sealer, to, lang, inviter, link string) error {
 	_, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "invitation", ToEmail: to, Lang: lang,
-		Params: map[string]any{"inviter": inviter, "link": link}})
+		Params: map[string]any{"inviter": inviter, "link_sealed": links.Seal(link, linkContext("invitation"))}})
 	return err
 }
 
 // PasswordResetTx queues a password-reset link.
-func PasswordResetTx(ctx context.Context, tx *sql.Tx, env Env, to, name, lang, link string) error {
+func PasswordResetTx(ctx context.Context, tx *sql.Tx, env Env, links *secretkey.Sealer, to, name, lang, link string) error {
 	_, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "password_reset", ToEmail: to, ToName: name, Lang: lang,
-		Params: map[string]any{"link": link}})
+		Params: map[string]any{"link_sealed": links.Seal(link, linkContext("password_reset"))}})
 	return err
 }
