@@ -33,7 +33,7 @@ func TestCheckEveryStateActionAndRole(t *testing.T) {
 		"archived-expired":  testLead("archived", "expired", true),
 		"archived-info":     testLead("archived", "", false),
 	}
-	roles := map[string]*db.User{
+	users := map[string]*db.User{
 		"referrals":     {ID: 1, Roles: []string{db.RoleReferrals}},
 		"account":       {ID: 2, Roles: []string{db.RoleAccount}},
 		"profile":       {ID: 3, Roles: []string{db.RoleProfile}},
@@ -47,7 +47,8 @@ func TestCheckEveryStateActionAndRole(t *testing.T) {
 		"accepted": {Edit: true, AddEmployee: true, Won: true, Lost: true},
 	}
 	for sn, l := range states {
-		for rn, u := range roles {
+		for rn, user := range users {
+			u := user.LeadActor()
 			for _, a := range Actions {
 				err := Check(l, u, a)
 				var want error
@@ -86,7 +87,7 @@ func btoi(b bool) int {
 
 // TestApplyEffects says what each allowed action does to the lead.
 func TestApplyEffects(t *testing.T) {
-	u := &db.User{ID: 1, Roles: []string{db.RoleReferrals}}
+	u := (&db.User{ID: 1, Roles: []string{db.RoleReferrals}}).LeadActor()
 	at := now.Add(2 * time.Hour)
 	deal := Deal{Name: "Contoso CRM", Value: 1250000, Currency: "USD", PurchaseDate: "2027-01-15", Notes: "call Monday", CampaignID: "C-1", CRMID: "CRM-9"}
 	tests := []struct {
