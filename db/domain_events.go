@@ -37,28 +37,3 @@ func AppendDomainEventsTx(ctx context.Context, tx *sql.Tx, events []DomainEvent)
 	}
 	return nil
 }
-
-// DomainEventsAfter lists up to limit events with a sequence number above afterID, in order: what a
-// reader that remembers the last event it handled asks for next.
-func (d *DB) DomainEventsAfter(ctx context.Context, afterID int64, limit int) ([]DomainEvent, error) {
-	rows, err := d.QueryContext(ctx, `SELECT id, lead_id, kind, at, COALESCE(actor_user_id, 0), actor_label, payload
-		FROM domain_events WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("db: domain events: %w", err)
-	}
-	defer rows.Close()
-	var out []DomainEvent
-	for rows.Next() {
-		var e DomainEvent
-		var at int64
-		if err := rows.Scan(&e.ID, &e.LeadID, &e.Kind, &at, &e.Actor.UserID, &e.Actor.Label, &e.Payload); err != nil {
-			return nil, fmt.Errorf("db: domain events: %w", err)
-		}
-		e.At = time.Unix(at, 0).UTC()
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: domain events: %w", err)
-	}
-	return out, nil
-}

@@ -80,22 +80,31 @@ type eventRow struct {
 
 func (f *fixture) eventRows(t *testing.T) []eventRow {
 	t.Helper()
-	evs, err := f.d.DomainEventsAfter(context.Background(), 0, 1000)
+	rows, err := f.d.Query(`SELECT id, lead_id, kind, COALESCE(actor_user_id, 0), actor_label, payload FROM domain_events ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	var out []eventRow
 	var last int64
-	for _, e := range evs {
-		if e.ID <= last {
-			t.Fatalf("event ids not increasing: %d after %d", e.ID, last)
+	for rows.Next() {
+		var id int64
+		var payload string
+		var r eventRow
+		if err := rows.Scan(&id, &r.leadID, &r.kind, &r.actor, &r.label, &payload); err != nil {
+			t.Fatal(err)
 		}
-		last = e.ID
-		r := eventRow{leadID: e.LeadID, kind: e.Kind, actor: e.Actor.UserID, label: e.Actor.Label}
-		if err := json.Unmarshal([]byte(e.Payload), &r.payload); err != nil {
-			t.Fatalf("payload %q: %v", e.Payload, err)
+		if id <= last {
+			t.Fatalf("event ids not increasing: %d after %d", id, last)
+		}
+		last = id
+		if err := json.Unmarshal([]byte(payload), &r.payload); err != nil {
+			t.Fatalf("payload %q: %v", payload, err)
 		}
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
