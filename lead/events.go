@@ -81,7 +81,8 @@ type Declined struct {
 	Before *Lead
 }
 
-// Edited: an accepted lead's deal or team was edited.
+// Edited: an accepted lead's deal or team was edited, or the lead was moved to another location of
+// the business profile (its location was removed).
 type Edited struct {
 	Change
 	Before *Lead

@@ -414,3 +414,47 @@ func TestImportRecordsTheSameArrivalsAsReceive(t *testing.T) {
 		t.Errorf("old lead's arrival: %+v", a[1].payload)
 	}
 }
+
+// TestRemovingALocationRecordsAnEditPerMovedLead: removing a location moves its leads to another one
+// in the same transaction, and each moved lead records an Edited event from the old location to the
+// new; a refused removal moves nothing and records nothing.
+func TestRemovingALocationRecordsAnEditPerMovedLead(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pa := db.ProfileActor{UserID: f.admin.UserID, At: testkit.Epoch}
+	tokyo, osaka := &db.Location{Name: "Tokyo", Country: "JP"}, &db.Location{Name: "Osaka", Country: "JP"}
+	for _, loc := range []*db.Location{tokyo, osaka} {
+		if err := f.d.CreateLocation(ctx, pa, loc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var moved []int64
+	for _, company := range []string{"alpha", "bravo"} {
+		l := &lead.Lead{Tab: "marketplace", LeadType: "profile", LocationID: tokyo.ID, CustomerCompany: company, ContactEmail: company + "@x.example"}
+		id, _, err := f.svc.Receive(ctx, lead.Actor{Label: "marketplace"}, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved = append(moved, id)
+	}
+	var inUse *db.LocationInUseError
+	if err := f.svc.RemoveLocation(ctx, f.admin, tokyo.ID, 0); !errors.As(err, &inUse) || inUse.Leads != 2 {
+		t.Fatalf("removal without a move target: %v", err)
+	}
+	f.rec.events = nil
+	if err := f.svc.RemoveLocation(ctx, f.admin, tokyo.ID, osaka.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.rec.events) != 2 {
+		t.Fatalf("%d events, want one per moved lead", len(f.rec.events))
+	}
+	for i, e := range f.rec.events {
+		ed, ok := e.(lead.Edited)
+		if !ok || ed.Lead.ID != moved[i] || ed.Before.LocationID != tokyo.ID || ed.Lead.LocationID != osaka.ID || ed.Lead.Version != ed.Before.Version+1 {
+			t.Errorf("event %d = %+v", i, e)
+		}
+	}
+	if n := f.count(t, `SELECT COUNT(*) FROM domain_events WHERE kind = 'lead.edited'`); n != 2 {
+		t.Errorf("%d edited events stored, want 2", n)
+	}
+}
