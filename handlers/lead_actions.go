@@ -103,7 +103,7 @@ func (h *Handler) formRefused(c echo.Context, d *leadFormData, err error) error 
 	if status == 0 {
 		return err
 	}
-	if status == http.StatusForbidden {
+	if status != http.StatusConflict {
 		return echo.NewHTTPError(status, msg)
 	}
 	d.Conflict = msg
