@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"leaddesk/lead"
 )
 
 // Role names (DESIGN §2); a user may hold several.
@@ -66,6 +68,14 @@ func (u *User) HasAny(roles ...string) bool {
 		}
 	}
 	return false
+}
+
+// LeadActor is the user as the lead lifecycle sees them: id and roles (none when nobody signed in).
+func (u *User) LeadActor() lead.Actor {
+	if u == nil {
+		return lead.Actor{}
+	}
+	return lead.Actor{UserID: u.ID, Roles: u.Roles}
 }
 
 // CreateUser inserts a user with roles. An email already taken gives ErrConflict.

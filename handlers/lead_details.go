@@ -76,9 +76,9 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	}
 	u := h.user(c)
 	now := h.Clock.Now()
-	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u), Flame: lifecycle.Flame(l, now),
+	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u.LeadActor()), Flame: lifecycle.Flame(l, now),
 		RespondBy: lifecycle.RespondBy(l), ListQuery: db.ParseLeadFilter(c.QueryParams()).Query().Encode()}
-	for _, a := range lifecycle.Allowed(l, u) {
+	for _, a := range lifecycle.Allowed(l, u.LeadActor()) {
 		d.Can[string(a)] = true
 	}
 	if !d.RespondBy.IsZero() {

@@ -10,6 +10,7 @@ import (
 
 	"leaddesk/contact"
 	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
 	"leaddesk/money"
 )
@@ -62,7 +63,7 @@ func (h *Handler) fieldErr(c echo.Context, errs map[string]string, field, key st
 // readDealForm reads the accept/edit fields (DESIGN §8 names): the deal, the chosen team and (on
 // accept) the extra contacts. users are the instance's users a team may be chosen from; the injected
 // clock and the configured time zone decide what "in the past" means for the purchase date.
-func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bool) (dealForm, lifecycle.Deal, []int64, []db.LeadContact) {
+func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bool) (dealForm, lifecycle.Deal, []int64, []lead.Contact) {
 	f := dealForm{
 		DealName:   strings.TrimSpace(c.FormValue("deal_name")),
 		DealValue:  strings.TrimSpace(c.FormValue("deal_value")),
@@ -125,7 +126,7 @@ func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bo
 			team = append(team, id)
 		}
 	}
-	var contacts []db.LeadContact
+	var contacts []lead.Contact
 	if withContacts {
 		names, emails, phones := c.Request().Form["contact_name"], c.Request().Form["contact_email"], c.Request().Form["contact_phone"]
 		rows := max(len(names), len(emails), len(phones))
@@ -143,7 +144,7 @@ func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bo
 				h.fieldErr(c, e, "contacts", "lifecycle.err.contacts")
 			}
 			f.Contacts = append(f.Contacts, r)
-			contacts = append(contacts, db.LeadContact{Kind: "contact", Name: r.Name, Email: r.Email, Phone: r.Phone})
+			contacts = append(contacts, lead.Contact{Name: r.Name, Email: r.Email, Phone: r.Phone})
 		}
 	}
 	deal := lifecycle.Deal{Name: f.DealName, Value: minor, Currency: f.Currency, PurchaseDate: f.CloseDate, Notes: f.Notes,

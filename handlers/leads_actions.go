@@ -12,6 +12,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/leads"
 	"leaddesk/money"
 	"leaddesk/views"
 )
@@ -31,16 +32,15 @@ func (h *Handler) leadFavorite(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
 	}
+	by := u.LeadActor()
 	on := c.FormValue("on") == "1"
 	if c.FormValue("on") == "" {
-		cur, err := h.DB.IsFavorite(ctx, u.ID, id)
-		if err != nil {
-			return err
-		}
-		on = !cur
+		on, err = h.Leads.ToggleFavorite(ctx, by, id)
+	} else {
+		err = h.Leads.SetFavorite(ctx, by, id, on)
 	}
-	if err := h.DB.SetFavorite(ctx, u.ID, id, on, h.Clock.Now()); err != nil {
-		if errors.Is(err, db.ErrNotFound) {
+	if err != nil {
+		if errors.Is(err, leads.ErrNotFound) {
 			return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
 		}
 		return err
@@ -72,7 +72,7 @@ func (h *Handler) leadsBulkFavorite(c echo.Context) error {
 		if err != nil || id <= 0 {
 			continue
 		}
-		if err := h.DB.SetFavorite(ctx, u.ID, id, true, h.Clock.Now()); err != nil && !errors.Is(err, db.ErrNotFound) {
+		if err := h.Leads.SetFavorite(ctx, u.LeadActor(), id, true); err != nil && !errors.Is(err, leads.ErrNotFound) {
 			return err
 		}
 		n++

@@ -13,6 +13,9 @@ import (
 
 // newHandler loads templates, catalog, assets and session keys. Anything missing stops the start.
 func newHandler(d Deps) (*Handler, error) {
+	if d.Leads == nil {
+		return nil, fmt.Errorf("handlers: no leads service")
+	}
 	if d.Clock == nil {
 		d.Clock = clock.System{}
 	}
@@ -41,7 +44,7 @@ func newHandler(d Deps) (*Handler, error) {
 	}
 	hashKey, blockKey := sessionKeys(master)
 	return &Handler{
-		Cfg: d.Cfg, DB: d.DB, Clock: d.Clock, Log: d.Log, Views: rnd, Catalog: cat, Assets: assets,
+		Cfg: d.Cfg, DB: d.DB, Clock: d.Clock, Log: d.Log, Views: rnd, Catalog: cat, Assets: assets, Leads: d.Leads,
 		Sessions: newSessionStore(hashKey, blockKey, d.Cfg.Secure()),
 		policies: map[string]Policy{}, links: links,
 	}, nil
