@@ -28,12 +28,15 @@ type Handler struct {
 	Catalog  *views.Catalog
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
+	// ImportLimits bound CSV uploads (import.go); tests lower them.
+	ImportLimits ImportLimits
 
 	policies  map[string]Policy  // "METHOD path" → who may call it, filled by the route table
 	sso       ssoRegistry        // single-sign-on providers, built on first use (sso.go)
 	incoming  db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
 	lastViews lastViews          // each user's newest Leads view, until FlushLastViews writes it
 	bits      sync.Map           // rendered row partials of the Leads list: bitKey → template.HTML (leads_rows.go)
+	uploads   uploadGuard        // users with a CSV upload in progress (import.go)
 }
 
 // Deps are what New needs.
@@ -49,6 +52,8 @@ const (
 	ctxUser = "user"
 	ctxLang = "lang"
 	ctxCSRF = "csrf"
+	// ctxUploadParts holds an upload's multipart reader once the CSRF field was read from it.
+	ctxUploadParts = "upload_parts"
 )
 
 // user returns the signed-in user, or nil.

@@ -39,8 +39,9 @@ func newHandler(d Deps) (*Handler, error) {
 	}
 	return &Handler{
 		Cfg: d.Cfg, DB: d.DB, Clock: d.Clock, Log: d.Log, Views: rnd, Catalog: cat, Assets: assets,
-		Sessions: newSessionStore(hashKey, blockKey, d.Cfg.Secure()),
-		policies: map[string]Policy{},
+		Sessions:     newSessionStore(hashKey, blockKey, d.Cfg.Secure()),
+		ImportLimits: defaultImportLimits(),
+		policies:     map[string]Policy{},
 	}, nil
 }
 
