@@ -231,3 +231,60 @@ func CountUsersTx(ctx context.Context, tx Querier) (int, error) {
 	}
 	return n, nil
 }
+
+// Session is a signed-in browser, as stored on the server.
+type Session struct {
+	UserID    int64
+	CreatedAt time.Time
+	SeenAt    time.Time
+}
+
+// CreateSession stores a new session for userID and returns its secret id for the cookie (only its
+// hash is stored). Sessions that ended before `expired` are removed on the way.
+func (d *DB) CreateSession(ctx context.Context, userID int64, now, expired time.Time) (string, error) {
+	secret := NewSecretToken()
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE seen_at < ?`, expired.Unix()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?, ?, ?, ?)`,
+			HashToken(secret), userID, now.Unix(), now.Unix())
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("db: create session: %w", err)
+	}
+	return secret, nil
+}
+
+// SessionBySecret returns the session with this secret id, or ErrNotFound once it has ended.
+func (d *DB) SessionBySecret(ctx context.Context, secret string) (*Session, error) {
+	var s Session
+	var created, seen int64
+	err := d.QueryRowContext(ctx, `SELECT user_id, created_at, seen_at FROM sessions WHERE id_hash = ?`, HashToken(secret)).
+		Scan(&s.UserID, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: session: %w", err)
+	}
+	s.CreatedAt, s.SeenAt = time.Unix(created, 0).UTC(), time.Unix(seen, 0).UTC()
+	return &s, nil
+}
+
+// TouchSession records that the session was used at now.
+func (d *DB) TouchSession(ctx context.Context, secret string, now time.Time) error {
+	if _, err := d.ExecContext(ctx, `UPDATE sessions SET seen_at = ? WHERE id_hash = ?`, now.Unix(), HashToken(secret)); err != nil {
+		return fmt.Errorf("db: touch session: %w", err)
+	}
+	return nil
+}
+
+// EndSession removes the session with this secret id (signing out).
+func (d *DB) EndSession(ctx context.Context, secret string) error {
+	if _, err := d.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, HashToken(secret)); err != nil {
+		return fmt.Errorf("db: end session: %w", err)
+	}
+	return nil
+}

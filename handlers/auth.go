@@ -91,8 +91,11 @@ func (h *Handler) signIn(c echo.Context, u *db.User, next string, flashKey ...st
 	return h.redirect(c, next)
 }
 
+// logout ends the session on the server, so the cookie stops working everywhere a copy of it is kept.
 func (h *Handler) logout(c echo.Context) error {
-	h.endSession(c, h.session(c))
+	if err := h.endSession(c, h.session(c)); err != nil {
+		return err
+	}
 	h.rotateCSRF(c)
 	h.setFlash(c, "success", "auth.signed_out")
 	return h.redirect(c, "/login")

@@ -31,6 +31,7 @@ const (
 // session keys
 const (
 	sessUserID   = "uid"
+	sessID       = "sid" // the server-side session's secret id (db.CreateSession)
 	sessEpoch    = "epoch"
 	sessSignedIn = "signed_in_at"
 	sessSeen     = "seen_at"
@@ -60,8 +61,10 @@ func (h *Handler) session(c echo.Context) *sessions.Session {
 	return s
 }
 
-// loadSession finds the signed-in user for the request. The user is read from the database on every
-// request, so a role change, a disabled account or "sign out everywhere" takes effect at once.
+// loadSession finds the signed-in user for the request. The session must still exist on the server
+// (signing out removes it, so a copy of the cookie stops working) and the user is read from the
+// database on every request, so a role change, a disabled account or "sign out everywhere" takes
+// effect at once.
 func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s := h.session(c)
@@ -69,28 +72,42 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if uid == 0 {
 			return next(c)
 		}
+		ctx := c.Request().Context()
 		now := h.Clock.Now()
-		signedIn, _ := s.Values[sessSignedIn].(int64)
+		sid, _ := s.Values[sessID].(string)
+		var stored *db.Session
+		if sid != "" {
+			var err error
+			stored, err = h.DB.SessionBySecret(ctx, sid)
+			if err != nil && !errors.Is(err, db.ErrNotFound) {
+				return err
+			}
+		}
 		seen, _ := s.Values[sessSeen].(int64)
 		epoch, _ := s.Values[sessEpoch].(int64)
-		expired := now.Sub(time.Unix(signedIn, 0)) > sessionAbsolute || now.Sub(time.Unix(seen, 0)) > sessionIdle
-		u, err := h.DB.UserByID(c.Request().Context(), uid)
+		expired := stored != nil && (now.Sub(stored.CreatedAt) > sessionAbsolute || now.Sub(stored.SeenAt) > sessionIdle)
+		u, err := h.DB.UserByID(ctx, uid)
 		switch {
 		case errors.Is(err, db.ErrNotFound):
 			u = nil
 		case err != nil:
 			return err
 		}
-		if expired || u == nil || u.Disabled || u.SessionEpoch != epoch {
-			h.endSession(c, s)
+		if stored == nil || stored.UserID != uid || expired || u == nil || u.Disabled || u.SessionEpoch != epoch {
+			if err := h.endSession(c, s); err != nil {
+				return err
+			}
 			if expired && u != nil {
 				h.setFlash(c, "info", "auth.session_expired")
 			}
 			return next(c)
 		}
 		c.Set(ctxUser, u)
-		// Refresh the idle clock at most once a minute, to spare a Set-Cookie on every request.
+		// Refresh the idle clock at most once a minute, to spare a write and a Set-Cookie on every request.
 		if now.Unix()-seen > 60 {
+			if err := h.DB.TouchSession(ctx, sid, now); err != nil {
+				return err
+			}
 			s.Values[sessSeen] = now.Unix()
 			if err := s.Save(c.Request(), c.Response()); err != nil {
 				return err
@@ -100,32 +117,44 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// startSession signs u in on this browser.
+// startSession signs u in on this browser: a new session on the server, whose secret id the cookie
+// carries.
 func (h *Handler) startSession(c echo.Context, u *db.User) error {
 	s := h.session(c)
-	// A fresh session at sign-in, never one an attacker could have planted.
-	for k := range s.Values {
-		delete(s.Values, k)
+	// A fresh session at sign-in, never one an attacker could have planted; a session this browser
+	// still had (signing in as someone else) ends.
+	if err := h.endSession(c, s); err != nil {
+		return err
 	}
-	now := h.Clock.Now().Unix()
+	now := h.Clock.Now()
+	sid, err := h.DB.CreateSession(c.Request().Context(), u.ID, now, now.Add(-sessionIdle))
+	if err != nil {
+		return err
+	}
 	s.Values[sessUserID] = u.ID
+	s.Values[sessID] = sid
 	s.Values[sessEpoch] = u.SessionEpoch
-	s.Values[sessSignedIn] = now
-	s.Values[sessSeen] = now
+	s.Values[sessSignedIn] = now.Unix()
+	s.Values[sessSeen] = now.Unix()
 	s.Options.MaxAge = int(sessionAbsolute / time.Second)
 	c.Set(ctxUser, u)
 	h.rotateCSRF(c)
 	return s.Save(c.Request(), c.Response())
 }
 
-// endSession signs this browser out. The cookie stays, emptied, so a flash message set afterwards
-// ("you are signed out") still reaches the next page.
-func (h *Handler) endSession(c echo.Context, s *sessions.Session) {
+// endSession signs this browser out, on the server too. The cookie stays, emptied, so a flash message
+// set afterwards ("you are signed out") still reaches the next page.
+func (h *Handler) endSession(c echo.Context, s *sessions.Session) error {
+	if sid, _ := s.Values[sessID].(string); sid != "" {
+		if err := h.DB.EndSession(c.Request().Context(), sid); err != nil {
+			return err
+		}
+	}
 	for k := range s.Values {
 		delete(s.Values, k)
 	}
-	_ = s.Save(c.Request(), c.Response())
 	c.Set(ctxUser, nil)
+	return s.Save(c.Request(), c.Response())
 }
 
 // setFlash keeps a message (a catalog key) for the next page.
