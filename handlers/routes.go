@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -238,7 +239,7 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 	e.HidePort = true
 	e.Renderer = h.Views
 	e.HTTPErrorHandler = h.errorHandler
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientAddress(h.Cfg.TrustedProxyNets)
 
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -275,6 +276,21 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 	e.Use(h.limitBody, h.loadSession, h.language, h.csrfToken)
 	h.routes(e)
 	return e, h, nil
+}
+
+// clientAddress takes the client's address from the connection, or, when the connection comes from a
+// trusted proxy (LEADDESK_TRUSTED_PROXIES), from X-Forwarded-For: the rightmost address there that is
+// not itself a trusted proxy, so a client cannot choose its address by sending the header itself.
+func clientAddress(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	// Nothing is trusted by default, not even loopback or private networks: only what is configured.
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 func hstsFor(secure bool) int {
