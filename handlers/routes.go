@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"log/slog"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -242,27 +242,15 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 	e.IPExtractor = clientAddress(h.Cfg.TrustedProxyNets)
 
 	e.Use(middleware.RequestID())
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-		h.Log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
-		return err
+	// One log line per request (logRequests), written after the response; a panic inside becomes that
+	// request's error, with its stack.
+	e.Use(h.logRequests)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		return fmt.Errorf("panic: %w\n%s", err, stack)
 	}}))
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			// The path only, never the query, and without the secrets some paths carry (logPath).
-			path := logPath(v.URIPath)
-			lvl := slog.LevelInfo
-			if v.Status >= 500 {
-				lvl = slog.LevelError
-			}
-			h.Log.LogAttrs(c.Request().Context(), lvl, "request", slog.String("method", v.Method), slog.String("path", path),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
-			return nil
-		},
-	}))
+	e.Use(h.cacheAndTransport)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
-		HSTSMaxAge: hstsFor(h.Cfg.Secure()),
 		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 	}))
@@ -293,9 +281,19 @@ func clientAddress(trusted []*net.IPNet) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-func hstsFor(secure bool) int {
-	if secure {
-		return 31536000
+// cacheAndTransport keeps every response but the static files out of caches — pages show customer
+// data, reset links and tokens, and a shared or back-button cache must not hand them to the next
+// person — and, when the base URL is https, tells browsers to use nothing else (HSTS), however this
+// request arrived (a TLS-terminating proxy talks plain HTTP to us).
+func (h *Handler) cacheAndTransport(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		hd := c.Response().Header()
+		if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
+			hd.Set("Cache-Control", "no-store")
+		}
+		if h.Cfg.Secure() {
+			hd.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		return next(c)
 	}
-	return 0
 }

@@ -7,3 +7,11 @@ CREATE TABLE sessions (
     seen_at    INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX sessions_user ON sessions (user_id);
+
+-- One row that /healthz rewrites, so the health check makes a real, committed write (the counter
+-- changes every time: SQLite skips writing a row whose bytes did not change).
+CREATE TABLE health_checks (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    checks     INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL
+);
