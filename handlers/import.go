@@ -134,18 +134,22 @@ func (h *Handler) importUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(dst, io.LimitReader(src, allowed+1))
+	body := &uploadReader{r: io.LimitReader(src, allowed+1)}
+	n, err := io.Copy(dst, body)
 	if err == nil {
 		err = dst.Close()
 	} else {
 		dst.Close()
 	}
-	if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) || n > allowed {
+	if err != nil || n > allowed {
 		os.Remove(path)
-		return tooLarge()
 	}
-	if err != nil {
-		os.Remove(path)
+	switch tooBig := new(http.MaxBytesError); {
+	case errors.As(err, &tooBig) || n > allowed:
+		return tooLarge()
+	case body.err != nil:
+		return fail("intake.import.no_file") // the upload broke off: the sender's side, not ours
+	case err != nil:
 		return err
 	}
 	f, err := os.Open(path)
@@ -159,6 +163,20 @@ func (h *Handler) importUpload(c echo.Context) error {
 		return fail("intake.import.file_error", cerr.Error())
 	}
 	return h.redirect(c, "/leads/import/"+id)
+}
+
+// uploadReader remembers a read error, to tell a broken-off upload from a failing disk.
+type uploadReader struct {
+	r   io.Reader
+	err error
+}
+
+func (u *uploadReader) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	if err != nil && err != io.EOF {
+		u.err = err
+	}
+	return n, err
 }
 
 // pendingImports counts the user's uploads waiting for confirmation, and their bytes.

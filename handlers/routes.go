@@ -245,7 +245,7 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 	// One log line per request (logRequests), written after the response; a panic inside becomes that
 	// request's error, with its stack.
 	e.Use(h.logRequests)
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true, DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		return fmt.Errorf("panic: %w\n%s", err, stack)
 	}}))
 	e.Use(h.cacheAndTransport)
