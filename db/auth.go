@@ -280,11 +280,13 @@ type Session struct {
 }
 
 // CreateSession stores a new session for userID and returns its secret id for the cookie (only its
-// hash is stored). Sessions that ended before `expired` are removed on the way.
-func (d *DB) CreateSession(ctx context.Context, userID int64, now, expired time.Time) (string, error) {
+// hash is stored). Sessions that timed out (unused for idle, or older than absolute) are removed on
+// the way.
+func (d *DB) CreateSession(ctx context.Context, userID int64, now time.Time, idle, absolute time.Duration) (string, error) {
 	secret := NewSecretToken()
 	err := d.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE seen_at < ?`, expired.Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE seen_at < ? OR created_at < ?`,
+			now.Add(-idle).Unix(), now.Add(-absolute).Unix()); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?, ?, ?, ?)`,

@@ -127,7 +127,7 @@ func (h *Handler) startSession(c echo.Context, u *db.User) error {
 		return err
 	}
 	now := h.Clock.Now()
-	sid, err := h.DB.CreateSession(c.Request().Context(), u.ID, now, now.Add(-sessionIdle))
+	sid, err := h.DB.CreateSession(c.Request().Context(), u.ID, now, sessionIdle, sessionAbsolute)
 	if err != nil {
 		return err
 	}
