@@ -38,6 +38,10 @@ type Config struct {
 	EntraAllowedTenants []string // tenant IDs whose users may sign in, besides LEADDESK_ENTRA_TENANT's
 	entraAllowedRaw     string
 	GitHubURL           string // GitHub or a GitHub Enterprise Server; the address used is the verified primary one
+	// TrustedProxies lists the reverse proxies (CIDRs or addresses, comma-separated) whose
+	// X-Forwarded-For names the real client; from any other peer the header is ignored.
+	TrustedProxies   string
+	TrustedProxyNets []*net.IPNet // parsed TrustedProxies
 
 	Location *time.Location // parsed Timezone
 }
@@ -84,6 +88,7 @@ func (c *Config) settings() []setting {
 		{"oidc-client-id", "LEADDESK_OIDC_CLIENT_ID", "OpenID Connect client id", &c.OIDC.ClientID, ""},
 		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
 		{"oidc-name", "LEADDESK_OIDC_NAME", "OpenID Connect button label", &c.OIDC.Name, "OpenID Connect"},
+		{"trusted-proxies", "LEADDESK_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", &c.TrustedProxies, ""},
 	}
 }
 
@@ -211,6 +216,11 @@ func (c *Config) Validate() error {
 			bad("LEADDESK_OIDC_ISSUER", "%q is not an issuer URL such as https://login.example.com", c.OIDC.Issuer)
 		}
 	}
+	if nets, err := parseCIDRs(c.TrustedProxies); err != nil {
+		bad("LEADDESK_TRUSTED_PROXIES", "%v", err)
+	} else {
+		c.TrustedProxyNets = nets
+	}
 	return errors.Join(errs...)
 }
 
@@ -273,6 +283,34 @@ func IsTenantID(s string) bool {
 		}
 	}
 	return true
+}
+
+// parseCIDRs parses comma-separated CIDRs; a bare address stands for itself alone.
+func parseCIDRs(s string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			ip := net.ParseIP(p)
+			if ip == nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR such as 10.0.0.0/8", p)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR such as 10.0.0.0/8", p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // SMTP is a parsed LEADDESK_SMTP_URL.

@@ -107,3 +107,23 @@ func TestEntraNeedsTheTenantsNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxiesAreCIDRsOrAddresses(t *testing.T) {
+	c, _, err := Load("serve", []string{"-trusted-proxies", "10.0.0.0/8, 192.0.2.1,2001:db8::/32"}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range c.TrustedProxyNets {
+		got = append(got, n.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.0.2.1/32 2001:db8::/32" {
+		t.Errorf("nets = %v", got)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.local", "10.0.0.0/8,,x"} {
+		_, _, err := Load("serve", nil, env(map[string]string{"LEADDESK_TRUSTED_PROXIES": bad}))
+		if err == nil || !strings.Contains(err.Error(), "LEADDESK_TRUSTED_PROXIES") {
+			t.Errorf("%q: err = %v, want it named", bad, err)
+		}
+	}
+}

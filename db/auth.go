@@ -177,32 +177,72 @@ func LinkIdentityTx(ctx context.Context, tx Querier, provider, subject string, u
 	return nil
 }
 
-// SignInFailures returns how many failed sign-ins key has had since `since`, and the last one's time.
-func (d *DB) SignInFailures(ctx context.Context, key string, since time.Time) (int, time.Time, error) {
-	var n int
-	var last int64
-	err := d.QueryRowContext(ctx, `SELECT failures, last_at FROM sign_in_failures WHERE key = ? AND last_at > ?`, key, since.Unix()).Scan(&n, &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, time.Time{}, nil
-	}
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("db: sign-in failures: %w", err)
-	}
-	return n, time.Unix(last, 0).UTC(), nil
+// AttemptKey is one counter a sign-in attempt is counted against (an account, a client address, a
+// browser); failures before Since are forgotten.
+type AttemptKey struct {
+	Key   string
+	Since time.Time
 }
 
-// RecordSignInFailure counts one failure for each key; a count older than `since` starts over.
-func (d *DB) RecordSignInFailure(ctx context.Context, now, since time.Time, keys ...string) error {
-	return d.InTx(ctx, func(tx *sql.Tx) error {
+// ReserveSignInAttempt counts an attempt as a failure against every key before the password is
+// checked — unless wait, given a key's failures (since its Since) and the last one's time, asks for a
+// wait: then nothing is counted and the longest wait is returned. Reading and counting happen in one
+// write transaction, so attempts made in parallel cannot all slip under the limit. A successful
+// attempt takes its count back with SignInSucceeded.
+func (d *DB) ReserveSignInAttempt(ctx context.Context, now time.Time, keys []AttemptKey,
+	wait func(i, failures int, last time.Time) time.Duration) (time.Duration, error) {
+	var longest time.Duration
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		for i, k := range keys {
+			var n int
+			var last int64
+			err := tx.QueryRowContext(ctx, `SELECT failures, last_at FROM sign_in_failures WHERE key = ? AND last_at > ?`,
+				k.Key, k.Since.Unix()).Scan(&n, &last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if w := wait(i, n, time.Unix(last, 0)); w > longest {
+				longest = w
+			}
+		}
+		if longest > 0 {
+			return nil
+		}
 		for _, k := range keys {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (key, failures, last_at) VALUES (?, 1, ?)
 				ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN last_at > ? THEN failures + 1 ELSE 1 END, last_at = excluded.last_at`,
-				k, now.Unix(), since.Unix()); err != nil {
-				return fmt.Errorf("db: record sign-in failure: %w", err)
+				k.Key, now.Unix(), k.Since.Unix()); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return 0, fmt.Errorf("db: reserve sign-in attempt: %w", err)
+	}
+	return longest, nil
+}
+
+// SignInSucceeded forgets the failures of the keys in clear and takes back the one attempt reserved
+// against each key in undo (whose earlier failures stay counted).
+func (d *DB) SignInSucceeded(ctx context.Context, clear, undo []string) error {
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		for _, k := range clear {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_failures WHERE key = ?`, k); err != nil {
+				return err
+			}
+		}
+		for _, k := range undo {
+			if _, err := tx.ExecContext(ctx, `UPDATE sign_in_failures SET failures = failures - 1 WHERE key = ? AND failures > 0`, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("db: sign-in succeeded: %w", err)
+	}
+	return nil
 }
 
 // ClearSignInFailures forgets the failures of keys (after a successful sign-in).
@@ -230,4 +270,63 @@ func CountUsersTx(ctx context.Context, tx Querier) (int, error) {
 		return 0, fmt.Errorf("db: count users: %w", err)
 	}
 	return n, nil
+}
+
+// Session is a signed-in browser, as stored on the server.
+type Session struct {
+	UserID    int64
+	CreatedAt time.Time
+	SeenAt    time.Time
+}
+
+// CreateSession stores a new session for userID and returns its secret id for the cookie (only its
+// hash is stored). Sessions that timed out (unused for idle, or older than absolute) are removed on
+// the way.
+func (d *DB) CreateSession(ctx context.Context, userID int64, now time.Time, idle, absolute time.Duration) (string, error) {
+	secret := NewSecretToken()
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE seen_at < ? OR created_at < ?`,
+			now.Add(-idle).Unix(), now.Add(-absolute).Unix()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, seen_at) VALUES (?, ?, ?, ?)`,
+			HashToken(secret), userID, now.Unix(), now.Unix())
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("db: create session: %w", err)
+	}
+	return secret, nil
+}
+
+// SessionBySecret returns the session with this secret id, or ErrNotFound once it has ended.
+func (d *DB) SessionBySecret(ctx context.Context, secret string) (*Session, error) {
+	var s Session
+	var created, seen int64
+	err := d.QueryRowContext(ctx, `SELECT user_id, created_at, seen_at FROM sessions WHERE id_hash = ?`, HashToken(secret)).
+		Scan(&s.UserID, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: session: %w", err)
+	}
+	s.CreatedAt, s.SeenAt = time.Unix(created, 0).UTC(), time.Unix(seen, 0).UTC()
+	return &s, nil
+}
+
+// TouchSession records that the session was used at now.
+func (d *DB) TouchSession(ctx context.Context, secret string, now time.Time) error {
+	if _, err := d.ExecContext(ctx, `UPDATE sessions SET seen_at = ? WHERE id_hash = ?`, now.Unix(), HashToken(secret)); err != nil {
+		return fmt.Errorf("db: touch session: %w", err)
+	}
+	return nil
+}
+
+// EndSession removes the session with this secret id (signing out).
+func (d *DB) EndSession(ctx context.Context, secret string) error {
+	if _, err := d.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, HashToken(secret)); err != nil {
+		return fmt.Errorf("db: end session: %w", err)
+	}
+	return nil
 }

@@ -37,15 +37,16 @@ func (h *Handler) loginForm(c echo.Context) error {
 }
 
 // login checks an email and password. A wrong password and an unknown email give the same message
-// and take the same time, so the form tells nothing about which accounts exist; repeated failures
-// slow down per account and per client address (throttle.go).
+// and take the same time, so the form tells nothing about which accounts exist; every attempt is
+// counted before the password is checked, per account (or known browser) and per client address
+// (throttle.go).
 func (h *Handler) login(c echo.Context) error {
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
 	pw := c.FormValue("password")
 	next := safeNext(c.FormValue("next"), "/leads")
-	account, address := h.throttleKeys(c, email)
-	wait, err := h.throttled(ctx, account, address)
+	attempt := h.newSignInAttempt(c, email)
+	wait, err := h.reserve(ctx, attempt)
 	if err != nil {
 		return err
 	}
@@ -64,12 +65,10 @@ func (h *Handler) login(c echo.Context) error {
 	}
 	ok := password.Verify(hash, pw) && u != nil && u.PasswordHash != "" && !u.Disabled
 	if !ok {
-		if err := h.failedSignIn(ctx, account, address); err != nil {
-			return err
-		}
+		// The failure was counted when the attempt was reserved.
 		return h.renderLogin(c, http.StatusUnauthorized, loginData{Email: email, Next: next, Error: h.T(c, "auth.bad_credentials")})
 	}
-	if err := h.DB.ClearSignInFailures(ctx, account, address); err != nil {
+	if err := h.succeeded(c, attempt, email); err != nil {
 		return err
 	}
 	return h.signIn(c, u, next)
@@ -91,8 +90,11 @@ func (h *Handler) signIn(c echo.Context, u *db.User, next string, flashKey ...st
 	return h.redirect(c, next)
 }
 
+// logout ends the session on the server, so the cookie stops working everywhere a copy of it is kept.
 func (h *Handler) logout(c echo.Context) error {
-	h.endSession(c, h.session(c))
+	if err := h.endSession(c, h.session(c)); err != nil {
+		return err
+	}
 	h.rotateCSRF(c)
 	h.setFlash(c, "success", "auth.signed_out")
 	return h.redirect(c, "/login")

@@ -2,7 +2,10 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,10 +20,11 @@ type errorData struct {
 }
 
 // errorHandler is the one place where returned errors become responses: 4xx says what to fix, 5xx says
-// something went wrong with the request id, and the detail goes to the log only.
+// something went wrong with the request id, and the detail goes to the log only — on the request's
+// one line (logRequests).
 func (h *Handler) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
-		h.Log.Error("error after response started", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		noteLogError(c, err, true)
 		return
 	}
 	status := http.StatusInternalServerError
@@ -33,7 +37,7 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 			msg = m
 		}
 		if he.Internal != nil {
-			h.Log.Warn("http error", "status", status, "err", he.Internal)
+			noteLogError(c, he.Internal, false)
 		}
 	case errors.Is(err, db.ErrNotFound):
 		status = http.StatusNotFound
@@ -42,7 +46,7 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 	}
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 {
-		h.Log.Error("request failed", "err", err, "method", c.Request().Method, "path", logPath(c.Request().URL.Path), "request_id", reqID)
+		noteLogError(c, err, false)
 		msg = h.T(c, "error.internal", reqID)
 	}
 	if msg == "" || msg == http.StatusText(status) {
@@ -62,8 +66,54 @@ func (h *Handler) errorHandler(err error, c echo.Context) {
 		p.Layout = "auth"
 	}
 	if rerr := h.render(c, status, "error", p); rerr != nil {
-		h.Log.Error("render error page", "err", rerr, "request_id", reqID)
+		noteLogError(c, fmt.Errorf("%w; rendering the error page: %w", err, rerr), false)
 		_ = c.String(status, msg)
+	}
+}
+
+// Context keys for the request log.
+const (
+	ctxLogErr  = "log_err"  // the error detail to log with the request
+	ctxLogLate = "log_late" // the error came after the response had started
+)
+
+// noteLogError keeps an error's detail for the request's log line.
+func noteLogError(c echo.Context, err error, late bool) {
+	c.Set(ctxLogErr, err)
+	if late {
+		c.Set(ctxLogLate, true)
+	}
+}
+
+// logRequests writes one line per request once it is answered: the path without its query or the
+// secrets some paths carry (logPath), the status, the time taken, the request id and the client's
+// address. Server errors, and errors after the response started, are logged at ERROR with their
+// detail; a client's mistake (4xx) is not the server's, so it stays at INFO (WARN when it carries an
+// internal detail worth a look).
+func (h *Handler) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		req, res := c.Request(), c.Response()
+		errDetail, _ := c.Get(ctxLogErr).(error)
+		late, _ := c.Get(ctxLogLate).(bool)
+		lvl := slog.LevelInfo
+		switch {
+		case res.Status >= 500 || late:
+			lvl = slog.LevelError
+		case errDetail != nil:
+			lvl = slog.LevelWarn
+		}
+		attrs := []slog.Attr{slog.String("method", req.Method), slog.String("path", logPath(req.URL.Path)),
+			slog.Int("status", res.Status), slog.Duration("latency", time.Since(start)),
+			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)), slog.String("ip", c.RealIP())}
+		if errDetail != nil {
+			attrs = append(attrs, slog.String("err", errDetail.Error()))
+		}
+		h.Log.LogAttrs(req.Context(), lvl, "request", attrs...)
+		return nil
 	}
 }
 

@@ -31,12 +31,15 @@ type Handler struct {
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
 	Leads    *leads.Service // every change to a lead goes through it
+	// ImportLimits bound CSV uploads (import.go); tests lower them.
+	ImportLimits ImportLimits
 
 	policies  map[string]Policy // "METHOD path" → who may call it, filled by the route table
 	sso       ssoRegistry       // single-sign-on providers, built on first use (sso.go)
 	lastViews lastViews         // each user's newest Leads view, until FlushLastViews writes it
 	bits      sync.Map          // rendered row partials of the Leads list: bitKey → template.HTML (leads_rows.go)
 	links     *secretkey.Sealer // seals one-time links queued in the mail outbox (mail.InvitationTx)
+	uploads   uploadGuard       // users with a CSV upload in progress (import.go)
 }
 
 // Deps are what New needs.
@@ -53,6 +56,8 @@ const (
 	ctxUser = "user"
 	ctxLang = "lang"
 	ctxCSRF = "csrf"
+	// ctxUploadParts holds an upload's multipart reader once the CSRF field was read from it.
+	ctxUploadParts = "upload_parts"
 )
 
 // user returns the signed-in user, or nil.

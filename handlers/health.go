@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -13,14 +14,26 @@ import (
 // Version is set at build time (-ldflags "-X leaddesk/handlers.Version=…").
 var Version = "dev"
 
-// healthz answers 200 with JSON when the database answers, 503 otherwise.
+// healthz answers 200 with JSON when the database can be read and written, 503 with the reason
+// otherwise: a database that still answers reads but cannot store a lead (disk full, read-only) is
+// not healthy. The check makes a real write (db.CheckWritable).
 func (h *Handler) healthz(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
 	defer cancel()
+	unavailable := func(db, reason string, err error) error {
+		noteLogError(c, err, false)
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "database": db, "reason": reason})
+	}
 	v, err := h.DB.SchemaVersion(ctx)
 	if err != nil {
-		h.Log.Error("health check", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "database": "error"})
+		return unavailable("error", "cannot be read", err)
+	}
+	if err := h.DB.CheckWritable(ctx, h.Clock.Now()); err != nil {
+		reason := "write failed"
+		if uw := new(db.UnwritableError); errors.As(err, &uw) {
+			reason = uw.Reason
+		}
+		return unavailable("not writable", reason, err)
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"status": "ok", "database": "ok", "schema": v, "schema_latest": db.LatestVersion(), "version": Version,

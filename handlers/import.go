@@ -5,11 +5,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -54,44 +57,97 @@ func (h *Handler) importForm(c echo.Context) error {
 	return h.render(c, http.StatusOK, "leads/import", h.page(c, h.T(c, "intake.import.title"), "leads", importData{}))
 }
 
-// importUpload stores the uploaded file and checks it; a broken file is refused right here.
+// ImportLimits bound CSV uploads. Unconfirmed uploads are bounded per user, so nobody fills the data
+// directory with previews they never confirm (they are removed a day after upload, or when imported).
+type ImportLimits struct {
+	File         int64 // one file
+	PendingCount int   // a user's unconfirmed uploads
+	PendingBytes int64 // their bytes together
+}
+
+func defaultImportLimits() ImportLimits {
+	return ImportLimits{File: importUploadLimit, PendingCount: 10, PendingBytes: 1 << 30}
+}
+
+// importFormOverhead is the room in the body for the multipart framing around the file.
+const importFormOverhead = 64 << 10
+
+// importUpload streams the uploaded file to the data directory and checks it; a broken file is refused
+// right here. It runs after the role and the CSRF token are checked (handleUpload), and only then lifts
+// the body limit — to what this user's unconfirmed uploads leave free.
 func (h *Handler) importUpload(c echo.Context) error {
-	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, importUploadLimit)
 	fail := func(key string, args ...any) error {
 		return h.render(c, http.StatusUnprocessableEntity, "leads/import", h.page(c, h.T(c, "intake.import.title"), "leads",
 			importData{Error: h.T(c, key, args...)}))
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return fail("intake.import.too_large", importUploadLimit>>20)
-		}
-		return fail("intake.import.no_file")
+	uid := h.user(c).ID
+	if !h.uploads.start(uid) {
+		return fail("intake.import.busy")
 	}
-	src, err := fh.Open()
-	if err != nil {
+	defer h.uploads.done(uid)
+	dir := filepath.Dir(h.importPath(c, "x"))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	defer src.Close()
+	h.removeStaleImports(dir)
+	lim := h.ImportLimits
+	count, used := pendingImports(dir, uid)
+	if count >= lim.PendingCount {
+		return fail("intake.import.pending_count", count)
+	}
+	allowed := min(lim.File, lim.PendingBytes-used)
+	tooLarge := func() error {
+		if allowed < lim.File {
+			return fail("intake.import.pending_bytes", used>>20, lim.PendingBytes>>20)
+		}
+		return fail("intake.import.too_large", lim.File>>20)
+	}
+	if allowed <= 0 || c.Request().ContentLength > allowed+importFormOverhead {
+		return tooLarge()
+	}
+	raiseBodyLimit(c, allowed+importFormOverhead)
+	mr, err := uploadParts(c)
+	if err != nil {
+		return fail("intake.import.no_file")
+	}
+	var src *multipart.Part
+	for {
+		p, err := mr.NextPart()
+		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+			return tooLarge()
+		}
+		if err != nil {
+			return fail("intake.import.no_file")
+		}
+		if p.FormName() == "file" && p.FileName() != "" {
+			src = p
+			break
+		}
+	}
 	b := make([]byte, 16)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
 	path := h.importPath(c, id)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	h.removeStaleImports(filepath.Dir(path))
 	dst, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(dst, src); err != nil {
+	body := &uploadReader{r: io.LimitReader(src, allowed+1)}
+	n, err := io.Copy(dst, body)
+	if err == nil {
+		err = dst.Close()
+	} else {
 		dst.Close()
-		os.Remove(path)
-		return err
 	}
-	if err := dst.Close(); err != nil {
+	if err != nil || n > allowed {
+		os.Remove(path)
+	}
+	switch tooBig := new(http.MaxBytesError); {
+	case errors.As(err, &tooBig) || n > allowed:
+		return tooLarge()
+	case body.err != nil:
+		return fail("intake.import.no_file") // the upload broke off: the sender's side, not ours
+	case err != nil:
 		return err
 	}
 	f, err := os.Open(path)
@@ -105,6 +161,65 @@ func (h *Handler) importUpload(c echo.Context) error {
 		return fail("intake.import.file_error", cerr.Error())
 	}
 	return h.redirect(c, "/leads/import/"+id)
+}
+
+// uploadReader remembers a read error, to tell a broken-off upload from a failing disk.
+type uploadReader struct {
+	r   io.Reader
+	err error
+}
+
+func (u *uploadReader) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	if err != nil && err != io.EOF {
+		u.err = err
+	}
+	return n, err
+}
+
+// pendingImports counts the user's uploads waiting for confirmation, and their bytes.
+func pendingImports(dir string, uid int64) (count int, bytes int64) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, 0
+	}
+	prefix := strconv.FormatInt(uid, 10) + "-"
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), prefix) || !strings.HasSuffix(e.Name(), ".csv") {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			count++
+			bytes += info.Size()
+		}
+	}
+	return count, bytes
+}
+
+// uploadGuard lets each user run one upload at a time, so the per-user bounds hold under parallel
+// uploads too.
+type uploadGuard struct {
+	mu     sync.Mutex
+	active map[int64]bool
+}
+
+func (g *uploadGuard) start(uid int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.active[uid] {
+		return false
+	}
+	if g.active == nil {
+		g.active = map[int64]bool{}
+	}
+	g.active[uid] = true
+	return true
+}
+
+func (g *uploadGuard) done(uid int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.active, uid)
 }
 
 // importPreview shows what the import would do: counts, the first rows with their contact validity,
@@ -154,12 +269,21 @@ func (h *Handler) importConfirm(c echo.Context) error {
 	if !importIDPattern.MatchString(id) {
 		return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
 	}
+	// Claim the file by renaming it: of two confirms at once (a double click, two tabs) only one
+	// rename succeeds, so the file is imported once.
 	path := h.importPath(c, id)
-	f, err := os.Open(path)
-	if err != nil {
+	claimed := path + ".importing"
+	if err := os.Rename(path, claimed); err != nil {
+		if _, serr := os.Stat(claimed); serr == nil {
+			return echo.NewHTTPError(http.StatusConflict, h.T(c, "intake.import.already"))
+		}
 		return echo.NewHTTPError(http.StatusNotFound, h.T(c, "intake.import.gone"))
 	}
-	defer os.Remove(path)
+	f, err := os.Open(claimed)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(claimed)
 	defer f.Close()
 	u := h.user(c)
 	d := importData{ID: id, Done: true}

@@ -3,7 +3,10 @@ package handlers
 import (
 	"crypto/subtle"
 	"errors"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -28,6 +31,7 @@ const (
 // session keys
 const (
 	sessUserID   = "uid"
+	sessID       = "sid" // the server-side session's secret id (db.CreateSession)
 	sessEpoch    = "epoch"
 	sessSignedIn = "signed_in_at"
 	sessSeen     = "seen_at"
@@ -57,8 +61,10 @@ func (h *Handler) session(c echo.Context) *sessions.Session {
 	return s
 }
 
-// loadSession finds the signed-in user for the request. The user is read from the database on every
-// request, so a role change, a disabled account or "sign out everywhere" takes effect at once.
+// loadSession finds the signed-in user for the request. The session must still exist on the server
+// (signing out removes it, so a copy of the cookie stops working) and the user is read from the
+// database on every request, so a role change, a disabled account or "sign out everywhere" takes
+// effect at once.
 func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s := h.session(c)
@@ -66,28 +72,42 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if uid == 0 {
 			return next(c)
 		}
+		ctx := c.Request().Context()
 		now := h.Clock.Now()
-		signedIn, _ := s.Values[sessSignedIn].(int64)
+		sid, _ := s.Values[sessID].(string)
+		var stored *db.Session
+		if sid != "" {
+			var err error
+			stored, err = h.DB.SessionBySecret(ctx, sid)
+			if err != nil && !errors.Is(err, db.ErrNotFound) {
+				return err
+			}
+		}
 		seen, _ := s.Values[sessSeen].(int64)
 		epoch, _ := s.Values[sessEpoch].(int64)
-		expired := now.Sub(time.Unix(signedIn, 0)) > sessionAbsolute || now.Sub(time.Unix(seen, 0)) > sessionIdle
-		u, err := h.DB.UserByID(c.Request().Context(), uid)
+		expired := stored != nil && (now.Sub(stored.CreatedAt) > sessionAbsolute || now.Sub(stored.SeenAt) > sessionIdle)
+		u, err := h.DB.UserByID(ctx, uid)
 		switch {
 		case errors.Is(err, db.ErrNotFound):
 			u = nil
 		case err != nil:
 			return err
 		}
-		if expired || u == nil || u.Disabled || u.SessionEpoch != epoch {
-			h.endSession(c, s)
+		if stored == nil || stored.UserID != uid || expired || u == nil || u.Disabled || u.SessionEpoch != epoch {
+			if err := h.endSession(c, s); err != nil {
+				return err
+			}
 			if expired && u != nil {
 				h.setFlash(c, "info", "auth.session_expired")
 			}
 			return next(c)
 		}
 		c.Set(ctxUser, u)
-		// Refresh the idle clock at most once a minute, to spare a Set-Cookie on every request.
+		// Refresh the idle clock at most once a minute, to spare a write and a Set-Cookie on every request.
 		if now.Unix()-seen > 60 {
+			if err := h.DB.TouchSession(ctx, sid, now); err != nil {
+				return err
+			}
 			s.Values[sessSeen] = now.Unix()
 			if err := s.Save(c.Request(), c.Response()); err != nil {
 				return err
@@ -97,32 +117,44 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// startSession signs u in on this browser.
+// startSession signs u in on this browser: a new session on the server, whose secret id the cookie
+// carries.
 func (h *Handler) startSession(c echo.Context, u *db.User) error {
 	s := h.session(c)
-	// A fresh session at sign-in, never one an attacker could have planted.
-	for k := range s.Values {
-		delete(s.Values, k)
+	// A fresh session at sign-in, never one an attacker could have planted; a session this browser
+	// still had (signing in as someone else) ends.
+	if err := h.endSession(c, s); err != nil {
+		return err
 	}
-	now := h.Clock.Now().Unix()
+	now := h.Clock.Now()
+	sid, err := h.DB.CreateSession(c.Request().Context(), u.ID, now, sessionIdle, sessionAbsolute)
+	if err != nil {
+		return err
+	}
 	s.Values[sessUserID] = u.ID
+	s.Values[sessID] = sid
 	s.Values[sessEpoch] = u.SessionEpoch
-	s.Values[sessSignedIn] = now
-	s.Values[sessSeen] = now
+	s.Values[sessSignedIn] = now.Unix()
+	s.Values[sessSeen] = now.Unix()
 	s.Options.MaxAge = int(sessionAbsolute / time.Second)
 	c.Set(ctxUser, u)
 	h.rotateCSRF(c)
 	return s.Save(c.Request(), c.Response())
 }
 
-// endSession signs this browser out. The cookie stays, emptied, so a flash message set afterwards
-// ("you are signed out") still reaches the next page.
-func (h *Handler) endSession(c echo.Context, s *sessions.Session) {
+// endSession signs this browser out, on the server too. The cookie stays, emptied, so a flash message
+// set afterwards ("you are signed out") still reaches the next page.
+func (h *Handler) endSession(c echo.Context, s *sessions.Session) error {
+	if sid, _ := s.Values[sessID].(string); sid != "" {
+		if err := h.DB.EndSession(c.Request().Context(), sid); err != nil {
+			return err
+		}
+	}
 	for k := range s.Values {
 		delete(s.Values, k)
 	}
-	_ = s.Save(c.Request(), c.Response())
 	c.Set(ctxUser, nil)
+	return s.Save(c.Request(), c.Response())
 }
 
 // setFlash keeps a message (a catalog key) for the next page.
@@ -151,20 +183,29 @@ func (h *Handler) popFlash(c echo.Context) *views.Flash {
 	return nil
 }
 
-// csrf issues a per-browser token in an HttpOnly cookie and, on every state-changing request, requires
-// the same token in the form field `csrf` or the header X-CSRF-Token (the double-submit pattern; the
-// cookie is SameSite=Lax, so another site can neither read nor send it along a cross-site POST).
-func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+// csrfToken issues a per-browser token in an HttpOnly cookie and makes it available to the pages. The
+// check itself (verifyCSRF) runs per route, after authorize: a request the route would refuse anyway is
+// refused before a byte of its body is read.
+func (h *Handler) csrfToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token := ""
-		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
-			token = ck.Value
-		} else {
-			token = h.rotateCSRF(c)
+		if p := c.Request().URL.Path; strings.HasPrefix(p, "/intake/") || strings.HasPrefix(p, "/api/") {
+			return next(c) // token routes: no browser, no cookie
 		}
-		c.Set(ctxCSRF, token)
-		switch c.Request().Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+			c.Set(ctxCSRF, ck.Value)
+		} else {
+			h.rotateCSRF(c)
+		}
+		return next(c)
+	}
+}
+
+// verifyCSRF requires, on every state-changing request, the browser's token in the form field `csrf`
+// or the header X-CSRF-Token (the double-submit pattern; the cookie is SameSite=Lax, so another site
+// can neither read nor send it along a cross-site POST).
+func (h *Handler) verifyCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if safeMethod(c.Request().Method) {
 			return next(c)
 		}
 		sent := c.Request().Header.Get(CSRFHeader)
@@ -178,11 +219,57 @@ func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			sent = c.FormValue(CSRFField)
 		}
-		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+		if !h.csrfMatches(c, sent) {
 			return echo.NewHTTPError(http.StatusForbidden, h.T(c, "error.csrf"))
 		}
 		return next(c)
 	}
+}
+
+// verifyUploadCSRF is verifyCSRF for a multipart upload, without reading the file: the token comes
+// from the header, else from the form's first part, which must be the `csrf` field (the upload form
+// puts it first, and browsers send fields in document order). The rest of the body is left unread for
+// the handler, which takes the parts from uploadParts. A body that is not multipart is an ordinary
+// form under the 1 MB limit, checked as any other.
+func (h *Handler) verifyUploadCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	plain := h.verifyCSRF(next)
+	return func(c echo.Context) error {
+		if !strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+			return plain(c)
+		}
+		sent := c.Request().Header.Get(CSRFHeader)
+		if sent == "" {
+			if mr, err := c.Request().MultipartReader(); err == nil {
+				c.Set(ctxUploadParts, mr)
+				if part, err := mr.NextPart(); err == nil && part.FormName() == CSRFField {
+					b, _ := io.ReadAll(io.LimitReader(part, 256))
+					sent = string(b)
+				}
+			}
+		}
+		if !h.csrfMatches(c, sent) {
+			return echo.NewHTTPError(http.StatusForbidden, h.T(c, "error.csrf"))
+		}
+		return next(c)
+	}
+}
+
+// uploadParts returns the multipart reader of an upload, positioned after the CSRF field when
+// verifyUploadCSRF read it from the body.
+func uploadParts(c echo.Context) (*multipart.Reader, error) {
+	if mr, ok := c.Get(ctxUploadParts).(*multipart.Reader); ok {
+		return mr, nil
+	}
+	return c.Request().MultipartReader()
+}
+
+func (h *Handler) csrfMatches(c echo.Context, sent string) bool {
+	token, _ := c.Get(ctxCSRF).(string)
+	return sent != "" && token != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(token)) == 1
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
 // formBodyLimit caps a request body: the largest form (a business profile description, a bulk decline
@@ -190,18 +277,40 @@ func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 // would be read in full (multipart files spilling to disk) before the CSRF check even ran.
 const formBodyLimit = 1 << 20
 
-// limitBody caps every request body at formBodyLimit, and a CSV upload at importUploadLimit.
+// limitBody caps every request body at formBodyLimit. Only a route that has checked who is asking
+// may raise the cap (raiseBodyLimit): the CSV upload, once sign-in, role and CSRF token are known good.
 func (h *Handler) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if req.Body != nil && req.Body != http.NoBody {
-			limit := int64(formBodyLimit)
-			if req.Method == http.MethodPost && req.URL.Path == "/leads/import" {
-				limit = importUploadLimit
-			}
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+			b := &cappedBody{w: c.Response(), orig: req.Body}
+			b.cur = http.MaxBytesReader(b.w, b.orig, formBodyLimit)
+			req.Body = b
 		}
 		return next(c)
+	}
+}
+
+// cappedBody is a request body behind http.MaxBytesReader whose cap can be raised later.
+type cappedBody struct {
+	w    http.ResponseWriter
+	orig io.ReadCloser
+	cur  io.ReadCloser
+	read int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	n, err := b.cur.Read(p)
+	b.read += int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.orig.Close() }
+
+// raiseBodyLimit lets the request body be read up to limit bytes in all.
+func raiseBodyLimit(c echo.Context, limit int64) {
+	if b, ok := c.Request().Body.(*cappedBody); ok {
+		b.cur = http.MaxBytesReader(b.w, b.orig, max(limit-b.read, 0))
 	}
 }
 

@@ -1,7 +1,8 @@
 package handlers
 
 import (
-	"log/slog"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,9 +57,18 @@ func (h *Handler) handle(e *echo.Echo, method, path string, fn echo.HandlerFunc,
 	h.policies[method+" "+path] = p
 	chain := []echo.MiddlewareFunc{h.authorize(p)}
 	if p.Scope == "" {
-		chain = append(chain, h.refuseInvalidText) // token routes (intake, API) have their own rules
+		// Browser routes: the CSRF check after the policy, so a request refused for who sent it is
+		// refused before its body is read. Token routes (intake, API) carry no cookie to ride on.
+		chain = append(chain, h.verifyCSRF, h.refuseInvalidText)
 	}
 	e.Add(method, path, fn, append(chain, mw...)...)
+}
+
+// handleUpload registers a multipart upload route: after the policy, the CSRF token is taken without
+// reading the file (verifyUploadCSRF), and only then may the handler raise the body limit.
+func (h *Handler) handleUpload(e *echo.Echo, path string, fn echo.HandlerFunc, p Policy) {
+	h.policies[http.MethodPost+" "+path] = p
+	e.Add(http.MethodPost, path, fn, h.authorize(p), h.verifyUploadCSRF)
 }
 
 // Policies returns every registered route's policy, keyed "METHOD path".
@@ -149,7 +159,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/admin/spam", h.adminAddSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam/:id/delete", h.adminDeleteSpam, accountAdmins)
 	h.handle(e, http.MethodGet, "/leads/import", h.importForm, leadWorkers)
-	h.handle(e, http.MethodPost, "/leads/import", h.importUpload, leadWorkers)
+	h.handleUpload(e, "/leads/import", h.importUpload, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/import/:id", h.importPreview, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/import/:id", h.importConfirm, leadWorkers)
 
@@ -229,30 +239,18 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 	e.HidePort = true
 	e.Renderer = h.Views
 	e.HTTPErrorHandler = h.errorHandler
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientAddress(h.Cfg.TrustedProxyNets)
 
 	e.Use(middleware.RequestID())
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-		h.Log.Error("panic", "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "stack", string(stack))
-		return err
+	// One log line per request (logRequests), written after the response; a panic inside becomes that
+	// request's error, with its stack.
+	e.Use(h.logRequests)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableErrorHandler: true, DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		return fmt.Errorf("panic: %w\n%s", err, stack)
 	}}))
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			// The path only, never the query, and without the secrets some paths carry (logPath).
-			path := logPath(v.URIPath)
-			lvl := slog.LevelInfo
-			if v.Status >= 500 {
-				lvl = slog.LevelError
-			}
-			h.Log.LogAttrs(c.Request().Context(), lvl, "request", slog.String("method", v.Method), slog.String("path", path),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID))
-			return nil
-		},
-	}))
+	e.Use(h.cacheAndTransport)
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
-		HSTSMaxAge: hstsFor(h.Cfg.Secure()),
 		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 	}))
@@ -263,27 +261,39 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 		// would triple its time (issue 4).
 		return strings.HasPrefix(c.Request().URL.Path, "/static/vendor") || c.Request().URL.Path == "/leads/export.csv"
 	}}))
-	e.Use(h.limitBody, h.loadSession, h.language, h.csrfUnlessToken)
+	e.Use(h.limitBody, h.loadSession, h.language, h.csrfToken)
 	h.routes(e)
 	return e, h, nil
 }
 
-func hstsFor(secure bool) int {
-	if secure {
-		return 31536000
+// clientAddress takes the client's address from the connection, or, when the connection comes from a
+// trusted proxy (LEADDESK_TRUSTED_PROXIES), from X-Forwarded-For: the rightmost address there that is
+// not itself a trusted proxy, so a client cannot choose its address by sending the header itself.
+func clientAddress(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
 	}
-	return 0
+	// Nothing is trusted by default, not even loopback or private networks: only what is configured.
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// csrfUnlessToken applies CSRF protection to every browser route; the intake endpoint and the JSON API
-// authenticate each request with a token instead of a cookie, so a forged cross-site request has nothing to ride on.
-func (h *Handler) csrfUnlessToken(next echo.HandlerFunc) echo.HandlerFunc {
-	protected := h.csrf(next)
+// cacheAndTransport keeps every response but the static files out of caches — pages show customer
+// data, reset links and tokens, and a shared or back-button cache must not hand them to the next
+// person — and, when the base URL is https, tells browsers to use nothing else (HSTS), however this
+// request arrived (a TLS-terminating proxy talks plain HTTP to us).
+func (h *Handler) cacheAndTransport(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p := c.Request().URL.Path
-		if strings.HasPrefix(p, "/intake/") || strings.HasPrefix(p, "/api/") {
-			return next(c)
+		hd := c.Response().Header()
+		if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
+			hd.Set("Cache-Control", "no-store")
 		}
-		return protected(c)
+		if h.Cfg.Secure() {
+			hd.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		return next(c)
 	}
 }
