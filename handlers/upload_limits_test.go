@@ -17,6 +17,8 @@ import (
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
 	"leaddesk/internal/testkit"
+	"leaddesk/leads"
+	"leaddesk/mail"
 )
 
 // countingServer is testkit.NewServer with every request body read through a counter, so a test can
@@ -26,7 +28,8 @@ func countingServer(t *testing.T) (*testkit.Server, *atomic.Int64) {
 	cfg := testkit.Config(t)
 	d := testkit.NewDB(t)
 	clk := clock.NewFake(testkit.Epoch)
-	e, h, err := handlers.New(handlers.Deps{Cfg: cfg, DB: d, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	svc := leads.New(d, clk, mail.NewNotifier(cfg))
+	e, h, err := handlers.New(handlers.Deps{Cfg: cfg, DB: d, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Leads: svc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +40,7 @@ func countingServer(t *testing.T) (*testkit.Server, *atomic.Int64) {
 	}))
 	t.Cleanup(srv.Close)
 	cfg.BaseURL = srv.URL
-	return &testkit.Server{Server: srv, T: t, DB: d, Cfg: cfg, Clock: clk, Handler: h}, &read
+	return &testkit.Server{Server: srv, T: t, DB: d, Cfg: cfg, Clock: clk, Handler: h, Leads: svc}, &read
 }
 
 type countingBody struct {
