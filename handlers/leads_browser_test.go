@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -170,6 +171,7 @@ func TestBrowserLeadsScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, "workspace-leads-en")
+	leadsAtWidths(t, ctx, s.URL, "en")
 	err = chromedp.Run(ctx,
 		chromedp.Click(`.lang-switch button[value="ja"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`html[lang="ja"] #results table`, chromedp.ByQuery),
@@ -180,4 +182,25 @@ func TestBrowserLeadsScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, "workspace-leads-ja")
+	leadsAtWidths(t, ctx, s.URL, "ja")
+}
+
+// leadsAtWidths takes the list as a laptop (1366 px) and a phone (390 px) show it, then restores the
+// browser's own window size.
+func leadsAtWidths(t *testing.T, ctx context.Context, base, lang string) {
+	t.Helper()
+	for _, w := range []int64{1366, 390} {
+		err := chromedp.Run(ctx,
+			chromedp.EmulateViewport(w, 900),
+			chromedp.Navigate(base+"/leads?tab=marketplace&per_page=25"),
+			chromedp.WaitVisible(`html[lang="`+lang+`"] #results table`, chromedp.ByQuery),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.Screenshot(t, ctx, fmt.Sprintf("leads-%s-%d", lang, w))
+	}
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
+	}
 }
