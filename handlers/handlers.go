@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -33,7 +32,6 @@ type Handler struct {
 	sso       ssoRegistry        // single-sign-on providers, built on first use (sso.go)
 	incoming  db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
 	lastViews lastViews          // each user's newest Leads view, until FlushLastViews writes it
-	bits      sync.Map           // rendered row partials of the Leads list: bitKey → template.HTML (leads_rows.go)
 }
 
 // Deps are what New needs.
