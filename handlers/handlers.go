@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -32,6 +33,7 @@ type Handler struct {
 	sso       ssoRegistry        // single-sign-on providers, built on first use (sso.go)
 	incoming  db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
 	lastViews lastViews          // each user's newest Leads view, until FlushLastViews writes it
+	cells     sync.Map           // rendered cells of the Leads list's rows: cell → template.HTML (leads_rows.go)
 }
 
 // Deps are what New needs.

@@ -49,6 +49,7 @@ type leadRow struct {
 	Link    string
 	CanWork bool   // the bulk checkbox and the heart (leadsData.CanWork)
 	CSRF    string // the heart's form token
+	Cells   rowCells
 }
 
 type leadChip struct {
@@ -138,6 +139,7 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 	for _, l := range res.Leads {
 		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now),
 			CanWork: d.CanWork, CSRF: csrf}
+		r.Cells = h.rowCells(lang, l, r.Flame)
 		if l.Actionable && l.Status == "received" && l.ExpiresAt != nil {
 			r.Due, r.DueSoon = h.timeLeft(c, l.ExpiresAt.Sub(now))
 		}
