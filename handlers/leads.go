@@ -42,13 +42,12 @@ type leadsData struct {
 // leadRow is one lead in the list with what its row (the "ws-row" template) shows beside the lead.
 type leadRow struct {
 	*db.Lead
-	Fav     bool
 	Flame   string // lifecycle.Flame: "", "hot" or "calm"
 	Due     string // time left to respond, for received actionable leads
 	DueSoon bool
 	Link    string
-	CanWork bool   // the bulk checkbox and the heart (leadsData.CanWork)
-	CSRF    string // the heart's form token
+	CanWork bool     // the bulk checkbox and the heart (leadsData.CanWork)
+	Heart   rowHeart // this user's favourite toggle
 	Cells   rowCells
 }
 
@@ -137,9 +136,12 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 	csrf, _ := c.Get(ctxCSRF).(string)
 	d.Rows = make([]leadRow, 0, len(res.Leads))
 	for _, l := range res.Leads {
-		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now),
-			CanWork: d.CanWork, CSRF: csrf}
+		r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now), CanWork: d.CanWork}
 		r.Cells = h.rowCells(lang, l, r.Flame)
+		if d.CanWork {
+			on := res.Favorites[l.ID]
+			r.Heart = rowHeart{ID: l.ID, On: on, CSRF: csrf, Button: h.cell(heartButtonCell{lang, on})}
+		}
 		if l.Actionable && l.Status == "received" && l.ExpiresAt != nil {
 			r.Due, r.DueSoon = h.timeLeft(c, l.ExpiresAt.Sub(now))
 		}

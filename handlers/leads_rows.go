@@ -8,7 +8,7 @@ import (
 )
 
 // The list's cells that depend on only one or two values of a lead — status label, validity marks,
-// source badge, call to action, lead type, spam warning and flame — are the shared partials' output,
+// source badge, call to action, lead type, spam warning, flame and the heart's button — are the shared partials' output,
 // rendered once per language and value and kept on the Handler: executing those partials for every
 // row of every page made the rows several times slower (BenchmarkLeadsRows). Each kind of cell is a
 // key type holding exactly what its partial is given, and the partial is rendered from the key alone,
@@ -30,6 +30,10 @@ type ctaCell struct{ lang, cta, classification string }
 type leadTypeCell struct{ lang, leadType string }
 type spamCell struct{ lang, emailValidity, quality string }
 type flameCell struct{ lang, flame string }
+type heartButtonCell struct {
+	lang string
+	on   bool
+}
 
 func (k statusCell) partial() (string, string, any) {
 	return k.lang, "status-label", &db.Lead{Status: k.status, Outcome: k.outcome}
@@ -49,7 +53,17 @@ func (k leadTypeCell) partial() (string, string, any) {
 func (k spamCell) partial() (string, string, any) {
 	return k.lang, "spam-icon", &db.Lead{EmailValidity: k.emailValidity, Quality: k.quality}
 }
-func (k flameCell) partial() (string, string, any) { return k.lang, "ws-flame", k.flame }
+func (k flameCell) partial() (string, string, any)       { return k.lang, "ws-flame", k.flame }
+func (k heartButtonCell) partial() (string, string, any) { return k.lang, "heart-button", k.on }
+
+// rowHeart is what the "heart" partial is given in a row: the lead and token are the row's own, the
+// button (its pressed state and label) is a kept cell.
+type rowHeart struct {
+	ID     int64
+	On     bool
+	CSRF   string
+	Button template.HTML
+}
 
 // rowCells are a row's kept cells, placed by the "ws-row" template.
 type rowCells struct {
