@@ -7,13 +7,14 @@ import (
 	"leaddesk/db"
 )
 
-// The list's cells that depend on only one or two values of a lead — status label, validity marks,
-// source badge, call to action, lead type, spam warning, flame and the heart's button — are the shared partials' output,
-// rendered once per language and value and kept on the Handler: executing those partials for every
-// row of every page made the rows several times slower (BenchmarkLeadsRows). Each kind of cell is a
-// key type holding exactly what its partial is given, and the partial is rendered from the key alone,
-// so a kept cell cannot differ from a fresh rendering. The values are the leads' enumerations, so the
-// cache stays small (a few hundred entries per language).
+// The list's cells that depend on only one or two values of a lead (status label, validity marks,
+// source badge, call to action, lead type, spam warning, flame, the heart's button) are the shared
+// partials' output, rendered once per language and value and kept on the Handler: executing those
+// partials for every row of every page made a results page several times slower (BenchmarkLeadsRows,
+// BenchmarkLeadsPage). Each kind of cell is a key type holding exactly what its partial is given, and
+// the partial is rendered from the key alone, so a kept cell cannot differ from a fresh rendering
+// (TestKeptCellsMatchThePartialsForWholeLeads). The values are the leads' enumerations (CHECK
+// constraints in the schema), so the cache stays under a hundred entries per language.
 
 // cell is one kept rendering: the language, the partial of leads/index and its data, all from the key.
 type cell interface {
