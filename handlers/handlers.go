@@ -37,7 +37,7 @@ type Handler struct {
 	policies  map[string]Policy // "METHOD path" → who may call it, filled by the route table
 	sso       ssoRegistry       // single-sign-on providers, built on first use (sso.go)
 	lastViews lastViews         // each user's newest Leads view, until FlushLastViews writes it
-	bits      sync.Map          // rendered row partials of the Leads list: bitKey → template.HTML (leads_rows.go)
+	cells     sync.Map          // rendered cells of the Leads list's rows: cell → template.HTML (leads_rows.go)
 	links     *secretkey.Sealer // seals one-time links queued in the mail outbox (mail.InvitationTx)
 	uploads   uploadGuard       // users with a CSV upload in progress (import.go)
 }

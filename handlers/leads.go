@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,15 +40,16 @@ type leadsData struct {
 	Swap      bool // only the results are sent (htmx): the live region announces the new range
 }
 
-// leadRow is one lead in the list with what the row shows beside the lead itself.
+// leadRow is one lead in the list with what its row (the "ws-row" template) shows beside the lead.
 type leadRow struct {
 	*lead.Lead
-	Fav     bool
-	HTML    template.HTML // the whole row (leads_rows.go)
-	Flame   string        // lifecycle.Flame: "", "hot" or "calm"
-	Due     string        // time left to respond, for received actionable leads
+	Flame   string // lifecycle.Flame: "", "hot" or "calm"
+	Due     string // time left to respond, for received actionable leads
 	DueSoon bool
 	Link    string
+	CanWork bool     // the bulk checkbox and the heart (leadsData.CanWork)
+	Heart   rowHeart // this user's favourite toggle
+	Cells   rowCells
 }
 
 type leadChip struct {
@@ -135,13 +135,17 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 
 	now := h.Clock.Now()
 	csrf, _ := c.Get(ctxCSRF).(string)
-	prn := printer(lang)
+	d.Rows = make([]leadRow, 0, len(res.Leads))
 	for _, l := range res.Leads {
-		r := leadRow{Lead: l, Fav: res.Favorites[l.ID], Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now)}
+		r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now), CanWork: d.CanWork}
+		r.Cells = h.rowCells(lang, l, r.Flame)
+		if d.CanWork {
+			on := res.Favorites[l.ID]
+			r.Heart = rowHeart{ID: l.ID, On: on, CSRF: csrf, Button: h.cell(heartButtonCell{lang, on})}
+		}
 		if l.Actionable && l.Status == "received" && l.ExpiresAt != nil {
 			r.Due, r.DueSoon = h.timeLeft(c, l.ExpiresAt.Sub(now))
 		}
-		r.HTML = h.rowHTML(lang, prn, &r, d.CanWork, csrf)
 		d.Rows = append(d.Rows, r)
 	}
 	if res.Total > 0 {

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -172,6 +173,7 @@ func TestBrowserLeadsScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, "workspace-leads-en")
+	leadsAtWidths(t, ctx, s.URL, "en")
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`.lang-switch button[value="ja"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="ja"] #results table`)),
@@ -182,4 +184,25 @@ func TestBrowserLeadsScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, "workspace-leads-ja")
+	leadsAtWidths(t, ctx, s.URL, "ja")
+}
+
+// leadsAtWidths takes the list as a laptop (1366 px) and a phone (390 px) show it, then restores the
+// browser's own window size.
+func leadsAtWidths(t *testing.T, ctx context.Context, base, lang string) {
+	t.Helper()
+	for _, w := range []int64{1366, 390} {
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(w, 900),
+			chromedp.Navigate(base+"/leads?tab=marketplace&per_page=25"),
+			chromedp.WaitVisible(chromedp.CSS(`html[lang="`+lang+`"] #results table`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.Screenshot(t, ctx, fmt.Sprintf("leads-%s-%d", lang, w))
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -460,24 +460,73 @@ func TestAdjacentLeadIDs(t *testing.T) {
 	}
 }
 
-// TestLeadRowsMatchPartials: rows are assembled from cached renderings of the shared partials; the
-// heart in a row must be exactly what the "heart" partial renders for that lead and token.
-func TestLeadRowsMatchPartials(t *testing.T) {
+// TestLeadRowsEscapedWithAWorkingHeart: a row of the list, rendered through the real router, shows a
+// hostile company and contact as text (in the link and in the checkbox's accessible name, in English
+// and Japanese), and its heart carries what the browser posts: the lead's favourite URL for the form
+// and for htmx, the session's CSRF token, and the pressed state, which a post with that token flips.
+func TestLeadRowsEscapedWithAWorkingHeart(t *testing.T) {
 	s := testkit.NewServer(t)
-	a := addLead(t, s, lead.Lead{CustomerCompany: "Contoso <b>&", ContactFirstName: "Ann", ContactLastName: "O'Neil", Country: "JP",
-		Status: "archived", Outcome: "won", DealValue: 1234567, Currency: "USD"})
+	const hostile = `<script>alert("x")</script> & 'Co'`
+	const hostileText = `&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;Co&#39;`
+	a := addLead(t, s, lead.Lead{CustomerCompany: hostile, ContactFirstName: `"Ann"`, ContactLastName: "O'Neil<b>", Country: "JP"})
+	won := addLead(t, s, lead.Lead{CustomerCompany: "Contoso", Country: "JP", Status: "archived", Outcome: "won", DealValue: 1234567, Currency: "USD"})
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
-	res := c.PostForm(fmt.Sprintf("/leads/%d/favorite", a.ID), nil, "HX-Request", "true")
-	heart := res.Body[:strings.Index(res.Body, "</form>")+len("</form>")]
+
 	page := c.Get("/leads?tab=marketplace").Body
-	if !strings.Contains(page, heart) {
-		t.Errorf("the row's heart differs from the partial's:\n%s", heart)
+	row := leadRowHTML(t, page, a.ID)
+	if strings.Contains(page, "<script>alert") || strings.Contains(page, "O'Neil<b>") {
+		t.Fatalf("the hostile name reached the page unescaped:\n%s", row)
 	}
-	for _, want := range []string{"Contoso &lt;b&gt;&amp;", "Ann O&#39;Neil", "USD 12,345.67", "Japan", `<span class="label label-success">`, "Won"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("row lacks %q", want)
+	for _, want := range []string{
+		`class="ws-company">` + hostileText + `</a>`,
+		`aria-label="Select ` + hostileText + `"`,
+		`&#34;Ann&#34; O&#39;Neil&lt;b&gt;`,
+		fmt.Sprintf(`<input type="checkbox" name="ids" value="%d" form="bulk"`, a.ID),
+		fmt.Sprintf(`<form class="heart-form" method="post" action="/leads/%d/favorite" hx-post="/leads/%d/favorite" hx-target="this" hx-swap="outerHTML">`, a.ID, a.ID),
+		`aria-pressed="false"`,
+	} {
+		if !strings.Contains(row, want) {
+			t.Errorf("row lacks %s:\n%s", want, row)
 		}
 	}
+	for _, want := range []string{"USD 12,345.67", `<span title="JP">Japan</span>`, `<span class="label label-success">`, "Won"} {
+		if r := leadRowHTML(t, page, won.ID); !strings.Contains(r, want) {
+			t.Errorf("won row lacks %s:\n%s", want, r)
+		}
+	}
+
+	// The heart's token is the session's: posting exactly what the row's form holds is accepted.
+	m := regexp.MustCompile(`<input type="hidden" name="csrf" value="([^"]+)">`).FindStringSubmatch(row)
+	if m == nil {
+		t.Fatalf("the heart has no CSRF token:\n%s", row)
+	}
+	res := c.PostRaw(fmt.Sprintf("/leads/%d/favorite", a.ID), url.Values{"csrf": {m[1]}}, "HX-Request", "true")
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, `aria-pressed="true"`) {
+		t.Fatalf("posting the row's heart: %d\n%s", res.StatusCode, res.Body)
+	}
+	if r := leadRowHTML(t, c.Get("/leads?tab=marketplace").Body, a.ID); !strings.Contains(r, `aria-pressed="true"`) {
+		t.Errorf("the row's heart is not pressed after the post:\n%s", r)
+	}
+
+	c.PostForm("/lang", url.Values{"lang": {"ja"}, "next": {"/leads"}})
+	row = leadRowHTML(t, c.Get("/leads?tab=marketplace").Body, a.ID)
+	for _, want := range []string{`aria-label="` + hostileText + ` を選択"`, `aria-label="お気に入りから削除"`} {
+		if !strings.Contains(row, want) {
+			t.Errorf("Japanese row lacks %s:\n%s", want, row)
+		}
+	}
+}
+
+// leadRowHTML is the list's table row of lead id.
+func leadRowHTML(t *testing.T, page string, id int64) string {
+	t.Helper()
+	for _, r := range strings.Split(page, "<tr>")[1:] {
+		if r, _, ok := strings.Cut(r, "</tr>"); ok && strings.Contains(r, fmt.Sprintf(`href="/leads/%d?`, id)) {
+			return r
+		}
+	}
+	t.Fatalf("no row for lead %d", id)
+	return ""
 }
 
 func TestAdjacentLeadIDsInFilteredAndSearchViews(t *testing.T) {

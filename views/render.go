@@ -153,3 +153,21 @@ func (r *Renderer) RenderBlock(w io.Writer, name, block string, p *Page) error {
 	_, err := buf.WriteTo(w)
 	return err
 }
+
+// RenderPartial renders one partial (a {{define}} of the layout, the partials or the page) of a
+// page's set in lang with data as its dot, for output kept and reused by a handler.
+func (r *Renderer) RenderPartial(w io.Writer, lang, page, partial string, data any) error {
+	if !ValidLanguage(lang) {
+		lang = Languages[0]
+	}
+	t, ok := r.sets[lang][page]
+	if !ok {
+		return fmt.Errorf("views: no template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, partial, data); err != nil {
+		return fmt.Errorf("views: render %s/%s: %w", page, partial, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
