@@ -17,6 +17,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/intake"
 	"leaddesk/lead"
+	"leaddesk/leadfilter"
 )
 
 // apiLeadInput is what POST /api/v1/leads accepts: the same shape as apiLead (read-only fields are
@@ -223,65 +224,36 @@ func apiInputLead(in *apiLeadInput, now time.Time) (*lead.Lead, intake.Errors) {
 	return l, nil
 }
 
-// apiListLeads is GET /api/v1/leads: the workspace's filters (DESIGN §3.2, repeated parameters OR-ed),
-// newest first, `limit` per page (default 50, at most 500) and an opaque `cursor` from nextCursor.
+// apiListLeads is GET /api/v1/leads: the workspace's filters (DESIGN §3.2, repeated or comma-separated
+// parameters OR-ed), with the same rules as the Leads list (leadfilter: a filter narrows only the
+// leads it applies to; test leads only with test=1), newest first, `limit` per page (default 50, at
+// most 500) and an opaque `cursor` from nextCursor.
 func (h *Handler) apiListLeads(c echo.Context) error {
 	q := c.QueryParams()
-	f := db.APILeadFilter{Limit: 50, Q: q.Get("q")}
+	f, problems := leadfilter.ParseStrict(q, contact.CountryCode)
 	var errs intake.Errors
-	list := func(param string, codes []string) []string {
-		var out []string
-		for _, v := range q[param] {
-			for _, part := range strings.Split(v, ",") {
-				if part = strings.TrimSpace(part); part == "" {
-					continue
-				}
-				if param == "country" {
-					if cc, ok := contact.CountryCode(part); ok && cc != "" {
-						out = append(out, cc)
-						continue
-					}
-				} else if apiContains(codes, part) {
-					out = append(out, part)
-					continue
-				}
-				errs = append(errs, intake.FieldError{Field: param, Message: fmt.Sprintf("%q is not one of %s", part, strings.Join(codes, ", "))})
-			}
-		}
-		return out
+	for _, p := range problems {
+		errs = append(errs, intake.FieldError{Field: p.Field, Message: p.Message})
 	}
-	if tab := q.Get("tab"); tab != "" {
-		if !apiContains(lead.Tabs, tab) {
-			errs = append(errs, intake.FieldError{Field: "tab", Message: "must be marketplace or qualified (favorites belong to a person, not a token)"})
-		}
-		f.Tab = tab
-	}
-	f.CTA = list("cta", lead.CTAs)
-	f.Country = list("country", []string{"ISO 3166-1 alpha-2 codes"})
-	f.Source = list("source", lead.Sources)
-	f.Type = list("type", lead.LeadTypes)
-	f.Quality = list("quality", lead.Qualities)
-	f.Status = list("status", lead.Statuses)
-	f.Outcome = list("outcome", lead.Outcomes)
-	f.EmailValidity = list("email_validity", lead.EmailValidities)
-	f.PhoneValidity = list("phone_validity", lead.PhoneValidities)
+	limit := 50
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
 			errs = append(errs, intake.FieldError{Field: "limit", Message: "must be a number from 1 to 500"})
 		}
-		f.Limit = n
+		limit = n
 	}
+	var cursor db.LeadCursor
 	if cur := q.Get("cursor"); cur != "" {
 		var ok bool
-		if f.AfterCreated, f.AfterID, ok = apiDecodeCursor(cur); !ok {
+		if cursor.Created, cursor.ID, ok = apiDecodeCursor(cur); !ok {
 			errs = append(errs, intake.FieldError{Field: "cursor", Message: "is not a cursor from nextCursor"})
 		}
 	}
 	if len(errs) > 0 {
 		return h.intakeBadRequest(c, errs)
 	}
-	leads, more, err := h.DB.ListLeadsForAPI(c.Request().Context(), f)
+	leads, more, err := h.DB.LeadsAfter(c.Request().Context(), f, cursor, limit)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/leadfilter"
 	"leaddesk/lifecycle"
 	"leaddesk/views"
 )
@@ -21,7 +22,7 @@ import (
 // leadsData is the Leads page (DESIGN §3): the view, its page of leads, and what the filter bar,
 // chips, sort headers and pager need.
 type leadsData struct {
-	F         db.LeadFilter
+	F         leadfilter.View
 	Query     string // the canonical query of the view, for links that keep it
 	Result    *db.LeadPage
 	Rows      []leadRow
@@ -98,10 +99,10 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 	// A bare /leads opened as a page restores the user's last view, across sign-ins.
 	if req.URL.RawQuery == "" && req.Header.Get(views.HXRequest) != "true" && lastView != "" {
 		if v, err := url.ParseQuery(lastView); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/leads?"+db.ParseLeadFilter(v).Query().Encode())
+			return c.Redirect(http.StatusSeeOther, "/leads?"+leadfilter.ParseView(v).Query().Encode())
 		}
 	}
-	f := db.ParseLeadFilter(req.URL.Query())
+	f := leadfilter.ParseView(req.URL.Query())
 	res, err := h.DB.ListLeads(req.Context(), f, u.ID)
 	if err != nil {
 		return err
@@ -123,10 +124,10 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 // canWorkLeads: Business profile admins see leads read-only (DESIGN §2).
 func canWorkLeads(u *db.User) bool { return leadWorkers.Allows(u) }
 
-func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *leadsData {
+func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage) *leadsData {
 	lang := h.lang(c)
 	q := f.Query()
-	d := &leadsData{F: f, Query: q.Encode(), Result: res, CanWork: canWorkLeads(h.user(c)), Sizes: db.PageSizes}
+	d := &leadsData{F: f, Query: q.Encode(), Result: res, CanWork: canWorkLeads(h.user(c)), Sizes: leadfilter.PageSizes}
 	d.ClearURL = "/leads?" + url.Values{"tab": {f.Tab}}.Encode()
 	exp := f.Query()
 	exp.Del("page")
@@ -198,7 +199,7 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 
 	// Sort headers: a click sorts by the column, a second click reverses it.
 	d.Sorts = map[string]sortLink{}
-	for _, s := range db.LeadSorts {
+	for _, s := range leadfilter.Sorts {
 		v := f.Query()
 		v.Del("page")
 		v.Set("sort", s)

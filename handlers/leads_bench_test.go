@@ -22,6 +22,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
+	"leaddesk/leadfilter"
 )
 
 // The benchmarks run against a seeded database named by LEADDESK_BENCH_DB (make bench seeds one with
@@ -167,7 +168,7 @@ func BenchmarkLeadsPage(b *testing.B) {
 	}
 	b.Run("filters-page200", func(b *testing.B) { timed(b, c, srv.URL, deep...) })
 	var sorts []string
-	for _, s := range db.LeadSorts {
+	for _, s := range leadfilter.Sorts {
 		for _, dir := range []string{"asc", "desc"} {
 			sorts = append(sorts, "tab=marketplace&sort="+s+"&dir="+dir+"&page=200", "tab=qualified&sort="+s+"&dir="+dir+"&country=JP")
 		}
