@@ -34,6 +34,8 @@ type Handler struct {
 	incoming  db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
 	lastViews lastViews          // each user's newest Leads view, until FlushLastViews writes it
 	bits      sync.Map           // rendered row partials of the Leads list: bitKey → template.HTML (leads_rows.go)
+
+	countryNames sync.Map // lang+code → localized country name (leads.go)
 }
 
 // Deps are what New needs.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -179,7 +178,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		d.Options = append(d.Options, fg)
 	}
 	for _, code := range f.Country {
-		d.Chips = append(d.Chips, leadChip{Label: countryName(lang, code), Remove: without(q, "country", code)})
+		d.Chips = append(d.Chips, leadChip{Label: h.countryName(lang, code), Remove: without(q, "country", code)})
 	}
 	if f.Q != "" {
 		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.chip.search", f.Q), Remove: without(q, "q", f.Q)})
@@ -191,7 +190,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	if err == nil {
 		for _, code := range append(codes, f.Country...) {
 			if !slices.ContainsFunc(d.Countries, func(o countryOption) bool { return o.Code == code }) {
-				d.Countries = append(d.Countries, countryOption{Code: code, Name: countryName(lang, code), Checked: slices.Contains(f.Country, code)})
+				d.Countries = append(d.Countries, countryOption{Code: code, Name: h.countryName(lang, code), Checked: slices.Contains(f.Country, code)})
 			}
 		}
 		slices.SortFunc(d.Countries, func(a, b countryOption) int { return strings.Compare(a.Name, b.Name) })
@@ -285,14 +284,12 @@ func (h *Handler) timeLeft(c echo.Context, d time.Duration) (string, bool) {
 	}
 }
 
-// countryNames caches views.CountryNameIn, which builds a namer per call.
-var countryNames sync.Map // lang+code → name
-
-func countryName(lang, code string) string {
-	if v, ok := countryNames.Load(lang + code); ok {
+// countryName is views.CountryNameIn, kept in h.countryNames: it builds a namer per call.
+func (h *Handler) countryName(lang, code string) string {
+	if v, ok := h.countryNames.Load(lang + code); ok {
 		return v.(string)
 	}
 	n := views.CountryNameIn(lang, code)
-	countryNames.Store(lang+code, n)
+	h.countryNames.Store(lang+code, n)
 	return n
 }

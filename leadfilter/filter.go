@@ -40,10 +40,10 @@ type Filter struct {
 type applies uint8
 
 const (
-	allLeads         applies = iota
-	actionableLeads          // profile, contact-me offer and qualified leads (lead.IsActionable)
-	archivedActionable       // an outcome is only had by an archived actionable lead
-	offerLeads               // email and phone validity are checked for offer leads only
+	allLeads           applies = iota
+	actionableLeads            // profile, contact-me offer and qualified leads (lead.IsActionable)
+	archivedActionable         // an outcome is only had by an archived actionable lead
+	offerLeads                 // email and phone validity are checked for offer leads only
 )
 
 // field is one row of the applicability table.
@@ -119,7 +119,7 @@ func (f Filter) Where() (string, []any) {
 		where = append(where, "is_test = 0")
 	}
 	for i := range fields {
-		fd := &fields[i]
+		fd := fields[i]
 		vs := *fd.values(&f)
 		if len(vs) == 0 {
 			continue
@@ -156,7 +156,7 @@ type Matcher struct {
 func (f Filter) Compile() Matcher {
 	m := Matcher{test: f.Test, tab: Code(lead.Tabs, f.Tab)}
 	for i := range fields {
-		fd := &fields[i]
+		fd := fields[i]
 		vs := *fd.values(&f)
 		if len(vs) == 0 {
 			continue
@@ -185,7 +185,7 @@ func (m *Matcher) Match(a *Attrs) bool {
 		if !m.set[i] {
 			continue
 		}
-		fd := &fields[i]
+		fd := fields[i]
 		switch fd.applies {
 		case actionableLeads:
 			if !a.Actionable {

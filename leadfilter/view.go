@@ -44,7 +44,7 @@ func ParseView(q url.Values) View {
 		v.Tab = t
 	}
 	for i := range fields {
-		fd := &fields[i]
+		fd := fields[i]
 		var got []string
 		for _, s := range splitValues(q[fd.param]) {
 			if c, ok := fd.canonical(s, nil); ok && !slices.Contains(got, c) {
@@ -102,7 +102,7 @@ func ParseStrict(q url.Values, country func(string) (string, bool)) (Filter, []P
 		f.Tab = tab
 	}
 	for i := range fields {
-		fd := &fields[i]
+		fd := fields[i]
 		var got []string
 		for _, s := range splitValues(q[fd.param]) {
 			c, ok := fd.canonical(s, country)
@@ -145,7 +145,7 @@ func splitValues(vs []string) []string {
 }
 
 // canonical is s as a known code of the field, or false.
-func (fd *field) canonical(s string, country func(string) (string, bool)) (string, bool) {
+func (fd field) canonical(s string, country func(string) (string, bool)) (string, bool) {
 	if fd.codes != nil {
 		return s, slices.Contains(fd.codes, s)
 	}
@@ -158,7 +158,7 @@ func (fd *field) canonical(s string, country func(string) (string, bool)) (strin
 }
 
 // order puts codes in the order of the field's code list (countries sorted), so one view has one URL.
-func (fd *field) order(vs []string) []string {
+func (fd field) order(vs []string) []string {
 	if len(vs) == 0 {
 		return nil
 	}
