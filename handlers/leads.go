@@ -149,30 +149,31 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		d.Last = d.First + len(res.Leads) - 1
 	}
 
-	// Filter groups with their chips, in DESIGN §3.2 order.
-	groups := []struct {
-		param, label, hint, prefix string
-		codes, sel                 []string
-	}{
-		{"cta", "ws.filter.cta", "", "lead.cta.", lead.CTAs, f.CTA},
-		{"source", "ws.filter.source", "", "lead.source.", lead.Sources, f.Source},
-		{"type", "ws.filter.type", "", "lead.type.", lead.LeadTypes, f.Type},
-		{"quality", "ws.filter.quality", "", "lead.quality.", lead.Qualities, f.Quality},
-		{"status", "ws.filter.status", "ws.filter.actionable_only", "lead.status.", lead.Statuses, f.Status},
-		{"outcome", "ws.filter.outcome", "ws.filter.actionable_only", "lead.outcome.", lead.Outcomes, f.Outcome},
-		{"email_validity", "lead.email_validity", "ws.filter.offer_only", "lead.validity.", lead.EmailValidities, f.EmailValidity},
-		{"phone_validity", "lead.phone_validity", "ws.filter.offer_only", "lead.validity.", lead.PhoneValidities, f.PhoneValidity},
+	// Filter groups with their chips, in DESIGN §3.2 order; which leads each narrows comes from
+	// leadfilter's applicability table, the labels from here.
+	labels := map[string]struct{ label, prefix string }{
+		"cta": {"ws.filter.cta", "lead.cta."}, "source": {"ws.filter.source", "lead.source."}, "type": {"ws.filter.type", "lead.type."},
+		"quality": {"ws.filter.quality", "lead.quality."}, "status": {"ws.filter.status", "lead.status."},
+		"outcome": {"ws.filter.outcome", "lead.outcome."}, "email_validity": {"lead.email_validity", "lead.validity."},
+		"phone_validity": {"lead.phone_validity", "lead.validity."},
 	}
-	for _, g := range groups {
-		fg := filterGroup{Param: g.param, Label: h.T(c, g.label)}
-		if g.hint != "" {
-			fg.Hint = h.T(c, g.hint)
+	for _, g := range f.Fields() {
+		lb, ok := labels[g.Param]
+		if !ok || g.Codes == nil {
+			continue // country has a list of its own below
 		}
-		for _, code := range g.codes {
-			on := slices.Contains(g.sel, code)
-			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, g.prefix+code), Checked: on})
+		fg := filterGroup{Param: g.Param, Label: h.T(c, lb.label)}
+		switch g.Only {
+		case "actionable":
+			fg.Hint = h.T(c, "ws.filter.actionable_only")
+		case "offer":
+			fg.Hint = h.T(c, "ws.filter.offer_only")
+		}
+		for _, code := range g.Codes {
+			on := slices.Contains(g.Selected, code)
+			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, lb.prefix+code), Checked: on})
 			if on {
-				d.Chips = append(d.Chips, leadChip{Label: fg.Label + ": " + h.T(c, g.prefix+code), Remove: without(q, g.param, code)})
+				d.Chips = append(d.Chips, leadChip{Label: fg.Label + ": " + h.T(c, lb.prefix+code), Remove: without(q, g.Param, code)})
 			}
 		}
 		d.Options = append(d.Options, fg)

@@ -210,3 +210,28 @@ func (m *Matcher) Match(a *Attrs) bool {
 	}
 	return true
 }
+
+// Field is one filter of the applicability table as a user interface shows it.
+type Field struct {
+	Param    string   // query-string parameter
+	Codes    []string // the values to offer; nil for country (the countries leads have)
+	Selected []string // the values f holds
+	// Only is the kind of lead the filter is limited to: "" (all leads), "actionable" or "offer".
+	Only string
+}
+
+// Fields is f's filters in the order of DESIGN §3.2, with what each applies to.
+func (f Filter) Fields() []Field {
+	out := make([]Field, 0, len(fields))
+	for _, fd := range fields {
+		fi := Field{Param: fd.param, Codes: fd.codes, Selected: *fd.values(&f)}
+		switch fd.applies {
+		case actionableLeads, archivedActionable:
+			fi.Only = "actionable"
+		case offerLeads:
+			fi.Only = "offer"
+		}
+		out = append(out, fi)
+	}
+	return out
+}
