@@ -284,15 +284,6 @@ func (h *Handler) apiGetLead(c echo.Context) error {
 	return c.JSON(http.StatusOK, toAPILead(l))
 }
 
-func apiContains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // encodeCursor makes the opaque paging cursor over (created_at, id).
 func apiEncodeCursor(created, id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(created, 10) + "." + strconv.FormatInt(id, 10)))
