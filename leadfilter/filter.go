@@ -58,6 +58,11 @@ type field struct {
 
 // fields is the applicability table: the nine filters of DESIGN §3.2 in the order the URL lists them.
 // Where and Compile are both generated from it, so SQL and memory cannot disagree on a rule.
+//
+// Visibility, as the Leads list has always had it and the API now shares: a status or outcome filter
+// leaves out informational leads (get it now, free trial, test drive: DESIGN §3.1/§3.2 "actionable
+// leads"), a validity filter leaves out profile and qualified leads without an offer ("offer leads"),
+// and test leads are out unless Test is set.
 var fields = [...]field{
 	{"cta", "cta", lead.CTAs, allLeads, func(f *Filter) *[]string { return &f.CTA }, func(a *Attrs) uint8 { return a.CTA }},
 	{"country", "country", nil, allLeads, func(f *Filter) *[]string { return &f.Country }, nil},
