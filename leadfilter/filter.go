@@ -61,7 +61,7 @@ type field struct {
 //
 // Visibility, as the Leads list has always had it and the API now shares: a status or outcome filter
 // leaves out informational leads (get it now, free trial, test drive: DESIGN §3.1/§3.2 "actionable
-// leads"), a validity filter leaves out profile and qualified leads without an offer ("offer leads"),
+// leads"), a validity filter leaves out every lead whose type is not offer ("offer leads"),
 // and test leads are out unless Test is set.
 var fields = [...]field{
 	{"cta", "cta", lead.CTAs, allLeads, func(f *Filter) *[]string { return &f.CTA }, func(a *Attrs) uint8 { return a.CTA }},
