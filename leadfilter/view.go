@@ -121,11 +121,11 @@ func ParseStrict(q url.Values, country func(string) (string, bool)) (Filter, []P
 		*fd.values(&f) = fd.order(got)
 	}
 	switch t := q.Get("test"); t {
-	case "", "0":
-	case "1":
+	case "", "0", "false":
+	case "1", "true":
 		f.Test = true
 	default:
-		problems = append(problems, Problem{"test", "must be 1 (include test leads) or 0"})
+		problems = append(problems, Problem{"test", "must be 1 or true (include test leads), or 0 or false"})
 	}
 	f.Q = strings.TrimSpace(q.Get("q"))
 	return f, problems
