@@ -112,12 +112,18 @@ func TestLeadIndexFollowsRandomWrites(t *testing.T) {
 				}
 			}
 		}
-		// Writes behind the index's back: renames, re-pricing, status changes, re-dating, new leads.
+		// Writes behind the index's back: renames, re-pricing, status changes, re-dating, deletions, new leads.
 		at := now.Add(time.Duration(round+1) * time.Minute).Unix()
 		for i := 0; i < 40; i++ {
 			id := 1 + r.IntN(300)
 			var q string
 			var arg any
+			if r.IntN(8) == 0 { // a deletion (erasure, retention)
+				if _, err := d.Exec(`DELETE FROM leads WHERE id = ?`, id); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
 			switch r.IntN(4) {
 			case 0:
 				q, arg = `UPDATE leads SET customer_company = ?`, companies[r.IntN(len(companies))]+fmt.Sprint(i)
