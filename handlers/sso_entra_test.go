@@ -150,14 +150,17 @@ func TestEntraAdmitsOurTenantByAVerifiedClaim(t *testing.T) {
 	s, e := entraApp(t)
 	aiko := s.CreateUser("aiko@contoso.com", "Aiko Tanaka", db.RoleReferrals)
 	ken := s.CreateUser("ken@contoso.co.jp", "Ken Sato", db.RoleReferrals)
-	for name, tc := range map[string]struct {
-		u  *entraUser
-		id int64
+	// In this order: the renamed UPN is admitted by the object id the first sign-in linked.
+	for _, tc := range []struct {
+		name string
+		u    *entraUser
+		id   int64
 	}{
-		"by UPN":              {&entraUser{TID: contosoTID, OID: "oid-aiko", UPN: "Aiko@Contoso.com", Name: "Aiko"}, aiko.ID},
-		"by verified email":   {&entraUser{TID: contosoTID, OID: "oid-ken", Email: "ken@contoso.co.jp", EmailDomainVerified: yes(), UPN: "ken@contoso.onmicrosoft.com"}, ken.ID},
-		"by oid, UPN renamed": {&entraUser{TID: contosoTID, OID: "oid-aiko", UPN: "aiko.tanaka@contoso.com"}, aiko.ID},
+		{"by UPN", &entraUser{TID: contosoTID, OID: "oid-aiko", UPN: "Aiko@Contoso.com", Name: "Aiko"}, aiko.ID},
+		{"by verified email", &entraUser{TID: contosoTID, OID: "oid-ken", Email: "ken@contoso.co.jp", EmailDomainVerified: yes(), UPN: "ken@contoso.onmicrosoft.com"}, ken.ID},
+		{"by oid, UPN renamed", &entraUser{TID: contosoTID, OID: "oid-aiko", UPN: "aiko.tanaka@contoso.com"}, aiko.ID},
 	} {
+		name := tc.name
 		c, res := entraSignIn(t, s, e, tc.u)
 		if res.StatusCode != http.StatusSeeOther || !signedIn(t, c) {
 			t.Fatalf("%s: %d\n%s", name, res.StatusCode, res.Body)
