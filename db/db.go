@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"leaddesk/db/leadindex"
+
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -28,10 +30,28 @@ var ErrNotFound = errors.New("db: not found")
 // ErrConflict is returned when a row changed since it was read (a stale version) or a unique value is taken.
 var ErrConflict = errors.New("db: conflict")
 
-// DB is the open database.
+// DB is the open database with the components that live as long as it: the Leads list's index.
 type DB struct {
 	*sql.DB
-	Path string
+	Path  string
+	index *leadindex.Index
+}
+
+// Options tune what Open builds beside the connection; the zero value is what the app uses.
+type Options struct {
+	LeadIndex leadindex.Options
+}
+
+// Close closes the lead index (releasing its connection) and then the database.
+func (d *DB) Close() error {
+	ierr := d.index.Close()
+	if err := d.DB.Close(); err != nil {
+		return fmt.Errorf("db: close: %w", err)
+	}
+	if ierr != nil {
+		return fmt.Errorf("db: close lead index: %w", ierr)
+	}
+	return nil
 }
 
 // FileName is the database file inside the data directory.
@@ -40,6 +60,11 @@ const FileName = "leaddesk.db"
 // Open opens (creating if needed) the database at path and applies pending migrations.
 // It refuses a database written by a newer Leaddesk.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options (tests use them to reach rarely taken paths).
+func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("data directory %s cannot be created; it must be a writable directory (LEADDESK_DATA_DIR): %w", dir, pathReason(err))
@@ -59,7 +84,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{DB: sqldb, Path: path}
+	d := &DB{DB: sqldb, Path: path, index: leadindex.New(sqldb, opts.LeadIndex)}
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("db: open %s: %w", path, err)

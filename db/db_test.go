@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"leaddesk/lead"
+	"leaddesk/leadfilter"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,12 +214,13 @@ func TestContactNamesFollowTheCountrysOrder(t *testing.T) {
 	}
 }
 
-// An update that stamps an older time, or none, still moves the lead to the newest updated_at, so
-// the Leads list's index (which looks for updated_at >= the newest it saw) never misses it.
-func TestUpdatedLeadsNeverFallBehind(t *testing.T) {
+// Whatever a writer does to updated_at — stamps an older time, leaves it alone — and when it deletes
+// a lead, the Leads list (its index) shows the change, and updated_at stays what the writer wrote
+// (the API serves it as updatedDateTime).
+func TestLeadChangesSeenWhateverUpdatedAtSays(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	for i, at := range []int64{1000, 5000} {
+	for i, at := range []int64{1000, 5000, 6000} {
 		if err := d.InTx(ctx, func(tx *sql.Tx) error {
 			return InsertLeadTx(ctx, tx, &Lead{Tab: "marketplace", LeadType: "profile", CustomerCompany: fmt.Sprint("C", i),
 				CreatedAt: time.Unix(at, 0), UpdatedAt: time.Unix(at, 0)})
@@ -225,16 +228,36 @@ func TestUpdatedLeadsNeverFallBehind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := d.ExecContext(ctx, `UPDATE leads SET notes = 'x', updated_at = 2000 WHERE id = 1`); err != nil {
+	list := func() (names []string, total, count int) {
+		t.Helper()
+		p, err := d.ListLeads(ctx, leadfilter.ParseView(url.Values{"sort": {"customer"}, "dir": {"asc"}}), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range p.Leads {
+			names = append(names, l.CustomerCompany)
+		}
+		return names, p.Total, p.Counts["marketplace"]
+	}
+	if names, _, _ := list(); strings.Join(names, ",") != "C0,C1,C2" {
+		t.Fatalf("before: %v", names)
+	}
+	if _, err := d.ExecContext(ctx, `UPDATE leads SET customer_company = 'Z0', updated_at = 2000 WHERE id = 1`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.ExecContext(ctx, `UPDATE leads SET notes = 'y' WHERE id = 2`); err != nil {
+	if _, err := d.ExecContext(ctx, `UPDATE leads SET customer_company = 'A1' WHERE id = 2`); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := d.ExecContext(ctx, `DELETE FROM leads WHERE id = 3`); err != nil {
+		t.Fatal(err)
+	}
+	if names, total, count := list(); strings.Join(names, ",") != "A1,Z0" || total != 2 || count != 2 {
+		t.Errorf("after an older stamp, no stamp and a delete: %v, total %d, tab count %d; want A1,Z0 and 2", names, total, count)
 	}
 	var a, b int64
 	d.QueryRowContext(ctx, `SELECT (SELECT updated_at FROM leads WHERE id = 1), (SELECT updated_at FROM leads WHERE id = 2)`).Scan(&a, &b)
-	if a != 5000 || b != 5000 {
-		t.Errorf("updated_at = %d and %d, want both 5000 (the newest)", a, b)
+	if a != 2000 || b != 5000 {
+		t.Errorf("updated_at = %d and %d, want 2000 and 5000 as written", a, b)
 	}
 }
 

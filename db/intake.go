@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -79,76 +77,4 @@ func wrapDup(err error) error {
 		return nil
 	}
 	return fmt.Errorf("db: find duplicate lead: %w", err)
-}
-
-// APILeadFilter is a lead list query of the JSON API: the workspace's filters (DESIGN §3.2), each
-// list OR-ed within and AND-ed across, plus a (created_at, id) cursor, newest first.
-type APILeadFilter struct {
-	Tab                                                                                string
-	CTA, Country, Source, Type, Quality, Status, Outcome, EmailValidity, PhoneValidity []string
-	Q                                                                                  string
-	AfterCreated                                                                       int64 // cursor: rows strictly after (AfterCreated, AfterID) in the order
-	AfterID                                                                            int64
-	Limit                                                                              int
-}
-
-// ListLeadsForAPI returns up to f.Limit leads matching f, newest first, and whether more follow.
-func (d *DB) ListLeadsForAPI(ctx context.Context, f APILeadFilter) ([]*Lead, bool, error) {
-	var where []string
-	var args []any
-	in := func(col string, vals []string) {
-		if len(vals) == 0 {
-			return
-		}
-		where = append(where, col+" IN (?"+strings.Repeat(", ?", len(vals)-1)+")")
-		for _, v := range vals {
-			args = append(args, v)
-		}
-	}
-	if f.Tab != "" {
-		where, args = append(where, "tab = ?"), append(args, f.Tab)
-	}
-	in("cta", f.CTA)
-	in("country", f.Country)
-	in("source", f.Source)
-	in("lead_type", f.Type)
-	in("quality", f.Quality)
-	in("status", f.Status)
-	in("outcome", f.Outcome)
-	in("email_validity", f.EmailValidity)
-	in("phone_validity", f.PhoneValidity)
-	if m := SearchQuery(strings.TrimSpace(f.Q)); m != "" {
-		// The index is exact (SearchQuery): the same leads as the Leads list's search.
-		where, args = append(where, "id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)"), append(args, m)
-	}
-	if f.AfterID != 0 {
-		where = append(where, "(created_at < ? OR (created_at = ? AND id < ?))")
-		args = append(args, f.AfterCreated, f.AfterCreated, f.AfterID)
-	}
-	query := `SELECT ` + LeadColumns + ` FROM leads`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY created_at DESC, id DESC LIMIT " + strconv.Itoa(f.Limit+1)
-	rows, err := d.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, false, fmt.Errorf("db: list leads: %w", err)
-	}
-	defer rows.Close()
-	var out []*Lead
-	for rows.Next() {
-		l, err := ScanLead(rows)
-		if err != nil {
-			return nil, false, fmt.Errorf("db: list leads: %w", err)
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("db: list leads: %w", err)
-	}
-	more := len(out) > f.Limit
-	if more {
-		out = out[:f.Limit]
-	}
-	return out, more, nil
 }

@@ -3,15 +3,15 @@ package db
 import (
 	"context"
 	"fmt"
+	"leaddesk/leadfilter"
 	"time"
 )
 
-// ExportLeads calls fn for every lead of view f (all pages) in order with the export's fields filled
-// (DESIGN §3.5; not every field of Lead), reading a thousand at a
-// time, so memory stays flat whatever the count: the permutation is walked chunk by chunk with a
-// cursor (a lead changed meanwhile may show at its old or its new place). Favourite and search views
-// are bounded by their hits and are ordered up front.
-func (d *DB) ExportLeads(ctx context.Context, f LeadFilter, userID int64, fn func(*Lead) error) error {
+// ExportLeads calls fn for every lead of view v (all pages) in order with the export's fields filled
+// (DESIGN §3.5; not every field of Lead), reading a thousand at a time, so memory stays flat whatever
+// the count: the index walks its permutation chunk by chunk (leadindex.Index.Walk). Favourite and
+// search views are bounded by their hits and are ordered up front.
+func (d *DB) ExportLeads(ctx context.Context, v leadfilter.View, userID int64, fn func(*Lead) error) error {
 	emit := func(ids []int64) error {
 		leads, err := d.exportLeadsByIDs(ctx, ids)
 		if err != nil {
@@ -24,8 +24,8 @@ func (d *DB) ExportLeads(ctx context.Context, f LeadFilter, userID int64, fn fun
 		}
 		return nil
 	}
-	if f.Q != "" && SearchQuery(f.Q) != "" || f.Tab == "favorites" {
-		order, err := d.viewOrder(ctx, f, userID)
+	if SearchQuery(v.Q) != "" || v.Tab == "favorites" {
+		order, err := d.viewOrder(ctx, v, userID)
 		if err != nil {
 			return err
 		}
@@ -36,37 +36,7 @@ func (d *DB) ExportLeads(ctx context.Context, f LeadFilter, userID int64, fn fun
 		}
 		return nil
 	}
-	ix := d.leadIndex()
-	var table []bool
-	for cursor := 0; ; {
-		if err := ix.ensure(ctx, d); err != nil {
-			return err
-		}
-		ix.mu.RLock()
-		if len(table) != len(ix.combos) {
-			table = ix.matchTable(f)
-		}
-		k := sortIndex(f.Sort)
-		perm, pc := ix.perm[k], ix.permCombo[k]
-		ids := make([]int64, 0, exportChunk)
-		for ; cursor < len(perm) && len(ids) < exportChunk; cursor++ {
-			j := cursor
-			if f.Desc {
-				j = len(perm) - 1 - cursor
-			}
-			if table[pc[j]] {
-				ids = append(ids, ix.ids[perm[j]])
-			}
-		}
-		done := cursor >= len(perm)
-		ix.mu.RUnlock()
-		if err := emit(ids); err != nil {
-			return err
-		}
-		if done {
-			return nil
-		}
-	}
+	return d.index.Walk(ctx, v, exportChunk, emit)
 }
 
 // exportChunk is how many leads an export reads at once.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"leaddesk/db/leadindex"
 	"leaddesk/lead"
+	"leaddesk/leadfilter"
 	"math/rand/v2"
 	"net/url"
 	"path/filepath"
@@ -20,28 +22,14 @@ func openIndexTestDB(t *testing.T) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.ForgetLeadIndex(); d.Close() })
+	t.Cleanup(func() { d.Close() })
 	return d
 }
 
 // referenceOrder is what SQL says view f holds, in order: the truth the in-memory index must match.
-func referenceOrder(t *testing.T, d *DB, f LeadFilter) []int64 {
+func referenceOrder(t *testing.T, d *DB, f leadfilter.View) []int64 {
 	t.Helper()
-	where := []string{"tab = ?", "is_test = 0"}
-	args := []any{f.Tab}
-	in := func(col string, vs []string) {
-		if len(vs) > 0 {
-			where = append(where, col+" IN ("+placeholders(len(vs))+")")
-			for _, v := range vs {
-				args = append(args, v)
-			}
-		}
-	}
-	in("country", f.Country)
-	in("status", f.Status)
-	if len(f.Status) > 0 {
-		where = append(where, "actionable = 1")
-	}
+	where, args := f.Where()
 	order := map[string]string{
 		"created":  "created_at %[1]s, id %[1]s",
 		"customer": "lower(customer_company) %[1]s, id %[1]s",
@@ -53,7 +41,7 @@ func referenceOrder(t *testing.T, d *DB, f LeadFilter) []int64 {
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := d.Query(`SELECT id FROM leads WHERE `+strings.Join(where, " AND ")+` ORDER BY `+fmt.Sprintf(order, dir), args...)
+	rows, err := d.Query(`SELECT id FROM leads WHERE `+where+` ORDER BY `+fmt.Sprintf(order, dir), args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +87,11 @@ func TestLeadIndexFollowsRandomWrites(t *testing.T) {
 	views := []url.Values{{"tab": {"marketplace"}}, {"tab": {"qualified"}, "country": {"JP"}}, {"tab": {"marketplace"}, "status": {"received"}, "country": {"US", "DE"}}}
 	for round := 0; round < 6; round++ {
 		for _, v := range views {
-			for _, s := range LeadSorts {
+			for _, s := range leadfilter.Sorts {
 				for _, dir := range []string{"asc", "desc"} {
 					v.Set("sort", s)
 					v.Set("dir", dir)
-					f := ParseLeadFilter(v)
+					f := leadfilter.ParseView(v)
 					want := referenceOrder(t, d, f)
 					got, err := d.viewOrder(ctx, f, 1)
 					if err != nil {
@@ -124,12 +112,18 @@ func TestLeadIndexFollowsRandomWrites(t *testing.T) {
 				}
 			}
 		}
-		// Writes behind the index's back: renames, re-pricing, status changes, re-dating, new leads.
+		// Writes behind the index's back: renames, re-pricing, status changes, re-dating, deletions, new leads.
 		at := now.Add(time.Duration(round+1) * time.Minute).Unix()
 		for i := 0; i < 40; i++ {
 			id := 1 + r.IntN(300)
 			var q string
 			var arg any
+			if r.IntN(8) == 0 { // a deletion (erasure, retention)
+				if _, err := d.Exec(`DELETE FROM leads WHERE id = ?`, id); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
 			switch r.IntN(4) {
 			case 0:
 				q, arg = `UPDATE leads SET customer_company = ?`, companies[r.IntN(len(companies))]+fmt.Sprint(i)
@@ -171,14 +165,18 @@ func TestLeadIndexLargeSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := ParseLeadFilter(url.Values{"tab": {"marketplace"}, "q": {"contoso"}, "sort": {"customer"}, "size": {"25"}, "page": {"2"}})
+	f := leadfilter.ParseView(url.Values{"tab": {"marketplace"}, "q": {"contoso"}, "sort": {"customer"}, "size": {"25"}, "page": {"2"}})
 	small, err := d.ListLeads(ctx, f, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func(v int) { largeSearch = v }(largeSearch)
-	largeSearch = 10
-	large, err := d.ListLeads(ctx, f, 1)
+	// The same database through an index that takes the large-search path from 10 hits.
+	d2, err := OpenWith(ctx, d.Path, Options{LeadIndex: leadindex.Options{LargeSearch: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	large, err := d2.ListLeads(ctx, f, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,8 +209,7 @@ func TestSearchIsExactInTheIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := d.leadIndex()
-	if err := ix.ensure(ctx, d); err != nil {
+	if err := d.index.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The index answers exactly what a plain substring check of every word against every lead's words
@@ -231,7 +228,7 @@ func TestSearchIsExactInTheIndex(t *testing.T) {
 	}
 	rows.Close()
 	for _, q := range queries {
-		ids, err := d.searchHits(ctx, ix, q)
+		ids, err := d.searchHits(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +253,7 @@ func TestSearchIsExactInTheIndex(t *testing.T) {
 			t.Errorf("q=%s: index %v, substring check %v", q, ids, want)
 		}
 	}
-	if got, _ := d.searchHits(ctx, ix, "anab"); len(got) != 1 || got[0] != 2 {
+	if got, _ := d.searchHits(ctx, "anab"); len(got) != 1 || got[0] != 2 {
 		t.Errorf("anab: %v, want only ANAB Holdings (2)", got)
 	}
 }
@@ -288,7 +285,7 @@ func TestLeadIndexConcurrentUse(t *testing.T) {
 					return
 				default:
 				}
-				f := ParseLeadFilter(views[(r+i)%len(views)])
+				f := leadfilter.ParseView(views[(r+i)%len(views)])
 				p, err := d.ListLeads(ctx, f, 1)
 				if err == nil && p.Total > 200 {
 					err = fmt.Errorf("total %d with at most 200 leads", p.Total)
@@ -315,7 +312,7 @@ func TestLeadIndexConcurrentUse(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := d.ListLeads(ctx, ParseLeadFilter(url.Values{}), 1)
+	p, err := d.ListLeads(ctx, leadfilter.ParseView(url.Values{}), 1)
 	if err != nil || p.Total != 200 {
 		t.Fatalf("after the writes: %d leads, %v", p.Total, err)
 	}

@@ -12,22 +12,22 @@ import (
 // row: a common term has hundreds of thousands of hits, and reading them as rows costs far more than
 // parsing one string. Results are kept (a few queries) until a lead changes, so paging, sorting and
 // filtering a search costs no second look-up.
-func (d *DB) searchHits(ctx context.Context, ix *leadIndex, q string) ([]int64, error) {
+func (d *DB) searchHits(ctx context.Context, q string) ([]int64, error) {
 	match := SearchQuery(q)
 	if match == "" {
 		return nil, nil
 	}
 	key := strings.Join(searchWords(q), " ")
-	if ids, ok := ix.cachedSearch(key); ok {
+	if ids, ok := d.index.CachedSearch(key); ok {
 		return ids, nil
 	}
-	gen := ix.generation()
+	gen := d.index.Generation()
 	var joined sql.NullString
 	if err := d.QueryRowContext(ctx, `SELECT group_concat(rowid) FROM lead_search WHERE lead_search MATCH ?`, match).Scan(&joined); err != nil {
 		return nil, fmt.Errorf("db: search: %w", err)
 	}
 	ids := parseIDs(joined.String)
-	ix.cacheSearch(key, gen, ids)
+	d.index.CacheSearch(key, gen, ids)
 	return ids, nil
 }
 

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/intake"
-	"leaddesk/lead"
+	"leaddesk/leadfilter"
 )
 
 // apiCreateLead is POST /api/v1/leads: qualified leads from Microsoft (qualification
@@ -30,65 +29,36 @@ func (h *Handler) apiCreateLead(c echo.Context) error {
 	return h.storeIncoming(c, l, 0, "api:"+h.apiToken(c).Name)
 }
 
-// apiListLeads is GET /api/v1/leads: the workspace's filters (DESIGN §3.2, repeated parameters OR-ed),
-// newest first, `limit` per page (default 50, at most 500) and an opaque `cursor` from nextCursor.
+// apiListLeads is GET /api/v1/leads: the workspace's filters (DESIGN §3.2, repeated or comma-separated
+// parameters OR-ed), with the same rules as the Leads list (leadfilter: a filter narrows only the
+// leads it applies to; test leads only with test=1), newest first, `limit` per page (default 50, at
+// most 500) and an opaque `cursor` from nextCursor.
 func (h *Handler) apiListLeads(c echo.Context) error {
 	q := c.QueryParams()
-	f := db.APILeadFilter{Limit: 50, Q: q.Get("q")}
+	f, problems := leadfilter.ParseStrict(q, contact.CountryCode)
 	var errs intake.Errors
-	list := func(param string, codes []string) []string {
-		var out []string
-		for _, v := range q[param] {
-			for _, part := range strings.Split(v, ",") {
-				if part = strings.TrimSpace(part); part == "" {
-					continue
-				}
-				if param == "country" {
-					if cc, ok := contact.CountryCode(part); ok && cc != "" {
-						out = append(out, cc)
-						continue
-					}
-				} else if apiContains(codes, part) {
-					out = append(out, part)
-					continue
-				}
-				errs = append(errs, intake.FieldError{Field: param, Message: fmt.Sprintf("%q is not one of %s", part, strings.Join(codes, ", "))})
-			}
-		}
-		return out
+	for _, p := range problems {
+		errs = append(errs, intake.FieldError{Field: p.Field, Message: p.Message})
 	}
-	if tab := q.Get("tab"); tab != "" {
-		if !apiContains(lead.Tabs, tab) {
-			errs = append(errs, intake.FieldError{Field: "tab", Message: "must be marketplace or qualified (favorites belong to a person, not a token)"})
-		}
-		f.Tab = tab
-	}
-	f.CTA = list("cta", lead.CTAs)
-	f.Country = list("country", []string{"ISO 3166-1 alpha-2 codes"})
-	f.Source = list("source", lead.Sources)
-	f.Type = list("type", lead.LeadTypes)
-	f.Quality = list("quality", lead.Qualities)
-	f.Status = list("status", lead.Statuses)
-	f.Outcome = list("outcome", lead.Outcomes)
-	f.EmailValidity = list("email_validity", lead.EmailValidities)
-	f.PhoneValidity = list("phone_validity", lead.PhoneValidities)
+	limit := 50
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
 			errs = append(errs, intake.FieldError{Field: "limit", Message: "must be a number from 1 to 500"})
 		}
-		f.Limit = n
+		limit = n
 	}
+	var cursor db.LeadCursor
 	if cur := q.Get("cursor"); cur != "" {
 		var ok bool
-		if f.AfterCreated, f.AfterID, ok = apiDecodeCursor(cur); !ok {
+		if cursor.Created, cursor.ID, ok = apiDecodeCursor(cur); !ok {
 			errs = append(errs, intake.FieldError{Field: "cursor", Message: "is not a cursor from nextCursor"})
 		}
 	}
 	if len(errs) > 0 {
 		return h.intakeBadRequest(c, errs)
 	}
-	leads, more, err := h.DB.ListLeadsForAPI(c.Request().Context(), f)
+	leads, more, err := h.DB.LeadsAfter(c.Request().Context(), f, cursor, limit)
 	if err != nil {
 		return err
 	}
@@ -117,15 +87,6 @@ func (h *Handler) apiGetLead(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, toAPILead(l))
-}
-
-func apiContains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // encodeCursor makes the opaque paging cursor over (created_at, id).

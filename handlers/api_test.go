@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"leaddesk/db"
 	"leaddesk/internal/testkit"
 )
 
@@ -173,5 +174,41 @@ func TestAPIListFiltersAndPages(t *testing.T) {
 	}
 	if a := get(t, s.URL+"/api/v1/leads?q=company+5", tok); !strings.Contains(a.Raw, `"name":"Company 5"`) || strings.Contains(a.Raw, "Company 3") {
 		t.Errorf("q=company 5: %s", a.Raw)
+	}
+}
+
+// TestAPIListAgreesWithTheList: the JSON API and the Leads list answer a filter with the same leads in
+// the same order (one filter, leadfilter): a status filter leaves out informational leads, a
+// validity filter profile leads, and test leads come only with test=1.
+func TestAPIListAgreesWithTheList(t *testing.T) {
+	s := testkit.NewServer(t)
+	fixture(t, s)
+	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
+	tok := newToken(t, s, "read")
+	for _, q := range []string{"tab=marketplace", "tab=marketplace&test=1", "tab=qualified", "status=received", "status=received&test=1",
+		"email_validity=spam", "email_validity=valid", "phone_validity=unknown", "outcome=won&outcome=expired", "status=archived&cta=contact_me",
+		"type=profile&quality=high", "country=JP&country=DE", "source=azure_portal,azure_marketplace"} {
+		if !strings.Contains(q, "tab=") {
+			q += "&tab=marketplace"
+		}
+		list := companies(c.Get("/leads?" + q).Body)
+		a := get(t, s.URL+"/api/v1/leads?"+q, tok)
+		var p struct {
+			Value []struct {
+				CustomerProfile struct {
+					Name string `json:"name"`
+				} `json:"customerProfile"`
+			} `json:"value"`
+		}
+		if err := jsonUnmarshal(a.Raw, &p); err != nil || a.Status != http.StatusOK {
+			t.Fatalf("?%s: %d %s", q, a.Status, a.Raw)
+		}
+		var api []string
+		for _, v := range p.Value {
+			api = append(api, v.CustomerProfile.Name)
+		}
+		if strings.Join(api, ",") != strings.Join(list, ",") {
+			t.Errorf("?%s\n API  %v\n list %v", q, api, list)
+		}
 	}
 }

@@ -40,6 +40,8 @@ type Handler struct {
 	cells     sync.Map          // rendered cells of the Leads list's rows: cell → template.HTML (leads_rows.go)
 	links     *secretkey.Sealer // seals one-time links queued in the mail outbox (mail.InvitationTx)
 	uploads   uploadGuard       // users with a CSV upload in progress (import.go)
+
+	countryNames sync.Map // lang+code → localized country name (leads.go)
 }
 
 // Deps are what New needs.

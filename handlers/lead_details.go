@@ -12,6 +12,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/leadfilter"
 	"leaddesk/lifecycle"
 	"leaddesk/money"
 )
@@ -77,7 +78,7 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	u := h.user(c)
 	now := h.Clock.Now()
 	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u.LeadActor()), Flame: lifecycle.Flame(l, now),
-		RespondBy: lifecycle.RespondBy(l), ListQuery: db.ParseLeadFilter(c.QueryParams()).Query().Encode()}
+		RespondBy: lifecycle.RespondBy(l), ListQuery: leadfilter.ParseView(c.QueryParams()).Query().Encode()}
 	for _, a := range lifecycle.Allowed(l, u.LeadActor()) {
 		d.Can[string(a)] = true
 	}
@@ -119,7 +120,7 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 // adjacentLeads gives the leads before and after id in the list view the user came from (the query
 // string the list put on the link), or 0 where there is none.
 func (h *Handler) adjacentLeads(c echo.Context, id int64) (prev, next int64, err error) {
-	return h.DB.AdjacentLeadIDs(c.Request().Context(), db.ParseLeadFilter(c.QueryParams()), h.user(c).ID, id)
+	return h.DB.AdjacentLeadIDs(c.Request().Context(), leadfilter.ParseView(c.QueryParams()), h.user(c).ID, id)
 }
 
 // timeLeftPhrase says how long is left to respond (lifecycle.TimeLeft) as a phrase for a sentence;

@@ -6,13 +6,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/leadfilter"
 	"leaddesk/lifecycle"
 	"leaddesk/views"
 )
@@ -20,7 +20,7 @@ import (
 // leadsData is the Leads page (DESIGN §3): the view, its page of leads, and what the filter bar,
 // chips, sort headers and pager need.
 type leadsData struct {
-	F         db.LeadFilter
+	F         leadfilter.View
 	Query     string // the canonical query of the view, for links that keep it
 	Result    *db.LeadPage
 	Rows      []leadRow
@@ -98,10 +98,10 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 	// A bare /leads opened as a page restores the user's last view, across sign-ins.
 	if req.URL.RawQuery == "" && req.Header.Get(views.HXRequest) != "true" && lastView != "" {
 		if v, err := url.ParseQuery(lastView); err == nil {
-			return c.Redirect(http.StatusSeeOther, "/leads?"+db.ParseLeadFilter(v).Query().Encode())
+			return c.Redirect(http.StatusSeeOther, "/leads?"+leadfilter.ParseView(v).Query().Encode())
 		}
 	}
-	f := db.ParseLeadFilter(req.URL.Query())
+	f := leadfilter.ParseView(req.URL.Query())
 	res, err := h.DB.ListLeads(req.Context(), f, u.ID)
 	if err != nil {
 		return err
@@ -123,10 +123,10 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 // canWorkLeads: Business profile admins see leads read-only (DESIGN §2).
 func canWorkLeads(u *db.User) bool { return leadWorkers.Allows(u) }
 
-func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *leadsData {
+func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage) *leadsData {
 	lang := h.lang(c)
 	q := f.Query()
-	d := &leadsData{F: f, Query: q.Encode(), Result: res, CanWork: canWorkLeads(h.user(c)), Sizes: db.PageSizes}
+	d := &leadsData{F: f, Query: q.Encode(), Result: res, CanWork: canWorkLeads(h.user(c)), Sizes: leadfilter.PageSizes}
 	d.ClearURL = "/leads?" + url.Values{"tab": {f.Tab}}.Encode()
 	exp := f.Query()
 	exp.Del("page")
@@ -153,36 +153,37 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 		d.Last = d.First + len(res.Leads) - 1
 	}
 
-	// Filter groups with their chips, in DESIGN §3.2 order.
-	groups := []struct {
-		param, label, hint, prefix string
-		codes, sel                 []string
-	}{
-		{"cta", "ws.filter.cta", "", "lead.cta.", lead.CTAs, f.CTA},
-		{"source", "ws.filter.source", "", "lead.source.", lead.Sources, f.Source},
-		{"type", "ws.filter.type", "", "lead.type.", lead.LeadTypes, f.Type},
-		{"quality", "ws.filter.quality", "", "lead.quality.", lead.Qualities, f.Quality},
-		{"status", "ws.filter.status", "ws.filter.actionable_only", "lead.status.", lead.Statuses, f.Status},
-		{"outcome", "ws.filter.outcome", "ws.filter.actionable_only", "lead.outcome.", lead.Outcomes, f.Outcome},
-		{"email_validity", "lead.email_validity", "ws.filter.offer_only", "lead.validity.", lead.EmailValidities, f.EmailValidity},
-		{"phone_validity", "lead.phone_validity", "ws.filter.offer_only", "lead.validity.", lead.PhoneValidities, f.PhoneValidity},
+	// Filter groups with their chips, in DESIGN §3.2 order; which leads each narrows comes from
+	// leadfilter's applicability table, the labels from here.
+	labels := map[string]struct{ label, prefix string }{
+		"cta": {"ws.filter.cta", "lead.cta."}, "source": {"ws.filter.source", "lead.source."}, "type": {"ws.filter.type", "lead.type."},
+		"quality": {"ws.filter.quality", "lead.quality."}, "status": {"ws.filter.status", "lead.status."},
+		"outcome": {"ws.filter.outcome", "lead.outcome."}, "email_validity": {"lead.email_validity", "lead.validity."},
+		"phone_validity": {"lead.phone_validity", "lead.validity."},
 	}
-	for _, g := range groups {
-		fg := filterGroup{Param: g.param, Label: h.T(c, g.label)}
-		if g.hint != "" {
-			fg.Hint = h.T(c, g.hint)
+	for _, g := range f.Fields() {
+		lb, ok := labels[g.Param]
+		if !ok || g.Codes == nil {
+			continue // country has a list of its own below
 		}
-		for _, code := range g.codes {
-			on := slices.Contains(g.sel, code)
-			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, g.prefix+code), Checked: on})
+		fg := filterGroup{Param: g.Param, Label: h.T(c, lb.label)}
+		switch g.Only {
+		case "actionable":
+			fg.Hint = h.T(c, "ws.filter.actionable_only")
+		case "offer":
+			fg.Hint = h.T(c, "ws.filter.offer_only")
+		}
+		for _, code := range g.Codes {
+			on := slices.Contains(g.Selected, code)
+			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, lb.prefix+code), Checked: on})
 			if on {
-				d.Chips = append(d.Chips, leadChip{Label: fg.Label + ": " + h.T(c, g.prefix+code), Remove: without(q, g.param, code)})
+				d.Chips = append(d.Chips, leadChip{Label: fg.Label + ": " + h.T(c, lb.prefix+code), Remove: without(q, g.Param, code)})
 			}
 		}
 		d.Options = append(d.Options, fg)
 	}
 	for _, code := range f.Country {
-		d.Chips = append(d.Chips, leadChip{Label: countryName(lang, code), Remove: without(q, "country", code)})
+		d.Chips = append(d.Chips, leadChip{Label: h.countryName(lang, code), Remove: without(q, "country", code)})
 	}
 	if f.Q != "" {
 		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.chip.search", f.Q), Remove: without(q, "q", f.Q)})
@@ -194,7 +195,7 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 	if err == nil {
 		for _, code := range append(codes, f.Country...) {
 			if !slices.ContainsFunc(d.Countries, func(o countryOption) bool { return o.Code == code }) {
-				d.Countries = append(d.Countries, countryOption{Code: code, Name: countryName(lang, code), Checked: slices.Contains(f.Country, code)})
+				d.Countries = append(d.Countries, countryOption{Code: code, Name: h.countryName(lang, code), Checked: slices.Contains(f.Country, code)})
 			}
 		}
 		slices.SortFunc(d.Countries, func(a, b countryOption) int { return strings.Compare(a.Name, b.Name) })
@@ -202,7 +203,7 @@ func (h *Handler) leadsView(c echo.Context, f db.LeadFilter, res *db.LeadPage) *
 
 	// Sort headers: a click sorts by the column, a second click reverses it.
 	d.Sorts = map[string]sortLink{}
-	for _, s := range db.LeadSorts {
+	for _, s := range leadfilter.Sorts {
 		v := f.Query()
 		v.Del("page")
 		v.Set("sort", s)
@@ -288,14 +289,12 @@ func (h *Handler) timeLeft(c echo.Context, d time.Duration) (string, bool) {
 	}
 }
 
-// countryNames caches views.CountryNameIn, which builds a namer per call.
-var countryNames sync.Map // lang+code → name
-
-func countryName(lang, code string) string {
-	if v, ok := countryNames.Load(lang + code); ok {
+// countryName is views.CountryNameIn, kept in h.countryNames: it builds a namer per call.
+func (h *Handler) countryName(lang, code string) string {
+	if v, ok := h.countryNames.Load(lang + code); ok {
 		return v.(string)
 	}
 	n := views.CountryNameIn(lang, code)
-	countryNames.Store(lang+code, n)
+	h.countryNames.Store(lang+code, n)
 	return n
 }

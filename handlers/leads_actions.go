@@ -10,8 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/leadfilter"
 	"leaddesk/leads"
 	"leaddesk/money"
 	"leaddesk/views"
@@ -98,7 +98,7 @@ var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany"
 // leadsExport streams the view as CSV: exactly the tab, filters and sort of the list, UTF-8 with a
 // BOM for Excel, formula-like cells neutralized, flushed as it goes so memory stays flat.
 func (h *Handler) leadsExport(c echo.Context) error {
-	f := db.ParseLeadFilter(c.Request().URL.Query())
+	f := leadfilter.ParseView(c.Request().URL.Query())
 	res := c.Response()
 	name := "leads-" + h.Clock.Now().In(h.Cfg.Location).Format("2006-01-02") + ".csv"
 	res.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -23,6 +23,7 @@ import (
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
 	"leaddesk/internal/testkit"
+	"leaddesk/leadfilter"
 	"leaddesk/leads"
 	"leaddesk/mail"
 )
@@ -171,7 +172,7 @@ func BenchmarkLeadsPage(b *testing.B) {
 	}
 	b.Run("filters-page200", func(b *testing.B) { timed(b, c, srv.URL, deep...) })
 	var sorts []string
-	for _, s := range db.LeadSorts {
+	for _, s := range leadfilter.Sorts {
 		for _, dir := range []string{"asc", "desc"} {
 			sorts = append(sorts, "tab=marketplace&sort="+s+"&dir="+dir+"&page=200", "tab=qualified&sort="+s+"&dir="+dir+"&country=JP")
 		}

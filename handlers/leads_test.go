@@ -14,6 +14,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
 	"leaddesk/lead"
+	"leaddesk/leadfilter"
 )
 
 // addLead stores a lead built from base with changes applied; CreatedAt defaults to minutes before
@@ -445,7 +446,7 @@ func TestAdjacentLeadIDs(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		ids = append(ids, addLead(t, s, lead.Lead{CustomerCompany: fmt.Sprint("Co ", i), CreatedAt: s.Clock.Now().Add(time.Duration(-i) * time.Hour)}).ID)
 	}
-	f := db.ParseLeadFilter(url.Values{"tab": {"marketplace"}})
+	f := leadfilter.ParseView(url.Values{"tab": {"marketplace"}})
 	prev, next, err := s.DB.AdjacentLeadIDs(context.Background(), f, 1, ids[1])
 	if err != nil || prev != ids[0] || next != ids[2] {
 		t.Errorf("adjacent of %d: %d %d %v", ids[1], prev, next, err)
@@ -454,7 +455,7 @@ func TestAdjacentLeadIDs(t *testing.T) {
 	if prev != 0 || next != ids[1] {
 		t.Errorf("first: %d %d", prev, next)
 	}
-	f = db.ParseLeadFilter(url.Values{"tab": {"qualified"}})
+	f = leadfilter.ParseView(url.Values{"tab": {"qualified"}})
 	if prev, next, _ = s.DB.AdjacentLeadIDs(context.Background(), f, 1, ids[0]); prev != 0 || next != 0 {
 		t.Errorf("not in view: %d %d", prev, next)
 	}
@@ -540,7 +541,7 @@ func TestAdjacentLeadIDsInFilteredAndSearchViews(t *testing.T) {
 		{"tab": {"marketplace"}, "country": {"JP"}, "sort": {"created"}, "dir": {"asc"}},
 		{"tab": {"marketplace"}, "country": {"JP"}, "q": {"pa"}}, // every contact is Pat Lee: Alpha, Gamma
 	} {
-		f := db.ParseLeadFilter(q)
+		f := leadfilter.ParseView(q)
 		prev, next, err := s.DB.AdjacentLeadIDs(ctx, f, 1, a.ID)
 		wantPrev, wantNext := int64(0), c.ID
 		if !f.Desc {

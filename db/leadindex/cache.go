@@ -1,6 +1,9 @@
-package db
+package leadindex
 
-import "sync"
+import (
+	"leaddesk/leadfilter"
+	"sync"
+)
 
 // searchCache keeps the exact hits of the last few searches for one index generation.
 type searchCache struct {
@@ -12,14 +15,15 @@ type searchCache struct {
 
 const searchCacheSize = 8
 
-func (ix *leadIndex) generation() uint64 {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.gen
+func (c *searchCache) reset() {
+	c.mu.Lock()
+	c.keys, c.byKey = nil, nil
+	c.mu.Unlock()
 }
 
-func (ix *leadIndex) cachedSearch(key string) ([]int64, bool) {
-	gen := ix.generation()
+// CachedSearch is the hits kept for a search key in the current generation.
+func (ix *Index) CachedSearch(key string) ([]int64, bool) {
+	gen := ix.Generation()
 	c := &ix.search
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -30,7 +34,8 @@ func (ix *leadIndex) cachedSearch(key string) ([]int64, bool) {
 	return ids, ok
 }
 
-func (ix *leadIndex) cacheSearch(key string, gen uint64, ids []int64) {
+// CacheSearch keeps the hits of a search made when the index was at generation gen.
+func (ix *Index) CacheSearch(key string, gen uint64, ids []int64) {
 	c := &ix.search
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -62,19 +67,19 @@ func (t *tableCache) reset() {
 }
 
 // matchTable says for each combo whether f's filters match it. The caller holds ix.mu (read).
-func (ix *leadIndex) matchTable(f LeadFilter) []bool {
-	key := f.matchKey()
+func (ix *Index) matchTable(f leadfilter.Filter) []bool {
+	key := f.Key()
 	ix.tables.mu.Lock()
 	t := ix.tables.m[key]
 	ix.tables.mu.Unlock()
 	if len(t) == len(ix.combos) {
 		return t
 	}
-	m := f.matcher()
+	m := f.Compile()
 	nt := make([]bool, len(ix.combos))
 	copy(nt, t)
 	for i := len(t); i < len(ix.combos); i++ {
-		nt[i] = m.match(&ix.combos[i])
+		nt[i] = m.Match(&ix.combos[i])
 	}
 	ix.tables.mu.Lock()
 	if ix.tables.m == nil || len(ix.tables.m) >= 256 {

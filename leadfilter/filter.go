@@ -1,0 +1,242 @@
+// Package leadfilter is the one definition of which leads a view of the Leads list shows: the Filter
+// type, the applicability table of DESIGN §3.2 (which field narrows which leads), and, derived from
+// that table, the SQL builder (Where) and the in-memory matcher (Compile) that the list, the export,
+// previous/next, the JSON API and insights use. Parsing the URL contract (DESIGN §8) is here too, for
+// the handlers to call at the edge. It imports only the lead package and the standard library.
+package leadfilter
+
+import (
+	"leaddesk/lead"
+	"slices"
+	"strings"
+)
+
+// Filter is which leads a view holds: a tab, the nine filters of DESIGN §3.2 (each a set of allowed
+// codes, any of which matches; an empty set matches every lead), whether test leads are included,
+// and a search. Each filter narrows only the leads it applies to (see fields) and excludes the others.
+//
+// Search (Q) and the favorites tab are sets of lead ids the caller has (the search index, the user's
+// hearts); Where and Matcher cover everything else.
+type Filter struct {
+	Tab           string // marketplace, qualified, favorites (either tab: the user's hearts), "" either tab
+	CTA           []string
+	Country       []string // ISO 3166-1 alpha-2, upper case
+	Source        []string
+	Type          []string
+	Quality       []string
+	Status        []string // actionable leads only
+	Outcome       []string // archived actionable leads only
+	EmailValidity []string // offer leads only
+	PhoneValidity []string // offer leads only
+	// Test includes test leads. Without it test leads are left out, in the list, its counts, the
+	// export and the API alike (DESIGN §3.2 lists no filter for them; the list shows them only when
+	// asked, with a Test badge, and the API agrees with the list).
+	Test bool
+	Q    string
+}
+
+// applies is which leads a filter field narrows (DESIGN §3.2, "applies to"); a lead it does not
+// apply to never matches a non-empty filter of that field.
+type applies uint8
+
+const (
+	allLeads           applies = iota
+	actionableLeads            // profile, contact-me offer and qualified leads (lead.IsActionable)
+	archivedActionable         // an outcome is only had by an archived actionable lead
+	offerLeads                 // email and phone validity are checked for offer leads only
+)
+
+// field is one row of the applicability table.
+type field struct {
+	param   string   // query-string parameter (DESIGN §8)
+	column  string   // leads column
+	codes   []string // the allowed codes; nil for country (any ISO 3166-1 alpha-2 code)
+	applies applies
+	values  func(*Filter) *[]string
+	attr    func(*Attrs) uint8 // the lead's code (index into codes, +1; 0 = none); nil for country
+}
+
+// fields is the applicability table: the nine filters of DESIGN §3.2 in the order the URL lists them.
+// Where and Compile are both generated from it, so SQL and memory cannot disagree on a rule.
+//
+// Visibility, as the Leads list has always had it and the API now shares: a status or outcome filter
+// leaves out informational leads (get it now, free trial, test drive: DESIGN §3.1/§3.2 "actionable
+// leads"), a validity filter leaves out every lead whose type is not offer ("offer leads"),
+// and test leads are out unless Test is set.
+var fields = [...]field{
+	{"cta", "cta", lead.CTAs, allLeads, func(f *Filter) *[]string { return &f.CTA }, func(a *Attrs) uint8 { return a.CTA }},
+	{"country", "country", nil, allLeads, func(f *Filter) *[]string { return &f.Country }, nil},
+	{"source", "source", lead.Sources, allLeads, func(f *Filter) *[]string { return &f.Source }, func(a *Attrs) uint8 { return a.Source }},
+	{"type", "lead_type", lead.LeadTypes, allLeads, func(f *Filter) *[]string { return &f.Type }, func(a *Attrs) uint8 { return a.Type }},
+	{"quality", "quality", lead.Qualities, allLeads, func(f *Filter) *[]string { return &f.Quality }, func(a *Attrs) uint8 { return a.Quality }},
+	{"status", "status", lead.Statuses, actionableLeads, func(f *Filter) *[]string { return &f.Status }, func(a *Attrs) uint8 { return a.Status }},
+	{"outcome", "outcome", lead.Outcomes, archivedActionable, func(f *Filter) *[]string { return &f.Outcome }, func(a *Attrs) uint8 { return a.Outcome }},
+	{"email_validity", "email_validity", lead.EmailValidities, offerLeads, func(f *Filter) *[]string { return &f.EmailValidity }, func(a *Attrs) uint8 { return a.Email }},
+	{"phone_validity", "phone_validity", lead.PhoneValidities, offerLeads, func(f *Filter) *[]string { return &f.PhoneValidity }, func(a *Attrs) uint8 { return a.Phone }},
+}
+
+// Attrs is a lead's filterable attributes as small codes (index into the code lists of package lead,
+// +1; 0 = none), compact enough for the lead index to keep one per distinct combination.
+type Attrs struct {
+	Tab, Type, Source, CTA, Quality, Status, Outcome, Email, Phone uint8
+	Actionable, Test                                               bool
+	Country                                                        string
+}
+
+// Code is v's code in list (index+1), 0 when v is not in it.
+func Code(list []string, v string) uint8 {
+	if i := slices.Index(list, v); i >= 0 {
+		return uint8(i + 1)
+	}
+	return 0
+}
+
+// AttrsOf is l's filterable attributes.
+func AttrsOf(l *lead.Lead) Attrs {
+	return Attrs{
+		Tab: Code(lead.Tabs, l.Tab), Type: Code(lead.LeadTypes, l.LeadType), Source: Code(lead.Sources, l.Source), CTA: Code(lead.CTAs, l.CTA),
+		Quality: Code(lead.Qualities, l.Quality), Status: Code(lead.Statuses, l.Status), Outcome: Code(lead.Outcomes, l.Outcome),
+		Email: Code(lead.EmailValidities, l.EmailValidity), Phone: Code(lead.PhoneValidities, l.PhoneValidity),
+		Actionable: l.Actionable, Test: l.IsTest, Country: l.Country,
+	}
+}
+
+// Filtered reports whether any filter or search narrows the tab.
+func (f Filter) Filtered() bool {
+	for i := range fields {
+		if len(*fields[i].values(&f)) > 0 {
+			return true
+		}
+	}
+	return f.Q != "" || f.Test
+}
+
+// Where is f (without search and favourites) as a parameterized SQL condition on the leads table and
+// its arguments; it is never empty ("1" at the least). Column names come from the table above, values
+// only ever travel as arguments.
+func (f Filter) Where() (string, []any) {
+	var where []string
+	var args []any
+	if f.Tab == "marketplace" || f.Tab == "qualified" {
+		where, args = append(where, "tab = ?"), append(args, f.Tab)
+	}
+	if !f.Test {
+		where = append(where, "is_test = 0")
+	}
+	for i := range fields {
+		fd := fields[i]
+		vs := *fd.values(&f)
+		if len(vs) == 0 {
+			continue
+		}
+		switch fd.applies {
+		case actionableLeads:
+			where = append(where, "actionable = 1")
+		case archivedActionable:
+			where = append(where, "actionable = 1", "status = 'archived'")
+		case offerLeads:
+			where = append(where, "lead_type = 'offer'")
+		}
+		where = append(where, fd.column+" IN (?"+strings.Repeat(", ?", len(vs)-1)+")")
+		for _, v := range vs {
+			args = append(args, v)
+		}
+	}
+	if len(where) == 0 {
+		return "1", nil
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// Matcher is f compiled for testing Attrs in memory (without search and favourites).
+type Matcher struct {
+	tab     uint8 // 0 = either tab
+	test    bool
+	sets    [len(fields)][]uint8
+	set     [len(fields)]bool
+	country []string
+}
+
+// Compile turns f into a Matcher.
+func (f Filter) Compile() Matcher {
+	m := Matcher{test: f.Test, tab: Code(lead.Tabs, f.Tab)}
+	for i := range fields {
+		fd := fields[i]
+		vs := *fd.values(&f)
+		if len(vs) == 0 {
+			continue
+		}
+		m.set[i] = true
+		if fd.codes == nil {
+			m.country = vs
+			continue
+		}
+		for _, v := range vs {
+			m.sets[i] = append(m.sets[i], Code(fd.codes, v))
+		}
+	}
+	return m
+}
+
+// Match reports whether a lead with attributes a is in the filter's view: the same rule as Where.
+func (m *Matcher) Match(a *Attrs) bool {
+	if a.Test && !m.test {
+		return false
+	}
+	if m.tab != 0 && a.Tab != m.tab {
+		return false
+	}
+	for i := range fields {
+		if !m.set[i] {
+			continue
+		}
+		fd := fields[i]
+		switch fd.applies {
+		case actionableLeads:
+			if !a.Actionable {
+				return false
+			}
+		case archivedActionable:
+			if !a.Actionable || a.Status != Code(lead.Statuses, "archived") {
+				return false
+			}
+		case offerLeads:
+			if a.Type != Code(lead.LeadTypes, "offer") {
+				return false
+			}
+		}
+		if fd.attr == nil {
+			if !slices.Contains(m.country, a.Country) {
+				return false
+			}
+		} else if !slices.Contains(m.sets[i], fd.attr(a)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Field is one filter of the applicability table as a user interface shows it.
+type Field struct {
+	Param    string   // query-string parameter
+	Codes    []string // the values to offer; nil for country (the countries leads have)
+	Selected []string // the values f holds
+	// Only is the kind of lead the filter is limited to: "" (all leads), "actionable" or "offer".
+	Only string
+}
+
+// Fields is f's filters in the order of DESIGN §3.2, with what each applies to.
+func (f Filter) Fields() []Field {
+	out := make([]Field, 0, len(fields))
+	for _, fd := range fields {
+		fi := Field{Param: fd.param, Codes: fd.codes, Selected: *fd.values(&f)}
+		switch fd.applies {
+		case actionableLeads, archivedActionable:
+			fi.Only = "actionable"
+		case offerLeads:
+			fi.Only = "offer"
+		}
+		out = append(out, fi)
+	}
+	return out
+}
