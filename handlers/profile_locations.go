@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,8 +59,28 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 		ContactName:  strings.TrimSpace(c.FormValue("contact_name")),
 		ContactEmail: strings.TrimSpace(c.FormValue("contact_email")),
 		ContactPhone: strings.TrimSpace(c.FormValue("contact_phone")),
+		Default:      c.FormValue("default") != "",
 	}
 	errs := map[string]string{}
+	// The extra countries the location covers for lead routing (docs/design.md §6): codes or names,
+	// separated by commas or spaces ("KR, TW").
+	for _, f := range strings.FieldsFunc(c.FormValue("countries"), func(r rune) bool { return r == ',' || r == '、' || r == ';' || r == '\n' }) {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		for _, w := range profileCountryWords(f) {
+			code, ok := contact.CountryCode(w)
+			if !ok || !profileCountryValid(code) {
+				errs["countries"] = h.T(c, "profile.err.countries", w)
+				break
+			}
+			if code != l.Country && !slices.Contains(l.Countries, code) {
+				l.Countries = append(l.Countries, code)
+			}
+		}
+	}
+	sort.Strings(l.Countries)
 	required := func(field, v string, max int) {
 		switch {
 		case v == "":
@@ -87,9 +108,26 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 	return l, errs
 }
 
+// profileCountryWords splits one entry of the countries field: a name with spaces ("South Korea")
+// stays whole unless every word is a two-letter code ("KR TW").
+func profileCountryWords(entry string) []string {
+	words := strings.Fields(entry)
+	for _, w := range words {
+		if len(w) != 2 {
+			return []string{entry}
+		}
+	}
+	return words
+}
+
 func profileLocationValues(l *db.Location) map[string]string {
-	return map[string]string{"name": l.Name, "address": l.Address, "country": l.Country,
-		"contact_name": l.ContactName, "contact_email": l.ContactEmail, "contact_phone": l.ContactPhone}
+	v := map[string]string{"name": l.Name, "address": l.Address, "country": l.Country,
+		"contact_name": l.ContactName, "contact_email": l.ContactEmail, "contact_phone": l.ContactPhone,
+		"countries": strings.Join(l.Countries, ", ")}
+	if l.Default {
+		v["default"] = "on"
+	}
+	return v
 }
 
 func (h *Handler) profileLocationID(c echo.Context) (int64, error) {
@@ -115,7 +153,7 @@ func (h *Handler) showProfileLocations(c echo.Context, status int, edit string, 
 	}
 	d.Focus = "loc_name"
 	if len(errs) > 0 {
-		d.Focus = profileFirstError(errs, "loc_", "name", "country", "address", "contact_name", "contact_email", "contact_phone")
+		d.Focus = profileFirstError(errs, "loc_", "name", "country", "countries", "address", "contact_name", "contact_email", "contact_phone")
 	}
 	d.Countries = profileCountryChoices(h.lang(c), d.Form["country"])
 	return h.showProfile(c, status, d)
