@@ -28,7 +28,7 @@ type detailsData struct {
 	Hearted    bool
 	Progress   []progressStep
 	Team       []db.TeamMember
-	Location   *db.Location // the business-profile location the lead was routed to (nil: none)
+	Location   *db.Location     // the business-profile location the lead was routed to (nil: none)
 	Contacts   []db.LeadContact // extra company contacts given on accept
 	Employees  []db.LeadContact
 	Timeline   []timelineItem

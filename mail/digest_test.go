@@ -22,7 +22,7 @@ import (
 // accepted or declined, not as awaiting an answer. In Japanese too.
 func TestDigestGreetsCountsAndShowsAnswersSince(t *testing.T) {
 	for _, tc := range []struct {
-		lang                                   string
+		lang                                  string
 		greeting, subject, waiting, acc, decl string
 	}{
 		{"en", "Hello Dai Gest,", "New leads on Nov 30, 2026: Customer A and 6 more", "Awaiting your answer", "Already accepted", "Already declined"},
