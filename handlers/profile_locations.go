@@ -70,8 +70,8 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 			continue
 		}
 		for _, w := range profileCountryWords(f) {
-			code, ok := contact.CountryCode(w)
-			if !ok || !profileCountryValid(code) {
+			code, ok := profileCountryCode(w)
+			if !ok {
 				errs["countries"] = h.T(c, "profile.err.countries", w)
 				break
 			}
@@ -106,6 +106,24 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 		errs["contact_phone"] = h.T(c, "profile.err.phone")
 	}
 	return l, errs
+}
+
+// profileCountryCode reads a country typed by code or name: the names contact.CountryCode knows, and
+// every country's name as the location form lists it in English and Japanese ("Hong Kong SAR China",
+// "香港").
+func profileCountryCode(w string) (string, bool) {
+	if code, ok := contact.CountryCode(w); ok && profileCountryValid(code) {
+		return code, true
+	}
+	for _, code := range profileCountries {
+		for _, lang := range views.Languages {
+			name := views.CountryNameIn(lang, code)
+			if strings.EqualFold(name, w) || strings.EqualFold(strings.TrimSuffix(name, " SAR China"), w) {
+				return code, true
+			}
+		}
+	}
+	return "", false
 }
 
 // profileCountryWords splits one entry of the countries field: a name with spaces ("South Korea")
