@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/lifecycle"
 	"leaddesk/views"
 )
 
@@ -67,17 +68,20 @@ func (h *Handler) actionCenterRows(c echo.Context, offset int) (*actionCenterDat
 func (h *Handler) actionRow(c echo.Context, r db.ActionRow, now time.Time) actionRow {
 	row := actionRow{ActionRow: r}
 	if r.Reason != "expired" && r.ExpiresAt != nil && r.ExpiresAt.After(now) {
+		// Said as the list and the details page say it (lifecycle.TimeLeft): whole days from 48 hours
+		// on, else hours rounded up.
 		left := r.ExpiresAt.Sub(now)
-		row.When = h.T(c, "notify.ac.left."+relUnit(left), relCount(left))
+		unit, n := lifecycle.TimeLeft(left)
+		row.When = h.T(c, map[string]string{"hours": "notify.ac.left.h", "days": "notify.ac.left.d"}[unit], n)
 		row.Urgent = left < 24*time.Hour
 		return row
 	}
 	ago := now.Sub(r.At)
-	row.When = h.T(c, "notify.ac.ago."+relUnit(ago), relCount(ago))
+	row.When = h.T(c, map[string]string{"m": "notify.ac.ago.m", "h": "notify.ac.ago.h", "d": "notify.ac.ago.d"}[relUnit(ago)], relCount(ago))
 	return row
 }
 
-// relUnit is the unit a span is said in: minutes under an hour, hours under two days, else days.
+// relUnit is the unit a span since something is said in: minutes under an hour, hours under two days, else days.
 func relUnit(d time.Duration) string {
 	switch {
 	case d < time.Hour:

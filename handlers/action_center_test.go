@@ -146,7 +146,7 @@ func TestActionCenterOneRowPerLeadByUrgency(t *testing.T) {
 	if strings.Join(reasons, " ") != "expiring requested_contact new_lead expired" || len(rows) != 26 {
 		t.Errorf("%d rows in groups %v, want 26 in expiring, requested_contact, new_lead, expired", len(rows), reasons)
 	}
-	for _, w := range []string{"5 h left", "30 h left", "Customer asked to be contacted", "14 days left"} {
+	for _, w := range []string{"5 h left", "30 h left", "Customer asked to be contacted", "13 days left"} {
 		if !strings.Contains(panel.Body, w) {
 			t.Errorf("the panel lacks %q", w)
 		}
