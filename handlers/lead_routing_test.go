@@ -293,4 +293,19 @@ func TestLeadRoutingThroughEveryEntryPoint(t *testing.T) {
 	if got := r.locationOf(t, market("Taiwan", "mei@contoso.com.tw")); got != r.tokyo {
 		t.Errorf("after Seoul's removal a TW lead went to %d, want the default Tokyo", got)
 	}
+	// Removing the default location passes the mark to where its leads went (Osaka, not the oldest
+	// location left, Berlin).
+	if res := r.profile.PostForm("/profile/locations", url.Values{"name": {"Osaka"}, "country": {"JP"}, "contact_name": {"Ken Ono"},
+		"contact_email": {"ken@partner.example"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add Osaka: %d", res.StatusCode)
+	}
+	var osaka int64
+	s.DB.QueryRow(`SELECT id FROM locations WHERE name = 'Osaka'`).Scan(&osaka)
+	res = r.profile.PostForm("/profile/locations/"+strconv.FormatInt(r.tokyo, 10)+"/remove", url.Values{"move_to": {strconv.FormatInt(osaka, 10)}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove Tokyo: %d\n%s", res.StatusCode, res.Body)
+	}
+	if got := r.locationOf(t, market("Brazil", "joao@contoso.com.br")); got != osaka {
+		t.Errorf("after the default's removal a BR lead went to %d, want Osaka (%d), the new default", got, osaka)
+	}
 }
