@@ -102,7 +102,8 @@ func TestLocationCountriesAndDefaultOnTheProfile(t *testing.T) {
 	}
 	res := r.profile.PostForm("/profile/locations/"+strconv.FormatInt(r.berlin, 10), url.Values{"name": {"Berlin"}, "country": {"DE"},
 		"countries": {"Atlantis"}, "contact_name": {"Lena Vogel"}, "contact_email": {"lena@partner.example"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Atlantis is not a country/region") || !strings.Contains(res.Body, `id="loc_countries"`) {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Atlantis is not a country/region") || !strings.Contains(res.Body, `id="loc_countries"`) ||
+		!strings.Contains(res.Body, `value="Atlantis"`) {
 		t.Errorf("an unknown country: %d, want 422 naming it at the field", res.StatusCode)
 	}
 	res = r.profile.PostForm("/profile/locations/"+strconv.FormatInt(r.berlin, 10), url.Values{"name": {"Berlin"}, "country": {"DE"},

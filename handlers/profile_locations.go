@@ -148,6 +148,14 @@ func profileLocationValues(l *db.Location) map[string]string {
 	return v
 }
 
+// profileLocationTyped is a refused form's values as typed, so a country the form could not read
+// stays in the field to be corrected.
+func profileLocationTyped(c echo.Context, l *db.Location) map[string]string {
+	v := profileLocationValues(l)
+	v["countries"] = c.FormValue("countries")
+	return v
+}
+
 func (h *Handler) profileLocationID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -199,7 +207,7 @@ func (h *Handler) profileEditLocation(c echo.Context) error {
 func (h *Handler) profileCreateLocation(c echo.Context) error {
 	l, errs := h.profileLocationFromForm(c)
 	if len(errs) > 0 {
-		return h.showProfileLocations(c, http.StatusUnprocessableEntity, "location", 0, profileLocationValues(l), errs)
+		return h.showProfileLocations(c, http.StatusUnprocessableEntity, "location", 0, profileLocationTyped(c, l), errs)
 	}
 	if err := h.DB.CreateLocation(c.Request().Context(), h.profileActor(c), l); err != nil {
 		return err
@@ -216,7 +224,7 @@ func (h *Handler) profileUpdateLocation(c echo.Context) error {
 	l, errs := h.profileLocationFromForm(c)
 	l.ID = id
 	if len(errs) > 0 {
-		return h.showProfileLocations(c, http.StatusUnprocessableEntity, "location", id, profileLocationValues(l), errs)
+		return h.showProfileLocations(c, http.StatusUnprocessableEntity, "location", id, profileLocationTyped(c, l), errs)
 	}
 	if err := h.DB.UpdateLocation(c.Request().Context(), h.profileActor(c), l); err != nil {
 		return err

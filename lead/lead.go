@@ -43,20 +43,18 @@ func IsActionable(tab, leadType, cta string) bool {
 
 // Lead is one referral with every field of DESIGN §3–§5.
 type Lead struct {
-	ID             int64
-	ExternalID     string
-	Tab            string
-	Classification string
-	LeadType       string
-	Source         string
-	CTA            string
-	Actionable     bool
-	OfferID        string
-	OfferTitle     string
-	LocationID     int64
-	// LocationRef is the location an incoming payload names (its id or name); leads.Service resolves
-	// it into LocationID on arrival (the routing rule of docs/design.md §6). It is not stored.
-	LocationRef              string
+	ID                       int64
+	ExternalID               string
+	Tab                      string
+	Classification           string
+	LeadType                 string
+	Source                   string
+	CTA                      string
+	Actionable               bool
+	OfferID                  string
+	OfferTitle               string
+	LocationID               int64
+	LocationRef              string // the location an incoming payload names (id or name); leads.Service routes by it (docs/design.md §6); not stored
 	CustomerCompany          string
 	ContactFirstName         string
 	ContactLastName          string
