@@ -112,7 +112,8 @@ func (h *Handler) actionCenter(c echo.Context) error {
 }
 
 // actionCenterMore answers "Load more" in the panel: the next rows, the next "Load more", and the
-// badge out of band.
+// badge out of band. It pages by offset: a row dismissed or answered since the panel opened shifts the
+// rest by one, so one row may be skipped until the panel is opened again — never shown twice.
 func (h *Handler) actionCenterMore(c echo.Context) error {
 	offset, err := strconv.Atoi(c.QueryParam("offset"))
 	if err != nil || offset < 0 {
