@@ -112,8 +112,9 @@ func (h *Handler) actionCenter(c echo.Context) error {
 }
 
 // actionCenterMore answers "Load more" in the panel: the next rows, the next "Load more", and the
-// badge out of band. It pages by offset: a row dismissed or answered since the panel opened shifts the
-// rest by one, so one row may be skipped until the panel is opened again — never shown twice.
+// badge out of band. It pages by offset: a lead that arrives, is answered or is dismissed after the
+// panel opened shifts the rows after it, so a row may be skipped or repeated until the panel is opened
+// again.
 func (h *Handler) actionCenterMore(c echo.Context) error {
 	offset, err := strconv.Atoi(c.QueryParam("offset"))
 	if err != nil || offset < 0 {
