@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -10,6 +11,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/intake"
 	"leaddesk/lead"
+	"leaddesk/leads"
 )
 
 // intakeBodyLimit caps a marketplace or API request body: a real lead is a few kilobytes.
@@ -63,6 +65,12 @@ func (h *Handler) storeIncoming(c echo.Context, l *lead.Lead, actorID int64, act
 		return err
 	}
 	id, created, err := h.Leads.Receive(ctx, lead.Actor{UserID: actorID, Label: actorLabel}, l)
+	if leads.IsUnknownLocation(err) {
+		// The routing rule (docs/design.md §6) takes a named location only if the profile has it.
+		errs := intake.Errors{{Field: "location", Message: fmt.Sprintf("%q is not a location of the business profile (give its id or name)", l.LocationRef)}}
+		return c.JSON(http.StatusUnprocessableEntity, intakeErrors{Error: h.T(c, "intake.api.bad_fields", errs.Error()),
+			Status: http.StatusUnprocessableEntity, Fields: errs})
+	}
 	if err != nil {
 		return err
 	}

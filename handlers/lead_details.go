@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -28,6 +29,7 @@ type detailsData struct {
 	Hearted    bool
 	Progress   []progressStep
 	Team       []db.TeamMember
+	Location   *db.Location     // the business-profile location the lead was routed to (nil: none)
 	Contacts   []db.LeadContact // extra company contacts given on accept
 	Employees  []db.LeadContact
 	Timeline   []timelineItem
@@ -86,6 +88,11 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 		d.TimeLeft = h.timeLeftPhrase(c, d.RespondBy.Sub(now))
 	}
 	d.Progress = h.progress(c, l)
+	if l.LocationID != 0 {
+		if d.Location, err = h.DB.LocationByID(ctx, l.LocationID); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return nil, err
+		}
+	}
 	if d.Hearted, err = h.DB.LeadHeartedBy(ctx, l.ID, u.ID); err != nil {
 		return nil, err
 	}

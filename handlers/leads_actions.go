@@ -93,12 +93,21 @@ func (h *Handler) leadsBulkFavorite(c echo.Context) error {
 // exportColumns are the CSV columns of DESIGN §3.5.
 var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany", "ContactName", "ContactEmail", "EmailValidity",
 	"ContactPhone", "PhoneValidity", "Country", "Source", "LeadType", "CallToAction", "Classification", "OfferId", "OfferTitle",
-	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes"}
+	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes", "Location"}
 
 // leadsExport streams the view as CSV: exactly the tab, filters and sort of the list, UTF-8 with a
 // BOM for Excel, formula-like cells neutralized, flushed as it goes so memory stays flat.
 func (h *Handler) leadsExport(c echo.Context) error {
 	f := leadfilter.ParseView(c.Request().URL.Query())
+	// The Location column names the location the lead was routed to; our CSV import reads it back.
+	locs, err := h.DB.ListLocations(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	locName := make(map[int64]string, len(locs))
+	for _, loc := range locs {
+		locName[loc.ID] = loc.Name
+	}
 	res := c.Response()
 	name := "leads-" + h.Clock.Now().In(h.Cfg.Location).Format("2006-01-02") + ".csv"
 	res.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -113,8 +122,9 @@ func (h *Handler) leadsExport(c echo.Context) error {
 	}
 	rec := make([]string, len(exportColumns))
 	n := 0
-	err := h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *lead.Lead) error {
+	err = h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *lead.Lead) error {
 		exportRecord(rec, l)
+		rec[len(rec)-1] = csvSafe(locName[l.LocationID])
 		if err := w.Write(rec); err != nil {
 			return err
 		}

@@ -143,6 +143,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/settings/notifications", h.saveNotificationPrefs, signedIn)
 	h.handle(e, http.MethodGet, "/action-center", h.actionCenter, leadWorkers)
 	h.handle(e, http.MethodGet, "/action-center/count", h.actionCenterCount, leadWorkers)
+	h.handle(e, http.MethodGet, "/action-center/more", h.actionCenterMore, leadWorkers)
+	h.handle(e, http.MethodPost, "/action-center/read-all", h.actionCenterReadAll, leadWorkers)
 	h.handle(e, http.MethodPost, "/action-center/:id/dismiss", h.dismissActionItem, leadWorkers)
 	h.handle(e, http.MethodGet, "/admin/mail", h.adminMail, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/mail/:id/resend", h.resendMail, accountAdmins)

@@ -62,7 +62,7 @@ func TestPreferencesOverrideTheProfile(t *testing.T) {
 	}
 	run(t, s, next)
 	got = srv.to("digest@team.example")
-	if len(got) != 1 || !strings.Contains(got[0].Text, "株式会社ミライ") || got[0].Subject != "1 more new lead on Nov 30, 2026" {
+	if len(got) != 1 || !strings.Contains(got[0].Text, "株式会社ミライ") || got[0].Subject != "New lead on Nov 30, 2026: 株式会社ミライ" {
 		t.Errorf("digest-mode user after the day: %d mails %+v", len(got), got)
 	}
 }

@@ -74,6 +74,7 @@ func (r *Renderer) funcs(lang string) map[string]any {
 		"t":        func(key string, args ...any) string { return r.cat.T(lang, key, args...) },
 		"date":     func(v any) string { return r.formatTime(v, lang, false) },
 		"datetime": func(v any) string { return r.formatTime(v, lang, true) },
+		"sub":      func(a, b int) int { return a - b },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
