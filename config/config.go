@@ -40,6 +40,10 @@ type Config struct {
 	GitHubURL           string // GitHub or a GitHub Enterprise Server; the address used is the verified primary one
 
 	Location *time.Location // parsed Timezone
+
+	// DNS is the server that checks whether a lead's email domain takes mail (issue 13): host:port,
+	// "off" to skip the check, empty for the system's resolver.
+	DNS string
 }
 
 // Provider is one single-sign-on provider's settings. It is on when ClientID is set.
@@ -84,6 +88,7 @@ func (c *Config) settings() []setting {
 		{"oidc-client-id", "LEADDESK_OIDC_CLIENT_ID", "OpenID Connect client id", &c.OIDC.ClientID, ""},
 		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
 		{"oidc-name", "LEADDESK_OIDC_NAME", "OpenID Connect button label", &c.OIDC.Name, "OpenID Connect"},
+		{"dns", "LEADDESK_DNS", "DNS server (host:port) that checks whether lead email domains take mail; off to skip (default: the system's resolver)", &c.DNS, ""},
 	}
 }
 
@@ -209,6 +214,11 @@ func (c *Config) Validate() error {
 	if c.OIDC.ClientID != "" {
 		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Scheme == "" || u.Host == "" {
 			bad("LEADDESK_OIDC_ISSUER", "%q is not an issuer URL such as https://login.example.com", c.OIDC.Issuer)
+		}
+	}
+	if c.DNS != "" && c.DNS != "off" {
+		if host, port, err := net.SplitHostPort(c.DNS); err != nil || host == "" || port == "" {
+			bad("LEADDESK_DNS", "%q is not host:port of a DNS server (for example 127.0.0.1:53), or off", c.DNS)
 		}
 	}
 	return errors.Join(errs...)
