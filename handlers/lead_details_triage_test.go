@@ -183,7 +183,10 @@ func TestLeadDetailsOutcomeWordsInJapanese(t *testing.T) {
 			t.Errorf("%s lead still uses 紛失/獲得/拒否", outcome)
 		}
 	}
-	accepted := f.addLead(t, func(l *lead.Lead) { l.Status, l.DealName, l.Currency = "accepted", "Contoso CRM", "JPY"; l.ExpiresAt = nil })
+	accepted := f.addLead(t, func(l *lead.Lead) {
+		l.Status, l.DealName, l.Currency = "accepted", "Contoso CRM", "JPY"
+		l.ExpiresAt = nil
+	})
 	body := f.page(t, fmt.Sprintf("/leads/%d", accepted.ID))
 	for _, want := range []string{">受注<", ">失注<", "会社の連絡先をさらに追加"} {
 		if !strings.Contains(body, want) {
@@ -196,7 +199,10 @@ func TestLeadDetailsOutcomeWordsInJapanese(t *testing.T) {
 // contacts, in both languages.
 func TestLeadDetailsColleaguesAreNotCustomerContacts(t *testing.T) {
 	f := newLCFixture(t)
-	l := f.addLead(t, func(l *lead.Lead) { l.Status, l.DealName, l.Currency = "accepted", "Contoso CRM", "JPY"; l.ExpiresAt = nil })
+	l := f.addLead(t, func(l *lead.Lead) {
+		l.Status, l.DealName, l.Currency = "accepted", "Contoso CRM", "JPY"
+		l.ExpiresAt = nil
+	})
 	dialog := f.page(t, fmt.Sprintf("/leads/%d/employees", l.ID))
 	for _, want := range []string{"Add a colleague working this deal", "Add someone from your company who works this deal with you"} {
 		if !strings.Contains(dialog, want) {
