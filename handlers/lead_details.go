@@ -19,31 +19,32 @@ import (
 
 // detailsData is the lead details page (DESIGN §9).
 type detailsData struct {
-	Lead      *lead.Lead
-	Can       map[string]bool // lifecycle actions this user may do now, by name
-	CanWork   bool            // the user's role works leads at all (else read-only)
-	Flame     string          // "", "hot", "calm"
-	RespondBy time.Time
-	TimeLeft  string // "3 days left", "5 hours left", "overdue"
-	Urgency   string // lifecycle.Urgency: "", "calm", "warning", "danger"
+	Lead       *lead.Lead
+	Can        map[string]bool // lifecycle actions this user may do now, by name
+	CanWork    bool            // the user's role works leads at all (else read-only)
+	Flame      string          // "", "hot", "calm"
+	RespondBy  time.Time
+	TimeLeft   string // "3 days left", "5 hours left", "overdue"
+	Urgency    string // lifecycle.Urgency: "", "calm", "warning", "danger"
+	Hearted    bool
+	Progress   []progressStep
+	Team       []db.TeamMember
+	Contacts   []db.LeadContact // extra company contacts given on accept
+	Employees  []db.LeadContact
+	Timeline   []timelineItem
+	Prev, Next int64
+	ListQuery  string // the list's query string, carried along previous/next and back
+	BackURL    string
+	PrevURL    string
+	NextURL    string
+	Done       string // a success message after an in-place action
+	CloseModal bool   // an in-place action finished: clear the dialog
+
 	// ContactWarning is which contact banner shows: "spam" (the address is on the spam list),
 	// "invalid" (an address or number that cannot reach anyone: check the details), or "".
 	ContactWarning string
 	InvalidEmail   bool
 	InvalidPhone   bool
-	Hearted        bool
-	Progress       []progressStep
-	Team           []db.TeamMember
-	Contacts       []db.LeadContact // extra company contacts given on accept
-	Employees      []db.LeadContact
-	Timeline       []timelineItem
-	Prev, Next     int64
-	ListQuery      string // the list's query string, carried along previous/next and back
-	BackURL        string
-	PrevURL        string
-	NextURL        string
-	Done           string // a success message after an in-place action
-	CloseModal     bool   // an in-place action finished: clear the dialog
 }
 
 type progressStep struct {
