@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // Defaults of a Resolver: a lookup that takes longer than LookupTimeout says nothing (unknown), an
@@ -128,9 +130,13 @@ func (r *Resolver) Prefetch(ctx context.Context, domains []string) {
 }
 
 func (r *Resolver) lookup(ctx context.Context, domain string) string {
+	ascii, err := idna.Lookup.ToASCII(domain) // 例え.jp is asked as xn--r8jz45g.jp
+	if err != nil {
+		return Unknown
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	fqdn := domain + "." // rooted: no search-list suffixes from resolv.conf
+	fqdn := ascii + "." // rooted: no search-list suffixes from resolv.conf
 	mx, err := r.dns.LookupMX(ctx, fqdn)
 	switch {
 	case err == nil && len(mx) == 1 && (mx[0].Host == "." || mx[0].Host == ""):

@@ -17,6 +17,7 @@ var testZone = []string{
 	"v6only.example. 300 IN AAAA 2001:db8::10",
 	"nomail.example. 300 IN TXT \"v=spf1 -all\"",
 	"nullmx.example. 300 IN MX 0 .",
+	"xn--r8jz45g.example. 300 IN MX 10 mail.xn--r8jz45g.example.", // 例え.example
 }
 
 func TestResolverAsksALoopbackDNSServer(t *testing.T) {
@@ -30,6 +31,7 @@ func TestResolverAsksALoopbackDNSServer(t *testing.T) {
 		"nomail.example":   contact.Invalid, // exists, but neither MX nor address
 		"nullmx.example":   contact.Invalid, // says it takes no mail
 		"gone.example":     contact.Invalid, // NXDOMAIN
+		"例え.example":       contact.Valid,   // internationalized: asked in its ASCII form
 	} {
 		if got := r.MailDomain(t.Context(), domain); got != want {
 			t.Errorf("MailDomain(%s) = %q, want %q", domain, got, want)
@@ -46,6 +48,7 @@ func TestResolverAsksALoopbackDNSServer(t *testing.T) {
 	for addr, want := range map[string]string{
 		"aiko@contoso.example": contact.Valid,
 		"aiko@gone.example":    contact.Invalid,
+		"aiko@例え.example":      contact.Valid,
 		"aiko@@contoso":        contact.Invalid,
 		"bob@spam.example":     contact.Spam,
 	} {
