@@ -240,6 +240,7 @@ func TestDeclineDialogSaysWhetherTheCustomerIsTold(t *testing.T) {
 		{"consent and valid address", nil, "so they will be told to choose another partner", "別のパートナーを選ぶよう案内されます", true},
 		{"no consent", func(l *lead.Lead) { l.CustomerConsent = false }, "The customer will not be told: they did not agree", "顧客には通知されません (メールでの連絡に同意していないため)", false},
 		{"invalid address", func(l *lead.Lead) { l.EmailValidity = "invalid" }, "The customer will not be told: their email address cannot be used", "顧客には通知されません (メール アドレスがない", false},
+		{"test lead", func(l *lead.Lead) { l.IsTest = true }, "This is a test lead: neither the customer nor the sender", "これはテスト リードです。", false},
 	} {
 		l := f.addLead(t, c.mod)
 		f.c.PostForm("/lang", url.Values{"lang": {"en"}})
