@@ -22,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/config"
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/db/demo"
 	"leaddesk/handlers"
@@ -72,6 +73,7 @@ type Main struct {
 	DB     *db.DB
 	Leads  *leads.Service
 	Notify *mail.Notifier
+	DNS    *contact.Resolver // email-domain checks of incoming leads; nil when LEADDESK_DNS=off
 	Clock  clock.Clock
 	Log    *slog.Logger
 	Jobs   *jobs.Runner
@@ -155,6 +157,7 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 	// transaction (later the Partner Center sync queue and webhooks join the notifier here).
 	m.Notify = mail.NewNotifier(cfg)
 	m.Leads = leads.New(d, m.Clock, m.Notify)
+	m.DNS = contact.NewResolver(cfg.DNS, m.Clock.Now)
 	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
 	m.registerJobs()
 	return fs, nil
@@ -214,7 +217,7 @@ func (m *Main) serve() error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (%v): is another Leaddesk running? Stop it or choose another address with LEADDESK_ADDR / -addr", m.Cfg.Addr, err)
 	}
-	e, h, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads})
+	e, h, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads, DNS: m.DNS})
 	if err != nil {
 		ln.Close()
 		return err

@@ -44,6 +44,10 @@ type Config struct {
 	TrustedProxyNets []*net.IPNet // parsed TrustedProxies
 
 	Location *time.Location // parsed Timezone
+
+	// DNS is the server that checks whether a lead's email domain takes mail (issue 13): host:port,
+	// "off" to skip the check, empty for the system's resolver.
+	DNS string
 }
 
 // Provider is one single-sign-on provider's settings. It is on when ClientID is set.
@@ -89,6 +93,7 @@ func (c *Config) settings() []setting {
 		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
 		{"oidc-name", "LEADDESK_OIDC_NAME", "OpenID Connect button label", &c.OIDC.Name, "OpenID Connect"},
 		{"trusted-proxies", "LEADDESK_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", &c.TrustedProxies, ""},
+		{"dns", "LEADDESK_DNS", "DNS server (host:port) that checks whether lead email domains take mail; off to skip (default: the system's resolver)", &c.DNS, ""},
 	}
 }
 
@@ -220,6 +225,11 @@ func (c *Config) Validate() error {
 		bad("LEADDESK_TRUSTED_PROXIES", "%v", err)
 	} else {
 		c.TrustedProxyNets = nets
+	}
+	if c.DNS != "" && c.DNS != "off" {
+		if host, port, err := net.SplitHostPort(c.DNS); err != nil || host == "" || port == "" {
+			bad("LEADDESK_DNS", "%q is not host:port of a DNS server (for example 127.0.0.1:53), or off", c.DNS)
+		}
 	}
 	return errors.Join(errs...)
 }

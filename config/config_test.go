@@ -41,11 +41,32 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		"LEADDESK_SMTP_URL":           {"LEADDESK_SMTP_URL": "http://mail.example.com"},
 		"LEADDESK_OIDC_CLIENT_SECRET": {"LEADDESK_OIDC_CLIENT_ID": "abc", "LEADDESK_OIDC_ISSUER": "https://id.example.com"},
 		"LEADDESK_OIDC_ISSUER":        {"LEADDESK_OIDC_CLIENT_ID": "abc", "LEADDESK_OIDC_CLIENT_SECRET": "s", "LEADDESK_OIDC_ISSUER": "not a url"},
+		"LEADDESK_DNS":                {"LEADDESK_DNS": "8.8.8.8"}, // no port
 	}
 	for name, e := range cases {
 		_, _, err := Load("serve", nil, env(e))
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: err = %v, want it named", name, err)
+		}
+	}
+}
+
+// LEADDESK_DNS names the server email domains are checked with: host:port, off, or empty for the
+// system's resolver; the flag beats the variable.
+func TestDNSSetting(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"", nil, ""},
+		{"off", nil, "off"},
+		{"127.0.0.1:5353", nil, "127.0.0.1:5353"},
+		{"127.0.0.1:5353", []string{"-dns", "off"}, "off"},
+	} {
+		cfg, _, err := Load("serve", c.args, env(map[string]string{"LEADDESK_DNS": c.env}))
+		if err != nil || cfg.DNS != c.want {
+			t.Errorf("LEADDESK_DNS=%q %v: %q, %v; want %q", c.env, c.args, cfg.DNS, err, c.want)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/config"
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/internal/clock"
 	"leaddesk/internal/secretkey"
@@ -30,7 +31,8 @@ type Handler struct {
 	Catalog  *views.Catalog
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
-	Leads    *leads.Service // every change to a lead goes through it
+	Leads    *leads.Service    // every change to a lead goes through it
+	DNS      *contact.Resolver // checks that lead email domains take mail; nil when LEADDESK_DNS=off
 	// ImportLimits bound CSV uploads (import.go); tests lower them.
 	ImportLimits ImportLimits
 
@@ -50,7 +52,8 @@ type Deps struct {
 	DB    *db.DB
 	Clock clock.Clock
 	Log   *slog.Logger
-	Leads *leads.Service // required
+	Leads *leads.Service    // required
+	DNS   *contact.Resolver // email-domain checks of incoming leads (nil: off)
 }
 
 // Context keys set by the middleware.

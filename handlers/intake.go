@@ -61,7 +61,7 @@ func (h *Handler) intakeBadRequest(c echo.Context, errs intake.Errors) error {
 // or finds the one it repeats, and records its arrival), then answers 201 or 200 with the id.
 func (h *Handler) storeIncoming(c echo.Context, l *lead.Lead, actorID int64, actorLabel string) error {
 	ctx := c.Request().Context()
-	if err := intake.Validate(l, db.SpamChecker{Ctx: ctx, Q: h.DB}); err != nil {
+	if err := intake.Validate(ctx, l, db.SpamChecker{Ctx: ctx, Q: h.DB}, h.DNS); err != nil {
 		return err
 	}
 	id, created, err := h.Leads.Receive(ctx, lead.Actor{UserID: actorID, Label: actorLabel}, l)

@@ -176,8 +176,36 @@ func TestJobTransitionsAndTimes(t *testing.T) {
 	if Flame(testLead("archived", "declined", true), now) != "" {
 		t.Error("archived leads show no flame")
 	}
+	if Flame(testLead("accepted", "", true), now) != "" {
+		t.Error("an accepted lead is being worked: no flame")
+	}
 	if !RespondBy(rec).Equal(exp) || !RespondBy(acc).IsZero() || !RespondBy(info).IsZero() {
 		t.Error("respond-by only for received actionable leads")
+	}
+}
+
+// Urgency is the one rule that colours a respond-by deadline: warning under 48 hours, danger under 24.
+func TestUrgency(t *testing.T) {
+	rec := testLead("received", "", true)
+	exp := *rec.ExpiresAt
+	for _, c := range []struct {
+		name string
+		l    *lead.Lead
+		at   time.Time
+		want string
+	}{
+		{"11 days left", rec, exp.Add(-11 * 24 * time.Hour), UrgencyCalm},
+		{"exactly 48 h left", rec, exp.Add(-48 * time.Hour), UrgencyCalm},
+		{"47 h 59 min left", rec, exp.Add(-48*time.Hour + time.Minute), UrgencyWarning},
+		{"exactly 24 h left", rec, exp.Add(-24 * time.Hour), UrgencyWarning},
+		{"7 h left", rec, exp.Add(-7 * time.Hour), UrgencyDanger},
+		{"overdue", rec, exp.Add(time.Minute), UrgencyDanger},
+		{"accepted", testLead("accepted", "", true), exp.Add(-time.Hour), UrgencyNone},
+		{"informational", testLead("received", "", false), exp.Add(-time.Hour), UrgencyNone},
+	} {
+		if got := Urgency(c.l, c.at); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }
 
