@@ -246,13 +246,31 @@ func RespondBy(l *lead.Lead) time.Time {
 	return *l.ExpiresAt
 }
 
+// Urgency is how pressing a received actionable lead's respond-by time is, for the list's due cell
+// and the details page's banner alike: "danger" under 24 hours before it (or past it), "warning"
+// under 48 hours, "" otherwise and for leads that need no answer.
+func Urgency(l *lead.Lead, now time.Time) string {
+	by := RespondBy(l)
+	if by.IsZero() {
+		return ""
+	}
+	switch left := by.Sub(now); {
+	case left < 24*time.Hour:
+		return "danger"
+	case left < 48*time.Hour:
+		return "warning"
+	}
+	return ""
+}
+
 // FlameCalmAfter is when the flame alert turns from urgent to "still active".
 const FlameCalmAfter = 72 * time.Hour
 
 // Flame says how the customer-requested-contact alert shows: "" (none), "hot" within 72 hours of
-// creation, "calm" after. Archived leads show none: there is nobody left to call back.
+// creation, "calm" after. Only a received lead shows one: once it is accepted the customer is being
+// worked with, once archived there is nobody left to call back.
 func Flame(l *lead.Lead, now time.Time) string {
-	if !l.CustomerRequestedContact || l.Status == "archived" {
+	if !l.CustomerRequestedContact || l.Status != "received" {
 		return ""
 	}
 	if now.Sub(l.CreatedAt) < FlameCalmAfter {

@@ -173,11 +173,32 @@ func TestJobTransitionsAndTimes(t *testing.T) {
 	if Flame(rec, now.Add(71*time.Hour+59*time.Minute)) != "hot" || Flame(rec, now.Add(72*time.Hour)) != "calm" {
 		t.Error("flame should be hot before 72 h and calm from 72 h")
 	}
-	if Flame(testLead("archived", "declined", true), now) != "" {
-		t.Error("archived leads show no flame")
+	if Flame(testLead("archived", "declined", true), now) != "" || Flame(testLead("accepted", "", true), now) != "" {
+		t.Error("only received leads show a flame (not accepted or archived ones)")
 	}
 	if !RespondBy(rec).Equal(exp) || !RespondBy(acc).IsZero() || !RespondBy(info).IsZero() {
 		t.Error("respond-by only for received actionable leads")
+	}
+}
+
+// TestUrgency: a received lead's respond-by time turns warning under 48 hours and danger under 24
+// (and past it); a lead that needs no answer has no urgency.
+func TestUrgency(t *testing.T) {
+	rec := testLead("received", "", true)
+	by := *rec.ExpiresAt
+	for _, c := range []struct {
+		left time.Duration
+		want string
+	}{{11 * 24 * time.Hour, ""}, {48 * time.Hour, ""}, {48*time.Hour - time.Second, "warning"}, {24 * time.Hour, "warning"},
+		{24*time.Hour - time.Second, "danger"}, {7 * time.Hour, "danger"}, {-time.Hour, "danger"}} {
+		if got := Urgency(rec, by.Add(-c.left)); got != c.want {
+			t.Errorf("%v before respond-by: %q, want %q", c.left, got, c.want)
+		}
+	}
+	for _, l := range []*lead.Lead{testLead("accepted", "", true), testLead("received", "", false), testLead("archived", "won", true)} {
+		if got := Urgency(l, by.Add(-time.Hour)); got != "" {
+			t.Errorf("%s lead (actionable %v): urgency %q, want none", l.Status, l.Actionable, got)
+		}
 	}
 }
 
