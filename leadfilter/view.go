@@ -107,14 +107,14 @@ func ParseStrict(q url.Values, country func(string) (string, bool)) (Filter, []P
 		for _, s := range splitValues(q[fd.param]) {
 			c, ok := fd.canonical(s, country)
 			if !ok {
-				allowed := "ISO 3166-1 alpha-2 codes"
+				msg := fmt.Sprintf("%q is not one of ISO 3166-1 alpha-2 codes", s)
 				switch {
 				case fd.codes != nil:
-					allowed = strings.Join(fd.codes, ", ")
+					msg = fmt.Sprintf("%q is not one of %s", s, strings.Join(fd.codes, ", "))
 				case fd.kind == locationID:
-					allowed = "location ids (positive whole numbers)"
+					msg = fmt.Sprintf("%q is not a location id (a positive whole number)", s)
 				}
-				problems = append(problems, Problem{fd.param, fmt.Sprintf("%q is not one of %s", s, allowed)})
+				problems = append(problems, Problem{fd.param, msg})
 				continue
 			}
 			if !slices.Contains(got, c) {
