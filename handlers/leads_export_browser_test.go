@@ -122,10 +122,15 @@ func TestBrowserLeadsTriageScreenshots(t *testing.T) {
 	addLead(t, s, lead.Lead{Tab: "qualified", Classification: "marketing_qualified", CustomerCompany: "Proseware Inc.", Country: "US", CreatedAt: now.Add(-3 * time.Hour)})
 	addLead(t, s, lead.Lead{CustomerCompany: "Coho Winery", ContactFirstName: "Mia", ContactLastName: "Cho", Country: "JP", CTA: "contact_me",
 		CustomerRequestedContact: true, CreatedAt: now.Add(-13 * 24 * time.Hour), ExpiresAt: at(7 * time.Hour)})
-	addLead(t, s, lead.Lead{CustomerCompany: "Blue Yonder Airlines", ContactFirstName: "Kai", ContactLastName: "Mori", Country: "JP", CTA: "free_trial",
+	addLead(t, s, lead.Lead{CustomerCompany: "Blue Yonder Airlines", ContactFirstName: "Kai", ContactLastName: "Mori", Country: "JP", CTA: "contact_me",
 		CreatedAt: now.Add(-12*24*time.Hour - 18*time.Hour), ExpiresAt: at(30 * time.Hour)})
 	addLead(t, s, lead.Lead{CustomerCompany: "Lucerne Publishing", ContactFirstName: "Ida", ContactLastName: "Berg", Country: "DE", CTA: "contact_me",
 		CreatedAt: now.Add(-3 * 24 * time.Hour), ExpiresAt: at(11 * 24 * time.Hour)})
+	for _, name := range []string{"Tokyo HQ", "Osaka office"} {
+		if _, err := s.DB.ExecContext(t.Context(), `INSERT INTO locations (name, created_at, updated_at) VALUES (?, 0, 0)`, name); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
 	ctx := testkit.Browser(t)
 	s.SignIn(t, ctx, "aiko@example.com")
@@ -134,7 +139,8 @@ func TestBrowserLeadsTriageScreenshots(t *testing.T) {
 		for _, w := range []int64{1366, 390} {
 			views := []struct{ name, url, wait string }{
 				{"qualified", "/leads?tab=qualified", `#results table`},
-				{"due", "/leads?tab=marketplace&sort=expiry&dir=asc", `#results .ws-due-danger`},
+				{"filters", "/leads?tab=qualified&classification=sales_qualified", `#results .chip`},
+				{"due", "/leads?tab=marketplace&cta=contact_me&cta=free_trial&status=received&sort=expiry&dir=asc", `#results .ws-due-danger`},
 				{"empty", "/leads?tab=marketplace&q=zzz", `#results .empty`},
 			}
 			for _, v := range views {
@@ -149,6 +155,11 @@ func TestBrowserLeadsTriageScreenshots(t *testing.T) {
 				if v.name == "due" {
 					// The export menu open, over the list.
 					if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.ws-export-menu summary`)), chromedp.WaitVisible(chromedp.CSS(`#export-crm`))); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if v.name == "filters" {
+					if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.ws-filter-menu summary`)), chromedp.WaitVisible(chromedp.CSS(`input[name="location"]`))); err != nil {
 						t.Fatal(err)
 					}
 				}
