@@ -173,8 +173,8 @@ func TestJobTransitionsAndTimes(t *testing.T) {
 	if Flame(rec, now.Add(71*time.Hour+59*time.Minute)) != "hot" || Flame(rec, now.Add(72*time.Hour)) != "calm" {
 		t.Error("flame should be hot before 72 h and calm from 72 h")
 	}
-	if Flame(testLead("archived", "declined", true), now) != "" {
-		t.Error("archived leads show no flame")
+	if Flame(testLead("archived", "declined", true), now) != "" || Flame(testLead("accepted", "", true), now) != "" {
+		t.Error("only received leads show a flame (not accepted or archived ones)")
 	}
 	if Flame(testLead("accepted", "", true), now) != "" {
 		t.Error("an accepted lead is being worked: no flame")
