@@ -65,31 +65,31 @@ var (
 // Referral is one referral of the Referrals API (JSON in camelCase). Unknown fields are ignored, so a
 // field Microsoft adds tomorrow does not stop the sync; Validate checks the ones Leaddesk relies on.
 type Referral struct {
-	ID                  string           `json:"id"`
-	EngagementID        string           `json:"engagementId,omitempty"`
-	OrganizationID      string           `json:"organizationId,omitempty"`
-	OrganizationName    string           `json:"organizationName,omitempty"`
-	Name                string           `json:"name,omitempty"`
-	ExternalReferenceID string           `json:"externalReferenceId,omitempty"`
-	CampaignID          string           `json:"campaignId,omitempty"`
-	CreatedDateTime     Time             `json:"createdDateTime"`
-	UpdatedDateTime     Time             `json:"updatedDateTime"`
-	ExpirationDateTime  Time             `json:"expirationDateTime"`
-	AcceptedDateTime    Time             `json:"acceptedDateTime"`
-	Status              string           `json:"status"`
-	Substatus           string           `json:"substatus,omitempty"`
-	StatusReason        string           `json:"statusReason,omitempty"`
-	Type                string           `json:"type,omitempty"`
-	Qualification       string           `json:"qualification,omitempty"`
-	Direction           string           `json:"direction,omitempty"`
-	CustomerProfile     CustomerProfile  `json:"customerProfile"`
-	Consent             Consent          `json:"consent"`
-	Details             Details          `json:"details"`
-	Team                []Member         `json:"team,omitempty"`
-	InviteContext       *InviteContext   `json:"inviteContext,omitempty"`
-	Target              []Target         `json:"target,omitempty"`
-	ETag                string           `json:"eTag,omitempty"`
-	Links               map[string]Link  `json:"links,omitempty"`
+	ID                  string          `json:"id"`
+	EngagementID        string          `json:"engagementId,omitempty"`
+	OrganizationID      string          `json:"organizationId,omitempty"`
+	OrganizationName    string          `json:"organizationName,omitempty"`
+	Name                string          `json:"name,omitempty"`
+	ExternalReferenceID string          `json:"externalReferenceId,omitempty"`
+	CampaignID          string          `json:"campaignId,omitempty"`
+	CreatedDateTime     Time            `json:"createdDateTime"`
+	UpdatedDateTime     Time            `json:"updatedDateTime"`
+	ExpirationDateTime  Time            `json:"expirationDateTime"`
+	AcceptedDateTime    Time            `json:"acceptedDateTime"`
+	Status              string          `json:"status"`
+	Substatus           string          `json:"substatus,omitempty"`
+	StatusReason        string          `json:"statusReason,omitempty"`
+	Type                string          `json:"type,omitempty"`
+	Qualification       string          `json:"qualification,omitempty"`
+	Direction           string          `json:"direction,omitempty"`
+	CustomerProfile     CustomerProfile `json:"customerProfile"`
+	Consent             Consent         `json:"consent"`
+	Details             Details         `json:"details"`
+	Team                []Member        `json:"team,omitempty"`
+	InviteContext       *InviteContext  `json:"inviteContext,omitempty"`
+	Target              []Target        `json:"target,omitempty"`
+	ETag                string          `json:"eTag,omitempty"`
+	Links               map[string]Link `json:"links,omitempty"`
 }
 
 // CustomerProfile is the customer the referral is about.
