@@ -26,12 +26,16 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 			return err
 		}
 	}
-	s = strings.TrimSpace(s)
-	if _, _, err := parseDecimal(s); err != nil {
-		return fmt.Errorf("%q is not a decimal number", s)
-	}
-	*d = Decimal(s)
+	// Kept even when it is no number: Referral.Validate names the field, which a decoding error
+	// from here could not.
+	*d = Decimal(strings.TrimSpace(s))
 	return nil
+}
+
+// Valid reports whether the text is a non-negative decimal number.
+func (d Decimal) Valid() bool {
+	_, _, err := parseDecimal(string(d))
+	return err == nil
 }
 
 // MarshalJSON implements json.Marshaler; the amount is written as a JSON number.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -241,6 +242,15 @@ func (r *Referral) Validate() error {
 	if r.Direction != "" && !contains(directions, r.Direction) {
 		return bad("direction", "unknown value %q", r.Direction)
 	}
+	if d := r.Details.DealValue; d != nil && *d != "" && !d.Valid() {
+		return bad("details.dealValue", "%q is not a non-negative decimal number", string(*d))
+	}
+	for field, t := range map[string]Time{"createdDateTime": r.CreatedDateTime, "updatedDateTime": r.UpdatedDateTime,
+		"expirationDateTime": r.ExpirationDateTime, "acceptedDateTime": r.AcceptedDateTime, "details.closingDateTime": r.Details.ClosingDateTime} {
+		if t.bad != "" {
+			return bad(field, "%s is not a date-time", t.bad)
+		}
+	}
 	if c := r.Details.Currency; c != "" && !currencyCode.MatchString(c) {
 		return bad("details.currency", "%q is not an ISO 4217 code", c)
 	}
@@ -287,7 +297,11 @@ func contains(list []string, s string) bool {
 
 // Time is a date-time of the API. It reads RFC 3339 with or without fractional seconds, the same
 // without an offset (taken as UTC), a date alone, null and ""; the zero Time is written as null.
-type Time struct{ time.Time }
+// Other text does not fail the decoding: Validate names the field it was in.
+type Time struct {
+	time.Time
+	bad string // the text when it was no date-time, for Validate to name the field
+}
 
 var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"}
 
@@ -297,12 +311,13 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
+	*t = Time{}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("date-time %s is not a string", b)
+		t.bad = string(b)
+		return nil
 	}
 	if s == "" {
-		t.Time = time.Time{}
 		return nil
 	}
 	for _, l := range timeLayouts {
@@ -311,7 +326,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%q is not a date-time", s)
+	t.bad = strconv.Quote(s)
+	return nil
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -321,6 +337,9 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(t.UTC().Format(time.RFC3339Nano))
 }
+
+// Valid reports whether the JSON it was read from was a date-time (or null or "").
+func (t Time) Valid() bool { return t.bad == "" }
 
 // Ptr returns the time as a pointer, nil when zero.
 func (t Time) Ptr() *time.Time {

@@ -306,14 +306,14 @@ func applyPatch(ref partnercenter.Referral, ops []partnercenter.PatchOp) (partne
 		case "/details/dealValue":
 			raw, _ := json.Marshal(op.Value)
 			var d partnercenter.Decimal
-			if e := json.Unmarshal(raw, &d); e != nil || d == "" {
+			if e := json.Unmarshal(raw, &d); e != nil || d == "" || !d.Valid() {
 				err = fmt.Errorf("operation %d: dealValue %s is not a non-negative decimal", i, raw)
 			}
 			ref.Details.DealValue = &d
 		case "/details/closingDateTime":
 			raw, _ := json.Marshal(op.Value)
 			var t partnercenter.Time
-			if e := json.Unmarshal(raw, &t); e != nil {
+			if e := json.Unmarshal(raw, &t); e != nil || !t.Valid() {
 				err = fmt.Errorf("operation %d: closingDateTime %s is not a date-time", i, raw)
 			}
 			ref.Details.ClosingDateTime = t
