@@ -162,7 +162,11 @@ func TestAccessTokenCachedUntilShortlyBeforeExpiry(t *testing.T) {
 }
 
 func TestRevokedGrantIsReconnect(t *testing.T) {
-	r := connect(t, pcsim.Options{}, nil)
+	var logMu sync.Mutex
+	var logs []partnercenter.CallLog
+	r := connect(t, pcsim.Options{}, func(c *partnercenter.Config) {
+		c.OnCall = func(l partnercenter.CallLog) { logMu.Lock(); logs = append(logs, l); logMu.Unlock() }
+	})
 	r.sim.Revoke()
 	_, err := r.client.Get(context.Background(), "x")
 	if !errors.Is(err, partnercenter.ErrGrantRevoked) {
@@ -171,10 +175,38 @@ func TestRevokedGrantIsReconnect(t *testing.T) {
 	if retry, _ := partnercenter.IsRetryable(err); retry {
 		t.Fatal("a revoked grant must not be retried")
 	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if len(logs) < 3 || logs[len(logs)-1].Status != http.StatusBadRequest {
+		t.Fatalf("call log %+v should hold the authorize exchange and the refused refresh", logs)
+	}
 	for _, secret := range []string{r.sim.Options().ClientSecret, r.lastStored()} {
 		if strings.Contains(err.Error(), secret) {
 			t.Fatalf("error %q shows a secret", err)
 		}
+		for _, l := range logs {
+			if strings.Contains(l.Path+l.Err, secret) {
+				t.Fatalf("call log %+v shows a secret", l)
+			}
+		}
+	}
+}
+
+func TestEveryCallHasATimeout(t *testing.T) {
+	r := connect(t, pcsim.Options{}, func(c *partnercenter.Config) { c.Timeout = 100 * time.Millisecond })
+	// An API that never answers: the handler waits until the client gives up.
+	stuck := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) { <-req.Context().Done() }))
+	defer stuck.Close()
+	c := newClient(t, r.sim, r.srv, r, func(c *partnercenter.Config) {
+		c.APIBase, c.RefreshToken, c.Timeout = stuck.URL, r.lastStored(), 100*time.Millisecond
+	})
+	start := time.Now()
+	_, err := c.Get(context.Background(), "x")
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Fatalf("got %v after %s, want a deadline error after about 100ms", err, time.Since(start))
+	}
+	if retry, _ := partnercenter.IsRetryable(err); !retry {
+		t.Fatal("a timeout should be retried later")
 	}
 }
 
@@ -354,22 +386,23 @@ func TestForeignNextLinkIsNotFollowed(t *testing.T) {
 	defer evil.Close()
 	r := connect(t, pcsim.Options{}, func(c *partnercenter.Config) { c.PageSize = 10 })
 	r.sim.Seed(25, 4)
-	r.sim.SetNextLinkBase(evil.URL)
-	pages := 0
-	var last error
-	for page, err := range r.client.List(context.Background(), time.Time{}) {
-		if err != nil {
-			last = err
-			break
+	for _, base := range []string{evil.URL, r.srv.URL + "/elsewhere"} {
+		r.sim.SetNextLinkBase(base)
+		pages := 0
+		var last error
+		for _, err := range r.client.List(context.Background(), time.Time{}) {
+			if err != nil {
+				last = err
+				break
+			}
+			pages++
 		}
-		pages++
-		_ = page
-	}
-	if !errors.Is(last, partnercenter.ErrForeignLink) || evilHits.Load() != 0 {
-		t.Fatalf("got %v and %d requests to the other host, want ErrForeignLink and none", last, evilHits.Load())
-	}
-	if pages != 0 {
-		t.Fatalf("%d pages were handed over from a listing whose next link leaves the API; want 0", pages)
+		if !errors.Is(last, partnercenter.ErrForeignLink) || evilHits.Load() != 0 {
+			t.Fatalf("next link on %s: got %v and %d requests to the other host, want ErrForeignLink and none", base, last, evilHits.Load())
+		}
+		if pages != 0 {
+			t.Fatalf("%d pages were handed over from a listing whose next link leaves the API; want 0", pages)
+		}
 	}
 }
 

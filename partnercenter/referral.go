@@ -39,21 +39,27 @@ const (
 	DirectionOutgoing = "Outgoing"
 )
 
-// Substatuses lists, per status, the substatuses the transition table allows with it. A status of
+// substatuses lists, per status, the substatuses the transition table allows with it. A status of
 // None is tolerated on read (the API documents it) but never written.
-var Substatuses = map[string][]string{
+var substatuses = map[string][]string{
 	StatusNone:   {SubstatusNone},
 	StatusNew:    {SubstatusPending, SubstatusReceived},
 	StatusActive: {SubstatusAccepted},
 	StatusClosed: {SubstatusWon, SubstatusLost, SubstatusDeclined, SubstatusExpired},
 }
 
-// NextStatuses is the transition table: the statuses a referral in a status may move to.
-var NextStatuses = map[string][]string{
+// nextStatuses is the transition table: the statuses a referral in a status may move to.
+var nextStatuses = map[string][]string{
 	StatusNew:    {StatusNew, StatusActive, StatusClosed},
 	StatusActive: {StatusActive, StatusClosed},
 	StatusClosed: {StatusClosed},
 }
+
+// SubstatusAllowed reports whether the transition table allows substatus with status.
+func SubstatusAllowed(status, substatus string) bool { return contains(substatuses[status], substatus) }
+
+// CanMove reports whether the transition table lets a referral move from one status to another.
+func CanMove(from, to string) bool { return contains(nextStatuses[from], to) }
 
 var (
 	referralTypes  = []string{TypeShared, TypeIndependent}
@@ -223,7 +229,7 @@ func (r *Referral) Validate() error {
 	if r.Status == "" {
 		return bad("status", "missing")
 	}
-	subs, ok := Substatuses[r.Status]
+	subs, ok := substatuses[r.Status]
 	if !ok {
 		return bad("status", "unknown value %q", r.Status)
 	}

@@ -337,10 +337,10 @@ func applyPatch(ref partnercenter.Referral, ops []partnercenter.PatchOp) (partne
 // checkTransition enforces the transition table and the substatuses each status allows; a closed
 // referral is final (its substatus stays).
 func checkTransition(from, to *partnercenter.Referral) error {
-	if !slices.Contains(partnercenter.NextStatuses[from.Status], to.Status) {
+	if !partnercenter.CanMove(from.Status, to.Status) {
 		return fmt.Errorf("status cannot move from %s to %s", from.Status, to.Status)
 	}
-	if !slices.Contains(partnercenter.Substatuses[to.Status], to.Substatus) {
+	if !partnercenter.SubstatusAllowed(to.Status, to.Substatus) {
 		return fmt.Errorf("substatus %s is not allowed with status %s", to.Substatus, to.Status)
 	}
 	if from.Status == partnercenter.StatusClosed && to.Substatus != from.Substatus {
