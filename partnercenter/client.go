@@ -8,6 +8,7 @@ package partnercenter
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -74,6 +75,17 @@ type CallLog struct {
 	Status   int
 	Duration time.Duration
 	Err      string
+	// RequestID is the MS-RequestId sent, to quote to Microsoft support.
+	RequestID string
+}
+
+// newUUID is a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // Errors a caller acts on.
@@ -241,7 +253,9 @@ func (c *Client) send(ctx context.Context, rq request) (int, http.Header, []byte
 		if err != nil {
 			return 0, nil, nil, err
 		}
-		hdr := map[string]string{"Authorization": "Bearer " + tok, "Accept": "application/json"}
+		// MS-RequestId and MS-CorrelationId are the Partner Center REST headers Microsoft support asks for.
+		hdr := map[string]string{"Authorization": "Bearer " + tok, "Accept": "application/json",
+			"MS-RequestId": newUUID(), "MS-CorrelationId": newUUID()}
 		for k, v := range rq.headers {
 			hdr[k] = v
 		}
@@ -275,8 +289,13 @@ func (c *Client) roundTrip(ctx context.Context, method, u string, body []byte, h
 	logPath := req.URL.Path
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
-		c.logCall(method, logPath, 0, start, err)
-		return 0, nil, nil, fmt.Errorf("partnercenter: %s %s: %w", method, logPath, errors.Unwrap(err))
+		c.logCall(method, logPath, 0, start, err, req.Header.Get("MS-RequestId"))
+		// The url.Error around err repeats the whole URL; the path is enough and the query stays out.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return 0, nil, nil, fmt.Errorf("partnercenter: %s %s: %w", method, logPath, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBodyBytes+1))
@@ -285,18 +304,18 @@ func (c *Client) roundTrip(ctx context.Context, method, u string, body []byte, h
 	} else if err != nil {
 		err = fmt.Errorf("partnercenter: %s %s: reading the answer: %w", method, logPath, err)
 	}
-	c.logCall(method, logPath, resp.StatusCode, start, err)
+	c.logCall(method, logPath, resp.StatusCode, start, err, req.Header.Get("MS-RequestId"))
 	if err != nil {
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, resp.Header, data, nil
 }
 
-func (c *Client) logCall(method, path string, status int, start time.Time, err error) {
+func (c *Client) logCall(method, path string, status int, start time.Time, err error, requestID string) {
 	if c.cfg.OnCall == nil {
 		return
 	}
-	l := CallLog{Method: method, Path: path, Status: status, Duration: c.cfg.Clock.Now().Sub(start)}
+	l := CallLog{Method: method, Path: path, Status: status, Duration: c.cfg.Clock.Now().Sub(start), RequestID: requestID}
 	if err != nil {
 		l.Err = err.Error()
 	}

@@ -33,7 +33,10 @@ type listResponse struct {
 
 // List pulls the referrals updated after since (all of them when since is zero), oldest change
 // first, page by page, following @odata.nextLink only while it stays under the API base. Iteration
-// stops after the first error, which is yielded with a nil page.
+// stops after the first error, which is yielded with a nil page. A page whose next link leaves the
+// API base is not handed over at all. The caller's watermark for the next pull is the largest
+// UpdatedDateTime of the pages it has fully stored; re-reading a referral is harmless (the eTag says
+// whether anything changed), missing one is not.
 //
 //	for page, err := range client.List(ctx, since) { ... }
 func (c *Client) List(ctx context.Context, since time.Time) iter.Seq2[*Page, error] {
