@@ -34,5 +34,6 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
 
+## clean: remove build output (bin/ is not tracked; data/ is left alone)
 clean:
 	rm -rf bin

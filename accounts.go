@@ -58,11 +58,13 @@ func (m *Main) userCmd(args []string) error {
 			return fmt.Errorf("read the password from standard input: %w", err)
 		}
 		pw = strings.TrimRight(line, "\r\n")
-		switch password.Check(pw) {
+		switch password.Check(pw, u.Email, u.Name) {
 		case password.ErrTooShort:
 			return fmt.Errorf("%w: the password on standard input is shorter than %d characters", errUsage, password.MinLength)
 		case password.ErrTooLong:
 			return fmt.Errorf("%w: the password on standard input is longer than %d bytes", errUsage, password.MaxBytes)
+		case password.ErrTooGuessable:
+			return fmt.Errorf("%w: the password on standard input is too easy to guess (a common password, word, name or pattern); a few unrelated words make a good one", errUsage)
 		}
 	} else {
 		pw = generatePassword()

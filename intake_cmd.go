@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"os"
@@ -11,7 +9,6 @@ import (
 	"leaddesk/db"
 	"leaddesk/intake"
 	"leaddesk/lead"
-	"leaddesk/mail"
 )
 
 // tokenCmd is `leaddesk token create --name N --scopes intake,read,write`: it prints the new token
@@ -77,17 +74,19 @@ func (m *Main) importCmd(args []string) error {
 		return err
 	}
 	defer f.Close()
-	now := m.Clock.Now()
+	im, err := m.Leads.StartImport(m.ctx, lead.Actor{Label: "import"})
+	if err != nil {
+		return err
+	}
+	defer im.Close()
+	now := im.Now()
 	if _, err := intake.Check(f, now, nil); err != nil {
 		return fmt.Errorf("%s: %v; nothing was imported", fs.Arg(0), err)
 	}
 	if _, err := f.Seek(0, 0); err != nil {
 		return err
 	}
-	hook := func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: m.Cfg.BaseURL, Loc: m.Cfg.Location, Now: now}, l)
-	}
-	rep, err := intake.Import(m.ctx, m.DB, f, intake.ImportOptions{Now: now, ActorLabel: "import", OnNew: hook,
+	rep, err := intake.Import(m.ctx, m.DB, f, intake.ImportOptions{Now: now, Store: im.Save,
 		OnRow: func(r intake.RowResult) {
 			switch {
 			case r.Status == "skipped":

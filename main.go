@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,8 +27,7 @@ import (
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
 	"leaddesk/jobs"
-	"leaddesk/lead"
-	"leaddesk/lifecycle"
+	"leaddesk/leads"
 	"leaddesk/mail"
 )
 
@@ -72,6 +70,8 @@ func commands() map[string]command {
 type Main struct {
 	Cfg    *config.Config
 	DB     *db.DB
+	Leads  *leads.Service
+	Notify *mail.Notifier
 	Clock  clock.Clock
 	Log    *slog.Logger
 	Jobs   *jobs.Runner
@@ -151,6 +151,10 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 		return nil, err
 	}
 	m.DB = d
+	// The domain service owns every change to a lead; its subscribers hear of each in the change's
+	// transaction (later the Partner Center sync queue and webhooks join the notifier here).
+	m.Notify = mail.NewNotifier(cfg)
+	m.Leads = leads.New(d, m.Clock, m.Notify)
 	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
 	m.registerJobs()
 	return fs, nil
@@ -160,21 +164,16 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 func (m *Main) registerJobs() {
 	// Lead lifecycle (issue 5): expiry after 14 days (sender notified), the 48-hour reminder, and the
 	// archival of informational leads; each runs every minute and is safe to run twice at once.
-	lifecycleEnv := func(now time.Time) mail.Env { return mail.Env{BaseURL: m.Cfg.BaseURL, Loc: m.Cfg.Location, Now: now} }
 	m.Jobs.Register(jobs.Job{Name: "lead-expiry", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
-		_, err := m.DB.ExpireOverdueLeads(ctx, now, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-			return mail.LeadExpiredTx(ctx, tx, lifecycleEnv(now), l)
-		})
+		_, err := m.Leads.ExpireOverdue(ctx, now)
 		return err
 	}})
 	m.Jobs.Register(jobs.Job{Name: "lead-expiry-reminder", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
-		_, err := m.DB.RemindExpiringLeads(ctx, now, lifecycle.ReminderBefore, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-			return mail.ExpiryReminderTx(ctx, tx, lifecycleEnv(now), l)
-		})
+		_, err := m.Leads.RemindExpiring(ctx, now)
 		return err
 	}})
 	m.Jobs.Register(jobs.Job{Name: "lead-informational-archive", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
-		_, err := m.DB.ArchiveInformationalLeads(ctx, now)
+		_, err := m.Leads.ArchiveInformational(ctx, now)
 		return err
 	}})
 
@@ -185,7 +184,7 @@ func (m *Main) registerJobs() {
 		m.Log.Error("mail sender", "err", err) // config.Validate already checked the SMTP URL
 	} else {
 		m.Jobs.Register(jobs.Job{Name: "mail-digests", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
-			return mail.QueueDigests(ctx, m.DB, mail.Env{BaseURL: m.Cfg.BaseURL, Loc: m.Cfg.Location, Now: now})
+			return m.Notify.QueueDigests(ctx, m.DB, now)
 		}})
 		m.Jobs.Register(jobs.Job{Name: "mail-outbox", Every: 5 * time.Second, Run: sender.Run})
 	}
@@ -215,7 +214,7 @@ func (m *Main) serve() error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (%v): is another Leaddesk running? Stop it or choose another address with LEADDESK_ADDR / -addr", m.Cfg.Addr, err)
 	}
-	e, h, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log})
+	e, h, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads})
 	if err != nil {
 		ln.Close()
 		return err

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,6 +31,13 @@ type Config struct {
 	OIDC   Provider // generic OpenID Connect; Issuer is the discovery URL's issuer
 	// SignInDomains admits anyone whose verified provider email is in one of these domains, with no role.
 	SignInDomains []string
+
+	// Microsoft Entra ID tenants (issue 11, "nOAuth"): a sign-in is admitted by the id_token's tenant
+	// (tid) and a verified claim, never by the tenant-controlled mail attribute.
+	EntraAuthority      string   // sign-in host: https://login.microsoftonline.com or a national cloud's
+	EntraAllowedTenants []string // tenant IDs whose users may sign in, besides LEADDESK_ENTRA_TENANT's
+	entraAllowedRaw     string
+	GitHubURL           string // GitHub or a GitHub Enterprise Server; the address used is the verified primary one
 
 	Location *time.Location // parsed Timezone
 }
@@ -64,11 +72,14 @@ func (c *Config) settings() []setting {
 		{"session-key", "LEADDESK_SESSION_KEY", "session signing key (default: generated once, kept in the database)", &c.SessionKey, ""},
 		{"entra-client-id", "LEADDESK_ENTRA_CLIENT_ID", "Microsoft Entra ID client id", &c.Entra.ClientID, ""},
 		{"entra-client-secret", "LEADDESK_ENTRA_CLIENT_SECRET", "Microsoft Entra ID client secret", &c.Entra.ClientSecret, ""},
-		{"entra-tenant", "LEADDESK_ENTRA_TENANT", "Microsoft Entra ID tenant (id or domain; default organizations)", &c.Entra.Tenant, ""},
+		{"entra-tenant", "LEADDESK_ENTRA_TENANT", "Microsoft Entra ID directory (tenant) ID whose users may sign in; organizations with LEADDESK_ENTRA_ALLOWED_TENANTS for several", &c.Entra.Tenant, ""},
+		{"entra-allowed-tenants", "LEADDESK_ENTRA_ALLOWED_TENANTS", "comma-separated further tenant IDs whose users may sign in through Microsoft Entra ID", &c.entraAllowedRaw, ""},
+		{"entra-authority", "LEADDESK_ENTRA_AUTHORITY", "Microsoft Entra ID sign-in host (a national cloud's, e.g. https://login.microsoftonline.us)", &c.EntraAuthority, "https://login.microsoftonline.com"},
 		{"google-client-id", "LEADDESK_GOOGLE_CLIENT_ID", "Google client id", &c.Google.ClientID, ""},
 		{"google-client-secret", "LEADDESK_GOOGLE_CLIENT_SECRET", "Google client secret", &c.Google.ClientSecret, ""},
 		{"github-client-id", "LEADDESK_GITHUB_CLIENT_ID", "GitHub client id", &c.GitHub.ClientID, ""},
 		{"github-client-secret", "LEADDESK_GITHUB_CLIENT_SECRET", "GitHub client secret", &c.GitHub.ClientSecret, ""},
+		{"github-url", "LEADDESK_GITHUB_URL", "GitHub Enterprise Server URL, e.g. https://github.example.com", &c.GitHubURL, "https://github.com"},
 		{"oidc-issuer", "LEADDESK_OIDC_ISSUER", "OpenID Connect issuer URL", &c.OIDC.Issuer, ""},
 		{"oidc-client-id", "LEADDESK_OIDC_CLIENT_ID", "OpenID Connect client id", &c.OIDC.ClientID, ""},
 		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
@@ -189,12 +200,79 @@ func (c *Config) Validate() error {
 			bad(env+"_CLIENT_SECRET", "is required when %s_CLIENT_ID is set", env)
 		}
 	}
+	if c.Entra.ClientID != "" {
+		c.validateEntra(bad)
+	}
+	if u, err := url.Parse(c.GitHubURL); c.GitHub.ClientID != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		bad("LEADDESK_GITHUB_URL", "%q is not a URL such as https://github.example.com", c.GitHubURL)
+	}
 	if c.OIDC.ClientID != "" {
 		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Scheme == "" || u.Host == "" {
 			bad("LEADDESK_OIDC_ISSUER", "%q is not an issuer URL such as https://login.example.com", c.OIDC.Issuer)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// entraMultiTenant are the Entra ID authorities that let users of any tenant sign in.
+var entraMultiTenant = []string{"", "common", "organizations", "consumers"}
+
+// validateEntra refuses a Microsoft sign-in open to every tenant: anyone can make a tenant and give a
+// user there any mail address ("nOAuth"), so the tenants whose users may sign in must be named.
+func (c *Config) validateEntra(bad func(env, format string, a ...any)) {
+	c.EntraAllowedTenants = append(c.EntraAllowedTenants, splitList(c.entraAllowedRaw)...)
+	for _, t := range c.EntraAllowedTenants {
+		if !IsTenantID(t) {
+			bad("LEADDESK_ENTRA_ALLOWED_TENANTS", "%q is not a tenant ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)", t)
+		}
+	}
+	t := strings.ToLower(strings.TrimSpace(c.Entra.Tenant))
+	switch {
+	case t == "consumers":
+		bad("LEADDESK_ENTRA_TENANT", "consumers (personal Microsoft accounts) cannot be used; give your directory (tenant) ID")
+	case t == "" && len(c.EntraAllowedTenants) == 0:
+		bad("LEADDESK_ENTRA_TENANT", "is required with Microsoft sign-in: give your directory (tenant) ID, or list tenant IDs in LEADDESK_ENTRA_ALLOWED_TENANTS (any other tenant's users could set their mail to a colleague's address)")
+	case slices.Contains(entraMultiTenant, t) && len(c.EntraAllowedTenants) == 0:
+		bad("LEADDESK_ENTRA_TENANT", "%q lets users of any Microsoft tenant sign in; give your directory (tenant) ID, or list tenant IDs in LEADDESK_ENTRA_ALLOWED_TENANTS", c.Entra.Tenant)
+	case !slices.Contains(entraMultiTenant, t) && !IsTenantID(t) && len(c.EntraAllowedTenants) == 0:
+		bad("LEADDESK_ENTRA_ALLOWED_TENANTS", "is required when LEADDESK_ENTRA_TENANT is a domain name (%s): give that directory's tenant ID", c.Entra.Tenant)
+	}
+	if u, err := url.Parse(c.EntraAuthority); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("LEADDESK_ENTRA_AUTHORITY", "%q is not a URL such as https://login.microsoftonline.com", c.EntraAuthority)
+	}
+}
+
+// EntraTenants are the tenant IDs whose users may sign in through Microsoft Entra ID: the configured
+// tenant when it is an ID, and the allowed list.
+func (c *Config) EntraTenants() []string {
+	var out []string
+	if t := strings.ToLower(strings.TrimSpace(c.Entra.Tenant)); IsTenantID(t) {
+		out = append(out, t)
+	}
+	for _, t := range c.EntraAllowedTenants {
+		if t = strings.ToLower(strings.TrimSpace(t)); !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// IsTenantID reports whether s is an Entra ID tenant ID (a GUID).
+func IsTenantID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", r):
+			return false
+		}
+	}
+	return true
 }
 
 // SMTP is a parsed LEADDESK_SMTP_URL.

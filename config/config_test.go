@@ -65,3 +65,45 @@ func TestParseSMTPURL(t *testing.T) {
 		}
 	}
 }
+
+// A Microsoft sign-in open to every tenant is refused: users of any tenant set their own mail address.
+func TestEntraNeedsTheTenantsNamed(t *testing.T) {
+	const tid = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+	base := map[string]string{"LEADDESK_ENTRA_CLIENT_ID": "app", "LEADDESK_ENTRA_CLIENT_SECRET": "s"}
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for name, tc := range map[string]struct {
+		env     map[string]string
+		refused string // the setting named, "" = accepted
+		tenants []string
+	}{
+		"no tenant":            {with(), "LEADDESK_ENTRA_TENANT", nil},
+		"common":               {with("LEADDESK_ENTRA_TENANT", "common"), "LEADDESK_ENTRA_TENANT", nil},
+		"organizations":        {with("LEADDESK_ENTRA_TENANT", "organizations"), "LEADDESK_ENTRA_TENANT", nil},
+		"consumers":            {with("LEADDESK_ENTRA_TENANT", "consumers"), "LEADDESK_ENTRA_TENANT", nil},
+		"a domain alone":       {with("LEADDESK_ENTRA_TENANT", "contoso.onmicrosoft.com"), "LEADDESK_ENTRA_ALLOWED_TENANTS", nil},
+		"a bad allowed tenant": {with("LEADDESK_ENTRA_TENANT", tid, "LEADDESK_ENTRA_ALLOWED_TENANTS", "contoso.com"), "LEADDESK_ENTRA_ALLOWED_TENANTS", nil},
+		"a tenant ID":          {with("LEADDESK_ENTRA_TENANT", strings.ToUpper(tid)), "", []string{tid}},
+		"a domain and its ID":  {with("LEADDESK_ENTRA_TENANT", "contoso.onmicrosoft.com", "LEADDESK_ENTRA_ALLOWED_TENANTS", tid), "", []string{tid}},
+		"organizations listed": {with("LEADDESK_ENTRA_TENANT", "organizations", "LEADDESK_ENTRA_ALLOWED_TENANTS", tid+", 00000000-0000-0000-0000-000000000001"), "", []string{tid, "00000000-0000-0000-0000-000000000001"}},
+	} {
+		c, _, err := Load("serve", nil, env(tc.env))
+		if tc.refused != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), tc.refused+":") || strings.Contains(err.Error(), "\n") {
+				t.Errorf("%s: err = %v, want one line naming %s", name, err, tc.refused)
+			}
+			continue
+		}
+		if err != nil || strings.Join(c.EntraTenants(), ",") != strings.Join(tc.tenants, ",") {
+			t.Errorf("%s: err %v, tenants %v, want %v", name, err, c, tc.tenants)
+		}
+	}
+}

@@ -42,7 +42,10 @@ const FileName = "leaddesk.db"
 func Open(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("db: create data directory %s: %w", dir, err)
+			return nil, fmt.Errorf("data directory %s cannot be created; it must be a writable directory (LEADDESK_DATA_DIR): %w", dir, pathReason(err))
+		}
+		if err := checkWritable(dir); err != nil {
+			return nil, err
 		}
 	}
 	// _txlock=immediate: every write transaction takes the write lock at BEGIN, so two writers wait on
@@ -197,12 +200,41 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// checkWritable tries a file in dir, so a read-only data directory is named at start: SQLite would
+// otherwise open the database read-only or fail later with "unable to open database file".
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".leaddesk-write-check-*")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable; it must be writable by the user running leaddesk (LEADDESK_DATA_DIR): %w", dir, pathReason(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// pathReason is the system's reason inside a path error ("permission denied"), since the path is
+// already named in our message.
+func pathReason(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // Backup writes a consistent copy of the live database to dest through SQLite's online backup API,
 // page batch by page batch, so the server keeps serving while it runs. dest must not exist.
 func (d *DB) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Stat(dest); err == nil {
+	// The copy holds every lead, user and password hash: only the owner may read it (0600). Creating
+	// the empty file first (SQLite takes an empty file as a new database) sets that mode before a
+	// single page is written, and O_EXCL refuses to overwrite an existing file.
+	f, err := os.OpenFile(dest, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("db: backup: %s already exists; choose a new file name", dest)
 	}
+	if err != nil {
+		return fmt.Errorf("db: backup: %w", err)
+	}
+	f.Close()
 	destDB, err := sql.Open("sqlite3", "file:"+dest)
 	if err != nil {
 		return fmt.Errorf("db: backup: open %s: %w", dest, err)

@@ -19,11 +19,11 @@ type IncomingResult struct {
 // SaveIncomingLeadsTx stores many incoming leads (an import batch) inside the caller's write
 // transaction, with the outcome of calling SaveIncomingLeadTx for each in order — the same
 // de-duplication, against stored leads and the earlier leads of the same call, the same arrival
-// settling, one 'created' timeline entry and one search-index row per new lead, and onNew for each —
+// defaults, one 'created' timeline entry and one search-index row per new lead —
 // but in a handful of statements instead of eight per lead: one lookup per de-duplication rule for the
 // whole batch, then multi-row inserts. New leads get the ids after the highest stored one, which is
 // safe because the transaction holds SQLite's write lock from BEGIN (_txlock=immediate).
-func SaveIncomingLeadsTx(ctx context.Context, tx *sql.Tx, leads []*Lead, actorID int64, actorLabel string, now time.Time, onNew NewLeadHook) ([]IncomingResult, error) {
+func SaveIncomingLeadsTx(ctx context.Context, tx *sql.Tx, leads []*Lead, actorID int64, actorLabel string, now time.Time) ([]IncomingResult, error) {
 	res := make([]IncomingResult, len(leads))
 	if len(leads) == 0 {
 		return res, nil
@@ -79,7 +79,6 @@ func SaveIncomingLeadsTx(ctx context.Context, tx *sql.Tx, leads []*Lead, actorID
 		if l.UpdatedAt.IsZero() {
 			l.UpdatedAt = now.UTC()
 		}
-		SettleArrival(l, now)
 		fillNewLead(l)
 		nextID++
 		l.ID = nextID
@@ -94,13 +93,6 @@ func SaveIncomingLeadsTx(ctx context.Context, tx *sql.Tx, leads []*Lead, actorID
 	}
 	if err := insertNewLeads(quiet, tx, fresh, actorID, actorLabel, now); err != nil {
 		return nil, err
-	}
-	if onNew != nil {
-		for _, l := range fresh {
-			if err := onNew(ctx, tx, l); err != nil {
-				return nil, err
-			}
-		}
 	}
 	return res, nil
 }

@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"leaddesk/money"
 )
 
 // ErrStale means the lead changed since the form was loaded: the version no longer matches. It wraps
@@ -37,7 +38,8 @@ func LeadByIDTx(ctx context.Context, q Querier, id int64) (*Lead, error) {
 // (UPDATE … WHERE id = ? AND version = ?), so an edit based on an old read never overwrites a newer
 // one: it gives ErrStale instead. It bumps the version, records the difference (plus extra changes
 // such as the team) in the timeline as kind, and refreshes the search index when searched text changed.
-func SaveLeadTx(ctx context.Context, tx *sql.Tx, before, after *Lead, actor Actor, kind string, extra map[string][2]string) error {
+// It answers the changes it recorded.
+func SaveLeadTx(ctx context.Context, tx *sql.Tx, before, after *Lead, actor Actor, kind string, extra map[string][2]string) (map[string][2]string, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE leads SET status = ?, outcome = ?, reason = ?, reason_notes = ?, deal_name = ?,
 		deal_value = ?, currency = ?, purchase_date = ?, notes = ?, crm_id = ?, campaign_id = ?, updated_at = ?, accepted_at = ?,
 		archived_at = ?, expires_at = ?, version = version + 1
@@ -46,10 +48,10 @@ func SaveLeadTx(ctx context.Context, tx *sql.Tx, before, after *Lead, actor Acto
 		after.PurchaseDate, after.Notes, after.CRMID, after.CampaignID, after.UpdatedAt.Unix(), unixOrNil(after.AcceptedAt),
 		unixOrNil(after.ArchivedAt), unixOrNil(after.ExpiresAt), before.ID, before.Version)
 	if err != nil {
-		return fmt.Errorf("db: save lead %d: %w", before.ID, err)
+		return nil, fmt.Errorf("db: save lead %d: %w", before.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return fmt.Errorf("db: save lead %d version %d: %w", before.ID, before.Version, ErrStale)
+		return nil, fmt.Errorf("db: save lead %d version %d: %w", before.ID, before.Version, ErrStale)
 	}
 	after.Version = before.Version + 1
 	changes := LeadChanges(before, after)
@@ -59,13 +61,15 @@ func SaveLeadTx(ctx context.Context, tx *sql.Tx, before, after *Lead, actor Acto
 	// A save that changed nothing (an edit sent unchanged) bumps the version but adds no empty entry.
 	if len(changes) > 0 {
 		if err := AddLeadEventTx(ctx, tx, before.ID, after.UpdatedAt, actor.UserID, actor.Label, kind, ChangesJSON(changes)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if LeadSearchTerms(before) != LeadSearchTerms(after) {
-		return IndexLeadSearchTx(ctx, tx, after)
+		if err := IndexLeadSearchTx(ctx, tx, after); err != nil {
+			return nil, err
+		}
 	}
-	return nil
+	return changes, nil
 }
 
 // LeadChanges lists the lifecycle fields that differ between two versions of a lead, as old → new text.
@@ -82,21 +86,15 @@ func LeadChanges(a, b *Lead) map[string][2]string {
 	add("reason_notes", a.ReasonNotes, b.ReasonNotes)
 	add("deal_name", a.DealName, b.DealName)
 	if a.DealValue != b.DealValue || a.Currency != b.Currency {
-		out["deal_value"] = [2]string{moneyText(a.DealValue, a.Currency), moneyText(b.DealValue, b.Currency)}
+		// Stored as money.Amount.String ("1250000 USD"); the timeline shows it per language.
+		out["deal_value"] = [2]string{money.Amount{Minor: a.DealValue, Currency: a.Currency}.String(),
+			money.Amount{Minor: b.DealValue, Currency: b.Currency}.String()}
 	}
 	add("purchase_date", a.PurchaseDate, b.PurchaseDate)
 	add("notes", a.Notes, b.Notes)
 	add("crm_id", a.CRMID, b.CRMID)
 	add("campaign_id", a.CampaignID, b.CampaignID)
 	return out
-}
-
-// moneyText is "minor currency" (e.g. "1250000 USD"), which the timeline formats for the reader.
-func moneyText(minor int64, currency string) string {
-	if currency == "" && minor == 0 {
-		return ""
-	}
-	return strconv.FormatInt(minor, 10) + " " + currency
 }
 
 // ChangesJSON encodes a change set for lead_events.changes.

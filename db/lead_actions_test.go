@@ -22,10 +22,16 @@ func TestSaveLeadIsGuardedByVersion(t *testing.T) {
 	a, b := first, second
 	a.Status, a.DealName, a.UpdatedAt = "accepted", "Deal A", now.Add(time.Minute)
 	b.Status, b.DealName, b.UpdatedAt = "accepted", "Deal B", now.Add(2*time.Minute)
-	if err := d.InTx(ctx, func(tx *sql.Tx) error { return SaveLeadTx(ctx, tx, &first, &a, Actor{Label: "test"}, "accepted", nil) }); err != nil {
+	if err := d.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := SaveLeadTx(ctx, tx, &first, &a, Actor{Label: "test"}, "accepted", nil)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
-	err := d.InTx(ctx, func(tx *sql.Tx) error { return SaveLeadTx(ctx, tx, &second, &b, Actor{Label: "test"}, "accepted", nil) })
+	err := d.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := SaveLeadTx(ctx, tx, &second, &b, Actor{Label: "test"}, "accepted", nil)
+		return err
+	})
 	if !errors.Is(err, ErrStale) || !errors.Is(err, ErrConflict) {
 		t.Fatalf("second save: %v, want ErrStale", err)
 	}

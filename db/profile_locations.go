@@ -110,56 +110,64 @@ func (d *DB) UpdateLocation(ctx context.Context, a ProfileActor, l *Location) er
 	})
 }
 
-// RemoveLocation deletes location id. It refuses the last location (ErrLastLocation) and, unless
-// moveTo names another location, one that leads name (*LocationInUseError): a lead never loses the
-// location it came through without a word. With moveTo, those leads are moved there first, each with
-// a timeline entry, all in the same transaction.
-func (d *DB) RemoveLocation(ctx context.Context, a ProfileActor, id, moveTo int64) error {
-	return d.InTx(ctx, func(tx *sql.Tx) error {
-		old, err := LocationByIDTx(ctx, tx, id)
+// RemoveLocationTx deletes location id inside tx. It refuses the last location (ErrLastLocation)
+// and, unless moveTo names another location, one that leads name (*LocationInUseError): a lead never
+// loses the location it came through without a word. With moveTo, those leads are moved there first,
+// each with a version bump and a timeline entry; it answers them as they were before the move (the
+// leads service records their events).
+func RemoveLocationTx(ctx context.Context, tx *sql.Tx, a ProfileActor, id, moveTo int64) ([]*Lead, error) {
+	var moved []*Lead
+	old, err := LocationByIDTx(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM locations`).Scan(&total); err != nil {
+		return nil, fmt.Errorf("db: remove location %d: %w", id, err)
+	}
+	if total <= 1 {
+		return nil, ErrLastLocation
+	}
+	leadIDs, err := leadsOfLocation(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	details := locationChanges(old, &Location{})
+	if len(leadIDs) > 0 {
+		if moveTo == 0 || moveTo == id {
+			return nil, &LocationInUseError{Leads: len(leadIDs)}
+		}
+		target, err := LocationByIDTx(ctx, tx, moveTo)
+		if errors.Is(err, ErrNotFound) {
+			return nil, ErrNoMoveTarget
+		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var total int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM locations`).Scan(&total); err != nil {
-			return fmt.Errorf("db: remove location %d: %w", id, err)
-		}
-		if total <= 1 {
-			return ErrLastLocation
-		}
-		leadIDs, err := leadsOfLocation(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		details := locationChanges(old, &Location{})
-		if len(leadIDs) > 0 {
-			if moveTo == 0 || moveTo == id {
-				return &LocationInUseError{Leads: len(leadIDs)}
-			}
-			target, err := LocationByIDTx(ctx, tx, moveTo)
-			if errors.Is(err, ErrNotFound) {
-				return ErrNoMoveTarget
-			}
+		change := profileChanges{"location": {old.Name, target.Name}}.JSON()
+		for _, lid := range leadIDs {
+			before, err := LeadByIDTx(ctx, tx, lid)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			change := profileChanges{"location": {old.Name, target.Name}}.JSON()
-			for _, lid := range leadIDs {
-				if _, err := tx.ExecContext(ctx, `UPDATE leads SET location_id = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
-					moveTo, a.At.Unix(), lid); err != nil {
-					return fmt.Errorf("db: move lead %d: %w", lid, err)
-				}
-				if err := AddLeadEventTx(ctx, tx, lid, a.At, a.UserID, "", "edited", change); err != nil {
-					return err
-				}
+			if _, err := tx.ExecContext(ctx, `UPDATE leads SET location_id = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+				moveTo, a.At.Unix(), lid); err != nil {
+				return nil, fmt.Errorf("db: move lead %d: %w", lid, err)
 			}
-			details.Set("leads_moved_to", nil, fmt.Sprintf("%s (%d)", target.Name, len(leadIDs)))
+			if err := AddLeadEventTx(ctx, tx, lid, a.At, a.UserID, "", "edited", change); err != nil {
+				return nil, err
+			}
+			moved = append(moved, before)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM locations WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("db: remove location %d: %w", id, err)
-		}
-		return touchProfileTx(ctx, tx, a, "profile.location.remove", fmt.Sprintf("location:%d", id), details.JSON())
-	})
+		details.Set("leads_moved_to", nil, fmt.Sprintf("%s (%d)", target.Name, len(leadIDs)))
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM locations WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("db: remove location %d: %w", id, err)
+	}
+	if err := touchProfileTx(ctx, tx, a, "profile.location.remove", fmt.Sprintf("location:%d", id), details.JSON()); err != nil {
+		return nil, err
+	}
+	return moved, nil
 }
 
 func leadsOfLocation(ctx context.Context, q Querier, id int64) ([]int64, error) {

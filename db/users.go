@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"leaddesk/lead"
 )
 
 // Role names (DESIGN §2); a user may hold several.
@@ -66,6 +68,14 @@ func (u *User) HasAny(roles ...string) bool {
 		}
 	}
 	return false
+}
+
+// LeadActor is the user as the lead lifecycle sees them: id and roles (none when nobody signed in).
+func (u *User) LeadActor() lead.Actor {
+	if u == nil {
+		return lead.Actor{}
+	}
+	return lead.Actor{UserID: u.ID, Roles: u.Roles}
 }
 
 // CreateUser inserts a user with roles. An email already taken gives ErrConflict.
@@ -265,24 +275,30 @@ func Audit(ctx context.Context, q Querier, at time.Time, actorID int64, actorLab
 	return nil
 }
 
-// Secret returns the named instance secret, creating it with gen on first use (concurrency-safe).
-func (d *DB) Secret(ctx context.Context, name string, gen func() []byte) ([]byte, error) {
+// LegacySecret returns a secret that an older Leaddesk kept in the database (app_secrets), or
+// ErrNotFound. Secrets now live outside the database, so a backup alone does not carry them.
+func (d *DB) LegacySecret(ctx context.Context, name string) ([]byte, error) {
 	var v []byte
 	err := d.QueryRowContext(ctx, `SELECT value FROM app_secrets WHERE name = ?`, name).Scan(&v)
-	if err == nil {
-		return v, nil
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("db: secret %s: %w", name, err)
-	}
-	if _, err := d.ExecContext(ctx, `INSERT OR IGNORE INTO app_secrets (name, value, created_at) VALUES (?, ?, ?)`,
-		name, gen(), time.Now().Unix()); err != nil {
-		return nil, fmt.Errorf("db: create secret %s: %w", name, err)
-	}
-	if err := d.QueryRowContext(ctx, `SELECT value FROM app_secrets WHERE name = ?`, name).Scan(&v); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("db: secret %s: %w", name, err)
 	}
 	return v, nil
+}
+
+// DeleteLegacySecret removes a secret from the database once it has been moved out of it.
+func (d *DB) DeleteLegacySecret(ctx context.Context, name string) error {
+	// secure_delete overwrites the freed bytes, so the old value does not linger in free pages that a
+	// later backup would copy.
+	return d.withSecureDelete(ctx, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM app_secrets WHERE name = ?`, name); err != nil {
+			return fmt.Errorf("db: delete secret %s: %w", name, err)
+		}
+		return nil
+	})
 }
 
 // Account changes (issue 3). Each runs inside the caller's transaction, beside its audit entry.

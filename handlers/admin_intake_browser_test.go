@@ -23,15 +23,15 @@ func TestBrowserIntakeAdminPages(t *testing.T) {
 	newToken(t, s, "read")
 
 	var secret, list string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/admin/tokens"),
-		chromedp.WaitVisible(`#token-name`, chromedp.ByQuery),
-		chromedp.SendKeys(`#token-name`, "Marketplace endpoint", chromedp.ByQuery),
-		chromedp.Click(`input[name="scopes"][value="read"]`, chromedp.ByQuery),
-		chromedp.Submit(`#token-name`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#new-token`, chromedp.ByQuery),
-		chromedp.Text(`#new-token`, &secret, chromedp.ByQuery),
-		chromedp.Text(`table.data`, &list, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#token-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#token-name`), "Marketplace endpoint"),
+		chromedp.Click(chromedp.CSS(`input[name="scopes"][value="read"]`)),
+		chromedp.Submit(chromedp.CSS(`#token-name`)),
+		chromedp.WaitVisible(chromedp.CSS(`#new-token`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#new-token`)), &secret),
+		testkit.Into(chromedp.Text(chromedp.CSS(`table.data`)), &list),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -42,10 +42,10 @@ func TestBrowserIntakeAdminPages(t *testing.T) {
 	testkit.Screenshot(t, ctx, "intake-admin-tokens")
 
 	var spam string
-	if err := chromedp.Run(ctx,
+	if err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/admin/spam"),
-		chromedp.WaitVisible(`table.data`, chromedp.ByQuery),
-		chromedp.Text(`table.data`, &spam, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`table.data`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`table.data`)), &spam),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -57,13 +57,13 @@ func TestBrowserIntakeAdminPages(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "leads.csv")
 	os.WriteFile(file, []byte(exportCSV), 0o644)
 	var banner string
-	if err := chromedp.Run(ctx,
+	if err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/leads/import"),
-		chromedp.WaitVisible(`#import-file`, chromedp.ByQuery),
-		chromedp.SetUploadFiles(`#import-file`, []string{file}, chromedp.ByQuery),
-		chromedp.Submit(`#import-file`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.intake-confirm`, chromedp.ByQuery),
-		chromedp.Text(`.banner`, &banner, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#import-file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#import-file`), []string{file}),
+		chromedp.Submit(chromedp.CSS(`#import-file`)),
+		chromedp.WaitVisible(chromedp.CSS(`.intake-confirm`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.banner`)), &banner),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -77,14 +77,14 @@ func TestBrowserIntakeAdminPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	var title string
-	if err := chromedp.Run(ctx, chromedp.Reload(), chromedp.WaitVisible(`.intake-confirm`, chromedp.ByQuery), chromedp.Text(`h1`, &title, chromedp.ByQuery)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.intake-confirm`)), testkit.Into(chromedp.Text(chromedp.CSS(`h1`)), &title)); err != nil {
 		t.Fatal(err)
 	}
 	if title != "インポートの確認" {
 		t.Errorf("Japanese title = %q", title)
 	}
 	testkit.Screenshot(t, ctx, "intake-admin-import-preview-ja")
-	if err := chromedp.Run(ctx, chromedp.Click(`.intake-confirm button`, chromedp.ByQuery), chromedp.WaitVisible(`.banner-success`, chromedp.ByQuery)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.intake-confirm button`)), chromedp.WaitVisible(chromedp.CSS(`.banner-success`))); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, "intake-admin-import-done-ja")

@@ -98,8 +98,7 @@ func (h *Handler) adminInvite(c echo.Context) error {
 			return err
 		}
 		d.Link = h.Cfg.BaseURL + "/invite/" + secret
-		env := mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: now}
-		if err := mail.InvitationTx(ctx, tx, env, d.Email, h.lang(c), me.Name, d.Link); err != nil {
+		if err := mail.InvitationTx(ctx, tx, now, h.links, d.Email, h.lang(c), me.Name, d.Link); err != nil {
 			return err
 		}
 		return db.Audit(ctx, tx, now, me.ID, "", "user.invite", d.Email, auditJSON(map[string]any{"roles": [2][]string{nil, d.Roles}}))
@@ -254,8 +253,7 @@ func (h *Handler) adminResetLink(c echo.Context) error {
 			return err
 		}
 		link = h.Cfg.BaseURL + "/reset/" + secret
-		env := mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: now}
-		if err := mail.PasswordResetTx(ctx, tx, env, t.Email, t.Name, t.Lang, link); err != nil {
+		if err := mail.PasswordResetTx(ctx, tx, now, h.links, t.Email, t.Name, t.Lang, link); err != nil {
 			return err
 		}
 		return db.Audit(ctx, tx, now, me.ID, "", "user.reset_link", t.Email, "{}")

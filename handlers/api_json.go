@@ -1,12 +1,12 @@
 package handlers
 
 import (
-	"math"
+	"encoding/json"
 	"strings"
 	"time"
 
 	"leaddesk/lead"
-	"leaddesk/views"
+	"leaddesk/money"
 )
 
 // apiLead is a lead in the JSON API, shaped like Partner Center's referral resource where that has a
@@ -68,11 +68,11 @@ type apiContact struct {
 }
 
 type apiDetails struct {
-	Notes                    string   `json:"notes,omitempty"`
-	DealValue                *float64 `json:"dealValue,omitempty"`
-	Currency                 string   `json:"currency,omitempty"`
-	ClosingDateTime          string   `json:"closingDateTime,omitempty"`
-	CustomerRequestedContact bool     `json:"customerRequestedContact"`
+	Notes                    string       `json:"notes,omitempty"`
+	DealValue                *json.Number `json:"dealValue,omitempty"`
+	Currency                 string       `json:"currency,omitempty"`
+	ClosingDateTime          string       `json:"closingDateTime,omitempty"`
+	CustomerRequestedContact bool         `json:"customerRequestedContact"`
 }
 
 type apiSender struct {
@@ -130,7 +130,7 @@ func toAPILead(l *lead.Lead) apiLead {
 		a.Details.ClosingDateTime = l.PurchaseDate + "T00:00:00Z"
 	}
 	if l.DealValue != 0 || l.Currency != "" {
-		v := float64(l.DealValue) / math.Pow10(views.MinorUnits(l.Currency))
+		v := json.Number(money.Amount{Minor: l.DealValue, Currency: l.Currency}.Number())
 		a.Details.DealValue = &v
 	}
 	if l.SenderName != "" || l.SenderEmail != "" {

@@ -22,14 +22,14 @@ func TestBrowserSignInAndOut(t *testing.T) {
 	ctx := testkit.Browser(t)
 
 	var banner string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/login"),
-		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
-		chromedp.SendKeys(`#email`, "aiko@example.com", chromedp.ByQuery),
-		chromedp.SendKeys(`#password`, "not the password", chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.banner-danger`, chromedp.ByQuery),
-		chromedp.Text(`.banner-danger`, &banner, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), "aiko@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), "not the password"),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`.banner-danger`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.banner-danger`)), &banner),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -41,10 +41,10 @@ func TestBrowserSignInAndOut(t *testing.T) {
 
 	s.SignIn(t, ctx, "aiko@example.com")
 	var heading, users string
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/settings"),
-		chromedp.WaitVisible(`#pw-h`, chromedp.ByQuery),
-		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#pw-h`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`h1`)), &heading),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -53,10 +53,10 @@ func TestBrowserSignInAndOut(t *testing.T) {
 		t.Errorf("settings heading = %q", heading)
 	}
 	testkit.Screenshot(t, ctx, "auth-settings")
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/admin/users"),
-		chromedp.WaitVisible(`table.data`, chromedp.ByQuery),
-		chromedp.Text(`table.data tbody`, &users, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`table.data`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`table.data tbody`)), &users),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -69,10 +69,10 @@ func TestBrowserSignInAndOut(t *testing.T) {
 	testkit.Screenshot(t, ctx, "auth-admin-users")
 
 	// Japanese, through the language switch.
-	err = chromedp.Run(ctx,
-		chromedp.Click(`.lang-switch button[value="ja"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`html[lang="ja"] table.data`, chromedp.ByQuery),
-		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.lang-switch button[value="ja"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="ja"] table.data`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`h1`)), &heading),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -81,23 +81,23 @@ func TestBrowserSignInAndOut(t *testing.T) {
 		t.Errorf("Japanese heading = %q", heading)
 	}
 	testkit.Screenshot(t, ctx, "auth-admin-users-ja")
-	err = chromedp.Run(ctx, chromedp.Click(`.lang-switch button[value="en"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`html[lang="en"] table.data`, chromedp.ByQuery))
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.lang-switch button[value="en"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] table.data`)))
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// Sign out through the user menu.
 	var url string
-	err = chromedp.Run(ctx,
-		chromedp.Click(`.user-menu summary`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.user-menu form[action="/logout"] button`, chromedp.ByQuery),
-		chromedp.Click(`.user-menu form[action="/logout"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
-		chromedp.Text(`.flash`, &banner, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.user-menu summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.user-menu form[action="/logout"] button`)),
+		chromedp.Click(chromedp.CSS(`.user-menu form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.flash`)), &banner),
 		chromedp.Navigate(s.URL+"/admin/users"),
-		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
-		chromedp.Location(&url),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		testkit.Into(chromedp.Location(), &url),
 	)
 	if err != nil {
 		t.Fatalf("sign out: %v", err)
@@ -121,14 +121,14 @@ func TestBrowserAdminInvitesAndResets(t *testing.T) {
 	s.SignIn(t, ctx, "aiko@example.com")
 
 	var link string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/admin/users/invite"),
-		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
-		chromedp.SendKeys(`#email`, "mia@example.com", chromedp.ByQuery),
-		chromedp.Click(`input[value="business-profile-admin"]`, chromedp.ByQuery),
-		chromedp.Submit(`#email`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.link-box`, chromedp.ByQuery),
-		chromedp.Text(`.link-box`, &link, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), "mia@example.com"),
+		chromedp.Click(chromedp.CSS(`input[value="business-profile-admin"]`)),
+		chromedp.Submit(chromedp.CSS(`#email`)),
+		chromedp.WaitVisible(chromedp.CSS(`.link-box`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.link-box`)), &link),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -138,12 +138,12 @@ func TestBrowserAdminInvitesAndResets(t *testing.T) {
 	}
 	testkit.Screenshot(t, ctx, "auth-admin-invite-sent")
 
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/admin/users/"+itoa(ken.ID)),
-		chromedp.WaitVisible(`form[action$="/reset"] button`, chromedp.ByQuery),
-		chromedp.Click(`form[action$="/reset"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.link-box`, chromedp.ByQuery),
-		chromedp.Text(`.link-box`, &link, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/reset"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/reset"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.link-box`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.link-box`)), &link),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -154,10 +154,10 @@ func TestBrowserAdminInvitesAndResets(t *testing.T) {
 	testkit.Screenshot(t, ctx, "auth-admin-user-edit")
 
 	var rows int
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/admin/audit"),
-		chromedp.WaitVisible(`table.data`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll("table.data tbody tr").length`, &rows),
+		chromedp.WaitVisible(chromedp.CSS(`table.data`)),
+		testkit.Eval(`document.querySelectorAll("table.data tbody tr").length`, &rows),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -169,16 +169,16 @@ func TestBrowserAdminInvitesAndResets(t *testing.T) {
 
 	// The reset page as Ken sees it, with a field message after a too-short password.
 	var msg string
-	err = chromedp.Run(ctx,
-		chromedp.Click(`.user-menu summary`, chromedp.ByQuery),
-		chromedp.Click(`.user-menu form[action="/logout"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.user-menu summary`)),
+		chromedp.Click(chromedp.CSS(`.user-menu form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
 		chromedp.Navigate(link),
-		chromedp.WaitVisible(`#password`, chromedp.ByQuery),
-		chromedp.SendKeys(`#password`, "short", chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.field-error`, chromedp.ByQuery),
-		chromedp.Text(`.field-error`, &msg, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#password`)),
+		chromedp.SendKeys(chromedp.CSS(`#password`), "short"),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`.field-error`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.field-error`)), &msg),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -198,12 +198,12 @@ func TestBrowserFirstRunSetup(t *testing.T) {
 	}
 	ctx := testkit.Browser(t)
 	var heading, flash string
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(link),
-		chromedp.WaitVisible(`#name`, chromedp.ByQuery),
-		chromedp.Click(`button[value="ja"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`html[lang="ja"] #name`, chromedp.ByQuery),
-		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.Click(chromedp.CSS(`button[value="ja"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="ja"] #name`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`h1`)), &heading),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -212,14 +212,14 @@ func TestBrowserFirstRunSetup(t *testing.T) {
 		t.Errorf("setup heading = %q", heading)
 	}
 	testkit.Screenshot(t, ctx, "auth-setup-ja")
-	err = chromedp.Run(ctx,
-		chromedp.SendKeys(`#name`, "田中 愛子", chromedp.ByQuery),
-		chromedp.SendKeys(`#email`, "aiko@example.com", chromedp.ByQuery),
-		chromedp.SendKeys(`#password`, "長くて覚えやすいパスワードです", chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`table.data`, chromedp.ByQuery),
-		chromedp.Text(`.flash`, &flash, chromedp.ByQuery),
-		chromedp.Text(`h1`, &heading, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#name`), "田中 愛子"),
+		chromedp.SendKeys(chromedp.CSS(`#email`), "aiko@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), "長くて覚えやすいパスワードです"),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.data`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.flash`)), &flash),
+		testkit.Into(chromedp.Text(chromedp.CSS(`h1`)), &heading),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestBrowserFirstRunSetup(t *testing.T) {
 		t.Errorf("after setup: heading %q, flash %q", heading, flash)
 	}
 	testkit.Screenshot(t, ctx, "auth-setup-done-ja")
-	err = chromedp.Run(ctx, chromedp.Navigate(s.URL+"/settings"), chromedp.WaitVisible(`#pw-h`, chromedp.ByQuery))
+	err = chromedp.Do(ctx, chromedp.Navigate(s.URL+"/settings"), chromedp.WaitVisible(chromedp.CSS(`#pw-h`)))
 	if err != nil {
 		t.Fatal(err)
 	}

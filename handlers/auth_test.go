@@ -443,7 +443,7 @@ func TestSessionsSurviveARestartButNotAnotherKey(t *testing.T) {
 	c.Login("aiko@example.com")
 
 	restart := func(cfg *config.Config) string {
-		e, _, err := handlers.New(handlers.Deps{Cfg: cfg, DB: s.DB, Clock: s.Clock, Log: slog.New(slog.DiscardHandler)})
+		e, _, err := handlers.New(handlers.Deps{Cfg: cfg, DB: s.DB, Clock: s.Clock, Log: slog.New(slog.DiscardHandler), Leads: s.Leads})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -21,15 +20,15 @@ func TestBrowserTabSwapsInPlace(t *testing.T) {
 
 	var marker bool
 	var url, selected string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/leads"),
-		chromedp.WaitVisible(`.tabs`, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload = true`, nil),
-		chromedp.Click(`.tabs a[href="/leads?tab=qualified"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.tabs a[href="/leads?tab=qualified"][aria-selected="true"]`, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload === true`, &marker),
-		chromedp.Location(&url),
-		chromedp.Text(`.tabs a[aria-selected="true"]`, &selected, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`.tabs`)),
+		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
+		chromedp.Click(chromedp.CSS(`.tabs a[href="/leads?tab=qualified"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tabs a[href="/leads?tab=qualified"][aria-selected="true"]`)),
+		testkit.Eval(`window.__noReload === true`, &marker),
+		testkit.Into(chromedp.Location(), &url),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.tabs a[aria-selected="true"]`)), &selected),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -45,11 +44,11 @@ func TestBrowserTabSwapsInPlace(t *testing.T) {
 	}
 	testkit.Screenshot(t, ctx, "foundation-leads")
 
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.NavigateBack(),
-		chromedp.Sleep(200*time.Millisecond),
-		chromedp.WaitVisible(`.tabs a[href="/leads?tab=marketplace"][aria-selected="true"], .tabs a[href="/leads"][aria-selected="true"]`, chromedp.ByQuery),
-		chromedp.Location(&url),
+		chromedp.WaitVisible(chromedp.CSS(`.tabs a[href="/leads?tab=marketplace"][aria-selected="true"], .tabs a[href="/leads"][aria-selected="true"]`)),
+		testkit.HTMXIdle(),
+		testkit.Into(chromedp.Location(), &url),
 	)
 	if err != nil {
 		t.Fatalf("back: %v", err)

@@ -14,6 +14,8 @@ import (
 	"leaddesk/config"
 	"leaddesk/db"
 	"leaddesk/internal/clock"
+	"leaddesk/internal/secretkey"
+	"leaddesk/leads"
 	"leaddesk/static"
 	"leaddesk/views"
 )
@@ -28,12 +30,13 @@ type Handler struct {
 	Catalog  *views.Catalog
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
+	Leads    *leads.Service // every change to a lead goes through it
 
-	policies  map[string]Policy  // "METHOD path" → who may call it, filled by the route table
-	sso       ssoRegistry        // single-sign-on providers, built on first use (sso.go)
-	incoming  db.IncomingBatcher // group-commits leads arriving at the same time (issue 7)
-	lastViews lastViews          // each user's newest Leads view, until FlushLastViews writes it
-	bits      sync.Map           // rendered row partials of the Leads list: bitKey → template.HTML (leads_rows.go)
+	policies  map[string]Policy // "METHOD path" → who may call it, filled by the route table
+	sso       ssoRegistry       // single-sign-on providers, built on first use (sso.go)
+	lastViews lastViews         // each user's newest Leads view, until FlushLastViews writes it
+	bits      sync.Map          // rendered row partials of the Leads list: bitKey → template.HTML (leads_rows.go)
+	links     *secretkey.Sealer // seals one-time links queued in the mail outbox (mail.InvitationTx)
 }
 
 // Deps are what New needs.
@@ -42,6 +45,7 @@ type Deps struct {
 	DB    *db.DB
 	Clock clock.Clock
 	Log   *slog.Logger
+	Leads *leads.Service // required
 }
 
 // Context keys set by the middleware.

@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -19,7 +17,6 @@ import (
 	"leaddesk/db"
 	"leaddesk/intake"
 	"leaddesk/lead"
-	"leaddesk/mail"
 )
 
 // importUploadLimit caps an uploaded CSV (about a million rows of our export).
@@ -165,12 +162,14 @@ func (h *Handler) importConfirm(c echo.Context) error {
 	defer os.Remove(path)
 	defer f.Close()
 	u := h.user(c)
-	now := h.Clock.Now()
 	d := importData{ID: id, Done: true}
-	hook := func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: now}, l)
+	im, err := h.Leads.StartImport(c.Request().Context(), lead.Actor{UserID: u.ID, Label: "import", Roles: u.Roles})
+	if err != nil {
+		return err
 	}
-	rep, err := intake.Import(c.Request().Context(), h.DB, f, intake.ImportOptions{Now: now, ActorID: u.ID, ActorLabel: "import", OnNew: hook,
+	defer im.Close()
+	now := im.Now()
+	rep, err := intake.Import(c.Request().Context(), h.DB, f, intake.ImportOptions{Now: now, Store: im.Save,
 		OnRow: func(r intake.RowResult) {
 			if r.Status == "imported" {
 				return

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 	"leaddesk/db"
 	"leaddesk/intake"
 	"leaddesk/lead"
-	"leaddesk/mail"
 )
 
 // intakeBodyLimit caps a marketplace or API request body: a real lead is a few kilobytes.
@@ -58,14 +55,14 @@ func (h *Handler) intakeBadRequest(c echo.Context, errs intake.Errors) error {
 	return c.JSON(http.StatusBadRequest, intakeErrors{Error: h.T(c, "intake.api.bad_fields", errs.Error()), Status: http.StatusBadRequest, Fields: errs})
 }
 
-// storeIncoming validates the contact details, stores the lead (or finds the one it repeats) and
-// queues its notifications in the same transaction, then answers 201 or 200 with the id.
+// storeIncoming validates the contact details, hands the lead to the leads service (which stores it,
+// or finds the one it repeats, and records its arrival), then answers 201 or 200 with the id.
 func (h *Handler) storeIncoming(c echo.Context, l *lead.Lead, actorID int64, actorLabel string) error {
 	ctx := c.Request().Context()
 	if err := intake.Validate(l, db.SpamChecker{Ctx: ctx, Q: h.DB}); err != nil {
 		return err
 	}
-	id, created, err := h.incoming.Save(ctx, h.DB, l, actorID, actorLabel, h.Clock.Now(), h.intakeNewLeadHook())
+	id, created, err := h.Leads.Receive(ctx, lead.Actor{UserID: actorID, Label: actorLabel}, l)
 	if err != nil {
 		return err
 	}
@@ -73,11 +70,4 @@ func (h *Handler) storeIncoming(c echo.Context, l *lead.Lead, actorID int64, act
 		return c.JSON(http.StatusCreated, map[string]any{"id": id})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "duplicate": true})
-}
-
-// intakeNewLeadHook queues a new lead's Action Center items and mail inside its transaction.
-func (h *Handler) intakeNewLeadHook() db.NewLeadHook {
-	return func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: h.Clock.Now()}, l)
-	}
 }

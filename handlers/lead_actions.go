@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
 	"strconv"
 
@@ -10,8 +8,8 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/leads"
 	"leaddesk/lifecycle"
-	"leaddesk/mail"
 	"leaddesk/views"
 )
 
@@ -39,7 +37,7 @@ func (h *Handler) formPage(c echo.Context, a lifecycle.Action, name string) (*le
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := lifecycle.Check(l, h.user(c), a); err != nil {
+	if err := lifecycle.Check(l, h.user(c).LeadActor(), a); err != nil {
 		status, msg := h.lifecycleRefusal(c, l, err)
 		if status == http.StatusConflict && c.Request().Method == http.MethodPost {
 			d := h.newFormData(l, name)
@@ -105,7 +103,7 @@ func (h *Handler) formRefused(c echo.Context, d *leadFormData, err error) error 
 	if status == 0 {
 		return err
 	}
-	if status == http.StatusForbidden {
+	if status != http.StatusConflict {
 		return echo.NewHTTPError(status, msg)
 	}
 	d.Conflict = msg
@@ -156,46 +154,11 @@ func (h *Handler) accept(c echo.Context) error {
 		}
 		return h.renderForm(c, http.StatusUnprocessableEntity, d)
 	}
-	_, err = h.workLead(c, l.ID, form.Version, lifecycle.Accept, lifecycle.Input{Deal: deal}, actionHooks{
-		before: h.storeTeamAndContacts(team, contacts),
-		after: func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-			return mail.LeadAnsweredTx(ctx, tx, h.lifecycleMailEnv(), l.ID)
-		},
-	})
+	_, err = h.Leads.Accept(c.Request().Context(), h.user(c).LeadActor(), l.ID, formVersion(form.Version), deal, team, contacts)
 	if err != nil {
 		return h.formRefused(c, d, err)
 	}
 	return h.actionDone(c, l.ID, "lifecycle.done.accepted")
-}
-
-// storeTeamAndContacts replaces the team and adds contacts, noting both for the timeline.
-func (h *Handler) storeTeamAndContacts(team []int64, contacts []db.LeadContact) func(context.Context, *sql.Tx, *lead.Lead, map[string][2]string) error {
-	return func(ctx context.Context, tx *sql.Tx, l *lead.Lead, extra map[string][2]string) error {
-		change, err := db.SetLeadTeamTx(ctx, tx, l.ID, team)
-		if err != nil {
-			return err
-		}
-		if change[0] != change[1] {
-			extra["team"] = change
-		}
-		for i, ct := range contacts {
-			if err := db.AddLeadContactTx(ctx, tx, l.ID, ct, h.Clock.Now()); err != nil {
-				return err
-			}
-			extra["contact_"+strconv.Itoa(i+1)] = [2]string{"", contactText(ct)}
-		}
-		return nil
-	}
-}
-
-func contactText(ct db.LeadContact) string {
-	s := ct.Name
-	for _, x := range []string{ct.Email, ct.Phone} {
-		if x != "" {
-			s += ", " + x
-		}
-	}
-	return s
 }
 
 func (h *Handler) editForm(c echo.Context) error {
@@ -225,12 +188,12 @@ func (h *Handler) edit(c echo.Context) error {
 	if form.Version == "" {
 		// An edit must say which version it was based on, or it could overwrite a newer one unseen.
 		d.Deal.Version = strconv.FormatInt(l.Version, 10)
-		return h.formRefused(c, d, db.ErrStale)
+		return h.formRefused(c, d, leads.ErrStale)
 	}
 	if len(form.Errors) > 0 {
 		return h.renderForm(c, http.StatusUnprocessableEntity, d)
 	}
-	_, err = h.workLead(c, l.ID, form.Version, lifecycle.Edit, lifecycle.Input{Deal: deal}, actionHooks{before: h.storeTeamAndContacts(team, nil)})
+	_, err = h.Leads.Edit(c.Request().Context(), h.user(c).LeadActor(), l.ID, formVersion(form.Version), deal, team)
 	if err != nil {
 		return h.formRefused(c, d, err)
 	}
@@ -256,11 +219,7 @@ func (h *Handler) decline(c echo.Context) error {
 	if len(d.Reason.Errors) > 0 {
 		return h.renderForm(c, http.StatusUnprocessableEntity, d)
 	}
-	_, err = h.workLead(c, l.ID, d.Reason.Version, lifecycle.Decline, lifecycle.Input{Reason: d.Reason.Reason, ReasonNotes: d.Reason.Notes}, actionHooks{
-		after: func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-			return mail.LeadDeclinedTx(ctx, tx, h.lifecycleMailEnv(), l)
-		},
-	})
+	_, err = h.Leads.Decline(c.Request().Context(), h.user(c).LeadActor(), l.ID, formVersion(d.Reason.Version), d.Reason.Reason, d.Reason.Notes)
 	if err != nil {
 		return h.formRefused(c, d, err)
 	}
@@ -276,7 +235,7 @@ func (h *Handler) lost(c echo.Context) error {
 	if len(d.Reason.Errors) > 0 {
 		return h.renderForm(c, http.StatusUnprocessableEntity, d)
 	}
-	_, err = h.workLead(c, l.ID, d.Reason.Version, lifecycle.Lost, lifecycle.Input{Reason: d.Reason.Reason, ReasonNotes: d.Reason.Notes}, actionHooks{})
+	_, err = h.Leads.Lost(c.Request().Context(), h.user(c).LeadActor(), l.ID, formVersion(d.Reason.Version), d.Reason.Reason, d.Reason.Notes)
 	if err != nil {
 		return h.formRefused(c, d, err)
 	}
@@ -289,7 +248,7 @@ func (h *Handler) won(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.workLead(c, l.ID, c.FormValue("version"), lifecycle.Won, lifecycle.Input{}, actionHooks{}); err != nil {
+	if _, err := h.Leads.Won(c.Request().Context(), h.user(c).LeadActor(), l.ID, formVersion(c.FormValue("version"))); err != nil {
 		if status, msg := h.lifecycleRefusal(c, l, err); status != 0 {
 			return echo.NewHTTPError(status, msg)
 		}
@@ -317,13 +276,8 @@ func (h *Handler) addEmployee(c echo.Context) error {
 	if len(d.Employee.Errors) > 0 {
 		return h.renderForm(c, http.StatusUnprocessableEntity, d)
 	}
-	emp := db.LeadContact{Kind: "employee", Name: d.Employee.Name, Email: d.Employee.Email, Phone: d.Employee.Phone}
-	_, err = h.workLead(c, l.ID, d.Reason.Version, lifecycle.AddEmployee, lifecycle.Input{}, actionHooks{
-		before: func(ctx context.Context, tx *sql.Tx, l *lead.Lead, extra map[string][2]string) error {
-			extra["employee"] = [2]string{"", contactText(emp)}
-			return db.AddLeadContactTx(ctx, tx, l.ID, emp, h.Clock.Now())
-		},
-	})
+	emp := lead.Contact{Name: d.Employee.Name, Email: d.Employee.Email, Phone: d.Employee.Phone}
+	_, err = h.Leads.AddEmployee(c.Request().Context(), h.user(c).LeadActor(), l.ID, formVersion(d.Reason.Version), emp)
 	if err != nil {
 		return h.formRefused(c, d, err)
 	}

@@ -30,33 +30,33 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 	var noReload bool
 	var dialogOpen bool
 	var errText, status, dealCard, focused string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, first.ID)),
 		htmxReady(),
-		chromedp.WaitVisible(`#btn-accept`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#btn-accept`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, "lifecycle-details-received-en")
-	err = chromedp.Run(ctx,
-		chromedp.Evaluate(`window.__noReload = true`, nil),
-		chromedp.Click(`#btn-accept`, chromedp.ByQuery),
-		chromedp.WaitVisible(`dialog[open] #f-deal_name`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelector("dialog").open`, &dialogOpen),
-		chromedp.SendKeys(`#f-deal_name`, "Contoso CRM rollout", chromedp.ByQuery),
-		chromedp.SendKeys(`#f-deal_value`, "0", chromedp.ByQuery),
-		chromedp.SetValue(`#f-currency`, "USD", chromedp.ByQuery),
-		chromedp.SetValue(`#f-close_date`, "2027-01-15", chromedp.ByQuery),
-		chromedp.Click(`dialog .checks input[value="`+fmt.Sprint(f.teammate.ID)+`"]`, chromedp.ByQuery),
-		chromedp.SendKeys(`#f-notes`, "Call on Monday.", chromedp.ByQuery),
-		chromedp.Click(`[data-add-row]`, chromedp.ByQuery),
-		chromedp.SendKeys(`#c-name-0`, "Ken Mori", chromedp.ByQuery),
-		chromedp.SendKeys(`#c-email-0`, "ken@contoso.example", chromedp.ByQuery),
-		chromedp.Click(`dialog button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`dialog[open] #err-deal_value`, chromedp.ByQuery),
-		chromedp.Text(`#err-deal_value`, &errText, chromedp.ByQuery),
-		chromedp.Evaluate(`document.activeElement && document.activeElement.id`, &focused),
+	err = chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
+		chromedp.Click(chromedp.CSS(`#btn-accept`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #f-deal_name`)),
+		testkit.Eval(`document.querySelector("dialog").open`, &dialogOpen),
+		chromedp.SendKeys(chromedp.CSS(`#f-deal_name`), "Contoso CRM rollout"),
+		chromedp.SendKeys(chromedp.CSS(`#f-deal_value`), "0"),
+		chromedp.SetValue(chromedp.CSS(`#f-currency`), "USD"),
+		chromedp.SetValue(chromedp.CSS(`#f-close_date`), "2027-01-15"),
+		chromedp.Click(chromedp.CSS(`dialog .checks input[value="`+fmt.Sprint(f.teammate.ID)+`"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-notes`), "Call on Monday."),
+		chromedp.Click(chromedp.CSS(`[data-add-row]`)),
+		chromedp.SendKeys(chromedp.CSS(`#c-name-0`), "Ken Mori"),
+		chromedp.SendKeys(chromedp.CSS(`#c-email-0`), "ken@contoso.example"),
+		chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #err-deal_value`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#err-deal_value`)), &errText),
+		testkit.Eval(`document.activeElement && document.activeElement.id`, &focused),
 	)
 	if err != nil {
 		t.Fatalf("accept dialog: %v", err)
@@ -71,14 +71,14 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 		t.Errorf("focus after the 422 is on %q, want the field to fix", focused)
 	}
 	testkit.Screenshot(t, ctx, "lifecycle-accept-modal-error-en")
-	err = chromedp.Run(ctx,
-		chromedp.SetValue(`#f-deal_value`, "12500", chromedp.ByQuery),
-		chromedp.Click(`dialog button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#card-deal`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`dialog`, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload === true`, &noReload),
-		chromedp.Text(`.lead-sub .label`, &status, chromedp.ByQuery),
-		chromedp.Text(`#card-deal`, &dealCard, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#f-deal_value`), "12500"),
+		chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#card-deal`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog`)),
+		testkit.Eval(`window.__noReload === true`, &noReload),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.lead-sub .label`)), &status),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#card-deal`)), &dealCard),
 	)
 	if err != nil {
 		t.Fatalf("accept: %v", err)
@@ -101,31 +101,31 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 	// nothing the first page still does (an htmx swap settling, a history entry) can race the navigation.
 	ctx, cancelTab := chromedp.NewContext(ctx)
 	defer cancelTab()
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, second.ID)),
 		htmxReady(),
-		chromedp.WaitVisible(`#btn-decline`, chromedp.ByQuery),
-		chromedp.Click(`#btn-decline`, chromedp.ByQuery),
-		chromedp.WaitVisible(`dialog[open] input[value="other"]`, chromedp.ByQuery),
-		chromedp.Click(`dialog input[value="other"]`, chromedp.ByQuery),
-		chromedp.Click(`dialog button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`dialog[open] #err-notes`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#btn-decline`)),
+		chromedp.Click(chromedp.CSS(`#btn-decline`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] input[value="other"]`)),
+		chromedp.Click(chromedp.CSS(`dialog input[value="other"]`)),
+		chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #err-notes`)),
 	)
 	if err != nil {
 		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		var loc, modal string
-		_ = chromedp.Run(dctx, chromedp.Location(&loc), chromedp.Evaluate(`document.getElementById("modal") ? document.getElementById("modal").outerHTML.slice(0, 3000) : document.body.innerHTML.slice(0, 3000)`, &modal))
+		_ = chromedp.Do(dctx, testkit.Into(chromedp.Location(), &loc), testkit.Eval(`document.getElementById("modal") ? document.getElementById("modal").outerHTML.slice(0, 3000) : document.body.innerHTML.slice(0, 3000)`, &modal))
 		testkit.Screenshot(t, dctx, "lifecycle-debug")
 		t.Fatalf("decline dialog: %v\nlocation %s\n%s", err, loc, modal)
 	}
 	testkit.Screenshot(t, ctx, "lifecycle-decline-modal-error-en")
-	err = chromedp.Run(ctx,
-		chromedp.SendKeys(`#f-reason-notes`, "Outside our region.", chromedp.ByQuery),
-		chromedp.Click(`dialog button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#card-outcome`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`dialog`, chromedp.ByQuery),
-		chromedp.Text(`.lead-sub .label`, &status, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#f-reason-notes`), "Outside our region."),
+		chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#card-outcome`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.lead-sub .label`)), &status),
 	)
 	if err != nil {
 		t.Fatalf("decline: %v", err)
@@ -152,12 +152,12 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 	ctx := testkit.Browser(t)
 	f.s.SignIn(t, ctx, "aiko@example.com")
 	var title, accept string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, l.ID)),
 		htmxReady(),
-		chromedp.WaitVisible(`#btn-accept`, chromedp.ByQuery),
-		chromedp.Text(`#btn-accept`, &accept, chromedp.ByQuery),
-		chromedp.Text(`h1`, &title, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#btn-accept`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#btn-accept`)), &accept),
+		testkit.Into(chromedp.Text(chromedp.CSS(`h1`)), &title),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -167,20 +167,20 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 	}
 	testkit.Screenshot(t, ctx, "lifecycle-details-ja")
 	var legend string
-	err = chromedp.Run(ctx,
-		chromedp.Click(`#btn-accept`, chromedp.ByQuery),
-		chromedp.WaitVisible(`dialog[open] #f-deal_name`, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#btn-accept`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #f-deal_name`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, "lifecycle-accept-modal-ja")
-	err = chromedp.Run(ctx,
-		chromedp.Click(`dialog [data-close-dialog]`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`dialog`, chromedp.ByQuery),
-		chromedp.Click(`#btn-decline`, chromedp.ByQuery),
-		chromedp.WaitVisible(`dialog[open] .radios`, chromedp.ByQuery),
-		chromedp.Text(`dialog legend`, &legend, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`dialog [data-close-dialog]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog`)),
+		chromedp.Click(chromedp.CSS(`#btn-decline`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] .radios`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`dialog legend`)), &legend),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -193,10 +193,10 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 	// The same forms as whole pages, as a browser without JavaScript gets them.
 	other := f.addLead(t, func(l *lead.Lead) { l.CustomerCompany = "ファブリカム合同会社" })
 	var heading string
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/bulk/decline?ids=%d&ids=%d", f.s.URL, l.ID, other.ID)),
-		chromedp.WaitVisible(`.form-page .radios`, chromedp.ByQuery),
-		chromedp.Text(`.form-page h2`, &heading, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`.form-page .radios`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.form-page h2`)), &heading),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -209,8 +209,8 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 
 // htmxReady waits until htmx has loaded (scripts are deferred), so a click opens the dialog in place
 // rather than following the link to the form page.
-func htmxReady() chromedp.Action {
-	return chromedp.Poll(`!!(window.htmx && document.readyState === "complete")`, nil, chromedp.WithPollingTimeout(10*time.Second))
+func htmxReady() chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](`!!(window.htmx && document.readyState === "complete")`, chromedp.WithPollingTimeout(10*time.Second))
 }
 
 // TestBrowserExpiredLeadHidesTheContact: after the expiry job, the page shows the outcome and no
@@ -223,10 +223,10 @@ func TestBrowserExpiredLeadHidesTheContact(t *testing.T) {
 	ctx := testkit.Browser(t)
 	f.s.SignIn(t, ctx, "aiko@example.com")
 	var customer string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/%d", f.s.URL, l.ID)),
-		chromedp.WaitVisible(`#contact-hidden`, chromedp.ByQuery),
-		chromedp.Text(`#card-customer`, &customer, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#contact-hidden`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#card-customer`)), &customer),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -1,21 +1,18 @@
 package handlers
 
 import (
-	"database/sql"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
-	"leaddesk/db"
 	"leaddesk/lead"
-	"leaddesk/lifecycle"
-	"leaddesk/mail"
+	"leaddesk/leads"
 )
 
 // maxBulk bounds one bulk decline, so its transaction stays short.
-const maxBulk = 500
+const maxBulk = leads.MaxDeclineMany
 
 // bulkDeclineData is the bulk decline dialog and its result.
 type bulkDeclineData struct {
@@ -49,28 +46,6 @@ func (h *Handler) bulkIDs(c echo.Context, values []string) ([]int64, error) {
 	return ids, nil
 }
 
-// splitDeclinable keeps the ids of leads this user may decline now; the rest are counted as skipped.
-func (h *Handler) splitDeclinable(c echo.Context, ids []int64) ([]int64, int, error) {
-	var ok []int64
-	skipped := 0
-	for _, id := range ids {
-		l, err := h.DB.LeadByID(c.Request().Context(), id)
-		if errors.Is(err, db.ErrNotFound) {
-			skipped++
-			continue
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		if lifecycle.Check(l, h.user(c), lifecycle.Decline) == nil {
-			ok = append(ok, id)
-		} else {
-			skipped++
-		}
-	}
-	return ok, skipped, nil
-}
-
 func (h *Handler) renderBulk(c echo.Context, status int, d *bulkDeclineData) error {
 	p := h.page(c, h.T(c, "lifecycle.title.bulk_decline"), "leads", d)
 	p.Fragment = "modal"
@@ -83,15 +58,16 @@ func (h *Handler) bulkDeclineForm(c echo.Context) error {
 		return err
 	}
 	d := &bulkDeclineData{Reasons: lead.DeclineReasons, Next: safeNext(c.QueryParam("next"), "/leads"), Reason: reasonForm{Errors: map[string]string{}}}
-	if d.IDs, d.Skipped, err = h.splitDeclinable(c, ids); err != nil {
+	if d.IDs, d.Skipped, err = h.Leads.Declinable(c.Request().Context(), h.user(c).LeadActor(), ids); err != nil {
 		return err
 	}
 	d.NoneValid = len(d.IDs) == 0
 	return h.renderBulk(c, http.StatusOK, d)
 }
 
-// bulkDecline declines the selected received leads with one reason, in one transaction. A lead that
-// moved on meanwhile (accepted, declined, expired) is skipped and counted, never changed.
+// bulkDecline declines the selected received leads with one reason through the leads service (one
+// transaction). A lead that moved on meanwhile (accepted, declined, expired) is skipped and counted,
+// never changed.
 func (h *Handler) bulkDecline(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
@@ -110,42 +86,9 @@ func (h *Handler) bulkDecline(c echo.Context) error {
 	if len(d.Reason.Errors) > 0 {
 		return h.renderBulk(c, http.StatusUnprocessableEntity, d)
 	}
-	ctx := c.Request().Context()
-	u := h.user(c)
-	now := h.Clock.Now()
-	in := lifecycle.Input{Reason: d.Reason.Reason, ReasonNotes: d.Reason.Notes}
-	declined, skipped := 0, 0
-	err = h.DB.InTx(ctx, func(tx *sql.Tx) error {
-		declined, skipped = 0, 0
-		for _, id := range ids {
-			l, err := db.LeadByIDTx(ctx, tx, id)
-			if errors.Is(err, db.ErrNotFound) {
-				skipped++
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			after, err := lifecycle.Apply(l, u, lifecycle.Decline, in, now)
-			if errors.Is(err, lifecycle.ErrState) {
-				skipped++
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if err := db.SaveLeadTx(ctx, tx, l, after, db.Actor{UserID: u.ID}, lifecycle.EventKind(lifecycle.Decline), nil); err != nil {
-				return err
-			}
-			if err := mail.LeadDeclinedTx(ctx, tx, h.lifecycleMailEnv(), after); err != nil {
-				return err
-			}
-			declined++
-		}
-		return nil
-	})
+	declined, skipped, err := h.Leads.DeclineMany(c.Request().Context(), h.user(c).LeadActor(), ids, d.Reason.Reason, d.Reason.Notes)
 	if err != nil {
-		if errors.Is(err, lifecycle.ErrRole) {
+		if errors.Is(err, leads.ErrRole) {
 			return echo.NewHTTPError(http.StatusForbidden, h.T(c, "error.forbidden"))
 		}
 		return err

@@ -9,13 +9,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 
 	"leaddesk/db"
 	"leaddesk/lead"
 	"leaddesk/lifecycle"
-	"leaddesk/views"
+	"leaddesk/money"
 )
 
 // detailsData is the lead details page (DESIGN §9).
@@ -78,9 +76,9 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	}
 	u := h.user(c)
 	now := h.Clock.Now()
-	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u), Flame: lifecycle.Flame(l, now),
+	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u.LeadActor()), Flame: lifecycle.Flame(l, now),
 		RespondBy: lifecycle.RespondBy(l), ListQuery: db.ParseLeadFilter(c.QueryParams()).Query().Encode()}
-	for _, a := range lifecycle.Allowed(l, u) {
+	for _, a := range lifecycle.Allowed(l, u.LeadActor()) {
 		d.Can[string(a)] = true
 	}
 	if !d.RespondBy.IsZero() {
@@ -161,7 +159,6 @@ func (h *Handler) progress(c echo.Context, l *lead.Lead) []progressStep {
 
 // timeline turns stored events into readable entries: who, when, what, and each field old → new.
 func (h *Handler) timeline(c echo.Context, l *lead.Lead, events []db.LeadEvent) []timelineItem {
-	printer := message.NewPrinter(language.Make(h.lang(c)))
 	out := make([]timelineItem, 0, len(events))
 	for _, e := range events {
 		it := timelineItem{At: e.At, Who: e.ActorName}
@@ -193,7 +190,7 @@ func (h *Handler) timeline(c echo.Context, l *lead.Lead, events []db.LeadEvent) 
 				key = "contact" // contact_1, contact_2, … given on accept
 			}
 			it.Changes = append(it.Changes, timelineChange{Field: h.catalogOr(c, "details.field."+key, f),
-				Old: h.changeValue(c, printer, l, key, v[0]), New: h.changeValue(c, printer, l, key, v[1])})
+				Old: h.changeValue(c, l, key, v[0]), New: h.changeValue(c, l, key, v[1])})
 		}
 		out = append(out, it)
 	}
@@ -225,7 +222,7 @@ func (h *Handler) senderName(c echo.Context, l *lead.Lead) string {
 }
 
 // changeValue shows a stored value for reading: codes translated, money formatted, long notes cut.
-func (h *Handler) changeValue(c echo.Context, p *message.Printer, l *lead.Lead, field, v string) string {
+func (h *Handler) changeValue(c echo.Context, l *lead.Lead, field, v string) string {
 	if v == "" {
 		return ""
 	}
@@ -237,9 +234,8 @@ func (h *Handler) changeValue(c echo.Context, p *message.Printer, l *lead.Lead, 
 	case "reason":
 		return h.catalogOr(c, "lifecycle.reason."+v, v)
 	case "deal_value":
-		minor, cur, _ := strings.Cut(v, " ")
-		if n, err := strconv.ParseInt(minor, 10, 64); err == nil {
-			return views.FormatMoney(p, n, cur)
+		if a, ok := money.ParseStored(v); ok {
+			return a.Format(h.lang(c))
 		}
 	case "contact", "employee":
 		if l.ContactHidden() {

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -11,8 +10,9 @@ import (
 
 	"leaddesk/contact"
 	"leaddesk/db"
+	"leaddesk/lead"
 	"leaddesk/lifecycle"
-	"leaddesk/views"
+	"leaddesk/money"
 )
 
 // Limits on what a lifecycle form accepts; past them the field gets a message, nothing is stored.
@@ -21,13 +21,11 @@ const (
 	maxShortText  = 200   // deal name, contact name
 	maxIDText     = 100   // CRM ID, campaign ID
 	maxContacts   = 20    // extra contacts given on accept
-	maxDealMinor  = 1e15  // far beyond any deal; keeps the arithmetic exact
 	leadDateInput = "2006-01-02"
 )
 
-// DealCurrencies are the ISO 4217 codes a deal may be valued in. The list keeps to currencies whose minor
-// unit views.MinorUnits and views.FormatMoney know (two decimals, or none for JPY, KRW, VND, CLP, ISK),
-// so a stored amount always reads back as it was typed.
+// DealCurrencies are the ISO 4217 codes a deal may be valued in; package money knows each one's minor
+// unit (two decimals, or none for JPY, KRW, VND, CLP, ISK), so a stored amount reads back as it was typed.
 var DealCurrencies = strings.Fields(`USD EUR JPY GBP AUD CAD CHF CNY HKD SGD NZD KRW INR TWD THB MYR IDR PHP VND
 	SEK NOK DKK ISK PLN CZK HUF RON BGN TRY ILS AED SAR QAR ZAR EGP NGN KES MAD BRL MXN ARS CLP COP PEN UAH`)
 
@@ -65,7 +63,7 @@ func (h *Handler) fieldErr(c echo.Context, errs map[string]string, field, key st
 // readDealForm reads the accept/edit fields (DESIGN §8 names): the deal, the chosen team and (on
 // accept) the extra contacts. users are the instance's users a team may be chosen from; the injected
 // clock and the configured time zone decide what "in the past" means for the purchase date.
-func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bool) (dealForm, lifecycle.Deal, []int64, []db.LeadContact) {
+func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bool) (dealForm, lifecycle.Deal, []int64, []lead.Contact) {
 	f := dealForm{
 		DealName:   strings.TrimSpace(c.FormValue("deal_name")),
 		DealValue:  strings.TrimSpace(c.FormValue("deal_value")),
@@ -88,12 +86,13 @@ func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bo
 	if !validDealCurrency(f.Currency) {
 		h.fieldErr(c, e, "currency", "lifecycle.err.currency")
 	}
-	minor, ok := parseDealValue(f.DealValue, views.MinorUnits(f.Currency))
+	value, err := money.Parse(f.DealValue, f.Currency)
+	minor := value.Minor
 	switch {
 	case f.DealValue == "":
 		h.fieldErr(c, e, "deal_value", "lifecycle.err.value_required")
-	case !ok:
-		h.fieldErr(c, e, "deal_value", "lifecycle.err.value_format", views.MinorUnits(f.Currency))
+	case err != nil:
+		h.fieldErr(c, e, "deal_value", "lifecycle.err.value_format", money.Digits(f.Currency))
 	case minor <= 0:
 		h.fieldErr(c, e, "deal_value", "lifecycle.err.value_positive")
 	}
@@ -127,7 +126,7 @@ func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bo
 			team = append(team, id)
 		}
 	}
-	var contacts []db.LeadContact
+	var contacts []lead.Contact
 	if withContacts {
 		names, emails, phones := c.Request().Form["contact_name"], c.Request().Form["contact_email"], c.Request().Form["contact_phone"]
 		rows := max(len(names), len(emails), len(phones))
@@ -145,7 +144,7 @@ func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bo
 				h.fieldErr(c, e, "contacts", "lifecycle.err.contacts")
 			}
 			f.Contacts = append(f.Contacts, r)
-			contacts = append(contacts, db.LeadContact{Kind: "contact", Name: r.Name, Email: r.Email, Phone: r.Phone})
+			contacts = append(contacts, lead.Contact{Name: r.Name, Email: r.Email, Phone: r.Phone})
 		}
 	}
 	deal := lifecycle.Deal{Name: f.DealName, Value: minor, Currency: f.Currency, PurchaseDate: f.CloseDate, Notes: f.Notes,
@@ -200,53 +199,12 @@ func (h *Handler) checkContact(c echo.Context, r contactRow, needReach bool) map
 	return errs
 }
 
-// parseDealValue reads "12500", "12,500.50" or "12 500" as minor units with at most `decimals` decimals.
-func parseDealValue(s string, decimals int) (int64, bool) {
-	s = strings.NewReplacer(",", "", " ", "", "\u00a0", "", "_", "").Replace(s)
-	if s == "" || strings.HasPrefix(s, "+") {
-		return 0, false
-	}
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if hasDot && (frac == "" || len(frac) > decimals) {
-		return 0, false
-	}
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
-	if whole == "" || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" || len(whole) > 15 {
-		return 0, false
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	for len(frac) < decimals {
-		frac += "0"
-	}
-	var f int64
-	if frac != "" {
-		f, _ = strconv.ParseInt(frac, 10, 64)
-	}
-	v := w*int64(math.Pow10(decimals)) + f
-	if v > maxDealMinor {
-		return 0, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 // dealValueInput shows stored minor units in the form again, e.g. 1250050 USD → "12500.50".
 func dealValueInput(minor int64, currency string) string {
 	if currency == "" && minor == 0 {
 		return ""
 	}
-	d := views.MinorUnits(currency)
-	if d == 0 {
-		return strconv.FormatInt(minor, 10)
-	}
-	p := int64(math.Pow10(d))
-	return strconv.FormatInt(minor/p, 10) + "." + strings.Repeat("0", d-len(strconv.FormatInt(minor%p, 10))) + strconv.FormatInt(minor%p, 10)
+	return money.Amount{Minor: minor, Currency: currency}.Plain()
 }
 
 // reasonForm is the decline/lost form as typed.

@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/url"
 	"strings"
@@ -12,16 +11,13 @@ import (
 
 	"leaddesk/internal/testkit"
 	"leaddesk/lead"
-	"leaddesk/lifecycle"
-	"leaddesk/mail"
 )
 
-// expireAt runs the expiry job as main.go registers it, with mail queued in the same transaction.
+// expireAt runs the expiry job as main.go registers it: the leads service, with mail queued by its
+// notifier in the same transaction.
 func expireAt(t *testing.T, s *testkit.Server, now time.Time) int {
 	t.Helper()
-	n, err := s.DB.ExpireOverdueLeads(context.Background(), now, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-		return mail.LeadExpiredTx(ctx, tx, mail.Env{BaseURL: s.Cfg.BaseURL, Loc: s.Cfg.Location, Now: now}, l)
-	})
+	n, err := s.Leads.ExpireOverdue(context.Background(), now)
 	if err != nil {
 		t.Fatalf("expire: %v", err)
 	}
@@ -30,9 +26,7 @@ func expireAt(t *testing.T, s *testkit.Server, now time.Time) int {
 
 func remindAt(t *testing.T, s *testkit.Server, now time.Time) int {
 	t.Helper()
-	n, err := s.DB.RemindExpiringLeads(context.Background(), now, lifecycle.ReminderBefore, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-		return mail.ExpiryReminderTx(ctx, tx, mail.Env{BaseURL: s.Cfg.BaseURL, Loc: s.Cfg.Location, Now: now}, l)
-	})
+	n, err := s.Leads.RemindExpiring(context.Background(), now)
 	if err != nil {
 		t.Fatalf("remind: %v", err)
 	}
@@ -106,9 +100,7 @@ func TestLifecycleJobsAreSafeToRunTwiceAtOnce(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			n, err := f.s.DB.ExpireOverdueLeads(context.Background(), at, func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-				return mail.LeadExpiredTx(ctx, tx, mail.Env{BaseURL: f.s.Cfg.BaseURL, Loc: f.s.Cfg.Location, Now: at}, l)
-			})
+			n, err := f.s.Leads.ExpireOverdue(context.Background(), at)
 			if err != nil {
 				t.Errorf("run %d: %v", i, err)
 			}
@@ -153,10 +145,10 @@ func TestInformationalLeadsArchivedAfterSixMonths(t *testing.T) {
 	f := newLCFixture(t)
 	info := f.addLead(t, func(l *lead.Lead) { l.CTA = "test_drive" })
 	actionable := f.addLead(t, nil)
-	if n, err := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter-time.Minute)); err != nil || n != 0 {
+	if n, err := f.s.Leads.ArchiveInformational(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter-time.Minute)); err != nil || n != 0 {
 		t.Errorf("before 6 months: %d %v", n, err)
 	}
-	if n, err := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter)); err != nil || n != 1 {
+	if n, err := f.s.Leads.ArchiveInformational(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter)); err != nil || n != 1 {
 		t.Errorf("at 6 months: %d %v", n, err)
 	}
 	got := f.lead(t, info.ID)
@@ -166,7 +158,7 @@ func TestInformationalLeadsArchivedAfterSixMonths(t *testing.T) {
 	if f.lead(t, actionable.ID).Status != "received" {
 		t.Error("the archival job touched an actionable lead")
 	}
-	if n, _ := f.s.DB.ArchiveInformationalLeads(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter+time.Hour)); n != 0 {
+	if n, _ := f.s.Leads.ArchiveInformational(context.Background(), info.CreatedAt.Add(lead.InformationalArchiveAfter+time.Hour)); n != 0 {
 		t.Error("second run archived again")
 	}
 }

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"net/http"
 	"strconv"
@@ -11,12 +9,11 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/lead"
-	"leaddesk/lifecycle"
-	"leaddesk/mail"
+	"leaddesk/leads"
 )
 
-// This file is the machinery every lifecycle action shares: finding the lead, doing the action in one
-// transaction under the lifecycle rules and the version guard, and wording a refusal.
+// This file is what every lifecycle action's handler shares: finding the lead for its form, reading
+// the version the form was based on, and wording a refusal of the leads service.
 
 // detailLeadID reads :id; anything but a positive number is "not found".
 func (h *Handler) detailLeadID(c echo.Context) (int64, error) {
@@ -40,15 +37,20 @@ func (h *Handler) loadDetailLead(c echo.Context) (*lead.Lead, error) {
 	return l, err
 }
 
-// lifecycleRefusal turns a lifecycle refusal or a stale version into the message the user reads.
+// lifecycleRefusal turns a refusal of the leads service into the status and message the user reads
+// (0 for any other error).
 func (h *Handler) lifecycleRefusal(c echo.Context, l *lead.Lead, err error) (int, string) {
 	switch {
-	case errors.Is(err, lifecycle.ErrRole):
+	case errors.Is(err, leads.ErrNotFound):
+		return http.StatusNotFound, h.T(c, "error.not_found")
+	case errors.Is(err, leads.ErrRole):
 		return http.StatusForbidden, h.T(c, "error.forbidden")
-	case errors.Is(err, lifecycle.ErrState):
+	case errors.Is(err, leads.ErrState):
 		return http.StatusConflict, h.T(c, "lifecycle.err.state", h.leadStateText(c, l))
-	case errors.Is(err, db.ErrStale):
+	case errors.Is(err, leads.ErrStale):
 		return http.StatusConflict, h.T(c, "lifecycle.err.stale")
+	case errors.Is(err, leads.ErrInvalid):
+		return http.StatusUnprocessableEntity, h.T(c, "error.bad_request")
 	}
 	return 0, ""
 }
@@ -62,53 +64,15 @@ func (h *Handler) leadStateText(c echo.Context, l *lead.Lead) string {
 	return s
 }
 
-// actionHooks are what an action stores beside the lead, inside its transaction: before the guarded
-// save (team, contacts — their change joins the same timeline entry) and after it (mail, Action Center).
-type actionHooks struct {
-	before func(ctx context.Context, tx *sql.Tx, l *lead.Lead, extra map[string][2]string) error
-	after  func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error
-}
-
-// workLead does action a on lead id in one transaction: it reads the lead afresh, asks the lifecycle
-// whether this user may do a now, refuses a form based on another version, saves with the version
-// guard, and records the timeline. The lead as saved comes back; a lifecycleRefusal is a lifecycle or db error.
-func (h *Handler) workLead(c echo.Context, id int64, version string, a lifecycle.Action, in lifecycle.Input, hooks actionHooks) (*lead.Lead, error) {
-	ctx := c.Request().Context()
-	u := h.user(c)
-	now := h.Clock.Now()
-	var saved *lead.Lead
-	err := h.DB.InTx(ctx, func(tx *sql.Tx) error {
-		l, err := db.LeadByIDTx(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		after, err := lifecycle.Apply(l, u, a, in, now)
-		if err != nil {
-			return err
-		}
-		if version != "" && version != strconv.FormatInt(l.Version, 10) {
-			return db.ErrStale
-		}
-		extra := map[string][2]string{}
-		if hooks.before != nil {
-			if err := hooks.before(ctx, tx, l, extra); err != nil {
-				return err
-			}
-		}
-		if err := db.SaveLeadTx(ctx, tx, l, after, db.Actor{UserID: u.ID}, lifecycle.EventKind(a), extra); err != nil {
-			return err
-		}
-		if hooks.after != nil {
-			if err := hooks.after(ctx, tx, after); err != nil {
-				return err
-			}
-		}
-		saved = after
-		return nil
-	})
-	return saved, err
-}
-
-func (h *Handler) lifecycleMailEnv() mail.Env {
-	return mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: h.Clock.Now()}
+// formVersion reads the version a form was based on: 0 (none given: whatever is stored) or a
+// positive number; anything else can match no stored version, so the service answers ErrStale.
+func formVersion(s string) int64 {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return -1
+	}
+	return n
 }

@@ -12,6 +12,8 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/leads"
+	"leaddesk/money"
 	"leaddesk/views"
 )
 
@@ -30,16 +32,15 @@ func (h *Handler) leadFavorite(c echo.Context) error {
 	if err != nil || id <= 0 {
 		return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
 	}
+	by := u.LeadActor()
 	on := c.FormValue("on") == "1"
 	if c.FormValue("on") == "" {
-		cur, err := h.DB.IsFavorite(ctx, u.ID, id)
-		if err != nil {
-			return err
-		}
-		on = !cur
+		on, err = h.Leads.ToggleFavorite(ctx, by, id)
+	} else {
+		err = h.Leads.SetFavorite(ctx, by, id, on)
 	}
-	if err := h.DB.SetFavorite(ctx, u.ID, id, on, h.Clock.Now()); err != nil {
-		if errors.Is(err, db.ErrNotFound) {
+	if err != nil {
+		if errors.Is(err, leads.ErrNotFound) {
 			return echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
 		}
 		return err
@@ -71,7 +72,7 @@ func (h *Handler) leadsBulkFavorite(c echo.Context) error {
 		if err != nil || id <= 0 {
 			continue
 		}
-		if err := h.DB.SetFavorite(ctx, u.ID, id, true, h.Clock.Now()); err != nil && !errors.Is(err, db.ErrNotFound) {
+		if err := h.Leads.SetFavorite(ctx, u.LeadActor(), id, true); err != nil && !errors.Is(err, leads.ErrNotFound) {
 			return err
 		}
 		n++
@@ -145,7 +146,7 @@ func exportRecord(rec []string, l *lead.Lead) {
 	}
 	value := ""
 	if l.DealValue != 0 || l.Currency != "" {
-		value = formatMinor(l.DealValue, l.Currency)
+		value = money.Amount{Minor: l.DealValue, Currency: l.Currency}.Plain()
 	}
 	vals := []string{strconv.FormatInt(l.ID, 10), l.CreatedAt.UTC().Format(time.RFC3339), l.CustomerCompany, contact, email,
 		l.EmailValidity, phone, l.PhoneValidity, l.Country, l.Source, l.LeadType, l.CTA, l.Classification, l.OfferID, l.OfferTitle,
@@ -153,22 +154,6 @@ func exportRecord(rec []string, l *lead.Lead) {
 	for i, v := range vals {
 		rec[i] = csvSafe(v)
 	}
-}
-
-// formatMinor writes minor units as a plain decimal (no grouping), e.g. 1250000 USD → 12500.00.
-func formatMinor(minor int64, currency string) string {
-	if views.MinorUnits(currency) == 0 {
-		return strconv.FormatInt(minor, 10)
-	}
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	frac := strconv.FormatInt(minor%100, 10)
-	if len(frac) == 1 {
-		frac = "0" + frac
-	}
-	return sign + strconv.FormatInt(minor/100, 10) + "." + frac
 }
 
 // csvSafe neutralizes a cell a spreadsheet would run as a formula (CSV injection): a leading

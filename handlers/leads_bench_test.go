@@ -22,6 +22,8 @@ import (
 	"leaddesk/db"
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
+	"leaddesk/leads"
+	"leaddesk/mail"
 )
 
 // The benchmarks run against a seeded database named by LEADDESK_BENCH_DB (make bench seeds one with
@@ -54,7 +56,8 @@ func benchServer(b testing.TB) (*httptest.Server, *http.Client) {
 			bench.err = err
 			return
 		}
-		e, _, err := handlers.New(handlers.Deps{Cfg: cfg, DB: d, Clock: clock.System{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		e, _, err := handlers.New(handlers.Deps{Cfg: cfg, DB: d, Clock: clock.System{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Leads: leads.New(d, clock.System{}, mail.NewNotifier(cfg))})
 		if err != nil {
 			bench.err = err
 			return

@@ -47,18 +47,18 @@ func TestBrowserLeadsFilterSwapAndBack(t *testing.T) {
 
 	var marker bool
 	var loc, first, rng string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace"),
-		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload = true`, nil),
-		chromedp.Click(`.ws-filter-menu summary`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#results table`)),
+		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
+		chromedp.Click(chromedp.CSS(`.ws-filter-menu summary`)),
 		testkit.HTMXSettled(`input[name="country"][value="JP"]`),
-		chromedp.Click(`input[name="country"][value="JP"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#results .chip`, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload === true`, &marker),
-		chromedp.Location(&loc),
-		chromedp.Text(`#results tbody tr:first-child .ws-company`, &first, chromedp.ByQuery),
-		chromedp.Text(`.pager > span:first-child`, &rng, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`input[name="country"][value="JP"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results .chip`)),
+		testkit.Eval(`window.__noReload === true`, &marker),
+		testkit.Into(chromedp.Location(), &loc),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#results tbody tr:first-child .ws-company`)), &first),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.pager > span:first-child`)), &rng),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -75,13 +75,13 @@ func TestBrowserLeadsFilterSwapAndBack(t *testing.T) {
 	testkit.Screenshot(t, ctx, "workspace-leads-filter-open")
 
 	// Close the filter panel, then sort by customer through the header, in place.
-	err = chromedp.Run(ctx,
-		chromedp.Click(`.ws-filter-menu summary`, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.ws-filter-menu summary`)),
 		testkit.HTMXSettled(`th[aria-sort] a[href*="sort=customer"]`),
-		chromedp.Click(`th[aria-sort] a[href*="sort=customer"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`th[aria-sort="ascending"]`, chromedp.ByQuery),
-		chromedp.Text(`#results tbody tr:first-child .ws-company`, &first, chromedp.ByQuery),
-		chromedp.Location(&loc),
+		chromedp.Click(chromedp.CSS(`th[aria-sort] a[href*="sort=customer"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`th[aria-sort="ascending"]`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#results tbody tr:first-child .ws-company`)), &first),
+		testkit.Into(chromedp.Location(), &loc),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -91,14 +91,14 @@ func TestBrowserLeadsFilterSwapAndBack(t *testing.T) {
 	}
 
 	// Back twice: the sort, then the filter are undone.
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.NavigateBack(),
-		chromedp.WaitVisible(`th[aria-sort="descending"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`th[aria-sort="descending"]`)),
 		chromedp.NavigateBack(),
-		chromedp.Sleep(300*time.Millisecond),
-		chromedp.WaitNotPresent(`#results .chip`, chromedp.ByQuery),
-		chromedp.Location(&loc),
-		chromedp.Text(`.pager > span:first-child`, &rng, chromedp.ByQuery),
+		chromedp.WaitNotPresent(chromedp.CSS(`#results .chip`)), // the country chip goes with the restored view
+		testkit.HTMXIdle(),
+		testkit.Into(chromedp.Location(), &loc),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.pager > span:first-child`)), &rng),
 	)
 	if err != nil {
 		t.Fatalf("back: %v", err)
@@ -117,17 +117,18 @@ func TestBrowserLeadsHeartToggle(t *testing.T) {
 	ctx := testkit.Browser(t)
 	s.SignIn(t, ctx, "aiko@example.com")
 
-	var pressed, count string
+	var count string
+	var pressed chromedp.AttributeResult
 	var marker bool
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace"),
-		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload = true`, nil),
+		chromedp.WaitVisible(chromedp.CSS(`#results table`)),
+		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
 		testkit.HTMXSettled(`#results tbody tr:first-child .heart-btn`),
-		chromedp.Click(`#results tbody tr:first-child .heart-btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#results tbody tr:first-child .heart-btn[aria-pressed="true"]`, chromedp.ByQuery),
-		chromedp.Text(`#count-favorites`, &count, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload === true`, &marker),
+		chromedp.Click(chromedp.CSS(`#results tbody tr:first-child .heart-btn`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results tbody tr:first-child .heart-btn[aria-pressed="true"]`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#count-favorites`)), &count),
+		testkit.Eval(`window.__noReload === true`, &marker),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -135,23 +136,23 @@ func TestBrowserLeadsHeartToggle(t *testing.T) {
 	if !marker || count != "1" {
 		t.Errorf("heart on: in place %v, favorites count %q", marker, count)
 	}
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		testkit.HTMXSettled(`#results tbody tr:nth-child(2) .heart-btn`),
-		chromedp.Click(`#results tbody tr:nth-child(2) .heart-btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#results tbody tr:nth-child(2) .heart-btn[aria-pressed="true"]`, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#results tbody tr:nth-child(2) .heart-btn`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results tbody tr:nth-child(2) .heart-btn[aria-pressed="true"]`)),
 		testkit.HTMXSettled(`#results tbody tr:first-child .heart-btn`),
-		chromedp.Click(`#results tbody tr:first-child .heart-btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#results tbody tr:first-child .heart-btn[aria-pressed="false"]`, chromedp.ByQuery),
-		chromedp.Text(`#count-favorites`, &count, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#results tbody tr:first-child .heart-btn`)),
+		chromedp.WaitVisible(chromedp.CSS(`#results tbody tr:first-child .heart-btn[aria-pressed="false"]`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#count-favorites`)), &count),
 		chromedp.Reload(),
-		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
-		chromedp.AttributeValue(`#results tbody tr:nth-child(2) .heart-btn`, "aria-pressed", &pressed, nil, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#results table`)),
+		testkit.Into(chromedp.AttributeValue(chromedp.CSS(`#results tbody tr:nth-child(2) .heart-btn`), "aria-pressed"), &pressed),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if count != "1" || pressed != "true" {
-		t.Errorf("after toggling: count %q, second heart pressed %q after reload", count, pressed)
+	if count != "1" || pressed.Value != "true" {
+		t.Errorf("after toggling: count %q, second heart pressed %q after reload", count, pressed.Value)
 	}
 }
 
@@ -163,19 +164,19 @@ func TestBrowserLeadsScreenshots(t *testing.T) {
 	s.CreateUser("ren@example.com", "Ren Ito", db.RoleProfile)
 	ctx := testkit.Browser(t)
 	s.SignIn(t, ctx, "aiko@example.com")
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace&size=25"),
-		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#results table`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, "workspace-leads-en")
-	err = chromedp.Run(ctx,
-		chromedp.Click(`.lang-switch button[value="ja"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`html[lang="ja"] #results table`, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.lang-switch button[value="ja"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="ja"] #results table`)),
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace&size=25&country=JP&status=received"),
-		chromedp.WaitVisible(`#results .chip`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#results .chip`)),
 	)
 	if err != nil {
 		t.Fatal(err)

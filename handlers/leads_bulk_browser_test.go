@@ -29,34 +29,34 @@ func TestBrowserBulkDeclineFromTheList(t *testing.T) {
 	s.SignIn(t, ctx, "aiko@example.com")
 	box := func(id int64) string { return fmt.Sprintf(`#results input[name="ids"][value="%d"]`, id) }
 	var result, statuses string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace"),
 		testkit.HTMXSettled(box(a.ID)),
-		chromedp.Click(box(a.ID), chromedp.ByQuery),
-		chromedp.Click(box(b.ID), chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(box(a.ID))),
+		chromedp.Click(chromedp.CSS(box(b.ID))),
 		testkit.HTMXSettled(`button[formaction="/leads/bulk/decline"]`),
-		chromedp.Click(`button[formaction="/leads/bulk/decline"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`dialog[open] input[name="reason"][value="budget"]`, chromedp.ByQuery),
-		chromedp.Click(`dialog input[name="reason"][value="budget"]`, chromedp.ByQuery),
-		chromedp.Click(`dialog button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#bulk-result`, chromedp.ByQuery),
-		chromedp.Text(`#bulk-result`, &result, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`button[formaction="/leads/bulk/decline"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog[open] input[name="reason"][value="budget"]`)),
+		chromedp.Click(chromedp.CSS(`dialog input[name="reason"][value="budget"]`)),
+		chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#bulk-result`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#bulk-result`)), &result),
 	)
 	if err != nil {
 		var modal, loc string
-		_ = chromedp.Run(ctx, chromedp.Location(&loc), chromedp.Evaluate(`(document.getElementById("modal")||document.body).outerHTML.slice(0, 1500)`, &modal))
+		_ = chromedp.Do(ctx, testkit.Into(chromedp.Location(), &loc), testkit.Eval(`(document.getElementById("modal")||document.body).outerHTML.slice(0, 1500)`, &modal))
 		t.Fatalf("%v\nlocation %s\n%s", err, loc, modal)
 	}
 	if !strings.Contains(result, "2") {
 		t.Errorf("result banner = %q, want 2 leads declined", result)
 	}
 	testkit.Screenshot(t, ctx, "leads-bulk-decline-done")
-	err = chromedp.Run(ctx,
-		chromedp.Click(`dialog [data-close-dialog]`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`dialog[open]`, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`dialog [data-close-dialog]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)),
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace"),
-		chromedp.WaitVisible(`#results`, chromedp.ByQuery),
-		chromedp.Text(`#results tbody`, &statuses, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#results`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#results tbody`)), &statuses),
 	)
 	if err != nil {
 		t.Fatal(err)

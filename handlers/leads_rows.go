@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"leaddesk/money"
 	"leaddesk/views"
 )
 
@@ -91,7 +92,7 @@ func (h *Handler) rowHTML(lang string, p *message.Printer, r *leadRow, canWork b
 	b.WriteString(`<div class="sub">` + string(h.bit(lang, "ws-bit-type", l.LeadType, l)) + `</div></td>`)
 	b.WriteString(`<td class="num ws-nowrap">`)
 	if l.DealValue != 0 {
-		b.WriteString(esc(views.FormatMoney(p, l.DealValue, l.Currency)))
+		b.WriteString(esc(money.Amount{Minor: l.DealValue, Currency: l.Currency}.Format(lang)))
 	}
 	day := l.CreatedAt.In(h.Cfg.Location).Format("2006-01-02")
 	b.WriteString(`</td><td class="ws-nowrap"><time datetime="` + l.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00") + `">` +

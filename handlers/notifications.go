@@ -10,7 +10,6 @@ import (
 
 	"leaddesk/contact"
 	"leaddesk/db"
-	"leaddesk/mail"
 	"leaddesk/views"
 )
 
@@ -23,11 +22,6 @@ type notifyPrefsForm struct {
 	Modes   []string
 	Langs   []string
 	Errors  map[string]string
-}
-
-// mailEnv is what the mail.*Tx functions need to know about now and this instance.
-func (h *Handler) mailEnv() mail.Env {
-	return mail.Env{BaseURL: h.Cfg.BaseURL, Loc: h.Cfg.Location, Now: h.Clock.Now()}
 }
 
 // notificationPrefs shows the signed-in user's own notification settings.

@@ -22,11 +22,11 @@ func TestBrowserBellCountsANewLead(t *testing.T) {
 	s.SignIn(t, ctx, "ren@example.com")
 
 	var before string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/leads"),
-		chromedp.WaitReady(`#bell-count[data-count="0"]`, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload = true`, nil),
-		chromedp.Text(`.notify-bell`, &before, chromedp.ByQuery),
+		chromedp.WaitReady(chromedp.CSS(`#bell-count[data-count="0"]`)),
+		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.notify-bell`)), &before),
 	)
 	if err != nil {
 		t.Fatalf("bell before: %v", err)
@@ -40,10 +40,10 @@ func TestBrowserBellCountsANewLead(t *testing.T) {
 	var marker bool
 	waitCtx, cancel := context.WithTimeout(ctx, 25*time.Second) // the badge polls every 15 s
 	defer cancel()
-	err = chromedp.Run(waitCtx,
-		chromedp.WaitVisible(`#bell-count[data-count="2"] .bell-count`, chromedp.ByQuery),
-		chromedp.Text(`#bell-count .bell-count`, &badge, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload === true`, &marker),
+	err = chromedp.Do(waitCtx,
+		chromedp.WaitVisible(chromedp.CSS(`#bell-count[data-count="2"] .bell-count`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#bell-count .bell-count`)), &badge),
+		testkit.Eval(`window.__noReload === true`, &marker),
 	)
 	if err != nil {
 		t.Fatalf("the bell did not count the new lead: %v", err)
@@ -54,12 +54,12 @@ func TestBrowserBellCountsANewLead(t *testing.T) {
 	testkit.Screenshot(t, ctx, "notify-bell-count")
 
 	var panelText string
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		testkit.HTMXSettled(`.notify-bell`),
-		chromedp.Click(`.notify-bell`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#notify-panel .panel`, chromedp.ByQuery),
-		chromedp.WaitReady(`#bell-count[data-count="0"]`, chromedp.ByQuery),
-		chromedp.Text(`#notify-panel .panel`, &panelText, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`.notify-bell`)),
+		chromedp.WaitVisible(chromedp.CSS(`#notify-panel .panel`)),
+		chromedp.WaitReady(chromedp.CSS(`#bell-count[data-count="0"]`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#notify-panel .panel`)), &panelText),
 	)
 	if err != nil {
 		t.Fatalf("open the panel: %v", err)
@@ -70,13 +70,12 @@ func TestBrowserBellCountsANewLead(t *testing.T) {
 	testkit.Screenshot(t, ctx, "notify-panel")
 
 	var left int
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		testkit.HTMXSettled(`#notify-panel .notify-item form button`),
-		chromedp.Click(`#notify-panel .notify-item form button`, chromedp.ByQuery),
-		chromedp.Sleep(300*time.Millisecond),
-		chromedp.Evaluate(`document.querySelectorAll('#notify-panel .notify-item').length`, &left),
+		testkit.HTMXRequestDone(chromedp.Click(chromedp.CSS(`#notify-panel .notify-item form button`))),
+		testkit.Eval(`document.querySelectorAll('#notify-panel .notify-item').length`, &left),
 		chromedp.KeyEvent("\u001b"),
-		chromedp.WaitNotPresent(`#notify-panel .panel`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(chromedp.CSS(`#notify-panel .panel`)),
 	)
 	if err != nil {
 		t.Fatalf("dismiss and close: %v", err)
@@ -110,10 +109,10 @@ func TestBrowserNotificationPages(t *testing.T) {
 	b := testkit.Browser(t)
 	s.SignIn(t, b, "aya@example.com")
 	var failedRow string
-	err = chromedp.Run(b,
+	err = chromedp.Do(b,
 		chromedp.Navigate(s.URL+"/admin/mail"),
-		chromedp.WaitVisible(`table.notify-mail`, chromedp.ByQuery),
-		chromedp.Text(`table.notify-mail`, &failedRow, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`table.notify-mail`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`table.notify-mail`)), &failedRow),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -124,13 +123,13 @@ func TestBrowserNotificationPages(t *testing.T) {
 	testkit.Screenshot(t, b, "notify-admin-mail")
 
 	var msg string
-	err = chromedp.Run(b,
+	err = chromedp.Do(b,
 		chromedp.Navigate(s.URL+"/settings/notifications"),
-		chromedp.WaitVisible(`#notify-email`, chromedp.ByQuery),
-		chromedp.SendKeys(`#notify-email`, "not an address", chromedp.ByQuery),
-		chromedp.Submit(`#notify-email`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#notify-email-error`, chromedp.ByQuery),
-		chromedp.Text(`#notify-email-error`, &msg, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#notify-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#notify-email`), "not an address"),
+		chromedp.Submit(chromedp.CSS(`#notify-email`)),
+		chromedp.WaitVisible(chromedp.CSS(`#notify-email-error`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#notify-email-error`)), &msg),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -139,10 +138,10 @@ func TestBrowserNotificationPages(t *testing.T) {
 		t.Errorf("field message = %q", msg)
 	}
 	testkit.Screenshot(t, b, "notify-prefs-error")
-	err = chromedp.Run(b,
-		chromedp.Click(`.lang-switch button[value="ja"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`html[lang="ja"] #notify-email`, chromedp.ByQuery),
-		chromedp.Text(`h1`, &msg, chromedp.ByQuery),
+	err = chromedp.Do(b,
+		chromedp.Click(chromedp.CSS(`.lang-switch button[value="ja"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="ja"] #notify-email`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`h1`)), &msg),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -155,10 +154,10 @@ func TestBrowserNotificationPages(t *testing.T) {
 	notifyLead(t, s, "株式会社ミライ", true)
 	notifyLead(t, s, "Northwind Traders", false)
 	var list string
-	err = chromedp.Run(b,
+	err = chromedp.Do(b,
 		chromedp.Navigate(s.URL+"/action-center"),
-		chromedp.WaitVisible(`.notify-page .notify-list`, chromedp.ByQuery),
-		chromedp.Text(`.notify-page`, &list, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`.notify-page .notify-list`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.notify-page`)), &list),
 	)
 	if err != nil {
 		t.Fatal(err)

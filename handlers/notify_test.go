@@ -13,7 +13,6 @@ import (
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
 	"leaddesk/lead"
-	"leaddesk/mail"
 )
 
 // notifyLead stores an actionable lead with its notifications in one transaction, as intake does.
@@ -25,7 +24,7 @@ func notifyLead(t *testing.T, s *testkit.Server, company string, requested bool)
 		if err := db.InsertLeadTx(context.Background(), tx, l); err != nil {
 			return err
 		}
-		return mail.NewLeadTx(context.Background(), tx, mail.Env{BaseURL: s.Cfg.BaseURL, Loc: s.Cfg.Location, Now: s.Clock.Now()}, l)
+		return s.Notify.Handle(context.Background(), tx, lead.Received{Change: lead.Change{Lead: l, At: s.Clock.Now()}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +154,7 @@ func TestActionCenterBellPanelAndDismiss(t *testing.T) {
 
 	// Answering the lead closes its items for everyone.
 	err := s.DB.InTx(context.Background(), func(tx *sql.Tx) error {
-		return mail.LeadAnsweredTx(context.Background(), tx, mail.Env{Now: s.Clock.Now()}, l.ID)
+		return s.Notify.Handle(context.Background(), tx, lead.Accepted{Change: lead.Change{Lead: l, At: s.Clock.Now()}})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -56,19 +56,19 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 
 	var marker bool
 	var errText, name, changed string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/profile"),
-		chromedp.WaitVisible(`#profile-company`, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload = true`, nil),
+		chromedp.WaitVisible(chromedp.CSS(`#profile-company`)),
+		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
 		testkit.HTMXSettled(`#profile-company .card-head a.btn`),
-		chromedp.Click(`#profile-company .card-head a.btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#company_name`, chromedp.ByQuery),
-		chromedp.Poll(`document.activeElement && document.activeElement.id === "company_name"`, nil, chromedp.WithPollingTimeout(3*time.Second)),
-		chromedp.Evaluate(`document.querySelector("#company_name").value = ""`, nil),
+		chromedp.Click(chromedp.CSS(`#profile-company .card-head a.btn`)),
+		chromedp.WaitVisible(chromedp.CSS(`#company_name`)),
+		chromedp.Poll[chromedp.Void](`document.activeElement && document.activeElement.id === "company_name"`, chromedp.WithPollingTimeout(3*time.Second)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#company_name").value = ""`),
 		testkit.HTMXSettled(`#profile-company button[type=submit]`),
-		chromedp.Click(`#profile-company button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#company_name-err`, chromedp.ByQuery),
-		chromedp.Text(`#company_name-err`, &errText, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#profile-company button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#company_name-err`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#company_name-err`)), &errText),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -78,22 +78,22 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	// htmx focuses the [autofocus] field once the swap settles.
 	var live string
-	if err := chromedp.Run(ctx,
-		chromedp.Poll(`document.activeElement && document.activeElement.id === "company_name"`, nil, chromedp.WithPollingTimeout(3*time.Second)),
+	if err := chromedp.Do(ctx,
+		chromedp.Poll[chromedp.Void](`document.activeElement && document.activeElement.id === "company_name"`, chromedp.WithPollingTimeout(3*time.Second)),
 	); err != nil {
-		chromedp.Run(ctx, chromedp.Evaluate(`document.activeElement.id`, &live))
+		chromedp.Do(ctx, testkit.Eval(`document.activeElement.id`, &live))
 		t.Errorf("focus after the error is on %q, want the company name field", live)
 	}
 	profileShot(t, ctx, "profile-en-company-error")
 	s.Clock.Advance(90 * time.Minute)
-	err = chromedp.Run(ctx,
-		chromedp.SendKeys(`#company_name`, "Contoso Japan KK", chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#company_name`), "Contoso Japan KK"),
 		testkit.HTMXSettled(`#profile-company button[type=submit]`),
-		chromedp.Click(`#profile-company button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`#company_name`, chromedp.ByQuery),
-		chromedp.Text(`#profile-company dd strong`, &name, chromedp.ByQuery),
-		chromedp.Text(`#profile-changed`, &changed, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload === true`, &marker),
+		chromedp.Click(chromedp.CSS(`#profile-company button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#company_name`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#profile-company dd strong`)), &name),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#profile-changed`)), &changed),
+		testkit.Eval(`window.__noReload === true`, &marker),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -107,21 +107,21 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	if !marker {
 		t.Error("saving reloaded the page instead of swapping the card")
 	}
-	if err := chromedp.Run(ctx, chromedp.Text(`#live`, &live, chromedp.ByQuery)); err != nil || live != "Saved." {
+	if err := chromedp.Do(ctx, testkit.Into(chromedp.Text(chromedp.CSS(`#live`)), &live)); err != nil || live != "Saved." {
 		t.Errorf("screen-reader notice = %q (%v)", live, err)
 	}
 
 	var chips string
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		testkit.HTMXSettled(`#profile-keywords .card-head a.btn`),
-		chromedp.Click(`#profile-keywords .card-head a.btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#keyword_expertise`, chromedp.ByQuery),
-		chromedp.SendKeys(`#keyword_expertise`, "Copilot", chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#profile-keywords .card-head a.btn`)),
+		chromedp.WaitVisible(chromedp.CSS(`#keyword_expertise`)),
+		chromedp.SendKeys(chromedp.CSS(`#keyword_expertise`), "Copilot"),
 		testkit.HTMXSettled(`#profile-keywords form.profile-kw-add button[type=submit]`),
-		chromedp.Click(`#profile-keywords form.profile-kw-add button[type=submit]`, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#profile-keywords form.profile-kw-add button[type=submit]`)),
 		chromedp.WaitVisible(`//ul[@aria-labelledby="kw-expertise-h"]//span[text()="Copilot"]`),
-		chromedp.Text(`#profile-keywords`, &chips, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload === true`, &marker),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#profile-keywords`)), &chips),
+		testkit.Eval(`window.__noReload === true`, &marker),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -130,13 +130,13 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 		t.Errorf("keyword not added in place (no reload: %v): %q", marker, chips)
 	}
 	// The editor stays open for the next change: remove a keyword that brings unwanted leads.
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		testkit.HTMXSettled(`#profile-keywords button[aria-label="Remove keyword CRM"]`),
-		chromedp.Click(`#profile-keywords button[aria-label="Remove keyword CRM"]`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`#profile-keywords button[aria-label="Remove keyword CRM"]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#keyword_expertise`, chromedp.ByQuery),
-		chromedp.Text(`#profile-keywords`, &chips, chromedp.ByQuery),
-		chromedp.Evaluate(`window.__noReload === true`, &marker),
+		chromedp.Click(chromedp.CSS(`#profile-keywords button[aria-label="Remove keyword CRM"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#profile-keywords button[aria-label="Remove keyword CRM"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#keyword_expertise`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#profile-keywords`)), &chips),
+		testkit.Eval(`window.__noReload === true`, &marker),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -146,27 +146,27 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	profileShot(t, ctx, "profile-en-keywords-edit")
 
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/profile"),
-		chromedp.WaitVisible(`#profile-locations`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#profile-locations`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	profileShot(t, ctx, "profile-en")
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		testkit.HTMXSettled(`#profile-locations tbody tr:first-child a.btn-danger`),
-		chromedp.Click(`#profile-locations tbody tr:first-child a.btn-danger`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.profile-remove select`, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#profile-locations tbody tr:first-child a.btn-danger`)),
+		chromedp.WaitVisible(chromedp.CSS(`.profile-remove select`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	profileShot(t, ctx, "profile-en-remove-location")
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		testkit.HTMXSettled(`#profile-locations tbody tr:first-child a.btn:not(.btn-danger)`),
-		chromedp.Click(`#profile-locations tbody tr:first-child a.btn:not(.btn-danger)`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#loc_contact_email`, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#profile-locations tbody tr:first-child a.btn:not(.btn-danger)`)),
+		chromedp.WaitVisible(chromedp.CSS(`#loc_contact_email`)),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -175,20 +175,20 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 
 	// A new location with a mistyped address stays open with the message next to the field.
 	var emailErr string
-	err = chromedp.Run(ctx,
-		chromedp.Evaluate(`window.__noReload = true`, nil),
+	err = chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
 		testkit.HTMXSettled(`#profile-locations .card-head a.btn`),
-		chromedp.Click(`#profile-locations .card-head a.btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.profile-loc-new #loc_name`, chromedp.ByQuery),
-		chromedp.SendKeys(`#loc_name`, "Osaka", chromedp.ByQuery),
-		chromedp.SetValue(`#loc_country`, "JP", chromedp.ByQuery),
-		chromedp.SendKeys(`#loc_contact_name`, "Ken Sato", chromedp.ByQuery),
-		chromedp.SendKeys(`#loc_contact_email`, "ken.sato@", chromedp.ByQuery),
-		chromedp.SendKeys(`#loc_contact_phone`, "+81 6-5555-0100", chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#profile-locations .card-head a.btn`)),
+		chromedp.WaitVisible(chromedp.CSS(`.profile-loc-new #loc_name`)),
+		chromedp.SendKeys(chromedp.CSS(`#loc_name`), "Osaka"),
+		chromedp.SetValue(chromedp.CSS(`#loc_country`), "JP"),
+		chromedp.SendKeys(chromedp.CSS(`#loc_contact_name`), "Ken Sato"),
+		chromedp.SendKeys(chromedp.CSS(`#loc_contact_email`), "ken.sato@"),
+		chromedp.SendKeys(chromedp.CSS(`#loc_contact_phone`), "+81 6-5555-0100"),
 		testkit.HTMXSettled(`.profile-loc-new button[type=submit]`),
-		chromedp.Click(`.profile-loc-new button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#loc_contact_email-err`, chromedp.ByQuery),
-		chromedp.Text(`#loc_contact_email-err`, &emailErr, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`.profile-loc-new button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#loc_contact_email-err`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`#loc_contact_email-err`)), &emailErr),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -198,14 +198,14 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 	profileShot(t, ctx, "profile-en-location-new-error")
 	var rows int
-	err = chromedp.Run(ctx,
-		chromedp.Evaluate(`document.querySelector("#loc_contact_email").value = ""`, nil),
-		chromedp.SendKeys(`#loc_contact_email`, "ken.sato@example.com", chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#loc_contact_email").value = ""`),
+		chromedp.SendKeys(chromedp.CSS(`#loc_contact_email`), "ken.sato@example.com"),
 		testkit.HTMXSettled(`.profile-loc-new button[type=submit]`),
-		chromedp.Click(`.profile-loc-new button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitNotPresent(`.profile-loc-new`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll("#profile-locations tbody tr").length`, &rows),
-		chromedp.Evaluate(`window.__noReload === true`, &marker),
+		chromedp.Click(chromedp.CSS(`.profile-loc-new button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`.profile-loc-new`)),
+		testkit.Eval(`document.querySelectorAll("#profile-locations tbody tr").length`, &rows),
+		testkit.Eval(`window.__noReload === true`, &marker),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -215,10 +215,10 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 	}
 
 	var title string
-	err = chromedp.Run(ctx,
-		chromedp.Click(`.lang-switch button[value=ja]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.lang-switch button[value=ja][aria-pressed=true]`, chromedp.ByQuery),
-		chromedp.Text(`h1`, &title, chromedp.ByQuery),
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.lang-switch button[value=ja]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.lang-switch button[value=ja][aria-pressed=true]`)),
+		testkit.Into(chromedp.Text(chromedp.CSS(`h1`)), &title),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -227,10 +227,10 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 		t.Errorf("Japanese title = %q", title)
 	}
 	profileShot(t, ctx, "profile-ja")
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		testkit.HTMXSettled(`#profile-preferences .card-head a.btn`),
-		chromedp.Click(`#profile-preferences .card-head a.btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#profile-preferences form`, chromedp.ByQuery),
+		chromedp.Click(chromedp.CSS(`#profile-preferences .card-head a.btn`)),
+		chromedp.WaitVisible(chromedp.CSS(`#profile-preferences form`)),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -239,11 +239,11 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 
 	// A tablet: one column, the tips under the cards, nothing cut off.
 	var overflow bool
-	err = chromedp.Run(ctx,
+	err = chromedp.Do(ctx,
 		chromedp.EmulateViewport(820, 1180),
 		chromedp.Navigate(s.URL+"/profile"),
-		chromedp.WaitVisible(`#profile-locations`, chromedp.ByQuery),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow),
+		chromedp.WaitVisible(chromedp.CSS(`#profile-locations`)),
+		testkit.Eval(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -257,8 +257,8 @@ func TestBrowserProfileEditsInPlace(t *testing.T) {
 // profileShot scrolls to the top first, so the sticky top bar sits where a person sees it.
 func profileShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	// Let htmx settle (it focuses, and so scrolls to, the [autofocus] field) before scrolling back up.
-	if err := chromedp.Run(ctx, chromedp.Sleep(150*time.Millisecond), chromedp.Evaluate(`window.scrollTo(0, 0)`, nil)); err != nil {
+	// Wait until htmx has settled and focused (so scrolled to) the [autofocus] field, then scroll back up.
+	if err := chromedp.Do(ctx, testkit.HTMXIdle(), chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`)); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Screenshot(t, ctx, name)

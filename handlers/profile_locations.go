@@ -193,7 +193,7 @@ func (h *Handler) profileRemoveLocation(c echo.Context) error {
 		return err
 	}
 	moveTo, _ := strconv.ParseInt(c.FormValue("move_to"), 10, 64)
-	err = h.DB.RemoveLocation(c.Request().Context(), h.profileActor(c), id, moveTo)
+	err = h.Leads.RemoveLocation(c.Request().Context(), h.user(c).LeadActor(), id, moveTo)
 	var inUse *db.LocationInUseError
 	switch {
 	case err == nil:

@@ -31,10 +31,10 @@ func TestBrowserTimeLeftInJapanese(t *testing.T) {
 	ctx := testkit.Browser(t)
 	s.SignIn(t, ctx, "aiko@example.com")
 	var due string
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace&sort=customer&dir=asc"),
-		chromedp.WaitVisible(`#results table`, chromedp.ByQuery),
-		chromedp.Evaluate(`[...document.querySelectorAll('#results tbody tr')].map(r => r.querySelector('.ws-company').textContent.trim() + '=' + (r.querySelector('.ws-due') ? r.querySelector('.ws-due').textContent.trim() : '')).join('|')`, &due),
+		chromedp.WaitVisible(chromedp.CSS(`#results table`)),
+		testkit.Eval(`[...document.querySelectorAll('#results tbody tr')].map(r => r.querySelector('.ws-company').textContent.trim() + '=' + (r.querySelector('.ws-due') ? r.querySelector('.ws-due').textContent.trim() : '')).join('|')`, &due),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,7 @@ func TestBrowserTimeLeftInJapanese(t *testing.T) {
 	testkit.Screenshot(t, ctx, "review-leads-due-ja")
 	// Both asked to be contacted more than 72 hours ago: the calmer mark, with its own text.
 	var calm int
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('#results .flame-calm[title="顧客が 72 時間以上前に連絡を希望しています"]').length`, &calm)); err != nil {
+	if err := chromedp.Do(ctx, testkit.Eval(`document.querySelectorAll('#results .flame-calm[title="顧客が 72 時間以上前に連絡を希望しています"]').length`, &calm)); err != nil {
 		t.Fatal(err)
 	}
 	if calm != 2 {

@@ -54,7 +54,11 @@ func (p Policy) Allows(u *db.User) bool {
 // handle registers one route with its policy.
 func (h *Handler) handle(e *echo.Echo, method, path string, fn echo.HandlerFunc, p Policy, mw ...echo.MiddlewareFunc) {
 	h.policies[method+" "+path] = p
-	e.Add(method, path, fn, append([]echo.MiddlewareFunc{h.authorize(p)}, mw...)...)
+	chain := []echo.MiddlewareFunc{h.authorize(p)}
+	if p.Scope == "" {
+		chain = append(chain, h.refuseInvalidText) // token routes (intake, API) have their own rules
+	}
+	e.Add(method, path, fn, append(chain, mw...)...)
 }
 
 // Policies returns every registered route's policy, keyed "METHOD path".

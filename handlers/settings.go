@@ -36,7 +36,7 @@ func (h *Handler) changePassword(c echo.Context) error {
 		errs["current"] = h.T(c, "settings.current_wrong")
 	}
 	pw := c.FormValue("password")
-	h.validNewPassword(c, pw, errs)
+	h.validNewPassword(c, pw, errs, u.Email, u.Name)
 	if pw != c.FormValue("confirm") && errs["password"] == "" {
 		errs["confirm"] = h.T(c, "settings.confirm_mismatch")
 	}

@@ -82,12 +82,15 @@ func (h *Handler) validEmail(c echo.Context, email string, errs map[string]strin
 	}
 }
 
-func (h *Handler) validNewPassword(c echo.Context, pw string, errs map[string]string) {
-	switch password.Check(pw) {
+// userInputs are the account's email and name, which a password must not be made of.
+func (h *Handler) validNewPassword(c echo.Context, pw string, errs map[string]string, userInputs ...string) {
+	switch password.Check(pw, userInputs...) {
 	case password.ErrTooShort:
 		errs["password"] = h.T(c, "auth.password_too_short", password.MinLength)
 	case password.ErrTooLong:
 		errs["password"] = h.T(c, "auth.password_too_long", password.MaxBytes)
+	case password.ErrTooGuessable:
+		errs["password"] = h.T(c, "auth.password_too_guessable")
 	}
 }
 
@@ -117,7 +120,7 @@ func (h *Handler) setupSubmit(c echo.Context) error {
 	pw := c.FormValue("password")
 	h.validName(c, f.Name, f.Errors)
 	h.validEmail(c, f.Email, f.Errors)
-	h.validNewPassword(c, pw, f.Errors)
+	h.validNewPassword(c, pw, f.Errors, f.Email, f.Name)
 	if len(f.Errors) > 0 {
 		return h.renderAccountForm(c, http.StatusUnprocessableEntity, "setup", "auth.setup_title", f)
 	}
@@ -170,7 +173,7 @@ func (h *Handler) inviteSubmit(c echo.Context) error {
 	f := accountForm{Token: c.Param("token"), Email: t.Email, Roles: t.Roles, Name: strings.TrimSpace(c.FormValue("name")), Errors: map[string]string{}}
 	pw := c.FormValue("password")
 	h.validName(c, f.Name, f.Errors)
-	h.validNewPassword(c, pw, f.Errors)
+	h.validNewPassword(c, pw, f.Errors, f.Email, f.Name)
 	if len(f.Errors) > 0 {
 		return h.renderAccountForm(c, http.StatusUnprocessableEntity, "invite", "auth.invite_title", f)
 	}
@@ -219,7 +222,11 @@ func (h *Handler) resetSubmit(c echo.Context) error {
 	}
 	f := accountForm{Token: c.Param("token"), Email: t.Email, Errors: map[string]string{}}
 	pw := c.FormValue("password")
-	h.validNewPassword(c, pw, f.Errors)
+	known := []string{f.Email}
+	if u, err := h.DB.UserByID(ctx, t.UserID); err == nil {
+		known = append(known, u.Name)
+	}
+	h.validNewPassword(c, pw, f.Errors, known...)
 	if len(f.Errors) > 0 {
 		return h.renderAccountForm(c, http.StatusUnprocessableEntity, "reset", "auth.reset_title", f)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/markbates/goth"
-	"github.com/markbates/goth/providers/azureadv2"
 	"github.com/markbates/goth/providers/github"
 	"github.com/markbates/goth/providers/google"
 	"github.com/markbates/goth/providers/openidConnect"
@@ -89,15 +88,17 @@ func (h *Handler) ssoProvider(key string) (goth.Provider, error) {
 	var p goth.Provider
 	switch key {
 	case "entra":
-		tenant := h.Cfg.Entra.Tenant
-		if tenant == "" {
-			tenant = string(azureadv2.OrganizationsTenant)
+		e, err := newEntraProvider(h.Cfg, callback, h.Clock.Now)
+		if err != nil {
+			return nil, err
 		}
-		p = azureadv2.New(h.Cfg.Entra.ClientID, h.Cfg.Entra.ClientSecret, callback, azureadv2.ProviderOptions{Tenant: azureadv2.TenantType(tenant)})
+		p = e
 	case "google":
 		p = google.New(h.Cfg.Google.ClientID, h.Cfg.Google.ClientSecret, callback, "openid", "email", "profile")
 	case "github":
-		p = github.New(h.Cfg.GitHub.ClientID, h.Cfg.GitHub.ClientSecret, callback, "read:user", "user:email")
+		web, api := h.githubURLs()
+		p = github.NewCustomisedURL(h.Cfg.GitHub.ClientID, h.Cfg.GitHub.ClientSecret, callback,
+			web+"/login/oauth/authorize", web+"/login/oauth/access_token", api+"/user", api+"/user/emails", "read:user", "user:email")
 	case "oidc":
 		discovery := strings.TrimRight(h.Cfg.OIDC.Issuer, "/") + "/.well-known/openid-configuration"
 		o, err := openidConnect.New(h.Cfg.OIDC.ClientID, h.Cfg.OIDC.ClientSecret, callback, discovery, "openid", "email", "profile")
@@ -198,6 +199,9 @@ func (h *Handler) ssoCallback(c echo.Context) error {
 	var gu goth.User
 	if err == nil {
 		gu, err = p.FetchUser(gs)
+	}
+	if err == nil && key == "github" {
+		gu.Email, err = h.githubVerifiedEmail(c.Request().Context(), gu.AccessToken)
 	}
 	if err != nil {
 		h.Log.Warn("single sign-on failed", "provider", key, "err", err)

@@ -18,8 +18,9 @@ import (
 var errNotAdmitted = errors.New("sso: not admitted")
 
 // ssoVerifiedEmail returns the provider's email for the user when the provider says it is verified
-// (OpenID Connect's email_verified, Google's verified_email). Entra ID addresses are managed by the
-// tenant; GitHub's goth provider hands out the public address or else the verified primary one.
+// (OpenID Connect's email_verified, Google's verified_email). Entra ID's provider (sso_entra.go) sets
+// an address only from a verified claim of an allowed tenant; GitHub's gives the verified primary
+// address (githubVerifiedEmail).
 func ssoVerifiedEmail(key string, gu goth.User) string {
 	email := strings.ToLower(strings.TrimSpace(gu.Email))
 	truthy := func(v any) bool { return v == true || v == "true" }
@@ -31,12 +32,6 @@ func ssoVerifiedEmail(key string, gu goth.User) string {
 	case "google":
 		if !truthy(gu.RawData["verified_email"]) && !truthy(gu.RawData["email_verified"]) {
 			return ""
-		}
-	case "entra":
-		// Accounts without a mailbox have no `mail`; their user principal name is the address they
-		// sign in with, except for guests (…#EXT#@tenant), whose UPN is no address of theirs.
-		if upn, _ := gu.RawData["userPrincipalName"].(string); email == "" && !strings.Contains(upn, "#") {
-			email = strings.ToLower(strings.TrimSpace(upn))
 		}
 	}
 	if !strings.Contains(email, "@") {

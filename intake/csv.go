@@ -7,15 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"leaddesk/contact"
 	"leaddesk/lead"
-	"leaddesk/views"
+	"leaddesk/money"
 )
 
 // csvColumns maps normalized header spellings (lower-case letters and digits only) to our fields. It
@@ -95,6 +93,8 @@ var problemText = map[string]string{
 	"purchase_date": "PurchaseDate %q is not a date (use YYYY-MM-DD)",
 	"currency":      "Currency %q is not an ISO 4217 code such as USD or JPY",
 	"deal_value":    "DealValue %q is not an amount such as 12500.00",
+	// Arguments: the value, its currency, the currency's decimals.
+	"deal_value_decimals": "DealValue %q has too many decimals: %s takes at most %d",
 }
 
 func (p Problem) String() string { return fmt.Sprintf(problemText[p.Code], p.Args...) }
@@ -319,19 +319,31 @@ func (r *CSVReader) lead(rec []string) (*lead.Lead, []Problem) {
 		bad("currency", clip(l.Currency))
 	}
 	if v := get("dealvalue"); v != "" {
-		minor, err := MinorAmount(v, l.Currency)
-		if err != nil {
+		a, err := money.Parse(v, l.Currency)
+		switch {
+		case errors.Is(err, money.ErrDecimals) && l.Currency != "":
+			bad("deal_value_decimals", clip(v), l.Currency, money.Digits(l.Currency))
+		case err != nil || a.Minor < 0:
 			bad("deal_value", clip(v))
 		}
-		l.DealValue = minor
+		l.DealValue = a.Minor
 	}
-	l.CustomerRequestedContact = truthy(get("requested")) || l.CTA == "contact_me"
-	l.CustomerConsent = truthy(get("consent")) || l.CustomerRequestedContact
+	l.CustomerRequestedContact, l.CustomerConsent = Consent(l.CTA, truthy(get("requested")), stated(get("consent")))
 	l.IsTest = IsTestLead(l)
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return l, nil
+}
+
+// stated reads a yes/no cell: nil when empty (the file says nothing), true for a truthy value, false
+// for anything else ("no", "0", "false", "いいえ").
+func stated(s string) *bool {
+	if s == "" {
+		return nil
+	}
+	v := truthy(s)
+	return &v
 }
 
 func truthy(s string) bool {
@@ -390,14 +402,4 @@ func ParseTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// MinorAmount turns "1,234.56" in currency into minor units (cents; yen have none).
-func MinorAmount(v, currency string) (int64, error) {
-	v = strings.ReplaceAll(strings.TrimSpace(v), ",", "")
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f > 1e15 || f != f {
-		return 0, fmt.Errorf("is not an amount such as 12500.00")
-	}
-	return int64(f*math.Pow10(views.MinorUnits(currency)) + 0.5), nil
 }

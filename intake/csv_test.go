@@ -114,3 +114,32 @@ func TestEveryProblemHasText(t *testing.T) {
 		}
 	}
 }
+
+// A deal value is imported exactly in its currency's minor units; more decimals than the currency has
+// skip the row with a reason naming the currency, never a rounded amount.
+func TestCSVDealValuesAreExact(t *testing.T) {
+	rows, err := readAll(t, "Email,Country,CallToAction,DealValue,Currency\n"+
+		"a@b.com,JP,contact_me,\"1,234.50\",USD\n"+
+		"a@b.com,JP,contact_me,1200,JPY\n"+
+		"a@b.com,JP,contact_me,0.1,usd\n"+
+		"a@b.com,JP,contact_me,12.345,USD\n"+
+		"a@b.com,JP,contact_me,1.5,JPY\n"+
+		"a@b.com,JP,contact_me,-5,USD\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int64{123450, 1200, 10} {
+		if rows[i].Lead == nil || rows[i].Lead.DealValue != want {
+			t.Errorf("line %d: %+v %v, want %d minor units", rows[i].Line, rows[i].Lead, rows[i].Errors, want)
+		}
+	}
+	for i, want := range map[int]string{
+		3: `DealValue "12.345" has too many decimals: USD takes at most 2`,
+		4: `DealValue "1.5" has too many decimals: JPY takes at most 0`,
+		5: `DealValue "-5" is not an amount such as 12500.00`,
+	} {
+		if rows[i].Lead != nil || joinProblems(rows[i].Errors) != want {
+			t.Errorf("line %d: %q, want %q", rows[i].Line, joinProblems(rows[i].Errors), want)
+		}
+	}
+}

@@ -2,10 +2,7 @@ package intake
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -68,16 +65,16 @@ func Check(in io.Reader, now time.Time, onRow func(RowResult)) (Report, error) {
 	return rep, nil
 }
 
-// ImportOptions are who imports and what happens to new leads.
+// ImportOptions are the time the import works as of, where its batches go, and who hears of each row.
 type ImportOptions struct {
-	Now        time.Time
-	ActorID    int64
-	ActorLabel string
-	OnNew      db.NewLeadHook
-	OnRow      func(RowResult) // called for every row, in order
+	Now time.Time
+	// Store writes one batch of valid leads in one transaction and answers, per lead, its id and
+	// whether it is new (the leads service's Import.Save).
+	Store func(ctx context.Context, leads []*lead.Lead) ([]db.IncomingResult, error)
+	OnRow func(RowResult) // called for every row, in order
 }
 
-// Import stores every valid row of a CSV file in batches of ImportBatch rows per transaction, after
+// Import stores every valid row of a CSV file through opt.Store in batches of ImportBatch rows, after
 // validating the contact details; rows that repeat a stored lead (same LeadId, or same email + offer
 // + call to action within a day) count as duplicates. Call Check first: a file-level error here
 // stops the import with the earlier batches kept, which Check rules out for files read twice.
@@ -139,28 +136,12 @@ func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Rep
 			send(parsed{rows: batch})
 		}
 	}()
-	// All batches go through one connection of the pool, whose page cache is made big for the import
-	// (512 MB at most, set back after): it keeps the growing indexes in memory from one batch to the
-	// next, where the pool could otherwise hand each batch a connection with a cold cache.
-	conn, err := d.Conn(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("import: %w", err)
-	}
-	defer conn.Close()
-	var cacheSize int64
-	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cacheSize); err != nil {
-		return rep, fmt.Errorf("import: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -524288"); err != nil {
-		return rep, fmt.Errorf("import: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = "+strconv.FormatInt(cacheSize, 10))
 	for p := range batches {
 		if p.err != nil {
 			return rep, p.err
 		}
 		rep.Rows += len(p.rows)
-		if err := writeImportBatch(ctx, conn, p.rows, opt, &rep); err != nil {
+		if err := writeImportBatch(ctx, p.rows, opt, &rep); err != nil {
 			return rep, err
 		}
 	}
@@ -168,9 +149,9 @@ func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Rep
 	return rep, nil
 }
 
-// writeImportBatch stores one batch of validated rows in one transaction (all of it or, on an error,
-// none of it) through db.SaveIncomingLeadsTx, and reports each row.
-func writeImportBatch(ctx context.Context, conn *sql.Conn, batch []*CSVRow, opt ImportOptions, rep *Report) error {
+// writeImportBatch stores one batch of validated rows through opt.Store (all of it or, on an error,
+// none of it), and reports each row.
+func writeImportBatch(ctx context.Context, batch []*CSVRow, opt ImportOptions, rep *Report) error {
 	results := make([]RowResult, len(batch))
 	leads := make([]*lead.Lead, 0, len(batch))
 	rowOf := make([]int, 0, len(batch))
@@ -183,18 +164,9 @@ func writeImportBatch(ctx context.Context, conn *sql.Conn, batch []*CSVRow, opt 
 		leads = append(leads, row.Lead)
 		rowOf = append(rowOf, i)
 	}
-	// BEGIN IMMEDIATE (the DSN's _txlock), like db.InTx: the batch holds the write lock throughout.
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("import: begin: %w", err)
-	}
-	defer tx.Rollback()
-	saved, err := db.SaveIncomingLeadsTx(ctx, tx, leads, opt.ActorID, opt.ActorLabel, opt.Now, opt.OnNew)
+	saved, err := opt.Store(ctx, leads)
 	if err != nil {
 		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("import: commit: %w", err)
 	}
 	for k, s := range saved {
 		res := &results[rowOf[k]]

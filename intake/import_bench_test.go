@@ -11,9 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"leaddesk/config"
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/internal/clock"
 	"leaddesk/lead"
+	"leaddesk/leads"
 	"leaddesk/mail"
 )
 
@@ -74,7 +77,9 @@ func BenchmarkCSVImport(b *testing.B) {
 		f, _ := os.Open(path)
 		b.StartTimer()
 		start := time.Now()
-		rep, err := intake.Import(context.Background(), d, f, intake.ImportOptions{Now: now, ActorLabel: "import", OnNew: newLeadHook(now)})
+		im := startImport(b, d, now)
+		rep, err := intake.Import(context.Background(), d, f, intake.ImportOptions{Now: now, Store: im.Save})
+		im.Close()
 		total += time.Since(start)
 		b.StopTimer()
 		f.Close()
@@ -90,11 +95,23 @@ func BenchmarkCSVImport(b *testing.B) {
 	b.ReportMetric(float64(rows*b.N)/total.Seconds(), "rows/s")
 }
 
-// newLeadHook is what `leaddesk import` and the upload page run for each new lead.
-func newLeadHook(now time.Time) db.NewLeadHook {
-	return func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-		return mail.NewLeadTx(ctx, tx, mail.Env{BaseURL: "https://leads.example.com", Loc: time.UTC, Now: now}, l)
+// startImport begins an import through the leads service as `leaddesk import` and the upload page
+// do, with the new-lead notifications subscribed, and extra subscribers after them.
+func startImport(tb testing.TB, d *db.DB, now time.Time, extra ...lead.Subscriber) *leads.Import {
+	tb.Helper()
+	subs := append([]lead.Subscriber{mail.NewNotifier(&config.Config{BaseURL: "https://leads.example.com", Location: time.UTC})}, extra...)
+	im, err := leads.New(d, clock.NewFake(now), subs...).StartImport(context.Background(), lead.Actor{Label: "import"})
+	if err != nil {
+		tb.Fatal(err)
 	}
+	return im
+}
+
+// subscriberFunc is a lead.Subscriber made of a function.
+type subscriberFunc func(ctx context.Context, tx *sql.Tx, e lead.Event) error
+
+func (f subscriberFunc) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
+	return f(ctx, tx, e)
 }
 
 // TestImportLargeFileInBatches imports more rows than one batch holds and checks every valid row
@@ -112,7 +129,12 @@ func TestImportLargeFileInBatches(t *testing.T) {
 	defer d.Close()
 	for round := range 2 {
 		f, _ := os.Open(path)
-		rep, err := intake.Import(t.Context(), d, f, intake.ImportOptions{Now: now, ActorLabel: "import"})
+		im, err := leads.New(d, clock.NewFake(now)).StartImport(t.Context(), lead.Actor{Label: "import"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := intake.Import(t.Context(), d, f, intake.ImportOptions{Now: now, Store: im.Save})
+		im.Close()
 		f.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -13,7 +13,9 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/intake"
+	"leaddesk/internal/clock"
 	"leaddesk/lead"
+	"leaddesk/leads"
 )
 
 // TestImportBatchWithRepeatsInTheFileAndInTheDatabase imports one batch holding a lead already
@@ -29,7 +31,7 @@ func TestImportBatchWithRepeatsInTheFileAndInTheDatabase(t *testing.T) {
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	stored := &lead.Lead{ExternalID: "OLD-1", Tab: "marketplace", LeadType: "offer", CTA: "free_trial", OfferID: "Offer", OfferTitle: "Offer",
 		CustomerCompany: "Stored KK", ContactEmail: "s@stored.jp", Country: "JP", CreatedAt: now.Add(-time.Hour)}
-	storedID, _, err := d.SaveIncomingLead(t.Context(), stored, 0, "api", now, nil)
+	storedID, _, err := leads.New(d, clock.NewFake(now)).Receive(t.Context(), lead.Actor{Label: "api"}, stored)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,9 @@ func TestImportBatchWithRepeatsInTheFileAndInTheDatabase(t *testing.T) {
 		",2026-11-30T07:00:00Z,Stored again,S@STORED.JP,JP,free_trial,Offer\r\n" + // 7: repeats the stored lead by address
 		"N-2,2026-11-30T07:00:00Z,Tailspin,t@tailspin.jp,Atlantis,contact_me,Offer\r\n" // 8: skipped
 	var rows []intake.RowResult
-	rep, err := intake.Import(t.Context(), d, strings.NewReader(csv), intake.ImportOptions{Now: now, ActorLabel: "import", OnNew: newLeadHook(now),
+	im := startImport(t, d, now)
+	defer im.Close()
+	rep, err := intake.Import(t.Context(), d, strings.NewReader(csv), intake.ImportOptions{Now: now, Store: im.Save,
 		OnRow: func(r intake.RowResult) { rows = append(rows, r) }})
 	if err != nil {
 		t.Fatal(err)
@@ -107,19 +111,21 @@ func TestImportFailingBatchLeavesNothingOfIt(t *testing.T) {
 	}
 	defer d.Close()
 	boom := errors.New("boom")
-	failing := func(ctx context.Context, tx *sql.Tx, l *lead.Lead) error {
-		if l.ExternalID == fmt.Sprintf("BENCH-%d", intake.ImportBatch+50) {
+	failing := subscriberFunc(func(ctx context.Context, tx *sql.Tx, e lead.Event) error {
+		if e.Subject().ExternalID == fmt.Sprintf("BENCH-%d", intake.ImportBatch+50) {
 			return boom
 		}
 		return nil
-	}
+	})
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	var reported int
-	rep, err := intake.Import(t.Context(), d, f, intake.ImportOptions{Now: now, ActorLabel: "import", OnNew: failing,
+	im := startImport(t, d, now, failing)
+	defer im.Close()
+	rep, err := intake.Import(t.Context(), d, f, intake.ImportOptions{Now: now, Store: im.Save,
 		OnRow: func(intake.RowResult) { reported++ }})
 	if !errors.Is(err, boom) {
 		t.Fatalf("import error %v", err)

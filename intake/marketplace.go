@@ -199,8 +199,14 @@ func (p MarketplacePayload) Lead() (*lead.Lead, Errors) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	l.CTA, l.CustomerRequestedContact = ActionCTA(action, p.ActionCode, p.OfferTitle, p.Description)
-	l.CustomerConsent = l.CustomerRequestedContact
+	cta, requested := ActionCTA(action, p.ActionCode, p.OfferTitle, p.Description)
+	l.CTA = cta
+	var stated *bool
+	if action == "DNC" {
+		no := false // "Do not contact": the customer's own no
+		stated = &no
+	}
+	l.CustomerRequestedContact, l.CustomerConsent = Consent(l.CTA, requested, stated)
 	if l.OfferID == "" {
 		l.OfferID = p.OfferTitle // the short form of LeadSource has no offer id; the title still tells offers apart
 	}

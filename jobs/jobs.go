@@ -56,24 +56,26 @@ func (r *Runner) RunOnce(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// Start runs each job on its own ticker until ctx ends; Wait returns once every run in flight finished.
+// Start runs each job at once and then on every tick of the runner's clock until ctx ends; Wait
+// returns once every run in flight finished. The tickers exist when Start returns, so a test that
+// moves a fake clock right after Start sees the next run.
 func (r *Runner) Start(ctx context.Context) {
 	for _, j := range r.jobs {
+		every := j.Every
+		if every <= 0 {
+			every = time.Minute
+		}
+		ticks, stop := r.clock.Tick(every)
 		r.wg.Add(1)
 		go func(j Job) {
 			defer r.wg.Done()
-			every := j.Every
-			if every <= 0 {
-				every = time.Minute
-			}
-			t := time.NewTicker(every)
-			defer t.Stop()
+			defer stop()
 			for {
 				r.runLogged(ctx, j)
 				select {
 				case <-ctx.Done():
 					return
-				case <-t.C:
+				case <-ticks:
 				}
 			}
 		}(j)

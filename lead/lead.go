@@ -1,7 +1,8 @@
 // Package lead holds what a lead is, before anyone stores, shows or changes one: the Lead type, the
 // codes of its fields (DESIGN §3.2, the query-string and stored values alike) and the facts of its kind
-// (which leads are actionable, how long an answer may wait). It imports nothing of the app, so every
-// other package — the store, the lifecycle rules, the domain service, mail, the handlers — can share it.
+// (which leads are actionable, how long an answer may wait), and (events.go) who changes a lead and
+// the domain events its changes record. It imports nothing of the app, so every other package — the
+// store, the lifecycle rules, the domain service, mail, the handlers — can share it.
 package lead
 
 import (

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"time"
 
-	"leaddesk/db"
 	"leaddesk/lead"
 )
 
@@ -45,10 +44,16 @@ func State(l *lead.Lead) string {
 	return l.Status
 }
 
-// CanWork reports whether a user's roles allow acting on leads: Referrals admins and Account admins.
-// Business profile admins read leads only (DESIGN §2).
-func CanWork(u *db.User) bool {
-	return u != nil && u.HasAny(db.RoleReferrals, db.RoleAccount)
+// The roles that may work leads (DESIGN §2); they are db.RoleReferrals and db.RoleAccount, which a
+// test keeps in step. Business profile admins read leads only.
+const (
+	roleReferrals = "referrals-admin"
+	roleAccount   = "account-admin"
+)
+
+// CanWork reports whether an actor's roles allow acting on leads: Referrals admins and Account admins.
+func CanWork(a lead.Actor) bool {
+	return a.HasRole(roleReferrals) || a.HasRole(roleAccount)
 }
 
 // allowedIn is which actions each state offers.
@@ -61,7 +66,7 @@ var allowedIn = map[string][]Action{
 
 // Check says whether u may do a on l now: nil, ErrRole or ErrState (role first: a read-only user
 // learns nothing about states it cannot change).
-func Check(l *lead.Lead, u *db.User, a Action) error {
+func Check(l *lead.Lead, u lead.Actor, a Action) error {
 	if !CanWork(u) {
 		return ErrRole
 	}
@@ -75,7 +80,7 @@ func Check(l *lead.Lead, u *db.User, a Action) error {
 
 // Allowed lists the actions u may do on l now, in display order; empty for read-only users and
 // for leads that take no action.
-func Allowed(l *lead.Lead, u *db.User) []Action {
+func Allowed(l *lead.Lead, u lead.Actor) []Action {
 	var out []Action
 	for _, a := range Actions {
 		if Check(l, u, a) == nil {
@@ -107,7 +112,7 @@ type Input struct {
 // outcome, reason, deal fields and times each action changes; the caller stores the result (guarded
 // by the version it read) and records the difference in the timeline. Team members and employees are
 // rows of their own, stored beside it.
-func Apply(l *lead.Lead, u *db.User, a Action, in Input, now time.Time) (*lead.Lead, error) {
+func Apply(l *lead.Lead, u lead.Actor, a Action, in Input, now time.Time) (*lead.Lead, error) {
 	if err := Check(l, u, a); err != nil {
 		return nil, err
 	}
@@ -167,7 +172,8 @@ func EventKind(a Action) string {
 	return string(a)
 }
 
-// The jobs' transitions (DESIGN §3.3), decided here and carried out by guarded UPDATEs in db.
+// The jobs' transitions (DESIGN §3.3): the leads service asks the Due… rules of every candidate the
+// store finds and applies Expire or ArchiveInformational to those that are due.
 
 // ReminderBefore is how long before expiry the Action Center reminder is due.
 const ReminderBefore = 48 * time.Hour
@@ -185,6 +191,51 @@ func DueForReminder(l *lead.Lead, now time.Time) bool {
 // DueForArchival reports whether an informational lead reached its archival age.
 func DueForArchival(l *lead.Lead, now time.Time) bool {
 	return State(l) == "informational" && !now.Before(l.CreatedAt.Add(lead.InformationalArchiveAfter))
+}
+
+// Expire returns l as it is after expiring unanswered, leaving l untouched; ErrState unless it is
+// DueToExpire at now. The contact details stay stored but are no longer shown (lead.ContactHidden).
+func Expire(l *lead.Lead, now time.Time) (*lead.Lead, error) {
+	if !DueToExpire(l, now) {
+		return nil, ErrState
+	}
+	next := *l
+	now = now.UTC()
+	next.Status, next.Outcome, next.ArchivedAt, next.ExpiresAt, next.UpdatedAt = "archived", "expired", &now, nil, now
+	return &next, nil
+}
+
+// ArchiveInformational returns an informational lead as it is after archival (no outcome), leaving l
+// untouched; ErrState unless it is DueForArchival at now.
+func ArchiveInformational(l *lead.Lead, now time.Time) (*lead.Lead, error) {
+	if !DueForArchival(l, now) {
+		return nil, ErrState
+	}
+	next := *l
+	now = now.UTC()
+	next.Status, next.ArchivedAt, next.UpdatedAt = "archived", &now, now
+	return &next, nil
+}
+
+// SettleArrival applies the lifecycle to a lead that arrives with an old creation time (historical
+// leads from the API or an import), so it arrives in the state the jobs would have put it in:
+// a received actionable lead past its 14 days arrives expired (archived, contact details hidden, no
+// reminder or expiry mail, since nobody could have answered it here), and an informational lead past
+// six months arrives archived. A status the sender gave (accepted, archived) is kept. It sets
+// Actionable from the lead's kind, and is idempotent.
+func SettleArrival(l *lead.Lead, now time.Time) {
+	l.Actionable = lead.IsActionable(l.Tab, l.LeadType, l.CTA)
+	if l.Status != "" && l.Status != "received" {
+		return
+	}
+	switch {
+	case l.Actionable && !l.CreatedAt.Add(lead.ExpiryWindow).After(now):
+		at := l.CreatedAt.Add(lead.ExpiryWindow)
+		l.Status, l.Outcome, l.ArchivedAt, l.ExpiresAt = "archived", "expired", &at, &at
+	case !l.Actionable && !l.CreatedAt.Add(lead.InformationalArchiveAfter).After(now):
+		at := l.CreatedAt.Add(lead.InformationalArchiveAfter)
+		l.Status, l.ArchivedAt = "archived", &at
+	}
 }
 
 // RespondBy is the date by which a received actionable lead needs an answer, or the zero time.

@@ -33,7 +33,7 @@ func TestCheckEveryStateActionAndRole(t *testing.T) {
 		"archived-expired":  testLead("archived", "expired", true),
 		"archived-info":     testLead("archived", "", false),
 	}
-	roles := map[string]*db.User{
+	users := map[string]*db.User{
 		"referrals":     {ID: 1, Roles: []string{db.RoleReferrals}},
 		"account":       {ID: 2, Roles: []string{db.RoleAccount}},
 		"profile":       {ID: 3, Roles: []string{db.RoleProfile}},
@@ -47,7 +47,8 @@ func TestCheckEveryStateActionAndRole(t *testing.T) {
 		"accepted": {Edit: true, AddEmployee: true, Won: true, Lost: true},
 	}
 	for sn, l := range states {
-		for rn, u := range roles {
+		for rn, user := range users {
+			u := user.LeadActor()
 			for _, a := range Actions {
 				err := Check(l, u, a)
 				var want error
@@ -86,7 +87,7 @@ func btoi(b bool) int {
 
 // TestApplyEffects says what each allowed action does to the lead.
 func TestApplyEffects(t *testing.T) {
-	u := &db.User{ID: 1, Roles: []string{db.RoleReferrals}}
+	u := (&db.User{ID: 1, Roles: []string{db.RoleReferrals}}).LeadActor()
 	at := now.Add(2 * time.Hour)
 	deal := Deal{Name: "Contoso CRM", Value: 1250000, Currency: "USD", PurchaseDate: "2027-01-15", Notes: "call Monday", CampaignID: "C-1", CRMID: "CRM-9"}
 	tests := []struct {
@@ -197,6 +198,67 @@ func TestTimeLeft(t *testing.T) {
 	} {
 		if unit, n := TimeLeft(tc.left); unit != tc.unit || n != tc.n {
 			t.Errorf("TimeLeft(%v) = %s %d, want %s %d", tc.left, unit, n, tc.unit, tc.n)
+		}
+	}
+}
+
+// TestJobTransitionsApplyOnlyWhenDue: Expire and ArchiveInformational, which the jobs apply, refuse a
+// lead that is not due by DueToExpire / DueForArchival and never touch the lead they are given.
+func TestJobTransitionsApplyOnlyWhenDue(t *testing.T) {
+	rec := testLead("received", "", true)
+	info := testLead("received", "", false)
+	exp := *rec.ExpiresAt
+	if _, err := Expire(rec, exp.Add(-time.Second)); !errors.Is(err, ErrState) {
+		t.Errorf("expire before the respond-by time: %v", err)
+	}
+	if _, err := Expire(info, exp); !errors.Is(err, ErrState) {
+		t.Errorf("expire an informational lead: %v", err)
+	}
+	before := *rec
+	got, err := Expire(rec, exp)
+	if err != nil || got.Status != "archived" || got.Outcome != "expired" || got.ExpiresAt != nil || !got.ArchivedAt.Equal(exp) || !got.UpdatedAt.Equal(exp) {
+		t.Errorf("expired lead %+v, err %v", got, err)
+	}
+	if *rec != before {
+		t.Error("Expire changed its input")
+	}
+	sixMonths := info.CreatedAt.Add(lead.InformationalArchiveAfter)
+	if _, err := ArchiveInformational(info, sixMonths.Add(-time.Second)); !errors.Is(err, ErrState) {
+		t.Errorf("archive before six months: %v", err)
+	}
+	if _, err := ArchiveInformational(rec, sixMonths); !errors.Is(err, ErrState) {
+		t.Errorf("archive an actionable lead: %v", err)
+	}
+	if got, err := ArchiveInformational(info, sixMonths); err != nil || got.Status != "archived" || got.Outcome != "" || !got.ArchivedAt.Equal(sixMonths) {
+		t.Errorf("archived lead %+v, err %v", got, err)
+	}
+}
+
+// TestSettleArrival: a lead arrives in the state the jobs would have left it in at its age; a status
+// the sender gave is kept.
+func TestSettleArrival(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		l               lead.Lead
+		age             time.Duration
+		status, outcome string
+	}{
+		{"new actionable", lead.Lead{LeadType: "profile"}, time.Hour, "", ""},
+		{"actionable at 14 days", lead.Lead{LeadType: "profile"}, lead.ExpiryWindow, "archived", "expired"},
+		{"informational at 13 days", lead.Lead{LeadType: "offer", CTA: "free_trial"}, lead.ExpiryWindow - 24*time.Hour, "", ""},
+		{"informational at six months", lead.Lead{LeadType: "offer", CTA: "free_trial"}, lead.InformationalArchiveAfter, "archived", ""},
+		{"accepted by the sender", lead.Lead{Tab: "qualified", Status: "accepted"}, lead.ExpiryWindow * 2, "accepted", ""},
+	} {
+		l := tc.l
+		l.CreatedAt = now.Add(-tc.age)
+		SettleArrival(&l, now)
+		again := l
+		SettleArrival(&again, now)
+		if l.Status != tc.status || l.Outcome != tc.outcome || l.Actionable != lead.IsActionable(l.Tab, l.LeadType, l.CTA) {
+			t.Errorf("%s: status %q outcome %q actionable %v", tc.name, l.Status, l.Outcome, l.Actionable)
+		}
+		if again.Status != l.Status || again.Outcome != l.Outcome {
+			t.Errorf("%s: settling twice changed it", tc.name)
 		}
 	}
 }

@@ -230,7 +230,7 @@ func TestOtherNotices(t *testing.T) {
 			l.CustomerConsent, l.EmailValidity, l.SenderEmail, l.SenderName = tc.consent, tc.validity, "pdm@microsoft.example", "PDM"
 			l.Country = "JP"
 		})
-		inTx(func(tx *sql.Tx) error { return mail.LeadDeclinedTx(context.Background(), tx, env(day0), l) })
+		inTx(func(tx *sql.Tx) error { return notify(tx, lead.Declined{Change: at(l, day0)}) })
 		k := kinds(l.ID)
 		if _, got := k["decline_customer"]; got != tc.want {
 			t.Errorf("%s: customer notice queued = %v, want %v", tc.name, got, tc.want)
@@ -247,9 +247,9 @@ func TestOtherNotices(t *testing.T) {
 		}
 	}
 	l := addLead(t, d, day0, 0, "Expiring", func(l *lead.Lead) { l.SenderEmail = "pdm@microsoft.example" })
-	inTx(func(tx *sql.Tx) error { return mail.ExpiryReminderTx(context.Background(), tx, env(day0), l) })
-	inTx(func(tx *sql.Tx) error { return mail.ExpiryReminderTx(context.Background(), tx, env(day0), l) }) // once only
-	inTx(func(tx *sql.Tx) error { return mail.LeadExpiredTx(context.Background(), tx, env(day0), l) })
+	inTx(func(tx *sql.Tx) error { return notify(tx, lead.ExpiryNear{Change: at(l, day0)}) })
+	inTx(func(tx *sql.Tx) error { return notify(tx, lead.ExpiryNear{Change: at(l, day0)}) }) // once only
+	inTx(func(tx *sql.Tx) error { return notify(tx, lead.Expired{Change: at(l, day0)}) })
 	var reminders int
 	d.QueryRow(`SELECT COUNT(*) FROM outbox WHERE lead_id = ? AND kind = 'expiry_reminder' AND to_email = 'ref@team.example'`, l.ID).Scan(&reminders)
 	if reminders != 1 {

@@ -24,6 +24,14 @@ var day0 = time.Date(2026, 11, 30, 18, 0, 0, 0, tokyo)
 
 func env(now time.Time) mail.Env { return mail.Env{BaseURL: baseURL, Loc: tokyo, Now: now} }
 
+// notify hands an event at now to the notifier of an instance at baseURL in Tokyo, inside tx.
+func notify(tx *sql.Tx, e lead.Event) error {
+	return mail.NewNotifier(&config.Config{BaseURL: baseURL, Location: tokyo}).Handle(context.Background(), tx, e)
+}
+
+// at is the part every event carries: the lead and the time (no actor: the notifier does not ask).
+func at(l *lead.Lead, now time.Time) lead.Change { return lead.Change{Lead: l, At: now} }
+
 // newSender builds the outbox sender as `leaddesk serve` does, for the SMTP URL given ("" = none).
 func newSender(t *testing.T, d *db.DB, smtpURL string, srv *testSMTP) *mail.Sender {
 	t.Helper()
@@ -77,7 +85,7 @@ func addLead(t *testing.T, d *db.DB, now time.Time, locationID int64, company st
 		if err := db.InsertLeadTx(context.Background(), tx, l); err != nil {
 			return err
 		}
-		return mail.NewLeadTx(context.Background(), tx, env(now), l)
+		return notify(tx, lead.Received{Change: at(l, now)})
 	})
 	if err != nil {
 		t.Fatal(err)

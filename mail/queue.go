@@ -1,6 +1,8 @@
-// Package mail is Leaddesk's outgoing mail: what gets queued when something happens (this file), and
-// the outbox sender that renders and delivers it over SMTP. Every Queue… function runs inside the
-// caller's transaction, so a message exists exactly when the change that causes it was committed.
+// Package mail is Leaddesk's outgoing mail: what gets queued when something happens — the Notifier
+// turns the leads' domain events into outbox rows and Action Center items (notifier.go, this file) —
+// and the outbox sender that renders and delivers it over SMTP. Everything here that queues runs
+// inside the caller's transaction, so a message exists exactly when the change that causes it was
+// committed.
 package mail
 
 import (
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/internal/secretkey"
 	"leaddesk/lead"
 )
 
@@ -47,12 +50,12 @@ func Day(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02")
 }
 
-// NewLeadTx is called in the transaction that stores a new lead: it adds the Action Center items and
+// newLeadTx is called in the transaction that stores a new lead: it adds the Action Center items and
 // queues the new-lead mail to the location's contact and the Referrals admins, each by their own
 // preferences: single mails for the first SinglesPerDay leads of their day, the rest (or everything,
 // for those who chose the digest) held for the day's digest. Test leads and informational leads cause
 // neither.
-func NewLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
+func newLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 	if l.IsTest || !l.Actionable || l.Status != "received" {
 		return nil
 	}
@@ -107,8 +110,8 @@ func newLeadParams(env Env, l *lead.Lead) map[string]any {
 	return p
 }
 
-// LeadAnsweredTx marks a lead's open Action Center items done once it is accepted or declined.
-func LeadAnsweredTx(ctx context.Context, tx *sql.Tx, env Env, leadID int64) error {
+// leadAnsweredTx marks a lead's open Action Center items done once it is accepted or declined.
+func leadAnsweredTx(ctx context.Context, tx *sql.Tx, env Env, leadID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE action_items SET done_at = ? WHERE lead_id = ? AND done_at IS NULL`, env.Now.Unix(), leadID)
 	if err != nil {
 		return fmt.Errorf("mail: close action items of lead %d: %w", leadID, err)
@@ -116,10 +119,10 @@ func LeadAnsweredTx(ctx context.Context, tx *sql.Tx, env Env, leadID int64) erro
 	return nil
 }
 
-// LeadDeclinedTx queues the customer's "please choose another partner" notice (only with consent and a
+// leadDeclinedTx queues the customer's "please choose another partner" notice (only with consent and a
 // valid, non-spam address) and the sender's notice.
-func LeadDeclinedTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
-	if err := LeadAnsweredTx(ctx, tx, env, l.ID); err != nil {
+func leadDeclinedTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
+	if err := leadAnsweredTx(ctx, tx, env, l.ID); err != nil {
 		return err
 	}
 	if l.IsTest {
@@ -146,8 +149,8 @@ func LeadDeclinedTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) erro
 	return nil
 }
 
-// LeadExpiredTx is called when a lead expires unanswered: Action Center item and the sender's notice.
-func LeadExpiredTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
+// leadExpiredTx is called when a lead expires unanswered: Action Center item and the sender's notice.
+func leadExpiredTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE action_items SET done_at = ? WHERE lead_id = ? AND kind IN ('new_lead', 'requested_contact', 'expiring') AND done_at IS NULL`,
 		env.Now.Unix(), l.ID); err != nil {
 		return fmt.Errorf("mail: close action items of lead %d: %w", l.ID, err)
@@ -168,10 +171,10 @@ func LeadExpiredTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error
 	return nil
 }
 
-// ExpiryReminderTx is called once per lead 48 hours before it expires: Action Center item and a
+// expiryReminderTx is called once per lead 48 hours before it expires: Action Center item and a
 // reminder to every Referrals admin who has mail switched on (whatever their single/digest choice: a
 // reminder cannot wait for tomorrow's digest).
-func ExpiryReminderTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
+func expiryReminderTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 	if l.IsTest {
 		return nil
 	}
@@ -196,16 +199,24 @@ func ExpiryReminderTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) er
 	return nil
 }
 
+// One-time links (invitations, password resets) are stored sealed with a key that is not in the
+// database (internal/secretkey), under "link_sealed"; the sender opens them at send time. A copy of
+// the outbox table thus cannot be replayed as a link.
+
+// linkContext binds a sealed link to the kind of mail, so a sealed reset link cannot be passed off
+// as an invitation's.
+func linkContext(kind string) string { return "outbox link " + kind }
+
 // InvitationTx queues an invitation to join the team.
-func InvitationTx(ctx context.Context, tx *sql.Tx, env Env, to, lang, inviter, link string) error {
-	_, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "invitation", ToEmail: to, Lang: lang,
-		Params: map[string]any{"inviter": inviter, "link": link}})
+func InvitationTx(ctx context.Context, tx *sql.Tx, now time.Time, links *secretkey.Sealer, to, lang, inviter, link string) error {
+	_, err := db.EnqueueMailTx(ctx, tx, now, db.OutboxMessage{Kind: "invitation", ToEmail: to, Lang: lang,
+		Params: map[string]any{"inviter": inviter, "link_sealed": links.Seal(link, linkContext("invitation"))}})
 	return err
 }
 
 // PasswordResetTx queues a password-reset link.
-func PasswordResetTx(ctx context.Context, tx *sql.Tx, env Env, to, name, lang, link string) error {
-	_, err := db.EnqueueMailTx(ctx, tx, env.Now, db.OutboxMessage{Kind: "password_reset", ToEmail: to, ToName: name, Lang: lang,
-		Params: map[string]any{"link": link}})
+func PasswordResetTx(ctx context.Context, tx *sql.Tx, now time.Time, links *secretkey.Sealer, to, name, lang, link string) error {
+	_, err := db.EnqueueMailTx(ctx, tx, now, db.OutboxMessage{Kind: "password_reset", ToEmail: to, ToName: name, Lang: lang,
+		Params: map[string]any{"link_sealed": links.Seal(link, linkContext("password_reset"))}})
 	return err
 }

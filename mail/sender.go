@@ -16,6 +16,7 @@ import (
 
 	"leaddesk/config"
 	"leaddesk/db"
+	"leaddesk/internal/secretkey"
 	"leaddesk/views"
 )
 
@@ -28,7 +29,8 @@ type Sender struct {
 	DB        *db.DB
 	Transport Transport // nil: no SMTP configured, mail stays queued and visible
 	Renderer  *Renderer
-	From      string // LEADDESK_MAIL_FROM
+	Links     *secretkey.Sealer // opens the one-time links sealed in the outbox (InvitationTx)
+	From      string            // LEADDESK_MAIL_FROM
 	BaseURL   string
 	Log       *slog.Logger
 	Lease     time.Duration // how long a claimed row is left to its sender; default 5 min
@@ -39,6 +41,14 @@ type Sender struct {
 
 // NewSender builds the sender from the configuration.
 func NewSender(cfg *config.Config, d *db.DB, log *slog.Logger) (*Sender, error) {
+	master, err := secretkey.Load(context.Background(), cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	links, err := secretkey.NewSealer(master)
+	if err != nil {
+		return nil, err
+	}
 	cat, err := views.LoadCatalog()
 	if err != nil {
 		return nil, err
@@ -47,7 +57,10 @@ func NewSender(cfg *config.Config, d *db.DB, log *slog.Logger) (*Sender, error) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Sender{DB: d, Renderer: r, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Log: log}
+	if err := sealClearLinks(context.Background(), d, links); err != nil {
+		return nil, err
+	}
+	s := &Sender{DB: d, Renderer: r, Links: links, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Log: log}
 	if cfg.SMTPURL != "" {
 		smtpCfg, err := config.ParseSMTPURL(cfg.SMTPURL)
 		if err != nil {
@@ -163,12 +176,50 @@ func envelopeAddress(from string) string {
 	return from
 }
 
+// sealClearLinks seals the one-time links that an older Leaddesk queued in clear (sent ones too:
+// Admin › Mail can resend them).
+func sealClearLinks(ctx context.Context, d *db.DB, links *secretkey.Sealer) error {
+	clear, err := d.OutboxClearLinks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range clear {
+		if err := d.SealOutboxLink(ctx, l.ID, links.Seal(l.Link, linkContext(l.Kind))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openLink puts the sealed one-time link of row back into its params, for this rendering only.
+func (s *Sender) openLink(row *db.OutboxRow) error {
+	sealed, ok := row.Params["link_sealed"].(string)
+	if !ok {
+		return nil
+	}
+	if s.Links == nil {
+		return fmt.Errorf("mail: message %d has a sealed link and the sender no key to open it", row.ID)
+	}
+	link, err := s.Links.Open(sealed, linkContext(row.Kind))
+	if err != nil {
+		return fmt.Errorf("mail: the link in message %d cannot be opened (%w): session.key or LEADDESK_SESSION_KEY changed since it was queued; make a new link", row.ID, err)
+	}
+	params := maps.Clone(row.Params)
+	delete(params, "link_sealed")
+	params["link"] = link
+	row.Params = params
+	return nil
+}
+
 // Build renders a row into a MIME message (text and HTML alternatives) and its envelope recipients.
 // A row that cannot be rendered or addressed is a permanent failure.
 func (s *Sender) Build(row *db.OutboxRow, now time.Time) ([]byte, []string, error) {
 	addr, err := netmail.ParseAddress(strings.TrimSpace(row.ToEmail))
 	if err != nil {
 		return nil, nil, &PermanentError{Err: fmt.Errorf("recipient %q is not a valid address", row.ToEmail)}
+	}
+	if err := s.openLink(row); err != nil {
+		return nil, nil, &PermanentError{Err: err}
 	}
 	r, err := s.Renderer.Render(row)
 	if err != nil {

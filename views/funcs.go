@@ -10,7 +10,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
-	"golang.org/x/text/number"
+
+	"leaddesk/money"
 )
 
 // funcs are the template functions, bound to one language.
@@ -36,7 +37,9 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		"datetime": func(t any) string { return r.formatTime(t, lang, true) },
 		"isodate":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"num":      func(n any) string { return printer.Sprint(n) },
-		"money":    func(minor int64, currency string) string { return FormatMoney(printer, minor, currency) },
+		"money": func(minor int64, currency string) string {
+			return money.Amount{Minor: minor, Currency: currency}.Format(lang)
+		},
 		"lang":     func() string { return lang },
 		"initials": initials,
 		"add":      func(a, b int) int { return a + b },
@@ -104,28 +107,6 @@ func (r *Renderer) formatTime(v any, lang string, withTime bool) string {
 		return t.Format("Jan 2, 2006 15:04")
 	}
 	return t.Format("Jan 2, 2006")
-}
-
-// zeroDecimal currencies have no minor unit.
-var zeroDecimal = map[string]bool{"JPY": true, "KRW": true, "VND": true, "CLP": true, "ISK": true}
-
-// FormatMoney formats minor units of currency, grouped for the language, e.g. "USD 12,500.00" or "JPY 1,200,000".
-func FormatMoney(p *message.Printer, minor int64, currency string) string {
-	if currency == "" {
-		return p.Sprint(number.Decimal(minor))
-	}
-	if zeroDecimal[currency] {
-		return currency + " " + p.Sprint(number.Decimal(minor))
-	}
-	return currency + " " + p.Sprint(number.Decimal(float64(minor)/100, number.Scale(2)))
-}
-
-// MinorUnits is how many decimals a currency's amounts carry.
-func MinorUnits(currency string) int {
-	if zeroDecimal[currency] {
-		return 0
-	}
-	return 2
 }
 
 func initials(name string) string {

@@ -194,15 +194,12 @@ var countrySpecs = []countrySpec{
 		phones: "+56 2 #### ####|+56 9 #### ####"},
 }
 
-// currencies: units per US dollar (roughly) and the number of minor-unit digits (ISO 4217).
-var currencies = map[string]struct {
-	perUSD   float64
-	decimals int
-}{
-	"USD": {1, 2}, "JPY": {150, 0}, "EUR": {0.92, 2}, "GBP": {0.79, 2}, "CAD": {1.36, 2}, "AUD": {1.52, 2},
-	"INR": {83, 2}, "BRL": {5.0, 2}, "SEK": {10.5, 2}, "CHF": {0.9, 2}, "KRW": {1350, 0}, "SGD": {1.35, 2},
-	"MXN": {17, 2}, "PLN": {4.0, 2}, "NOK": {10.7, 2}, "DKK": {6.9, 2}, "NZD": {1.65, 2}, "ZAR": {18.5, 2},
-	"AED": {3.67, 2}, "ILS": {3.7, 2}, "CZK": {23, 2}, "TWD": {32, 2}, "TRY": {32, 2}, "CLP": {920, 0},
+// currencies: units per US dollar (roughly); package money knows each one's minor unit.
+var currencies = map[string]struct{ perUSD float64 }{
+	"USD": {1}, "JPY": {150}, "EUR": {0.92}, "GBP": {0.79}, "CAD": {1.36}, "AUD": {1.52},
+	"INR": {83}, "BRL": {5.0}, "SEK": {10.5}, "CHF": {0.9}, "KRW": {1350}, "SGD": {1.35},
+	"MXN": {17}, "PLN": {4.0}, "NOK": {10.7}, "DKK": {6.9}, "NZD": {1.65}, "ZAR": {18.5},
+	"AED": {3.67}, "ILS": {3.7}, "CZK": {23}, "TWD": {32}, "TRY": {32}, "CLP": {920},
 }
 
 // offers are the publisher's marketplace offers (publisher "contoso").

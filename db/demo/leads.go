@@ -9,6 +9,7 @@ import (
 
 	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/money"
 )
 
 const (
@@ -511,8 +512,9 @@ func (g *generator) deal(l *leadRow, b *batch, lang string, c *country) {
 	usd := math.Exp(math.Log(5000) + r.Float64()*math.Log(100)) // 5,000 to 500,000 USD, log-uniform
 	v := usd * cur.perUSD
 	step := math.Pow(10, math.Max(0, math.Floor(math.Log10(v))-1)) // two significant digits
-	v = math.Round(v/step) * step
-	l.dealValue = int64(v * math.Pow(10, float64(cur.decimals)))
+	v = math.Round(v/step) * step                                  // whole units: v is at least 3,950 and step at least 100
+	a, _ := money.Parse(strconv.FormatInt(int64(v), 10), l.currency)
+	l.dealValue = a.Minor
 	l.purchaseDate = time.Unix(l.accepted+g.between(30*day, 180*day), 0).UTC().Format(time.DateOnly)
 	l.notes = g.pick(notesByLang[textLang])
 	if r.IntN(100) < 70 {

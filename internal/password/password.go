@@ -3,9 +3,13 @@ package password
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -15,22 +19,46 @@ const MinLength = 12
 // MaxBytes is bcrypt's input limit; longer passwords are refused rather than silently cut.
 const MaxBytes = 72
 
-// ErrTooShort and ErrTooLong name what is wrong with a new password.
+// ErrTooShort, ErrTooLong and ErrTooGuessable name what is wrong with a new password.
 var (
-	ErrTooShort = errors.New("password: too short")
-	ErrTooLong  = errors.New("password: too long")
+	ErrTooShort     = errors.New("password: too short")
+	ErrTooLong      = errors.New("password: too long")
+	ErrTooGuessable = errors.New("password: too easy to guess")
 )
+
+// MinScore is the lowest zxcvbn score accepted (0–4): 3 is "safely unguessable", about 10⁸ guesses
+// for an attacker who knows the common password lists, dictionaries, names, keyboard runs, repeats
+// and sequences that zxcvbn (github.com/trustelem/zxcvbn, with its bundled frequency lists) checks.
+const MinScore = 3
 
 // Cost is bcrypt's work factor; tests may lower it through HashWithCost.
 const Cost = 12
 
-// Check reports whether pw is acceptable as a new password.
-func Check(pw string) error {
+// Check reports whether pw is acceptable as a new password: at least MinLength characters, at most
+// MaxBytes bytes, and not a common password or pattern. userInputs are what an attacker knows about
+// the account (email, name), which must not make up the password either.
+func Check(pw string, userInputs ...string) error {
 	if utf8.RuneCountInString(pw) < MinLength {
 		return ErrTooShort
 	}
 	if len(pw) > MaxBytes {
 		return ErrTooLong
+	}
+	// Each input as given, word by word, and its words run together in either order ("Aiko Tanaka"
+	// → aiko, tanaka, aikotanaka, tanakaaiko), since names are typed without spaces.
+	var words []string
+	for _, in := range userInputs {
+		parts := strings.FieldsFunc(strings.ToLower(in), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		words = append(words, strings.ToLower(in), strings.Join(parts, ""))
+		words = append(words, parts...)
+		if len(parts) > 1 {
+			slices.Reverse(parts)
+			words = append(words, strings.Join(parts, ""))
+		}
+	}
+	words = append(words, "leaddesk")
+	if zxcvbn.PasswordStrength(pw, words).Score < MinScore {
+		return ErrTooGuessable
 	}
 	return nil
 }

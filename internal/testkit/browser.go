@@ -69,7 +69,7 @@ func Browser(t testing.TB) context.Context {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
-	if err := chromedp.Run(ctx); err != nil {
+	if err := chromedp.Do(ctx); err != nil { // starts the browser and opens the tab
 		t.Fatalf("start Chromium: %v", err)
 	}
 	return ctx
@@ -79,8 +79,8 @@ func Browser(t testing.TB) context.Context {
 // set (so people can look at it), else into the test's temp dir, and returns the path.
 func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	t.Helper()
-	var png []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
 	dir := os.Getenv("LEADDESK_SCREENSHOTS")
@@ -100,13 +100,13 @@ func Screenshot(t testing.TB, ctx context.Context, name string) string {
 // SignIn signs the browser in through the real form.
 func (s *Server) SignIn(t testing.TB, ctx context.Context, email string) {
 	t.Helper()
-	err := chromedp.Run(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(s.URL+"/login"),
-		chromedp.WaitVisible(`#email`, chromedp.ByQuery),
-		chromedp.SendKeys(`#email`, email, chromedp.ByQuery),
-		chromedp.SendKeys(`#password`, TestPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.topbar .user-menu`, chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), TestPassword),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`.topbar .user-menu`)),
 	)
 	if err != nil {
 		t.Fatalf("browser sign-in as %s: %v", email, err)
@@ -116,7 +116,7 @@ func (s *Server) SignIn(t testing.TB, ctx context.Context, email string) {
 // HTMXSettled waits until htmx has finished every swap on the page and has wired up the element
 // matching sel (or the form around it), so a click on freshly swapped content is handled by htmx and
 // not by the browser's own form submission.
-func HTMXSettled(sel string) chromedp.Action {
+func HTMXSettled(sel string) chromedp.Action[chromedp.Void] {
 	js := `(function () {
 		if (!window.htmx || document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")) { return false; }
 		var el = document.querySelector(` + strconv.Quote(sel) + `);
@@ -124,5 +124,47 @@ func HTMXSettled(sel string) chromedp.Action {
 		var owner = el.closest("[hx-get], [hx-post], form") || el;
 		return !!owner["htmx-internal-data"];
 	})()`
-	return chromedp.Poll(js, nil, chromedp.WithPollingTimeout(15*time.Second))
+	return chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(15*time.Second))
+}
+
+// htmxIdle is true when htmx is loaded and no request, swap or settle is in progress on the page.
+const htmxIdle = `!!window.htmx && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")`
+
+// HTMXIdle waits until htmx has no request, swap or settle in progress, and the element htmx
+// focuses after a swap ([autofocus]) has the focus, so the page no longer moves on its own.
+func HTMXIdle() chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](htmxIdle+` && (function () {
+		var f = document.querySelector("[autofocus]");
+		return !f || f.offsetParent === null || document.activeElement === f;
+	})()`, chromedp.WithPollingTimeout(15*time.Second))
+}
+
+// HTMXRequestDone runs trigger (a click, a key) and waits until the htmx request it starts has
+// been answered and its swap has settled; it fails when no htmx request completes in 15 s.
+func HTMXRequestDone(trigger chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Evaluate[chromedp.Void](`window.__htmxDone = false;
+			document.addEventListener("htmx:afterRequest", function () { window.__htmxDone = true; }, {once: true})`),
+		trigger,
+		chromedp.Poll[chromedp.Void](`window.__htmxDone === true && `+htmxIdle, chromedp.WithPollingTimeout(15*time.Second)),
+	)
+}
+
+// Into runs an action that returns a value as a step of chromedp.Do and stores the value in dst, so a
+// test can read a text or an attribute in the middle of a sequence of steps.
+func Into[T any](a chromedp.Action[T], dst *T) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		v, err := a(ctx, tg)
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		*dst = v
+		return chromedp.Void{}, nil
+	}
+}
+
+// Eval evaluates a JavaScript expression as a step of chromedp.Do and decodes its result into dst
+// (the type of dst chooses the decoding, as chromedp.Evaluate's type parameter does).
+func Eval[T any](expr string, dst *T) chromedp.Action[chromedp.Void] {
+	return Into(chromedp.Evaluate[T](expr), dst)
 }

@@ -22,6 +22,8 @@ import (
 	"leaddesk/handlers"
 	"leaddesk/internal/clock"
 	"leaddesk/internal/password"
+	"leaddesk/leads"
+	"leaddesk/mail"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -61,6 +63,8 @@ type Server struct {
 	Cfg     *config.Config
 	Clock   *clock.Fake
 	Handler *handlers.Handler
+	Leads   *leads.Service // the server's domain service, for jobs and set-ups that change leads
+	Notify  *mail.Notifier // its subscriber for mail and the Action Center
 }
 
 // Option changes a test server before it starts.
@@ -72,7 +76,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	cfg := Config(t)
 	d := NewDB(t)
 	clk := clock.NewFake(Epoch)
-	deps := handlers.Deps{Cfg: cfg, DB: d, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	notify := mail.NewNotifier(cfg)
+	deps := handlers.Deps{Cfg: cfg, DB: d, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Leads: leads.New(d, clk, notify)}
 	for _, o := range opts {
 		o(&deps)
 	}
@@ -83,7 +88,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	cfg.BaseURL = srv.URL
-	return &Server{Server: srv, T: t, DB: d, Cfg: cfg, Clock: clk, Handler: h}
+	return &Server{Server: srv, T: t, DB: d, Cfg: cfg, Clock: clk, Handler: h, Leads: deps.Leads, Notify: notify}
 }
 
 // TestPassword is every test user's password.
