@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"leaddesk/lead"
-	"leaddesk/views"
+	"leaddesk/money"
 )
 
 // MicrosoftOrgID is the inviting organisation id of referrals Microsoft sends.
@@ -108,7 +108,7 @@ func ToLead(r Referral) (*lead.Lead, error) {
 		l.SenderName = "Microsoft"
 	}
 	if r.Details.DealValue != nil && *r.Details.DealValue != "" {
-		v, err := r.Details.DealValue.MinorUnits(views.MinorUnits(r.Details.Currency))
+		v, err := r.Details.DealValue.MinorUnits(money.Digits(r.Details.Currency))
 		if err != nil {
 			return nil, &FieldError{ReferralID: r.ID, Field: "details.dealValue", Problem: err.Error()}
 		}
@@ -186,7 +186,7 @@ func PatchOpsFor(before, after *lead.Lead) ([]PatchOp, error) {
 			return nil, &FieldError{ReferralID: after.ExternalID, Field: "details.dealValue", Problem: "negative"}
 		}
 		// A string, as Microsoft's PATCH examples write the amount.
-		replace("/details/dealValue", string(DecimalFromMinor(after.DealValue, views.MinorUnits(after.Currency))))
+		replace("/details/dealValue", string(DecimalFromMinor(after.DealValue, money.Digits(after.Currency))))
 	}
 	if after.Currency != before.Currency && after.Currency != "" {
 		replace("/details/currency", after.Currency)
