@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
+
+	"leaddesk/money"
 )
 
 // Decimal is an amount as the API writes it, a JSON number or a string holding one, kept as its
@@ -52,57 +53,70 @@ func (d Decimal) MarshalJSON() ([]byte, error) {
 // ErrAmount is an amount that cannot be held in minor units: negative, too large or not a number.
 var ErrAmount = errors.New("not an amount")
 
-// MinorUnits turns the decimal into minor units of a currency with the given number of decimals
-// (2 for USD, 0 for JPY), rounding half away from zero when the text has more decimals than the
-// currency: "12500.5" USD → 1250050, "1200000" JPY → 1200000, "1e3" USD → 100000.
-func (d Decimal) MinorUnits(decimals int) (int64, error) {
+// Amount turns the decimal into an exact money.Amount of currency. The API's JSON numbers may use an
+// exponent ("1e3") or carry more decimals than the currency has; both are settled here on the text
+// (the exponent shifts the decimal point, extra decimals round half away from zero: "0.005" USD is
+// one cent), and the result goes through money.Parse, the one way text becomes an amount, which also
+// owns the range (money.Max).
+func (d Decimal) Amount(currency string) (money.Amount, error) {
 	digits, exp, err := parseDecimal(string(d))
 	if err != nil {
-		return 0, err
+		return money.Amount{}, err
 	}
-	// value = digits × 10^exp; minor = digits × 10^(exp+decimals)
-	shift := exp + decimals
-	if shift >= 0 {
-		if shift > 18 {
-			if strings.Trim(digits, "0") == "" {
-				return 0, nil
-			}
-			return 0, fmt.Errorf("%w: %s is too large", ErrAmount, string(d))
-		}
-		digits += strings.Repeat("0", shift)
-		return parseMinor(digits, string(d))
-	}
-	cut := len(digits) + shift
-	if cut < 0 {
-		return 0, nil // far below one minor unit
-	}
-	keep, drop := digits[:cut], digits[cut:]
-	if keep == "" {
-		keep = "0"
-	}
-	v, err := parseMinor(keep, string(d))
-	if err != nil {
-		return 0, err
-	}
-	if drop[0] >= '5' {
-		if v == math.MaxInt64 {
-			return 0, fmt.Errorf("%w: %s is too large", ErrAmount, string(d))
-		}
-		v++
-	}
-	return v, nil
-}
-
-func parseMinor(digits, orig string) (int64, error) {
+	decimals := money.Digits(currency)
 	digits = strings.TrimLeft(digits, "0")
 	if digits == "" {
-		return 0, nil
+		return money.Amount{Currency: currency}, nil
 	}
-	v, err := strconv.ParseInt(digits, 10, 64)
+	// value = digits × 10^exp, written with exactly `decimals` decimals.
+	var whole, frac string
+	switch shift := exp + decimals; {
+	case shift >= 0:
+		if len(digits)+shift > 40 {
+			return money.Amount{}, fmt.Errorf("%w: %s is too large", ErrAmount, string(d))
+		}
+		units := digits + strings.Repeat("0", shift)
+		whole, frac = splitUnits(units, decimals)
+	case len(digits)+shift < 0:
+		return money.Amount{Currency: currency}, nil // far below one minor unit
+	default:
+		cut := len(digits) + shift
+		units, drop := digits[:cut], digits[cut:]
+		if drop[0] >= '5' {
+			units = incrementDigits(units)
+		}
+		whole, frac = splitUnits(units, decimals)
+	}
+	text := whole
+	if frac != "" {
+		text += "." + frac
+	}
+	a, err := money.Parse(text, currency)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %s is too large", ErrAmount, orig)
+		return money.Amount{}, fmt.Errorf("%w: %s: %v", ErrAmount, string(d), err)
 	}
-	return v, nil
+	return a, nil
+}
+
+// splitUnits writes a count of minor units as whole and fractional digits.
+func splitUnits(units string, decimals int) (whole, frac string) {
+	if len(units) <= decimals {
+		units = strings.Repeat("0", decimals-len(units)+1) + units
+	}
+	return units[:len(units)-decimals], units[len(units)-decimals:]
+}
+
+// incrementDigits adds one to a decimal digit string ("" is 0).
+func incrementDigits(s string) string {
+	b := []byte(s)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < '9' {
+			b[i]++
+			return string(b)
+		}
+		b[i] = '0'
+	}
+	return "1" + string(b)
 }
 
 // parseDecimal splits a non-negative decimal in JSON number syntax ("12.50", "1e3", "0.5E-1") into
@@ -136,22 +150,6 @@ func parseDecimal(s string) (digits string, exp int, err error) {
 	return intPart + frac, exp - len(frac), nil
 }
 
-// DecimalFromMinor writes minor units of a currency with the given number of decimals as a decimal:
-// 1250050, 2 → "12500.50"; 1200000, 0 → "1200000".
-func DecimalFromMinor(minor int64, decimals int) Decimal {
-	neg := minor < 0
-	u := strconv.FormatUint(uint64(minor), 10)
-	if neg {
-		u = strconv.FormatUint(uint64(-minor), 10)
-	}
-	if decimals > 0 {
-		if len(u) <= decimals {
-			u = strings.Repeat("0", decimals-len(u)+1) + u
-		}
-		u = u[:len(u)-decimals] + "." + u[len(u)-decimals:]
-	}
-	if neg {
-		u = "-" + u
-	}
-	return Decimal(u)
-}
+// DecimalOf writes an amount as the API's decimal text with the currency's decimals:
+// 1250050 USD → "12500.50"; 1200000 JPY → "1200000".
+func DecimalOf(a money.Amount) Decimal { return Decimal(a.Plain()) }

@@ -108,11 +108,11 @@ func ToLead(r Referral) (*lead.Lead, error) {
 		l.SenderName = "Microsoft"
 	}
 	if r.Details.DealValue != nil && *r.Details.DealValue != "" {
-		v, err := r.Details.DealValue.MinorUnits(money.Digits(r.Details.Currency))
+		a, err := r.Details.DealValue.Amount(r.Details.Currency)
 		if err != nil {
 			return nil, &FieldError{ReferralID: r.ID, Field: "details.dealValue", Problem: err.Error()}
 		}
-		l.DealValue = v
+		l.DealValue = a.Minor
 	}
 	if !r.Details.ClosingDateTime.IsZero() {
 		l.PurchaseDate = r.Details.ClosingDateTime.UTC().Format(time.DateOnly)
@@ -186,7 +186,7 @@ func PatchOpsFor(before, after *lead.Lead) ([]PatchOp, error) {
 			return nil, &FieldError{ReferralID: after.ExternalID, Field: "details.dealValue", Problem: "negative"}
 		}
 		// A string, as Microsoft's PATCH examples write the amount.
-		replace("/details/dealValue", string(DecimalFromMinor(after.DealValue, money.Digits(after.Currency))))
+		replace("/details/dealValue", string(DecimalOf(money.Amount{Minor: after.DealValue, Currency: after.Currency})))
 	}
 	if after.Currency != before.Currency && after.Currency != "" {
 		replace("/details/currency", after.Currency)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"leaddesk/lead"
+	"leaddesk/money"
 	"leaddesk/partnercenter"
 )
 
@@ -165,40 +166,43 @@ func TestIsQualifiedLead(t *testing.T) {
 func TestDecimalToMinorUnits(t *testing.T) {
 	cases := []struct {
 		in       string
-		decimals int
+		currency string
 		want     int64
 		err      bool
 	}{
-		{"12500.50", 2, 1250050, false},
-		{"12500.5", 2, 1250050, false},
-		{"10000", 2, 1000000, false},
-		{"1200000", 0, 1200000, false},
-		{"1200000.4", 0, 1200000, false},
-		{"1200000.5", 0, 1200001, false},
-		{"0.005", 2, 1, false},
-		{"0.004", 2, 0, false},
-		{"1e3", 2, 100000, false},
-		{"1.5E+2", 2, 15000, false},
-		{"0.1", 2, 10, false}, // 0.1 is not exact in binary floating point; here it is
-		{"92233720368547758.07", 2, 9223372036854775807, false},
-		{"92233720368547758.08", 2, 0, true},
-		{"-1", 2, 0, true},
-		{"1,000", 2, 0, true},
-		{"", 2, 0, true},
+		{"12500.50", "USD", 1250050, false},
+		{"12500.5", "USD", 1250050, false},
+		{"10000", "USD", 1000000, false},
+		{"1200000", "JPY", 1200000, false},
+		{"1200000.4", "JPY", 1200000, false},
+		{"1200000.5", "JPY", 1200001, false},
+		{"0.005", "USD", 1, false},
+		{"0.004", "USD", 0, false},
+		{"1e3", "USD", 100000, false},
+		{"1.5E+2", "USD", 15000, false},
+		{"0.1", "USD", 10, false}, // 0.1 is not exact in binary floating point; here it is
+		{"0.0999", "USD", 10, false},
+		{"9.995", "USD", 1000, false},
+		{"10000000000000", "USD", money.Max, false}, // money.Max: the one range of every amount
+		{"10000000000000.01", "USD", 0, true},
+		{"92233720368547758.08", "USD", 0, true},
+		{"-1", "USD", 0, true},
+		{"1,000", "USD", 0, true},
+		{"", "USD", 0, true},
 	}
 	for _, tc := range cases {
-		got, err := partnercenter.Decimal(tc.in).MinorUnits(tc.decimals)
-		if (err != nil) != tc.err || got != tc.want {
-			t.Errorf("%q with %d decimals: got %d, %v; want %d (error %v)", tc.in, tc.decimals, got, err, tc.want, tc.err)
+		got, err := partnercenter.Decimal(tc.in).Amount(tc.currency)
+		if (err != nil) != tc.err || got.Minor != tc.want {
+			t.Errorf("%q %s: got %d, %v; want %d (error %v)", tc.in, tc.currency, got.Minor, err, tc.want, tc.err)
 		}
 	}
 	for _, tc := range []struct {
 		minor    int64
-		decimals int
+		currency string
 		want     string
-	}{{1250050, 2, "12500.50"}, {5, 2, "0.05"}, {1200000, 0, "1200000"}, {0, 2, "0.00"}} {
-		if got := partnercenter.DecimalFromMinor(tc.minor, tc.decimals); string(got) != tc.want {
-			t.Errorf("DecimalFromMinor(%d, %d) = %s, want %s", tc.minor, tc.decimals, got, tc.want)
+	}{{1250050, "USD", "12500.50"}, {5, "USD", "0.05"}, {1200000, "JPY", "1200000"}, {0, "USD", "0.00"}} {
+		if got := partnercenter.DecimalOf(money.Amount{Minor: tc.minor, Currency: tc.currency}); string(got) != tc.want {
+			t.Errorf("DecimalOf(%d %s) = %s, want %s", tc.minor, tc.currency, got, tc.want)
 		}
 	}
 	var d struct {
