@@ -39,8 +39,24 @@ type Config struct {
 	entraAllowedRaw     string
 	GitHubURL           string // GitHub or a GitHub Enterprise Server; the address used is the verified primary one
 
+	// Partner Center Referrals sync (issue 14): the partner's Entra app of the Secure Application Model.
+	PartnerCenter PartnerCenter
+
 	Location *time.Location // parsed Timezone
 }
+
+// PartnerCenter is the Entra app the Partner Center sync signs in with (App + User). It is on when
+// ClientID is set. ClientSecret is never logged nor shown.
+type PartnerCenter struct {
+	Tenant       string
+	ClientID     string
+	ClientSecret string
+	APIURL       string // scheme://host of the Referrals API; a simulator's in tests and the demo
+	Authority    string // Entra authority with {tenant}; a national cloud's if yours is one
+}
+
+// Enabled reports whether the Partner Center sync is configured.
+func (p PartnerCenter) Enabled() bool { return p.ClientID != "" }
 
 // Provider is one single-sign-on provider's settings. It is on when ClientID is set.
 type Provider struct {
@@ -84,6 +100,12 @@ func (c *Config) settings() []setting {
 		{"oidc-client-id", "LEADDESK_OIDC_CLIENT_ID", "OpenID Connect client id", &c.OIDC.ClientID, ""},
 		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
 		{"oidc-name", "LEADDESK_OIDC_NAME", "OpenID Connect button label", &c.OIDC.Name, "OpenID Connect"},
+		// Partner Center Referrals sync (issue 14)
+		{"pc-tenant", "LEADDESK_PC_TENANT", "Partner Center: the partner's directory (tenant) ID", &c.PartnerCenter.Tenant, ""},
+		{"pc-client-id", "LEADDESK_PC_CLIENT_ID", "Partner Center: the Entra app's client id (turns the sync on)", &c.PartnerCenter.ClientID, ""},
+		{"pc-client-secret", "LEADDESK_PC_CLIENT_SECRET", "Partner Center: the Entra app's client secret", &c.PartnerCenter.ClientSecret, ""},
+		{"pc-api-url", "LEADDESK_PC_API_URL", "Partner Center: Referrals API base URL", &c.PartnerCenter.APIURL, "https://api.partner.microsoft.com"},
+		{"pc-authority", "LEADDESK_PC_AUTHORITY", "Partner Center: Entra authority ({tenant} is replaced)", &c.PartnerCenter.Authority, "https://login.microsoftonline.com/{tenant}"},
 	}
 }
 
@@ -205,6 +227,20 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.GitHubURL); c.GitHub.ClientID != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
 		bad("LEADDESK_GITHUB_URL", "%q is not a URL such as https://github.example.com", c.GitHubURL)
+	}
+	if c.PartnerCenter.Enabled() {
+		pc := c.PartnerCenter
+		if strings.TrimSpace(pc.Tenant) == "" {
+			bad("LEADDESK_PC_TENANT", "is required when LEADDESK_PC_CLIENT_ID is set: give the partner's directory (tenant) ID")
+		}
+		if pc.ClientSecret == "" {
+			bad("LEADDESK_PC_CLIENT_SECRET", "is required when LEADDESK_PC_CLIENT_ID is set")
+		}
+		for env, v := range map[string]string{"LEADDESK_PC_API_URL": pc.APIURL, "LEADDESK_PC_AUTHORITY": strings.ReplaceAll(pc.Authority, "{tenant}", "t")} {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				bad(env, "%q is not an http(s) URL", v)
+			}
+		}
 	}
 	if c.OIDC.ClientID != "" {
 		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Scheme == "" || u.Host == "" {
