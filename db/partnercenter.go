@@ -473,3 +473,58 @@ func (d *DB) RecentPCSyncErrors(ctx context.Context, limit int) ([]PCSyncError, 
 	}
 	return out, rows.Err()
 }
+
+// AddPCReminderTx opens the reminder to mark a marketplace lead accepted here in Partner Center too
+// (once per lead).
+func AddPCReminderTx(ctx context.Context, q Querier, leadID int64, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO pc_reminders (lead_id, created_at) VALUES (?, ?)`, leadID, now.Unix()); err != nil {
+		return fmt.Errorf("db: partner center reminder of lead %d: %w", leadID, err)
+	}
+	return nil
+}
+
+// DismissPCReminder closes a lead's reminder.
+func (d *DB) DismissPCReminder(ctx context.Context, leadID, by int64, now time.Time) error {
+	if _, err := d.ExecContext(ctx, `UPDATE pc_reminders SET dismissed_at = ?, dismissed_by = ? WHERE lead_id = ? AND dismissed_at IS NULL`,
+		now.Unix(), nullID(by), leadID); err != nil {
+		return fmt.Errorf("db: dismiss partner center reminder of lead %d: %w", leadID, err)
+	}
+	return nil
+}
+
+// PCReminderOpen reports whether a lead's reminder is open.
+func (d *DB) PCReminderOpen(ctx context.Context, leadID int64) (bool, error) {
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM pc_reminders WHERE lead_id = ? AND dismissed_at IS NULL`, leadID).Scan(&n); err != nil {
+		return false, fmt.Errorf("db: partner center reminder of lead %d: %w", leadID, err)
+	}
+	return n > 0, nil
+}
+
+// PCReminder is an open reminder, for the Action Center.
+type PCReminder struct {
+	LeadID    int64
+	Company   string
+	CreatedAt time.Time
+}
+
+// OpenPCReminders lists the open reminders, newest first.
+func (d *DB) OpenPCReminders(ctx context.Context, limit int) ([]PCReminder, error) {
+	rows, err := d.QueryContext(ctx, `SELECT r.lead_id, l.customer_company, r.created_at FROM pc_reminders r JOIN leads l ON l.id = r.lead_id
+		WHERE r.dismissed_at IS NULL ORDER BY r.created_at DESC, r.lead_id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: partner center reminders: %w", err)
+	}
+	defer rows.Close()
+	var out []PCReminder
+	for rows.Next() {
+		var r PCReminder
+		var at int64
+		if err := rows.Scan(&r.LeadID, &r.Company, &at); err != nil {
+			return nil, fmt.Errorf("db: partner center reminders: %w", err)
+		}
+		r.CreatedAt = time.Unix(at, 0).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

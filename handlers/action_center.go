@@ -19,7 +19,8 @@ const actionCenterLimit = 50
 type actionCenterData struct {
 	Items []db.ActionItem
 	Count int
-	OOB   bool // also send the bell's count out of band (after the panel opens or an item is dismissed)
+	OOB   bool           // also send the bell's count out of band (after the panel opens or an item is dismissed)
+	PC    *pcActionItems // Partner Center: a grant to reconnect, marketplace leads to mark there
 }
 
 // actionCenter shows the recommended actions: as the bell's panel for htmx, as a page without
@@ -42,7 +43,11 @@ func (h *Handler) actionCenter(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := h.page(c, h.T(c, "notify.ac.title"), "", &actionCenterData{Items: items, Count: n, OOB: true})
+	pc, err := h.pcActionItems(c)
+	if err != nil {
+		return err
+	}
+	p := h.page(c, h.T(c, "notify.ac.title"), "", &actionCenterData{Items: items, Count: n, OOB: true, PC: pc})
 	p.Fragment = "panel"
 	return h.render(c, http.StatusOK, "action_center", p)
 }

@@ -16,6 +16,7 @@ import (
 	"leaddesk/internal/clock"
 	"leaddesk/internal/secretkey"
 	"leaddesk/leads"
+	"leaddesk/pcsync"
 	"leaddesk/static"
 	"leaddesk/views"
 )
@@ -31,6 +32,7 @@ type Handler struct {
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
 	Leads    *leads.Service // every change to a lead goes through it
+	PC       *pcsync.Syncer // the Partner Center sync; nil when not configured
 
 	policies  map[string]Policy // "METHOD path" → who may call it, filled by the route table
 	sso       ssoRegistry       // single-sign-on providers, built on first use (sso.go)
@@ -46,6 +48,7 @@ type Deps struct {
 	Clock clock.Clock
 	Log   *slog.Logger
 	Leads *leads.Service // required
+	PC    *pcsync.Syncer // optional: the Partner Center sync
 }
 
 // Context keys set by the middleware.

@@ -35,8 +35,9 @@ type detailsData struct {
 	BackURL    string
 	PrevURL    string
 	NextURL    string
-	Done       string // a success message after an in-place action
-	CloseModal bool   // an in-place action finished: clear the dialog
+	Done       string      // a success message after an in-place action
+	CloseModal bool        // an in-place action finished: clear the dialog
+	PC         *pcLeadView // Partner Center sync state; nil for a lead with none
 }
 
 type progressStep struct {
@@ -107,6 +108,9 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 		return nil, err
 	}
 	d.Timeline = h.timeline(c, l, events)
+	if d.PC, err = h.pcLeadState(c, l.ID, l.Tab); err != nil {
+		return nil, err
+	}
 	if d.Prev, d.Next, err = h.adjacentLeads(c, l.ID); err != nil {
 		return nil, err
 	}

@@ -265,12 +265,19 @@ func (s *Syncer) syncError(ctx context.Context, referralID string, err error) {
 	}
 }
 
+// ErrBadEvent is a webhook body that is not an event.
+var ErrBadEvent = errors.New("pcsync: not a Partner Center event")
+
 // ReceiveEvent takes a webhook event's body: a referral event under the configured API base queues
 // a fetch of that referral (by its id, from the API base); other events are acknowledged and ignored.
+// A ResourceUri elsewhere is partnercenter.ErrForeignLink, a body that is no event ErrBadEvent.
 func (s *Syncer) ReceiveEvent(ctx context.Context, body []byte) error {
 	ev, err := s.Client.ParseEvent(body)
-	if err != nil {
+	if errors.Is(err, partnercenter.ErrForeignLink) {
 		return err
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadEvent, err)
 	}
 	if ev.ReferralID == "" {
 		return nil

@@ -24,6 +24,10 @@ func (Queue) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
 	if e.By().Label == leads.PartnerCenterActor().Label {
 		return nil
 	}
+	if a, ok := e.(lead.Accepted); ok && a.Lead.Tab == "marketplace" {
+		// The API does not carry marketplace leads: remind the team to mark it there by hand.
+		return db.AddPCReminderTx(ctx, tx, a.Lead.ID, a.At)
+	}
 	var before *lead.Lead
 	var extra []partnercenter.PatchOp
 	switch e := e.(type) {
