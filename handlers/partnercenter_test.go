@@ -455,4 +455,3 @@ func TestPartnerCenterRestartWithQueuedPushes(t *testing.T) {
 		t.Errorf("%d queue rows not done", open)
 	}
 }
-
