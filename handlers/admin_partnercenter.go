@@ -126,6 +126,7 @@ func (h *Handler) pcCallback(c echo.Context) error {
 		return h.redirect(c, "/admin/partner-center")
 	}
 	h.Log.Info("partner center: connected", "by", h.user(c).ID)
+	h.auditPC(c, "partner_center.connect")
 	h.setFlash(c, "success", "pc.flash.connected")
 	return h.redirect(c, "/admin/partner-center")
 }
@@ -139,6 +140,7 @@ func (h *Handler) pcDisconnect(c echo.Context) error {
 		return err
 	}
 	h.Log.Info("partner center: disconnected", "by", h.user(c).ID)
+	h.auditPC(c, "partner_center.disconnect")
 	h.setFlash(c, "success", "pc.flash.disconnected")
 	return h.redirect(c, "/admin/partner-center")
 }
@@ -170,6 +172,7 @@ func (h *Handler) pcNewWebhookSecret(c echo.Context) error {
 	if err := h.DB.SetPCWebhookSecret(c.Request().Context(), s); err != nil {
 		return err
 	}
+	h.auditPC(c, "partner_center.webhook_secret")
 	h.setFlash(c, "success", "pc.flash.webhook_secret")
 	return h.redirect(c, "/admin/partner-center")
 }
@@ -319,4 +322,11 @@ func (h *Handler) pcActionItems(c echo.Context) (*pcActionItems, error) {
 		return nil, nil
 	}
 	return out, nil
+}
+
+// auditPC records an Account admin's change of the Partner Center connection (never a secret).
+func (h *Handler) auditPC(c echo.Context, action string) {
+	if err := db.Audit(c.Request().Context(), h.DB, h.Clock.Now(), h.user(c).ID, "", action, "", "{}"); err != nil {
+		h.Log.Error("audit", "action", action, "err", err)
+	}
 }
