@@ -200,23 +200,28 @@ func (m *Main) registerJobs() {
 		m.Jobs.Register(jobs.Job{Name: "mail-outbox", Every: 5 * time.Second, Run: sender.Run})
 	}
 
-	// Partner Center (issue 14): the pull every five minutes (the webhook brings changes sooner); the
-	// sync queue every second, so a change made here reaches Partner Center within seconds.
-	if m.PC != nil {
-		m.Jobs.Register(jobs.Job{Name: "pc-pull", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
-			conn, err := m.DB.PCConnection(ctx)
-			if err != nil || !conn.Connected() {
-				return err
-			}
-			_, err = m.PC.Pull(ctx)
-			if errors.Is(err, partnercenter.ErrGrantRevoked) {
-				return nil // shown on the admin page and in the Action Center
-			}
-			return err
-		}})
-		m.Jobs.Register(jobs.Job{Name: "pc-queue", Every: time.Second, Run: m.PC.RunQueue})
-	}
+	m.registerPCJobs()
+}
 
+// registerPCJobs adds the Partner Center jobs when the sync is configured: the pull every five minutes
+// (the webhook brings changes sooner) and the sync queue every second, so a change made here reaches
+// Partner Center within seconds.
+func (m *Main) registerPCJobs() {
+	if m.PC == nil {
+		return
+	}
+	m.Jobs.Register(jobs.Job{Name: "pc-pull", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
+		conn, err := m.DB.PCConnection(ctx)
+		if err != nil || !conn.Connected() {
+			return err
+		}
+		_, err = m.PC.Pull(ctx)
+		if errors.Is(err, partnercenter.ErrGrantRevoked) {
+			return nil // shown on the admin page and in the Action Center
+		}
+		return err
+	}})
+	m.Jobs.Register(jobs.Job{Name: "pc-queue", Every: time.Second, Run: m.PC.RunQueue})
 }
 
 func (m *Main) close() {
@@ -294,11 +299,12 @@ func (m *Main) serveOn(ln net.Listener, e *echo.Echo) error {
 func (m *Main) demoCmd(args []string) error {
 	var leads int
 	var seed int64
-	var seedOnly bool
+	var seedOnly, withPC bool
 	if _, err := m.setup("demo", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&leads, "leads", 2000, "how many leads to make")
 		fs.Int64Var(&seed, "seed", 1, "random seed (the same seed makes the same data)")
 		fs.BoolVar(&seedOnly, "seed-only", false, "make the data, then exit instead of serving")
+		fs.BoolVar(&withPC, "partner-center", false, "also run a Partner Center simulator on loopback, connected and syncing")
 	}); err != nil {
 		return err
 	}
@@ -327,6 +333,13 @@ func (m *Main) demoCmd(args []string) error {
 		fmt.Fprintf(m.Out, "  %-36s password %-22s %s\n", s.Email, s.Password, strings.Join(s.Roles, ", "))
 	}
 	fmt.Fprintln(m.Out)
+	if withPC {
+		stopSim, err := m.demoPartnerCenter(seed)
+		if err != nil {
+			return err
+		}
+		defer stopSim()
+	}
 	if seedOnly {
 		return nil
 	}
