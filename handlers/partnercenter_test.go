@@ -44,7 +44,7 @@ func newPCFixture(t testing.TB) *pcFixture {
 			APIURL: simSrv.URL, Authority: simSrv.URL + "/{tenant}"}
 		d.Leads = leads.New(d.DB, d.Clock, mail.NewNotifier(d.Cfg), pcsync.Queue{})
 		var err error
-		if f.pc, err = pcsync.New(f.ctx, d.Cfg, pcsync.Options{DB: d.DB, Leads: d.Leads, Clock: d.Clock, HTTPClient: simSrv.Client()}); err != nil {
+		if f.pc, err = pcsync.New(f.ctx, d.Cfg, pcsync.Options{DB: d.DB, Leads: d.Leads, Clock: d.Clock, Log: d.Log, HTTPClient: simSrv.Client()}); err != nil {
 			t.Fatal(err)
 		}
 		d.PC = f.pc
