@@ -1,10 +1,13 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/handlers"
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 	"leaddesk/leads"
 	"leaddesk/mail"
 	"leaddesk/partnercenter"
@@ -134,14 +138,20 @@ func TestPartnerCenterConnectPullAndPush(t *testing.T) {
 	}
 	f.connect(t)
 	conn, _ := f.srv.DB.PCConnection(f.ctx)
-	if !conn.Connected() || conn.RefreshSealed == "" || strings.Contains(conn.RefreshSealed, "rt-") {
+	if !conn.Connected() || conn.RefreshSealed == "" {
 		t.Fatalf("connection after connect: %+v", conn)
 	}
-	// The grant is stored sealed: not in clear in the database file.
-	var raw string
-	f.srv.DB.QueryRowContext(f.ctx, `SELECT refresh_token_sealed FROM pc_connection`).Scan(&raw)
-	if _, err := partnercenter.DecodeReferral([]byte(raw)); err == nil {
-		t.Fatal("sealed token reads as JSON")
+	// The grant is stored sealed: the simulator's refresh tokens ("sim-rt-…") are nowhere in the
+	// database files, nor in a backup of them.
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := f.srv.DB.Backup(f.ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{f.srv.Cfg.DBPath(), f.srv.Cfg.DBPath() + "-wal", backup} {
+		b, _ := os.ReadFile(path)
+		if bytes.Contains(b, []byte("sim-rt-")) {
+			t.Fatalf("a refresh token is in clear in %s", filepath.Base(path))
+		}
 	}
 	if page := f.admin.Get("/admin/partner-center"); !strings.Contains(page.Body, "Connected") || !strings.Contains(page.Body, "Sync now") {
 		t.Fatalf("admin page after connect:\n%s", page.Body)
@@ -474,5 +484,104 @@ func BenchmarkPartnerCenterInitialPull10000(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/pull")
 		b.ReportMetric(float64(res.Created), "leads")
+	}
+}
+
+func TestPartnerCenterPushesDeclineReasonAndTeam(t *testing.T) {
+	f := newPCFixture(t)
+	f.connect(t)
+	declined := f.createQualified(t, 21)
+	accepted := f.createQualified(t, 22)
+	if _, err := f.pc.Pull(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := f.leadOf(t, declined)
+	f.worker.Get(fmt.Sprintf("/leads/%d/decline", id))
+	if res := f.worker.PostForm(fmt.Sprintf("/leads/%d/decline", id), url.Values{"reason": {"no_response"}, "notes": {"tried three times"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("decline: %d %s", res.StatusCode, res.Body)
+	}
+	id2 := f.leadOf(t, accepted)
+	f.accept(t, id2)
+	f.worker.Get(fmt.Sprintf("/leads/%d/employees", id2))
+	if res := f.worker.PostForm(fmt.Sprintf("/leads/%d/employees", id2), url.Values{"name": {"Ken Mori"}, "email": {"ken@partner.example"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add employee: %d %s", res.StatusCode, res.Body)
+	}
+	f.runQueue(t)
+	r, _ := f.sim.Referral(declined)
+	if r.Status != partnercenter.StatusClosed || r.Substatus != partnercenter.SubstatusDeclined || r.StatusReason != "Customer didn't respond: tried three times" {
+		t.Errorf("declined referral: %s/%s %q", r.Status, r.Substatus, r.StatusReason)
+	}
+	r, _ = f.sim.Referral(accepted)
+	if len(r.Team) == 0 || r.Team[len(r.Team)-1].Email != "ken@partner.example" {
+		t.Errorf("team after adding an employee: %+v", r.Team)
+	}
+	for _, lid := range []int64{id, id2} {
+		if st := f.pcState(t, lid); st.State != db.PCInSync {
+			t.Errorf("lead %d: %s %s", lid, st.State, st.Error)
+		}
+	}
+}
+
+// A referral that cannot be used is recorded against the sync, named on the admin page, and the rest
+// of the page is stored; nothing of it is half written.
+func TestPartnerCenterBadReferralIsRecordedAndTheRestContinues(t *testing.T) {
+	f := newPCFixture(t)
+	f.connect(t)
+	good := f.createQualified(t, 31)
+	bad := pcsim.NewQualifiedLead(32)
+	bad.Details.Currency = "dollars"
+	badRef, err := f.sim.Create(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.pc.Pull(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != 1 || res.Errors != 1 {
+		t.Fatalf("pull: %+v", res)
+	}
+	f.leadOf(t, good)
+	if _, err := db.PCReferralByReferralID(f.ctx, f.srv.DB, badRef.ID); err == nil {
+		t.Fatal("the bad referral became a lead")
+	}
+	page := f.admin.Get("/admin/partner-center")
+	if !strings.Contains(page.Body, badRef.ID) || !strings.Contains(page.Body, "currency") {
+		t.Errorf("admin page does not name the bad referral and its field")
+	}
+}
+
+// Marketplace leads are not served by the API: accepting one here opens one reminder in the Action
+// Center to mark it in Partner Center, which a person dismisses.
+func TestPartnerCenterMarketplaceReminder(t *testing.T) {
+	f := newPCFixture(t)
+	l := &lead.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", Source: "appsource", OfferTitle: "Contoso CRM",
+		CustomerCompany: "Northwind", ContactFirstName: "Aiko", ContactLastName: "Sato", ContactEmail: "aiko@northwind.example", Country: "JP"}
+	id, _, err := f.srv.Leads.Receive(f.ctx, lead.Actor{Label: "test"}, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := f.worker.Get(fmt.Sprintf("/leads/%d", id))
+	if !strings.Contains(page.Body, `id="pc-marketplace"`) || !strings.Contains(page.Body, handlers.PartnerCenterWeb) {
+		t.Fatalf("a marketplace lead does not offer Open in Partner Center")
+	}
+	if ac := f.worker.Get("/action-center"); strings.Contains(ac.Body, "pc-ac-reminder") {
+		t.Fatal("a reminder before the lead was accepted")
+	}
+	f.accept(t, id)
+	if ac := f.worker.Get("/action-center"); !strings.Contains(ac.Body, fmt.Sprintf("pc-ac-reminder-%d", id)) {
+		t.Fatalf("no reminder after accepting a marketplace lead")
+	}
+	f.worker.Get("/action-center")
+	if res := f.worker.PostForm(fmt.Sprintf("/leads/%d/partner-center/reminder/dismiss", id), url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("dismiss: %d", res.StatusCode)
+	}
+	if ac := f.worker.Get("/action-center"); strings.Contains(ac.Body, "pc-ac-reminder") {
+		t.Error("the reminder stayed after dismissing it")
+	}
+	var n int
+	f.srv.DB.QueryRowContext(f.ctx, `SELECT COUNT(*) FROM pc_sync_queue`).Scan(&n)
+	if n != 0 {
+		t.Errorf("a marketplace lead queued %d pushes", n)
 	}
 }
