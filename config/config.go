@@ -140,6 +140,12 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 		if v := getenv(s.env); v != "" {
 			def = v
 		}
+		if isSecret(s.env) {
+			// The environment's value is not the flag's shown default: -h would print the secret.
+			fs.StringVar(s.dst, s.flag, s.def, s.usage+" ["+s.env+"]")
+			*s.dst = def
+			continue
+		}
 		fs.StringVar(s.dst, s.flag, def, s.usage+" ["+s.env+"]")
 	}
 	domains = getenv("LEADDESK_SIGNIN_DOMAINS")
@@ -149,6 +155,12 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 		return nil
 	})
 	c.SignInDomains = splitList(domains)
+}
+
+// isSecret tells the settings whose value is a secret (client secrets, the session key, the SMTP URL
+// with its password): never shown by -h.
+func isSecret(env string) bool {
+	return strings.HasSuffix(env, "_SECRET") || env == "LEADDESK_SESSION_KEY" || env == "LEADDESK_SMTP_URL"
 }
 
 func splitList(s string) []string {
