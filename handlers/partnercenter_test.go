@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -583,5 +584,40 @@ func TestPartnerCenterMarketplaceReminder(t *testing.T) {
 	f.srv.DB.QueryRowContext(f.ctx, `SELECT COUNT(*) FROM pc_sync_queue`).Scan(&n)
 	if n != 0 {
 		t.Errorf("a marketplace lead queued %d pushes", n)
+	}
+}
+
+// Both sides change different fields: the push meets a 412, Partner Center still has the values the
+// change started from, so it goes again on the fresh eTag — and what changed there comes here.
+func TestPartnerCenterChangesOfDifferentFieldsMerge(t *testing.T) {
+	f := newPCFixture(t)
+	f.connect(t)
+	refID, leadID := pulledLead(t, f)
+	f.accept(t, leadID)
+	f.runQueue(t)
+	// Here: a new deal value. There, meanwhile: a new close date.
+	form := f.worker.Get(fmt.Sprintf("/leads/%d/edit", leadID))
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(form.Body)
+	if version == nil {
+		t.Fatal("no version in the edit form")
+	}
+	res := f.worker.PostForm(fmt.Sprintf("/leads/%d", leadID), url.Values{"deal_name": {"Contoso rollout"}, "deal_value": {"20,000"},
+		"currency": {"USD"}, "close_date": {"2027-01-15"}, "notes": {"Call Monday."}, "version": {version[1]}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", res.StatusCode, res.Body)
+	}
+	if _, err := f.sim.ChangeAsMicrosoft(refID, func(r *partnercenter.Referral) {
+		r.Details.ClosingDateTime = partnercenter.Time{Time: time.Date(2027, 2, 28, 0, 0, 0, 0, time.UTC)}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.runQueue(t)
+	r, _ := f.sim.Referral(refID)
+	l, _ := f.srv.DB.LeadByID(f.ctx, leadID)
+	if *r.Details.DealValue != "20000.00" || l.PurchaseDate != "2027-02-28" || l.DealValue != 2000000 {
+		t.Fatalf("after both changes: Partner Center %s, lead %d / %s", *r.Details.DealValue, l.DealValue, l.PurchaseDate)
+	}
+	if st := f.pcState(t, leadID); st.State != db.PCInSync || st.ETag != r.ETag {
+		t.Fatalf("state %s, eTag %s vs %s", st.State, st.ETag, r.ETag)
 	}
 }

@@ -32,6 +32,9 @@ type FromPartnerCenter struct {
 	ReferralID string
 	ETag       string
 	UpdatedAt  time.Time
+	// Force applies the referral even when its eTag is the stored one and pushes of the lead wait:
+	// the sync's own push just returned it, with what else changed there meanwhile.
+	Force bool
 }
 
 // PCResult is what became of one referral.
@@ -104,14 +107,14 @@ func (s *Service) receivePCTx(ctx context.Context, tx *sql.Tx, it FromPartnerCen
 	case err != nil:
 		return PCResult{Err: err}
 	}
-	if ref.ETag == it.ETag && ref.ETag != "" {
+	if ref.ETag == it.ETag && ref.ETag != "" && !it.Force {
 		return PCResult{LeadID: ref.LeadID}
 	}
 	pending, err := db.PCPendingPushesTx(ctx, tx, ref.LeadID)
 	if err != nil {
 		return PCResult{Err: err}
 	}
-	if pending > 0 || ref.State == db.PCConflict {
+	if (pending > 0 || ref.State == db.PCConflict) && !it.Force {
 		return PCResult{LeadID: ref.LeadID, Held: true}
 	}
 	r := PCResult{LeadID: ref.LeadID}
@@ -148,7 +151,8 @@ func (s *Service) ApplyPartnerCenterChange(ctx context.Context, leadID int64, it
 	return saved, err
 }
 
-// applyPCTx writes Partner Center's status and deal over the stored lead (a timeline entry and a
+// applyPCTx writes Partner Center's status and deal (value, currency, close date: the fields the sync
+// carries both ways; the deal's name and notes stay this side's) over the stored lead (a timeline entry and a
 // ChangedInPartnerCenter event when anything differs) and records the referral's eTag: the lead is
 // in sync.
 func (s *Service) applyPCTx(ctx context.Context, tx *sql.Tx, leadID int64, it FromPartnerCenter, now time.Time) (bool, error) {
@@ -167,9 +171,6 @@ func (s *Service) applyPCTx(ctx context.Context, tx *sql.Tx, leadID int64, it Fr
 	}
 	if pc.PurchaseDate != "" {
 		after.PurchaseDate = pc.PurchaseDate
-	}
-	if pc.DealName != "" {
-		after.DealName = pc.DealName
 	}
 	if before.Status != after.Status {
 		switch after.Status {
@@ -195,8 +196,14 @@ func (s *Service) applyPCTx(ctx context.Context, tx *sql.Tx, leadID int64, it Fr
 			return false, err
 		}
 	}
+	state := db.PCInSync
+	if pending, err := db.PCPendingPushesTx(ctx, tx, leadID); err != nil {
+		return false, err
+	} else if pending > 0 {
+		state = db.PCPending
+	}
 	return changed, db.SavePCReferralTx(ctx, tx, &db.PCReferral{LeadID: leadID, ReferralID: it.ReferralID, ETag: it.ETag,
-		UpdatedAt: rfc3339(it.UpdatedAt), State: db.PCInSync, LastSyncAt: &now})
+		UpdatedAt: rfc3339(it.UpdatedAt), State: state, LastSyncAt: &now})
 }
 
 func rfc3339(t time.Time) string {

@@ -190,7 +190,7 @@ func (s *Syncer) Pull(ctx context.Context) (PullResult, error) {
 			s.syncError(ctx, inv.ID, inv.Err)
 			res.Errors++
 		}
-		c, ch, errs, err := s.store(ctx, page.Referrals)
+		c, ch, errs, err := s.store(ctx, page.Referrals, false)
 		if err != nil {
 			pullErr = err
 			break
@@ -217,8 +217,9 @@ func (s *Syncer) Pull(ctx context.Context) (PullResult, error) {
 }
 
 // store hands the qualified leads among refs to the leads service, after the same validation and
-// consent rule as every incoming lead; what cannot be used is recorded as a sync error.
-func (s *Syncer) store(ctx context.Context, refs []partnercenter.Referral) (created, changed, errs int, err error) {
+// consent rule as every incoming lead; what cannot be used is recorded as a sync error. force applies
+// a referral even when its eTag is the one stored (our own push just returned it).
+func (s *Syncer) store(ctx context.Context, refs []partnercenter.Referral, force bool) (created, changed, errs int, err error) {
 	items := make([]leads.FromPartnerCenter, 0, len(refs))
 	for _, r := range refs {
 		if !partnercenter.IsQualifiedLead(r) {
@@ -235,7 +236,7 @@ func (s *Syncer) store(ctx context.Context, refs []partnercenter.Referral) (crea
 			errs++
 			continue
 		}
-		items = append(items, leads.FromPartnerCenter{Lead: l, ReferralID: r.ID, ETag: r.ETag, UpdatedAt: r.UpdatedDateTime.Time})
+		items = append(items, leads.FromPartnerCenter{Lead: l, ReferralID: r.ID, ETag: r.ETag, UpdatedAt: r.UpdatedDateTime.Time, Force: force})
 	}
 	if len(items) == 0 {
 		return 0, 0, errs, nil
@@ -346,7 +347,7 @@ func (s *Syncer) fetch(ctx context.Context, row *db.PCQueueRow, now time.Time) (
 	if err != nil {
 		return s.callFailed(ctx, row, now, err)
 	}
-	if _, _, _, err := s.store(ctx, []partnercenter.Referral{r}); err != nil {
+	if _, _, _, err := s.store(ctx, []partnercenter.Referral{r}, false); err != nil {
 		return false, err
 	}
 	return false, s.DB.DonePCQueue(ctx, row.ID, now)
@@ -443,6 +444,15 @@ func (s *Syncer) push(ctx context.Context, row *db.PCQueueRow, now time.Time) (b
 	_ = json.Unmarshal([]byte(row.Base), &b)
 	for try := 0; try < 3; try++ {
 		r, err := s.Client.Patch(ctx, ref.ReferralID, ref.ETag, ops)
+		if err == nil && try > 0 {
+			// Sent on a fresher version: what else changed there (fields this push did not touch) is
+			// brought here like any change made in Partner Center.
+			if err := s.pushed(ctx, row, ref, r, now); err != nil {
+				return false, err
+			}
+			_, _, _, err := s.store(ctx, []partnercenter.Referral{r}, true)
+			return false, err
+		}
 		if err == nil {
 			return false, s.pushed(ctx, row, ref, r, now)
 		}
