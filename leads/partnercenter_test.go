@@ -83,4 +83,3 @@ func TestReceiveFromPartnerCenterFailureIsNotHalfWritten(t *testing.T) {
 		}
 	}
 }
-
