@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"leaddesk/db"
+	"leaddesk/internal/clock"
 	"leaddesk/internal/testkit"
 	"leaddesk/partnercenter"
 	"leaddesk/partnercenter/pcsim"
@@ -140,3 +143,46 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// `leaddesk pc sync` pulls what changed since the last pull and sends the queue, with the grant an
+// Account admin stored by connecting (sealed with the data directory's key).
+func TestPCSyncCommand(t *testing.T) {
+	ctx := t.Context()
+	sim, simSrv := pcsim.NewServer(pcsim.Options{})
+	defer simSrv.Close()
+	o := sim.Options()
+	dir := t.TempDir()
+	env := map[string]string{"LEADDESK_DATA_DIR": dir, "LEADDESK_PC_TENANT": o.Tenant, "LEADDESK_PC_CLIENT_ID": o.ClientID,
+		"LEADDESK_PC_CLIENT_SECRET": o.ClientSecret, "LEADDESK_PC_API_URL": simSrv.URL, "LEADDESK_PC_AUTHORITY": simSrv.URL + "/{tenant}"}
+	if code, _, errOut := cli(t, ctx, env, "pc", "sync"); code != 1 || !strings.Contains(errOut, "not connected") {
+		t.Fatalf("pc sync before connecting: %d %s", code, errOut)
+	}
+	// Connect as the admin page would, with the settings the command reads.
+	m := &Main{Clock: clock.System{}, Out: &bytes.Buffer{}, Getenv: func(k string) string { return env[k] }, ctx: ctx, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if _, err := m.setup("connect", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	u := testkit.CreateUser(t, m.DB, "admin@example.com", "Ada", db.RoleAccount)
+	authURL, err := m.PC.StartConnect(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, state, err := pcsim.Consent(http.DefaultClient, authURL)
+	if err != nil || m.PC.FinishConnect(ctx, u.ID, state, code) != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	m.close()
+
+	sim.Seed(250, 5)
+	exit, out, errOut := cli(t, ctx, env, "pc", "sync")
+	if exit != 0 || !regexp.MustCompile(`pulled 250 referrals in .*: \d+ new leads`).MatchString(out) {
+		t.Fatalf("pc sync: %d\n%s\n%s", exit, out, errOut)
+	}
+	if strings.Contains(out+errOut, o.ClientSecret) {
+		t.Error("the client secret was printed")
+	}
+	exit, out, _ = cli(t, ctx, env, "pc", "sync")
+	if exit != 0 || !strings.Contains(out, "pulled 0 referrals") {
+		t.Errorf("second pc sync is not incremental: %s", out)
+	}
+}
