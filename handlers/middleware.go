@@ -4,12 +4,14 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/partnercenter"
 	"leaddesk/views"
 )
 
@@ -198,6 +200,9 @@ func (h *Handler) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			limit := int64(formBodyLimit)
 			if req.Method == http.MethodPost && req.URL.Path == "/leads/import" {
 				limit = importUploadLimit
+			}
+			if strings.HasPrefix(req.URL.Path, "/intake/partnercenter/") {
+				limit = partnercenter.MaxEventBytes // a webhook event is a small pointer
 			}
 			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 		}
