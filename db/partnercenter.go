@@ -439,6 +439,18 @@ func (d *DB) RecentPCCalls(ctx context.Context, limit int) ([]PCCall, error) {
 	return out, rows.Err()
 }
 
+// pcSyncErrorsKept is how many sync errors are kept.
+const pcSyncErrorsKept = 1000
+
+// PrunePCQueue deletes the queue's done rows finished before before (failed rows stay: they are shown
+// until a person sees to the lead).
+func (d *DB) PrunePCQueue(ctx context.Context, before time.Time) error {
+	if _, err := d.ExecContext(ctx, `DELETE FROM pc_sync_queue WHERE status = 'done' AND done_at < ?`, before.Unix()); err != nil {
+		return fmt.Errorf("db: prune partner center queue: %w", err)
+	}
+	return nil
+}
+
 // PCSyncError is a referral a pull or fetch could not use.
 type PCSyncError struct {
 	At         time.Time
@@ -448,8 +460,14 @@ type PCSyncError struct {
 
 // AddPCSyncError records a referral the sync could not use.
 func (d *DB) AddPCSyncError(ctx context.Context, e PCSyncError) error {
-	if _, err := d.ExecContext(ctx, `INSERT INTO pc_sync_errors (at, referral_id, error) VALUES (?, ?, ?)`, e.At.Unix(), e.ReferralID, e.Error); err != nil {
+	res, err := d.ExecContext(ctx, `INSERT INTO pc_sync_errors (at, referral_id, error) VALUES (?, ?, ?)`, e.At.Unix(), e.ReferralID, e.Error)
+	if err != nil {
 		return fmt.Errorf("db: partner center sync error: %w", err)
+	}
+	if id, _ := res.LastInsertId(); id%50 == 0 {
+		if _, err := d.ExecContext(ctx, `DELETE FROM pc_sync_errors WHERE id <= ?`, id-pcSyncErrorsKept); err != nil {
+			return fmt.Errorf("db: partner center sync error: %w", err)
+		}
 	}
 	return nil
 }

@@ -174,6 +174,9 @@ type PullResult struct {
 // the rest go on; an error of the call itself ends the pull (the next one starts where it stopped).
 func (s *Syncer) Pull(ctx context.Context) (PullResult, error) {
 	var res PullResult
+	if err := s.DB.PrunePCQueue(ctx, s.Clock.Now().Add(-30*24*time.Hour)); err != nil {
+		return res, err
+	}
 	conn, err := s.DB.PCConnection(ctx)
 	if err != nil {
 		return res, err
