@@ -621,3 +621,31 @@ func TestPartnerCenterChangesOfDifferentFieldsMerge(t *testing.T) {
 		t.Fatalf("state %s, eTag %s vs %s", st.State, st.ETag, r.ETag)
 	}
 }
+
+// Another process of the instance (`leaddesk pc sync` beside the server) refreshes and so rotates the
+// grant: the server's next refresh is refused, and it takes the stored newer grant instead of showing
+// the connection as revoked.
+func TestPartnerCenterGrantRotatedByAnotherProcess(t *testing.T) {
+	f := newPCFixture(t)
+	f.connect(t)
+	refID, leadID := pulledLead(t, f)
+	other, err := pcsync.New(f.ctx, f.srv.Cfg, pcsync.Options{DB: f.srv.DB, Leads: f.srv.Leads, Clock: f.srv.Clock, Log: f.srv.Handler.Log, HTTPClient: http.DefaultClient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sim.ExpireAccessTokens()
+	if _, err := other.Pull(f.ctx); err != nil { // refreshes: the server's refresh token is spent
+		t.Fatal(err)
+	}
+	f.accept(t, leadID)
+	f.sim.ExpireAccessTokens()
+	f.runQueue(t) // refused refresh → takes the stored grant
+	f.srv.Clock.Advance(time.Minute)
+	f.runQueue(t)
+	if conn, _ := f.srv.DB.PCConnection(f.ctx); !conn.Connected() {
+		t.Fatalf("the connection shows revoked: %+v", conn)
+	}
+	if r, _ := f.sim.Referral(refID); r.Status != partnercenter.StatusActive {
+		t.Fatalf("the push did not go out with the rotated grant: %s", r.Status)
+	}
+}

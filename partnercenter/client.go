@@ -230,6 +230,14 @@ func (c *Client) Connected() bool {
 	return c.refreshToken != ""
 }
 
+// SetGrant replaces the refresh token and drops the cached access token: another process of the
+// same instance (a CLI run beside the server) rotated the grant and stored the new one.
+func (c *Client) SetGrant(refreshToken string) {
+	c.mu.Lock()
+	c.refreshToken, c.accessToken, c.accessExpiry = refreshToken, "", time.Time{}
+	c.mu.Unlock()
+}
+
 // Disconnect forgets the grant and any cached access token.
 func (c *Client) Disconnect() {
 	c.mu.Lock()

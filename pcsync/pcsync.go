@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"leaddesk/config"
@@ -48,6 +49,9 @@ type Syncer struct {
 	Clock  clock.Clock
 	Log    *slog.Logger
 	sealer *secretkey.Sealer
+
+	mu     sync.Mutex
+	sealed string // the sealed grant this process last stored or loaded
 }
 
 // Options are what New needs beyond the configuration.
@@ -81,6 +85,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Syncer, error) {
 		return nil, err
 	}
 	refresh := ""
+	s.sealed = conn.RefreshSealed
 	if conn.RefreshSealed != "" {
 		if refresh, err = sealer.Open(conn.RefreshSealed, tokenContext); err != nil {
 			// The key changed (session.key replaced): the grant cannot be used; connect again.
@@ -94,7 +99,11 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Syncer, error) {
 		RedirectURL: cfg.BaseURL + CallbackPath, Authority: pc.Authority, APIBase: pc.APIURL,
 		RefreshToken: refresh, HTTPClient: o.HTTPClient, Clock: o.Clock,
 		OnRefreshToken: func(ctx context.Context, token string) error {
-			return o.DB.SetPCRefreshToken(context.WithoutCancel(ctx), sealer.Seal(token, tokenContext))
+			sealed := sealer.Seal(token, tokenContext)
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.sealed = sealed
+			return o.DB.SetPCRefreshToken(context.WithoutCancel(ctx), sealed)
 		},
 		OnCall: func(c partnercenter.CallLog) {
 			if err := o.DB.AddPCCall(context.Background(), db.PCCall{At: o.Clock.Now(), Method: c.Method, Path: c.Path, Status: c.Status,
@@ -144,6 +153,9 @@ func (s *Syncer) FinishConnect(ctx context.Context, userID int64, state, code st
 // Disconnect deletes the grant.
 func (s *Syncer) Disconnect(ctx context.Context) error {
 	s.Client.Disconnect()
+	s.mu.Lock()
+	s.sealed = ""
+	s.mu.Unlock()
 	return s.DB.DeletePCGrant(ctx)
 }
 
@@ -151,6 +163,9 @@ func (s *Syncer) Disconnect(ctx context.Context) error {
 func (s *Syncer) noteAuth(ctx context.Context, err error) bool {
 	switch {
 	case errors.Is(err, partnercenter.ErrGrantRevoked):
+		if s.adoptNewerGrant(ctx) {
+			return true // the next attempt uses the grant another process rotated to
+		}
 		if merr := s.DB.MarkPCRevoked(ctx, s.Clock.Now(), err.Error()); merr != nil {
 			s.Log.Error("partner center: record revoked grant", "err", merr)
 		}
@@ -159,6 +174,29 @@ func (s *Syncer) noteAuth(ctx context.Context, err error) bool {
 		return true
 	}
 	return false
+}
+
+// adoptNewerGrant takes the grant stored by another process of this instance (Entra rotates refresh
+// tokens; a `leaddesk pc sync` beside the server refreshes too), if there is one this process has not
+// seen: the grant this process held is then spent, not revoked.
+func (s *Syncer) adoptNewerGrant(ctx context.Context) bool {
+	conn, err := s.DB.PCConnection(ctx)
+	if err != nil || conn.RefreshSealed == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if conn.RefreshSealed == s.sealed {
+		return false
+	}
+	token, err := s.sealer.Open(conn.RefreshSealed, tokenContext)
+	if err != nil {
+		return false
+	}
+	s.sealed = conn.RefreshSealed
+	s.Client.SetGrant(token)
+	s.Log.Info("partner center: took the grant another process of this instance rotated to")
+	return true
 }
 
 // PullResult is what one pull did.
