@@ -649,3 +649,56 @@ func TestPartnerCenterGrantRotatedByAnotherProcess(t *testing.T) {
 		t.Fatalf("the push did not go out with the rotated grant: %s", r.Status)
 	}
 }
+
+// An added team member meets a 412 (something else changed there): it is added on the fresh
+// version, once; and a member added just before a crash is recognised, not added twice.
+func TestPartnerCenterTeamMemberAddedOnce(t *testing.T) {
+	f := newPCFixture(t)
+	f.connect(t)
+	refID, leadID := pulledLead(t, f)
+	f.accept(t, leadID)
+	f.runQueue(t)
+	addEmployee := func(name, email string) {
+		f.worker.Get(fmt.Sprintf("/leads/%d/employees", leadID))
+		if res := f.worker.PostForm(fmt.Sprintf("/leads/%d/employees", leadID), url.Values{"name": {name}, "email": {email}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add employee: %d", res.StatusCode)
+		}
+	}
+	countTeam := func(email string) int {
+		r, _ := f.sim.Referral(refID)
+		n := 0
+		for _, m := range r.Team {
+			if m.Email == email {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := f.sim.ChangeAsMicrosoft(refID, func(r *partnercenter.Referral) { r.Details.Notes = "seller note" }); err != nil {
+		t.Fatal(err)
+	}
+	addEmployee("Ken Mori", "ken@partner.example")
+	f.runQueue(t)
+	if n := countTeam("ken@partner.example"); n != 1 {
+		t.Fatalf("Ken is %d times on the team after a 412", n)
+	}
+	// The sender PATCHes, then the process dies before recording it; the next one finds Aya there.
+	addEmployee("Aya Ito", "aya@partner.example")
+	row, err := f.srv.DB.ClaimPCQueue(f.ctx, f.srv.Clock.Now(), 2*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := f.pcState(t, row.LeadID)
+	if _, err := f.pc.Client.Patch(f.ctx, ref.ReferralID, ref.ETag, []partnercenter.PatchOp{
+		partnercenter.AddTeamMember(partnercenter.Member{FirstName: "Aya", LastName: "Ito", Email: "aya@partner.example"})}); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Clock.Advance(3 * time.Minute)
+	f.runQueue(t)
+	if n := countTeam("aya@partner.example"); n != 1 {
+		t.Fatalf("Aya is %d times on the team after the restart", n)
+	}
+	if st := f.pcState(t, leadID); st.State != db.PCInSync {
+		t.Fatalf("state %s %s", st.State, st.Error)
+	}
+}

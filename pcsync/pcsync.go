@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -439,6 +441,24 @@ func touched(ops []partnercenter.PatchOp) []string {
 	return out
 }
 
+// teamHas reports whether the referral's team already has every member the ops add (by email): a
+// push made before a crash is not made twice.
+func teamHas(r partnercenter.Referral, ops []partnercenter.PatchOp) bool {
+	added := 0
+	for _, op := range ops {
+		m, ok := op.Value.(map[string]any)
+		if op.Path != "/team/-" || !ok {
+			continue
+		}
+		added++
+		email, _ := m["email"].(string)
+		if email == "" || !slices.ContainsFunc(r.Team, func(t partnercenter.Member) bool { return strings.EqualFold(t.Email, email) }) {
+			return false
+		}
+	}
+	return added > 0
+}
+
 // equalOn reports whether a and b agree on the named fields.
 func equalOn(a, b Fields, fields []string) bool {
 	for _, f := range fields {
@@ -510,9 +530,9 @@ func (s *Syncer) push(ctx context.Context, row *db.PCQueueRow, now time.Time) (b
 		}
 		theirs, fields := FieldsOf(theirsLead), touched(ops)
 		switch {
-		case equalOn(theirs, b.After, fields):
+		case len(fields) > 0 && equalOn(theirs, b.After, fields), len(fields) == 0 && teamHas(fresh, ops):
 			return false, s.pushed(ctx, row, ref, fresh, now)
-		case equalOn(theirs, b.Before, fields):
+		case len(fields) == 0 || equalOn(theirs, b.Before, fields):
 			ref.ETag = fresh.ETag // nothing of ours changed there: the same change, on the fresh version
 			continue
 		}
