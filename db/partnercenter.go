@@ -319,10 +319,17 @@ func (d *DB) HoldPCQueue(ctx context.Context, id int64, now time.Time) error {
 	return d.RetryPCQueue(ctx, id, now, "", false)
 }
 
-// SupersedePCPushesTx marks a lead's waiting pushes done: Partner Center's version was taken instead.
+// SupersedePCPushesTx drops what a lead's waiting pushes would change (a conflict was resolved:
+// Partner Center's version was taken, or ours is pushed afresh). Only their team additions stay
+// queued — adding the partner's people is never in conflict; a push left with nothing is done.
 func SupersedePCPushesTx(ctx context.Context, q Querier, leadID int64, now time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE pc_sync_queue SET status = 'done', done_at = ?, last_error = 'superseded by Partner Center''s version'
-		WHERE lead_id = ? AND status IN ('queued', 'sending')`, now.Unix(), leadID)
+	if _, err := q.ExecContext(ctx, `UPDATE pc_sync_queue SET base = '{}', ops = COALESCE((SELECT json_group_array(json(j.value))
+		FROM json_each(pc_sync_queue.ops) j WHERE json_extract(j.value, '$.path') = '/team/-'), '[]')
+		WHERE lead_id = ? AND status IN ('queued', 'sending')`, leadID); err != nil {
+		return fmt.Errorf("db: supersede partner center pushes of lead %d: %w", leadID, err)
+	}
+	_, err := q.ExecContext(ctx, `UPDATE pc_sync_queue SET status = 'done', done_at = ?, last_error = 'superseded by the resolved conflict'
+		WHERE lead_id = ? AND status IN ('queued', 'sending') AND ops = '[]'`, now.Unix(), leadID)
 	if err != nil {
 		return fmt.Errorf("db: supersede partner center pushes of lead %d: %w", leadID, err)
 	}
@@ -545,4 +552,37 @@ func (d *DB) OpenPCReminders(ctx context.Context, limit int) ([]PCReminder, erro
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// NewPCTeamMembersTx lists the lead's team members (users) not yet added to its referral's team, and
+// records them as added: the push that adds them is queued in the same transaction.
+func NewPCTeamMembersTx(ctx context.Context, q Querier, leadID int64) ([]TeamMember, error) {
+	team, err := LeadTeam(ctx, q, leadID)
+	if err != nil {
+		return nil, err
+	}
+	var out []TeamMember
+	for _, m := range team {
+		added, err := MarkPCTeamSentTx(ctx, q, leadID, m.Email)
+		if err != nil {
+			return nil, err
+		}
+		if added {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// MarkPCTeamSentTx records that email is (about to be) on the referral's team; false when it already was.
+func MarkPCTeamSentTx(ctx context.Context, q Querier, leadID int64, email string) (bool, error) {
+	if email == "" {
+		return false, nil
+	}
+	res, err := q.ExecContext(ctx, `INSERT OR IGNORE INTO pc_team_sent (lead_id, email) VALUES (?, ?)`, leadID, email)
+	if err != nil {
+		return false, fmt.Errorf("db: partner center team of lead %d: %w", leadID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }

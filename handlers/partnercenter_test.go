@@ -702,3 +702,53 @@ func TestPartnerCenterTeamMemberAddedOnce(t *testing.T) {
 		t.Fatalf("state %s %s", st.State, st.Error)
 	}
 }
+
+// The lead's team goes to the referral's team: users on accept and as the team grows, each once; a
+// member added while the lead is in conflict is still added after it is resolved.
+func TestPartnerCenterTeamFollowsTheLeadsTeam(t *testing.T) {
+	f := newPCFixture(t)
+	f.connect(t)
+	refID, leadID := pulledLead(t, f)
+	rita, _ := f.srv.DB.UserByEmail(f.ctx, "rita@example.com")
+	ada, _ := f.srv.DB.UserByEmail(f.ctx, "admin@example.com")
+	f.worker.Get(fmt.Sprintf("/leads/%d/accept", leadID))
+	if res := f.worker.PostForm(fmt.Sprintf("/leads/%d/accept", leadID), url.Values{"deal_name": {"Contoso rollout"}, "deal_value": {"1000"},
+		"currency": {"USD"}, "close_date": {"2027-01-15"}, "notes": {"n"}, "team": {fmt.Sprint(rita.ID)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d", res.StatusCode)
+	}
+	f.runQueue(t)
+	emails := func() []string {
+		r, _ := f.sim.Referral(refID)
+		var out []string
+		for _, m := range r.Team {
+			out = append(out, m.Email)
+		}
+		return out
+	}
+	if got := emails(); strings.Join(got, ",") != "rita@example.com" {
+		t.Fatalf("team after accept: %v", got)
+	}
+	// Both sides change the deal (a conflict); meanwhile Ada joins the team here.
+	if _, err := f.sim.ChangeAsMicrosoft(refID, func(r *partnercenter.Referral) { v := partnercenter.Decimal("5"); r.Details.DealValue = &v }); err != nil {
+		t.Fatal(err)
+	}
+	form := f.worker.Get(fmt.Sprintf("/leads/%d/edit", leadID))
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(form.Body)
+	if res := f.worker.PostForm(fmt.Sprintf("/leads/%d", leadID), url.Values{"deal_name": {"Contoso rollout"}, "deal_value": {"2000"},
+		"currency": {"USD"}, "close_date": {"2027-01-15"}, "notes": {"n"}, "version": {version[1]}, "team": {fmt.Sprint(rita.ID), fmt.Sprint(ada.ID)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", res.StatusCode, res.Body)
+	}
+	f.runQueue(t)
+	if st := f.pcState(t, leadID); st.State != db.PCConflict {
+		t.Fatalf("state %s, want conflict", st.State)
+	}
+	f.worker.Get(fmt.Sprintf("/leads/%d", leadID))
+	f.worker.PostForm(fmt.Sprintf("/leads/%d/partner-center/resolve", leadID), url.Values{"choice": {"theirs"}})
+	f.runQueue(t)
+	if got := emails(); strings.Join(got, ",") != "rita@example.com,admin@example.com" {
+		t.Fatalf("team after the conflict was resolved: %v", got)
+	}
+	if l, _ := f.srv.DB.LeadByID(f.ctx, leadID); l.DealValue != 500 {
+		t.Errorf("Partner Center's value was not taken: %d", l.DealValue)
+	}
+}

@@ -29,10 +29,11 @@ func (Queue) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
 		return db.AddPCReminderTx(ctx, tx, a.Lead.ID, a.At)
 	}
 	var before *lead.Lead
-	var extra []partnercenter.PatchOp
+	var employee *lead.Contact
+	teamMayChange := false
 	switch e := e.(type) {
 	case lead.Accepted:
-		before = e.Before
+		before, teamMayChange = e.Before, true
 	case lead.Declined:
 		before = e.Before
 	case lead.Won:
@@ -40,11 +41,9 @@ func (Queue) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
 	case lead.Lost:
 		before = e.Before
 	case lead.Edited:
-		before = e.Before
+		before, teamMayChange = e.Before, true
 	case lead.EmployeeAdded:
-		first, last := lead.SplitContactName(e.Employee.Name)
-		extra = append(extra, partnercenter.AddTeamMember(partnercenter.Member{FirstName: first, LastName: last,
-			Email: e.Employee.Email, PhoneNumber: e.Employee.Phone}))
+		employee = &e.Employee
 	default:
 		return nil
 	}
@@ -56,8 +55,29 @@ func (Queue) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
 	if err != nil {
 		return err
 	}
-	b := base{After: FieldsOf(after)}
-	ops := extra
+	// The partner's people on the referral's team: the lead's team (users of this instance) as it
+	// grows, and employees added to the lead; Partner Center's PATCH adds, never removes.
+	var extra []partnercenter.PatchOp
+	if teamMayChange {
+		members, err := db.NewPCTeamMembersTx(ctx, tx, after.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			first, last := lead.SplitContactName(m.Name)
+			extra = append(extra, partnercenter.AddTeamMember(partnercenter.Member{FirstName: first, LastName: last, Email: m.Email}))
+		}
+	}
+	if employee != nil {
+		if _, err := db.MarkPCTeamSentTx(ctx, tx, after.ID, employee.Email); err != nil {
+			return err
+		}
+		first, last := lead.SplitContactName(employee.Name)
+		extra = append(extra, partnercenter.AddTeamMember(partnercenter.Member{FirstName: first, LastName: last,
+			Email: employee.Email, PhoneNumber: employee.Phone}))
+	}
+	b := base{Before: FieldsOf(after), After: FieldsOf(after)}
+	var ops []partnercenter.PatchOp
 	if before != nil {
 		b.Before = FieldsOf(before)
 		ops, err = partnercenter.PatchOpsFor(before, after)
@@ -66,9 +86,8 @@ func (Queue) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
 			// shows the sync failed with the reason.
 			return db.SetPCStateTx(ctx, tx, after.ID, db.PCFailed, err.Error())
 		}
-	} else {
-		b.Before = b.After
 	}
+	ops = append(ops, extra...)
 	if len(ops) == 0 {
 		return nil
 	}

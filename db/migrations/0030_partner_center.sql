@@ -57,6 +57,14 @@ CREATE TABLE pc_sync_queue (
 CREATE INDEX pc_sync_queue_due ON pc_sync_queue(status, next_attempt_at);
 CREATE INDEX pc_sync_queue_lead ON pc_sync_queue(lead_id, status);
 
+-- The partner's people already added to a referral's team (Partner Center's PATCH only adds): users
+-- of the lead's team and employees added to it, by email, so each is added once.
+CREATE TABLE pc_team_sent (
+    lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    email   TEXT    NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (lead_id, email)
+) WITHOUT ROWID;
+
 -- The recent calls to Partner Center and Entra (method, path, status; never a token or a secret).
 CREATE TABLE pc_calls (
     id          INTEGER PRIMARY KEY,
