@@ -43,12 +43,28 @@ type Config struct {
 	TrustedProxies   string
 	TrustedProxyNets []*net.IPNet // parsed TrustedProxies
 
+	// Partner Center Referrals sync (issue 14): the partner's Entra app of the Secure Application Model.
+	PartnerCenter PartnerCenter
+
 	Location *time.Location // parsed Timezone
 
 	// DNS is the server that checks whether a lead's email domain takes mail (issue 13): host:port,
 	// "off" to skip the check, empty for the system's resolver.
 	DNS string
 }
+
+// PartnerCenter is the Entra app the Partner Center sync signs in with (App + User). It is on when
+// ClientID is set. ClientSecret is never logged nor shown.
+type PartnerCenter struct {
+	Tenant       string
+	ClientID     string
+	ClientSecret string
+	APIURL       string // scheme://host of the Referrals API; a simulator's in tests and the demo
+	Authority    string // Entra authority with {tenant}; a national cloud's if yours is one
+}
+
+// Enabled reports whether the Partner Center sync is configured.
+func (p PartnerCenter) Enabled() bool { return p.ClientID != "" }
 
 // Provider is one single-sign-on provider's settings. It is on when ClientID is set.
 type Provider struct {
@@ -94,6 +110,12 @@ func (c *Config) settings() []setting {
 		{"oidc-name", "LEADDESK_OIDC_NAME", "OpenID Connect button label", &c.OIDC.Name, "OpenID Connect"},
 		{"trusted-proxies", "LEADDESK_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", &c.TrustedProxies, ""},
 		{"dns", "LEADDESK_DNS", "DNS server (host:port) that checks whether lead email domains take mail; off to skip (default: the system's resolver)", &c.DNS, ""},
+		// Partner Center Referrals sync (issue 14)
+		{"pc-tenant", "LEADDESK_PC_TENANT", "Partner Center: the partner's directory (tenant) ID", &c.PartnerCenter.Tenant, ""},
+		{"pc-client-id", "LEADDESK_PC_CLIENT_ID", "Partner Center: the Entra app's client id (turns the sync on)", &c.PartnerCenter.ClientID, ""},
+		{"pc-client-secret", "LEADDESK_PC_CLIENT_SECRET", "Partner Center: the Entra app's client secret", &c.PartnerCenter.ClientSecret, ""},
+		{"pc-api-url", "LEADDESK_PC_API_URL", "Partner Center: Referrals API base URL", &c.PartnerCenter.APIURL, "https://api.partner.microsoft.com"},
+		{"pc-authority", "LEADDESK_PC_AUTHORITY", "Partner Center: Entra authority ({tenant} is replaced)", &c.PartnerCenter.Authority, "https://login.microsoftonline.com/{tenant}"},
 	}
 }
 
@@ -128,6 +150,12 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 		if v := getenv(s.env); v != "" {
 			def = v
 		}
+		if isSecret(s.env) {
+			// The environment's value is not the flag's shown default: -h would print the secret.
+			fs.StringVar(s.dst, s.flag, s.def, s.usage+" ["+s.env+"]")
+			*s.dst = def
+			continue
+		}
 		fs.StringVar(s.dst, s.flag, def, s.usage+" ["+s.env+"]")
 	}
 	domains = getenv("LEADDESK_SIGNIN_DOMAINS")
@@ -137,6 +165,12 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 		return nil
 	})
 	c.SignInDomains = splitList(domains)
+}
+
+// isSecret tells the settings whose value is a secret (client secrets, the session key, the SMTP URL
+// with its password): never shown by -h.
+func isSecret(env string) bool {
+	return strings.HasSuffix(env, "_SECRET") || env == "LEADDESK_SESSION_KEY" || env == "LEADDESK_SMTP_URL"
 }
 
 func splitList(s string) []string {
@@ -215,6 +249,20 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.GitHubURL); c.GitHub.ClientID != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
 		bad("LEADDESK_GITHUB_URL", "%q is not a URL such as https://github.example.com", c.GitHubURL)
+	}
+	if c.PartnerCenter.Enabled() {
+		pc := c.PartnerCenter
+		if strings.TrimSpace(pc.Tenant) == "" {
+			bad("LEADDESK_PC_TENANT", "is required when LEADDESK_PC_CLIENT_ID is set: give the partner's directory (tenant) ID")
+		}
+		if pc.ClientSecret == "" {
+			bad("LEADDESK_PC_CLIENT_SECRET", "is required when LEADDESK_PC_CLIENT_ID is set")
+		}
+		for env, v := range map[string]string{"LEADDESK_PC_API_URL": pc.APIURL, "LEADDESK_PC_AUTHORITY": strings.ReplaceAll(pc.Authority, "{tenant}", "t")} {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				bad(env, "%q is not an http(s) URL", v)
+			}
+		}
 	}
 	if c.OIDC.ClientID != "" {
 		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Scheme == "" || u.Host == "" {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"strings"
 	"testing"
 )
@@ -146,5 +147,33 @@ func TestTrustedProxiesAreCIDRsOrAddresses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "LEADDESK_TRUSTED_PROXIES") {
 			t.Errorf("%q: err = %v, want it named", bad, err)
 		}
+	}
+}
+
+// Secrets given in the environment are used but never printed by -h (the Partner Center client
+// secret, the other client secrets, the session key, the SMTP URL's password).
+func TestHelpNeverPrintsSecrets(t *testing.T) {
+	env := map[string]string{"LEADDESK_PC_CLIENT_SECRET": "pc-s3cret", "LEADDESK_ENTRA_CLIENT_SECRET": "entra-s3cret",
+		"LEADDESK_SESSION_KEY": "key-s3cret", "LEADDESK_SMTP_URL": "smtp://u:smtp-s3cret@mail.example:587", "LEADDESK_PC_CLIENT_ID": "app"}
+	cfg := Default()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var help strings.Builder
+	fs.SetOutput(&help)
+	cfg.Register(fs, func(k string) string { return env[k] })
+	fs.PrintDefaults()
+	if strings.Contains(help.String(), "s3cret") {
+		t.Fatalf("-h shows a secret:\n%s", help.String())
+	}
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PartnerCenter.ClientSecret != "pc-s3cret" || cfg.SessionKey != "key-s3cret" || cfg.PartnerCenter.ClientID != "app" {
+		t.Fatalf("secrets from the environment not used: %+v", cfg.PartnerCenter)
+	}
+	fs2 := flag.NewFlagSet("t", flag.ContinueOnError)
+	cfg2 := Default()
+	cfg2.Register(fs2, func(k string) string { return env[k] })
+	if err := fs2.Parse([]string{"-pc-client-secret", "from-flag"}); err != nil || cfg2.PartnerCenter.ClientSecret != "from-flag" {
+		t.Fatalf("the flag does not win: %q %v", cfg2.PartnerCenter.ClientSecret, err)
 	}
 }

@@ -33,6 +33,7 @@ type actionCenterData struct {
 	// opens, more rows load, an item is dismissed or everything is marked read).
 	Count int
 	OOB   bool
+	PC    *pcActionItems // Partner Center: a grant to reconnect, marketplace leads to mark there
 }
 
 // actionCenterRows reads one page of this user's Action Center from offset, marks it read, and
@@ -104,6 +105,9 @@ func (h *Handler) actionCenter(c echo.Context) error {
 	offset, _ := strconv.Atoi(c.QueryParam("offset"))
 	d, err := h.actionCenterRows(c, max(offset, 0))
 	if err != nil {
+		return err
+	}
+	if d.PC, err = h.pcActionItems(c); err != nil {
 		return err
 	}
 	p := h.page(c, h.T(c, "notify.ac.title"), "", d)

@@ -17,6 +17,7 @@ import (
 	"leaddesk/internal/clock"
 	"leaddesk/internal/secretkey"
 	"leaddesk/leads"
+	"leaddesk/pcsync"
 	"leaddesk/static"
 	"leaddesk/views"
 )
@@ -32,6 +33,7 @@ type Handler struct {
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
 	Leads    *leads.Service    // every change to a lead goes through it
+	PC       *pcsync.Syncer    // the Partner Center sync; nil when not configured
 	DNS      *contact.Resolver // checks that lead email domains take mail; nil when LEADDESK_DNS=off
 	// ImportLimits bound CSV uploads (import.go); tests lower them.
 	ImportLimits ImportLimits
@@ -54,6 +56,7 @@ type Deps struct {
 	Log   *slog.Logger
 	Leads *leads.Service    // required
 	DNS   *contact.Resolver // email-domain checks of incoming leads (nil: off)
+	PC    *pcsync.Syncer    // optional: the Partner Center sync
 }
 
 // Context keys set by the middleware.

@@ -48,6 +48,7 @@ type detailsData struct {
 	ContactWarning string
 	InvalidEmail   bool
 	InvalidPhone   bool
+	PC             *pcLeadView // Partner Center sync state; nil for a lead with none
 }
 
 type progressStep struct {
@@ -124,6 +125,9 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 		return nil, err
 	}
 	d.Timeline = h.timeline(c, l, events)
+	if d.PC, err = h.pcLeadState(c, l.ID, l.Tab); err != nil {
+		return nil, err
+	}
 	if d.Prev, d.Next, err = h.adjacentLeads(c, l.ID); err != nil {
 		return nil, err
 	}

@@ -180,6 +180,17 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/profile/locations/:id/remove", h.profileConfirmRemoveLocation, profileEditors)
 	h.handle(e, http.MethodPost, "/profile/locations/:id/remove", h.profileRemoveLocation, profileEditors)
 
+	// Partner Center sync (issue 14): Account admins connect and watch it; the webhook's URL secret
+	// decides who may post events; Referrals and Account admins resolve a lead's conflict.
+	h.handle(e, http.MethodGet, "/admin/partner-center", h.adminPartnerCenter, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/partner-center/connect", h.pcConnect, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/partner-center/callback", h.pcCallback, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/partner-center/disconnect", h.pcDisconnect, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/partner-center/sync", h.pcSyncNow, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/partner-center/webhook-secret", h.pcNewWebhookSecret, accountAdmins)
+	h.handle(e, http.MethodPost, "/intake/partnercenter/:secret", h.pcWebhook, public)
+	h.handle(e, http.MethodPost, "/leads/:id/partner-center/resolve", h.pcResolve, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/partner-center/reminder/dismiss", h.pcDismissReminder, leadWorkers)
 }
 
 // authorize enforces a route's policy: no session → sign-in (401 for htmx and API), wrong role → 403.

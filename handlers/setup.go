@@ -44,7 +44,7 @@ func newHandler(d Deps) (*Handler, error) {
 	}
 	hashKey, blockKey := sessionKeys(master)
 	return &Handler{
-		Cfg: d.Cfg, DB: d.DB, Clock: d.Clock, Log: d.Log, Views: rnd, Catalog: cat, Assets: assets, Leads: d.Leads, DNS: d.DNS,
+		Cfg: d.Cfg, DB: d.DB, Clock: d.Clock, Log: d.Log, Views: rnd, Catalog: cat, Assets: assets, Leads: d.Leads, DNS: d.DNS, PC: d.PC,
 		Sessions:     newSessionStore(hashKey, blockKey, d.Cfg.Secure()),
 		ImportLimits: defaultImportLimits(),
 		policies:     map[string]Policy{}, links: links,
