@@ -21,11 +21,16 @@ type Policy struct {
 	SignedIn bool     // any signed-in user, even one with no role yet
 	Roles    []string // any one of these roles
 	Scope    string   // an API token with this scope (intake, read, write) instead of a session
+	// URLSecret: a machine-to-machine route that the handler authorises by a secret in its URL
+	// (a webhook receiver). It carries no cookie, so it has no CSRF token to check.
+	URLSecret bool
 }
 
 var (
 	public   = Policy{Public: true}
 	signedIn = Policy{SignedIn: true}
+	// A webhook receiver: anyone may call it; the handler checks the URL's secret.
+	webhookReceiver = Policy{Public: true, URLSecret: true}
 	// Who may read leads: every role (Business profile admins read-only, DESIGN §2).
 	leadReaders = anyRole(db.RoleReferrals, db.RoleProfile, db.RoleAccount)
 	// Who may work leads: accept, decline, favourite, export.
@@ -56,9 +61,9 @@ func (p Policy) Allows(u *db.User) bool {
 func (h *Handler) handle(e *echo.Echo, method, path string, fn echo.HandlerFunc, p Policy, mw ...echo.MiddlewareFunc) {
 	h.policies[method+" "+path] = p
 	chain := []echo.MiddlewareFunc{h.authorize(p)}
-	if p.Scope == "" {
+	if p.Scope == "" && !p.URLSecret {
 		// Browser routes: the CSRF check after the policy, so a request refused for who sent it is
-		// refused before its body is read. Token routes (intake, API) carry no cookie to ride on.
+		// refused before its body is read. Token and webhook routes carry no cookie to ride on.
 		chain = append(chain, h.verifyCSRF, h.refuseInvalidText)
 	}
 	e.Add(method, path, fn, append(chain, mw...)...)
@@ -188,7 +193,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/admin/partner-center/disconnect", h.pcDisconnect, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/partner-center/sync", h.pcSyncNow, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/partner-center/webhook-secret", h.pcNewWebhookSecret, accountAdmins)
-	h.handle(e, http.MethodPost, "/intake/partnercenter/:secret", h.pcWebhook, public)
+	h.handle(e, http.MethodPost, "/intake/partnercenter/:secret", h.pcWebhook, webhookReceiver)
 	h.handle(e, http.MethodPost, "/leads/:id/partner-center/resolve", h.pcResolve, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/partner-center/reminder/dismiss", h.pcDismissReminder, leadWorkers)
 }
