@@ -29,6 +29,7 @@ import (
 	"leaddesk/jobs"
 	"leaddesk/leads"
 	"leaddesk/mail"
+	"leaddesk/webhooks"
 )
 
 func main() {
@@ -154,7 +155,9 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 	// The domain service owns every change to a lead; its subscribers hear of each in the change's
 	// transaction (later the Partner Center sync queue and webhooks join the notifier here).
 	m.Notify = mail.NewNotifier(cfg)
-	m.Leads = leads.New(d, m.Clock, m.Notify)
+	// Webhooks (issue 18): a delivery per subscribed endpoint, queued in the change's transaction.
+	hooks := &webhooks.Subscriber{Shape: handlers.APILead}
+	m.Leads = leads.New(d, m.Clock, m.Notify, hooks)
 	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
 	m.registerJobs()
 	return fs, nil
@@ -187,6 +190,13 @@ func (m *Main) registerJobs() {
 			return m.Notify.QueueDigests(ctx, m.DB, now)
 		}})
 		m.Jobs.Register(jobs.Job{Name: "mail-outbox", Every: 5 * time.Second, Run: sender.Run})
+	}
+
+	// Webhooks (issue 18): deliver what the subscriber queued, retrying with backoff for 24 hours.
+	if hooks, err := webhooks.NewSenderFor(m.Cfg, m.DB, m.Log); err != nil {
+		m.Log.Error("webhooks sender", "err", err)
+	} else {
+		m.Jobs.Register(jobs.Job{Name: "webhooks", Every: 5 * time.Second, Run: hooks.Run})
 	}
 
 }

@@ -44,6 +44,10 @@ type Config struct {
 	TrustedProxyNets []*net.IPNet // parsed TrustedProxies
 
 	Location *time.Location // parsed Timezone
+
+	// Webhooks (issue 18): loopback targets, plain http among them, only for development.
+	WebhooksAllowLoopback bool
+	webhooksLoopbackRaw   string
 }
 
 // Provider is one single-sign-on provider's settings. It is on when ClientID is set.
@@ -89,6 +93,7 @@ func (c *Config) settings() []setting {
 		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
 		{"oidc-name", "LEADDESK_OIDC_NAME", "OpenID Connect button label", &c.OIDC.Name, "OpenID Connect"},
 		{"trusted-proxies", "LEADDESK_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", &c.TrustedProxies, ""},
+		{"webhooks-allow-loopback", "LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "1 lets webhooks go to loopback addresses, plain http among them (development only)", &c.webhooksLoopbackRaw, ""},
 	}
 }
 
@@ -220,6 +225,14 @@ func (c *Config) Validate() error {
 		bad("LEADDESK_TRUSTED_PROXIES", "%v", err)
 	} else {
 		c.TrustedProxyNets = nets
+	}
+	switch strings.ToLower(strings.TrimSpace(c.webhooksLoopbackRaw)) {
+	case "", "0", "false":
+		c.WebhooksAllowLoopback = false
+	case "1", "true":
+		c.WebhooksAllowLoopback = true
+	default:
+		bad("LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "%q is neither 1 nor 0", c.webhooksLoopbackRaw)
 	}
 	return errors.Join(errs...)
 }

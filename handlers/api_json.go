@@ -111,6 +111,9 @@ func apiTime(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// APILead is a lead as the JSON API shows it, for the webhooks' payloads (webhooks.Subscriber.Shape).
+func APILead(l *lead.Lead) any { return toAPILead(l) }
+
 // toAPILead shapes a lead for the API. Expired leads never expose contact details (DESIGN §3.3).
 func toAPILead(l *lead.Lead) apiLead {
 	status, sub := pcStatus(l)

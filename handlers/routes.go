@@ -158,6 +158,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/admin/spam", h.adminSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam", h.adminAddSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam/:id/delete", h.adminDeleteSpam, accountAdmins)
+
+	// Integrations (issue 18): webhook endpoints and their delivery log, Account admins.
+	h.handle(e, http.MethodGet, "/admin/integrations", h.adminIntegrations, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations", h.adminCreateEndpoint, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/integrations/:id", h.adminEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/delete", h.adminDeleteEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/enable", h.adminEnableEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/deliveries/:delivery/redeliver", h.adminRedeliver, accountAdmins)
 	h.handle(e, http.MethodGet, "/leads/import", h.importForm, leadWorkers)
 	h.handleUpload(e, "/leads/import", h.importUpload, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/import/:id", h.importPreview, leadWorkers)

@@ -15,7 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"leaddesk/config"
 	"leaddesk/db"
+	"leaddesk/internal/secretkey"
 )
 
 // Delivery is at-least-once: a delivery is marked 'sending' with a lease before the request and 'sent'
@@ -283,4 +285,20 @@ func hostOf(raw string) string {
 		return u.Host
 	}
 	return ""
+}
+
+// NewSenderFor builds the instance's sender from its configuration: the sealer from the master key,
+// the guard from LEADDESK_WEBHOOKS_ALLOW_LOOPBACK.
+func NewSenderFor(cfg *config.Config, d *db.DB, log *slog.Logger) (*Sender, error) {
+	master, err := secretkey.Load(context.Background(), cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	seals, err := secretkey.NewSealer(master)
+	if err != nil {
+		return nil, err
+	}
+	s := NewSender(&Store{DB: d, Seals: seals}, Guard{AllowLoopback: cfg.WebhooksAllowLoopback}, DefaultTimeout, log)
+	s.BaseURL = cfg.BaseURL
+	return s, nil
 }

@@ -263,3 +263,7 @@ func (s *Store) Redeliver(ctx context.Context, endpointID, id int64, now time.Ti
 	}
 	return nil
 }
+
+// Host is the endpoint's host, for pages and mail: the path and query of a target URL can be its
+// secret (incoming-webhook URLs are), so they are shown only in the form that entered them.
+func (e *Endpoint) Host() string { return hostOf(e.URL) }
