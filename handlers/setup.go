@@ -49,8 +49,8 @@ func newHandler(d Deps) (*Handler, error) {
 		Sessions:     newSessionStore(hashKey, blockKey, d.Cfg.Secure()),
 		ImportLimits: defaultImportLimits(),
 		policies:     map[string]Policy{}, links: links,
-		hooks:        &webhooks.Store{DB: d.DB, Seals: links},
-		hookGuard:    webhooks.Guard{AllowLoopback: d.Cfg.WebhooksAllowLoopback},
+		hooks:     &webhooks.Store{DB: d.DB, Seals: links},
+		hookGuard: webhooks.Guard{AllowLoopback: d.Cfg.WebhooksAllowLoopback},
 	}, nil
 }
 
