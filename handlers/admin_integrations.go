@@ -51,12 +51,19 @@ func (h *Handler) adminCreateEndpoint(c echo.Context) error {
 	if len(d.URL) > 2000 {
 		d.Errors["url"] = h.T(c, "integ.err.url")
 	} else if err := h.hookGuard.CheckURL(c.Request().Context(), d.URL); err != nil {
-		code := "url"
+		key := "integ.err.url"
 		var p *webhooks.URLProblem
 		if errors.As(err, &p) {
-			code = p.Code
+			switch p.Code {
+			case "scheme":
+				key = "integ.err.scheme"
+			case "address":
+				key = "integ.err.address"
+			case "resolve":
+				key = "integ.err.resolve"
+			}
 		}
-		d.Errors["url"] = h.T(c, "integ.err."+code)
+		d.Errors["url"] = h.T(c, key)
 	}
 	if len(d.Events) == 0 || slices.ContainsFunc(d.Events, func(e string) bool { return !slices.Contains(webhooks.EventTypes, e) }) {
 		d.Errors["events"] = h.T(c, "integ.err.events")

@@ -86,6 +86,7 @@ func (h *Handler) apiGetLead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set("ETag", etag(l))
 	return c.JSON(http.StatusOK, toAPILead(l))
 }
 

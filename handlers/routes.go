@@ -152,6 +152,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
 	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
 	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
+	// The write API (issue 18): If-Match required; the token's name is the timeline's actor.
+	h.handle(e, http.MethodPatch, "/api/v1/leads/:id", h.apiPatchLead, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/accept", h.apiAccept, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/decline", h.apiDecline, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/lost", h.apiLost, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/won", h.apiWon, Policy{Scope: "write"})
 	h.handle(e, http.MethodGet, "/admin/tokens", h.adminTokens, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/tokens", h.adminCreateToken, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/tokens/:id/revoke", h.adminRevokeToken, accountAdmins)
