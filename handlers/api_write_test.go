@@ -110,7 +110,7 @@ func TestAPIPatchRefusals(t *testing.T) {
 	_, v = write(t, http.MethodPost, lurl+"/accept", writer, "application/json", v, acceptBody)
 	for _, tc := range []struct {
 		name, ct, body, field string
-		status               int
+		status                int
 	}{
 		{"not patchable", "application/merge-patch+json", `{"customerProfile": {"name": "Evil"}}`, "customerProfile", 422},
 		{"unknown detail", "application/merge-patch+json", `{"details": {"colour": "red"}}`, "details.colour", 422},
