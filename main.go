@@ -156,7 +156,10 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 	// transaction (later the Partner Center sync queue and webhooks join the notifier here).
 	m.Notify = mail.NewNotifier(cfg)
 	// Webhooks (issue 18): a delivery per subscribed endpoint, queued in the change's transaction.
-	hooks := &webhooks.Subscriber{Shape: handlers.APILead}
+	hooks, err := webhooks.NewSubscriber(cfg, handlers.APILead)
+	if err != nil {
+		return nil, err
+	}
 	m.Leads = leads.New(d, m.Clock, m.Notify, hooks)
 	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
 	m.registerJobs()

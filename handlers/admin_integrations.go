@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/views"
 	"leaddesk/webhooks"
 )
 
@@ -23,6 +24,14 @@ type integrationsData struct {
 	Errors     map[string]string
 	NewSecret  string
 	NewName    string
+
+	// The channel form (Teams, Slack).
+	ChannelKinds   []string
+	ChannelEvents  []string
+	Languages      []string
+	Channel        webhooks.NewChannel
+	ChannelErrors  map[string]string
+	NewChannelName string
 }
 
 func (h *Handler) renderIntegrations(c echo.Context, status int, d integrationsData) error {
@@ -31,6 +40,10 @@ func (h *Handler) renderIntegrations(c echo.Context, status int, d integrationsD
 		return err
 	}
 	d.Endpoints, d.EventTypes = eps, webhooks.EventTypes
+	d.ChannelKinds, d.ChannelEvents, d.Languages = webhooks.ChannelKinds, webhooks.ChannelEvents, views.Languages
+	if d.Channel.Kind == "" && d.ChannelErrors == nil {
+		d.Channel = webhooks.NewChannel{Kind: "teams", Events: webhooks.ChannelEvents, Lang: h.lang(c)}
+	}
 	return h.render(c, status, "admin/integrations", h.page(c, h.T(c, "integ.title"), "admin", d))
 }
 
@@ -48,22 +61,8 @@ func (h *Handler) adminCreateEndpoint(c echo.Context) error {
 	if d.Name == "" || len([]rune(d.Name)) > 100 {
 		d.Errors["name"] = h.T(c, "integ.err.name")
 	}
-	if len(d.URL) > 2000 {
-		d.Errors["url"] = h.T(c, "integ.err.url")
-	} else if err := h.hookGuard.CheckURL(c.Request().Context(), d.URL); err != nil {
-		key := "integ.err.url"
-		var p *webhooks.URLProblem
-		if errors.As(err, &p) {
-			switch p.Code {
-			case "scheme":
-				key = "integ.err.scheme"
-			case "address":
-				key = "integ.err.address"
-			case "resolve":
-				key = "integ.err.resolve"
-			}
-		}
-		d.Errors["url"] = h.T(c, key)
+	if msg := h.checkTargetURL(c, d.URL); msg != "" {
+		d.Errors["url"] = msg
 	}
 	if len(d.Events) == 0 || slices.ContainsFunc(d.Events, func(e string) bool { return !slices.Contains(webhooks.EventTypes, e) }) {
 		d.Errors["events"] = h.T(c, "integ.err.events")
@@ -77,6 +76,60 @@ func (h *Handler) adminCreateEndpoint(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return h.renderIntegrations(c, http.StatusCreated, integrationsData{Events: webhooks.EventTypes, NewSecret: secret, NewName: e.Name})
+}
+
+// adminCreateChannel adds a Microsoft Teams or Slack channel target.
+func (h *Handler) adminCreateChannel(c echo.Context) error {
+	form, _ := c.FormParams()
+	in := webhooks.NewChannel{Kind: c.FormValue("kind"), Name: strings.TrimSpace(c.FormValue("name")), URL: strings.TrimSpace(c.FormValue("url")),
+		Events: form["events"], Lang: c.FormValue("lang"), IncludeContact: c.FormValue("include_contact") == "1"}
+	errs := map[string]string{}
+	if !slices.Contains(webhooks.ChannelKinds, in.Kind) {
+		errs["kind"] = h.T(c, "integ.err.kind")
+	}
+	if in.Name == "" || len([]rune(in.Name)) > 100 {
+		errs["name"] = h.T(c, "integ.err.name")
+	}
+	if msg := h.checkTargetURL(c, in.URL); msg != "" {
+		errs["url"] = msg
+	}
+	if len(in.Events) == 0 || slices.ContainsFunc(in.Events, func(e string) bool { return !slices.Contains(webhooks.ChannelEvents, e) }) {
+		errs["events"] = h.T(c, "integ.err.events")
+	}
+	if !slices.Contains(views.Languages, in.Lang) {
+		errs["lang"] = h.T(c, "integ.err.lang")
+	}
+	if len(errs) > 0 {
+		return h.renderIntegrations(c, http.StatusUnprocessableEntity, integrationsData{Events: webhooks.EventTypes, Channel: in, ChannelErrors: errs})
+	}
+	e, err := h.hooks.CreateChannel(c.Request().Context(), in, h.user(c).ID, h.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return h.renderIntegrations(c, http.StatusCreated, integrationsData{Events: webhooks.EventTypes, NewChannelName: e.Name})
+}
+
+// checkTargetURL is the form's message for a target URL the guard refuses, or "".
+func (h *Handler) checkTargetURL(c echo.Context, raw string) string {
+	if len(raw) > 2000 {
+		return h.T(c, "integ.err.url")
+	}
+	err := h.hookGuard.CheckURL(c.Request().Context(), raw)
+	if err == nil {
+		return ""
+	}
+	var p *webhooks.URLProblem
+	if errors.As(err, &p) {
+		switch p.Code {
+		case "scheme":
+			return h.T(c, "integ.err.scheme")
+		case "address":
+			return h.T(c, "integ.err.address")
+		case "resolve":
+			return h.T(c, "integ.err.resolve")
+		}
+	}
+	return h.T(c, "integ.err.url")
 }
 
 // endpointParam reads the :id of an endpoint route.

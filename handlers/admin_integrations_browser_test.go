@@ -47,6 +47,9 @@ func TestBrowserAdminIntegrations(t *testing.T) {
 	crm, _, _ := st.Create(ctx, webhooks.NewEndpoint{Name: "Dynamics 365 sync", URL: good.URL + "/hooks/leaddesk?key=secret", Events: webhooks.EventTypes}, en.ID, s.Clock.Now())
 	flow, _, _ := st.Create(ctx, webhooks.NewEndpoint{Name: "Power Automate flow", URL: bad.URL + "/flow", Events: []string{"lead.created", "lead.won"}}, en.ID, s.Clock.Now())
 	old, _, _ := st.Create(ctx, webhooks.NewEndpoint{Name: "Old intranet", URL: bad.URL + "/old", Events: []string{"lead.accepted"}}, en.ID, s.Clock.Now())
+	if _, err := st.CreateChannel(ctx, webhooks.NewChannel{Kind: "teams", Name: "Sales channel", URL: good.URL + "/workflows/x?sig=secret", Events: []string{"flame", "won"}, Lang: "ja"}, en.ID, s.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.DB.Exec(`UPDATE webhook_endpoints SET disabled_at = ?, disabled_reason = 'HTTP 500' WHERE id = ?`, s.Clock.Now().Unix(), old.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +94,7 @@ func TestBrowserAdminIntegrations(t *testing.T) {
 				if !strings.Contains(text, page.want) {
 					t.Errorf("%s %s: page lacks %q", who.lang, page.path, page.want)
 				}
-				if strings.Contains(text, "key=secret") {
+				if strings.Contains(text, "=secret") {
 					t.Errorf("%s %s shows the target URL's query", who.lang, page.path)
 				}
 				if overflow {

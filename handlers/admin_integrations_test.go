@@ -27,7 +27,11 @@ import (
 // lets endpoints be loopback receivers (LEADDESK_WEBHOOKS_ALLOW_LOOPBACK=1).
 func withWebhooks(deps *handlers.Deps) {
 	deps.Cfg.WebhooksAllowLoopback = true
-	deps.Leads = leads.New(deps.DB, deps.Clock, mail.NewNotifier(deps.Cfg), &webhooks.Subscriber{Shape: handlers.APILead})
+	hooks, err := webhooks.NewSubscriber(deps.Cfg, handlers.APILead)
+	if err != nil {
+		panic(err)
+	}
+	deps.Leads = leads.New(deps.DB, deps.Clock, mail.NewNotifier(deps.Cfg), hooks)
 }
 
 // hookReceiver is a loopback HTTP receiver that keeps what it got.
@@ -136,6 +140,17 @@ func TestAdminIntegrationsEndpointLifecycle(t *testing.T) {
 		t.Fatalf("redelivery: %v", ids)
 	}
 
+	// A Teams channel: the kind, a language and at least one event are required.
+	if res := c.PostForm("/admin/integrations/channels", url.Values{"name": {"Sales"}, "url": {rc.URL}, "lang": {"xx"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, "Choose Microsoft Teams or Slack") || !strings.Contains(res.Body, "Choose a language") || !strings.Contains(res.Body, "Choose at least one event") {
+		t.Fatalf("bad channel form: %d", res.StatusCode)
+	}
+	if res := c.PostForm("/admin/integrations/channels", url.Values{"kind": {"teams"}, "name": {"Sales"}, "url": {rc.URL + "/workflows/abc?sig=xyz"},
+		"events": {"flame", "won"}, "lang": {"ja"}}); res.StatusCode != http.StatusCreated || !strings.Contains(res.Body, "Channel “Sales” added") ||
+		!strings.Contains(res.Body, "Microsoft Teams ·") || strings.Contains(res.Body, "sig=xyz") {
+		t.Fatalf("channel: %d", res.StatusCode)
+	}
+
 	ja := c.Get("/admin/integrations", "Accept-Language", "ja")
 	if !strings.Contains(ja.Body, "外部連携") {
 		t.Error("no Japanese page")
@@ -148,7 +163,7 @@ func TestAdminIntegrationsEndpointLifecycle(t *testing.T) {
 	if res := c.PostForm("/admin/integrations/"+itoa(eps[0].ID)+"/delete", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)
 	}
-	if !strings.Contains(c.Get("/admin/integrations").Body, "No endpoints yet") {
+	if strings.Contains(c.Get("/admin/integrations").Body, ">CRM sync</a>") {
 		t.Error("endpoint not deleted")
 	}
 }

@@ -169,6 +169,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Integrations (issue 18): webhook endpoints and their delivery log, Account admins.
 	h.handle(e, http.MethodGet, "/admin/integrations", h.adminIntegrations, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/integrations", h.adminCreateEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/channels", h.adminCreateChannel, accountAdmins)
 	h.handle(e, http.MethodGet, "/admin/integrations/:id", h.adminEndpoint, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/integrations/:id/delete", h.adminDeleteEndpoint, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/integrations/:id/enable", h.adminEnableEndpoint, accountAdmins)

@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"leaddesk/config"
 	"leaddesk/lead"
+	"leaddesk/views"
 )
 
 // Payload is the JSON body of every webhook: the delivery's id (also its webhook-id header), the
@@ -33,48 +36,87 @@ type Subscriber struct {
 	// Shape turns a lead into its JSON API form (handlers.APILead), so receivers see what the API
 	// serves.
 	Shape func(*lead.Lead) any
+	// For the channels' cards: the texts, and the instance (BaseURL for links, Location for times),
+	// read per event.
+	Catalog *views.Catalog
+	Cfg     *config.Config
+}
+
+// NewSubscriber builds the instance's subscriber; shape is the API's form of a lead.
+func NewSubscriber(cfg *config.Config, shape func(*lead.Lead) any) (*Subscriber, error) {
+	cat, err := views.LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	return &Subscriber{Shape: shape, Catalog: cat, Cfg: cfg}, nil
+}
+
+// target is an endpoint as the subscriber needs it.
+type target struct {
+	id             int64
+	kind           string
+	events         []string
+	lang           string
+	includeContact bool
 }
 
 // Handle implements lead.Subscriber.
 func (s *Subscriber) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
-	typ := EventType(e)
-	if typ == "" {
+	typ, channel := EventType(e), ChannelEvent(e)
+	if typ == "" && channel == "" {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, events FROM webhook_endpoints WHERE kind = 'webhook'`)
+	targets, err := targetsTx(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("webhooks: endpoints: %w", err)
+		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		var events string
-		if err := rows.Scan(&id, &events); err != nil {
-			rows.Close()
-			return fmt.Errorf("webhooks: endpoints: %w", err)
-		}
-		for _, ev := range strings.Split(events, ",") {
-			if ev == typ {
-				ids = append(ids, id)
-				break
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("webhooks: endpoints: %w", err)
-	}
-	for _, endpoint := range ids {
+	for _, t := range targets {
 		msgID := NewMessageID()
-		body, err := json.Marshal(Payload{ID: msgID, Type: typ, Timestamp: e.When().UTC().Format(time.RFC3339),
-			Data: PayloadData{Lead: s.Shape(e.Subject())}})
+		var body []byte
+		var kind string
+		switch {
+		case t.kind == "webhook" && typ != "" && slices.Contains(t.events, typ):
+			kind = typ
+			body, err = json.Marshal(Payload{ID: msgID, Type: typ, Timestamp: e.When().UTC().Format(time.RFC3339),
+				Data: PayloadData{Lead: s.Shape(e.Subject())}})
+		case t.kind != "webhook" && channel != "" && slices.Contains(t.events, channel):
+			kind = "channel." + channel
+			c := channelCard(s.Catalog, s.Cfg.Location, s.Cfg.BaseURL, t.lang, channel, e.Subject(), t.includeContact)
+			if t.kind == "teams" {
+				body, err = teamsBody(c)
+			} else {
+				body, err = slackBody(c)
+			}
+		default:
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("webhooks: payload: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (endpoint_id, msg_id, lead_id, event_type, payload, created_at, next_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, endpoint, msgID, e.Subject().ID, typ, string(body), e.When().Unix(), e.When().Unix()); err != nil {
-			return fmt.Errorf("webhooks: queue %s for endpoint %d: %w", typ, endpoint, err)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.id, msgID, e.Subject().ID, kind, string(body), e.When().Unix(), e.When().Unix()); err != nil {
+			return fmt.Errorf("webhooks: queue %s for endpoint %d: %w", kind, t.id, err)
 		}
 	}
 	return nil
+}
+
+// targetsTx reads every endpoint, stopped ones too (their deliveries are held).
+func targetsTx(ctx context.Context, tx *sql.Tx) ([]target, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, events, lang, include_contact FROM webhook_endpoints ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: endpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []target
+	for rows.Next() {
+		var t target
+		var events string
+		if err := rows.Scan(&t.id, &t.kind, &events, &t.lang, &t.includeContact); err != nil {
+			return nil, fmt.Errorf("webhooks: endpoints: %w", err)
+		}
+		t.events = strings.Split(events, ",")
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }

@@ -58,6 +58,7 @@ type Endpoint struct {
 	Events         []string
 	secretSealed   string
 	IncludeContact bool
+	Lang           string
 	OwnerUserID    int64
 	CreatedAt      time.Time
 	FailingSince   *time.Time
@@ -71,7 +72,7 @@ func (e *Endpoint) Wants(typ string) bool { return slices.Contains(e.Events, typ
 // ErrNotFound: no endpoint or delivery has that id.
 var ErrNotFound = errors.New("webhooks: not found")
 
-const endpointColumns = `id, kind, name, url, events, secret_sealed, include_contact, COALESCE(owner_user_id, 0), created_at,
+const endpointColumns = `id, kind, name, url, events, secret_sealed, include_contact, lang, COALESCE(owner_user_id, 0), created_at,
 	failing_since, disabled_at, disabled_reason`
 
 func scanEndpoint(row interface{ Scan(...any) error }) (*Endpoint, error) {
@@ -79,7 +80,7 @@ func scanEndpoint(row interface{ Scan(...any) error }) (*Endpoint, error) {
 	var events string
 	var created int64
 	var failing, disabled sql.NullInt64
-	if err := row.Scan(&e.ID, &e.Kind, &e.Name, &e.URL, &events, &e.secretSealed, &e.IncludeContact, &e.OwnerUserID, &created,
+	if err := row.Scan(&e.ID, &e.Kind, &e.Name, &e.URL, &events, &e.secretSealed, &e.IncludeContact, &e.Lang, &e.OwnerUserID, &created,
 		&failing, &disabled, &e.DisabledReason); err != nil {
 		return nil, err
 	}
@@ -130,6 +131,28 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// NewChannel is what the channel form creates: a Microsoft Teams or Slack incoming-webhook URL.
+type NewChannel struct {
+	Kind           string // "teams" or "slack"
+	Name           string
+	URL            string
+	Events         []string // of ChannelEvents
+	Lang           string
+	IncludeContact bool
+}
+
+// CreateChannel stores a channel target. It has no signing secret: Teams and Slack do not check one,
+// and the URL itself is the secret, so pages show only its host.
+func (s *Store) CreateChannel(ctx context.Context, in NewChannel, owner int64, now time.Time) (*Endpoint, error) {
+	res, err := s.DB.ExecContext(ctx, `INSERT INTO webhook_endpoints (kind, name, url, events, include_contact, lang, owner_user_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Kind, in.Name, in.URL, strings.Join(in.Events, ","), in.IncludeContact, in.Lang, nullID(owner), now.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: create channel: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	return s.Endpoint(ctx, id)
 }
 
 // Endpoint reads one endpoint.

@@ -133,7 +133,12 @@ func newFixture(t *testing.T, d *db.DB, timeout time.Duration) *fixture {
 	}
 	st := &webhooks.Store{DB: d, Seals: seals}
 	notify := mail.NewNotifier(&config.Config{BaseURL: "https://leads.example.com", Location: time.UTC})
-	svc := leads.New(d, clk, notify, &webhooks.Subscriber{Shape: shape})
+	cfg := &config.Config{BaseURL: "https://leads.example.com", Location: time.UTC}
+	sub, err := webhooks.NewSubscriber(cfg, shape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := leads.New(d, clk, notify, sub)
 	sender := webhooks.NewSender(st, webhooks.Guard{AllowLoopback: true}, timeout, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	sender.BaseURL = "https://leads.example.com"
 	var owner *db.User
@@ -477,5 +482,95 @@ func TestSSRFGuard(t *testing.T) {
 	hl, _ := g.store.Deliveries(ctx, he.ID, 1)
 	if hl[0].Status != "sent" || len(hl[0].LastResponse) > webhooks.ResponseExcerpt || !strings.HasPrefix(hl[0].LastResponse, "éé") {
 		t.Fatalf("huge answer: status %s, excerpt %d bytes", hl[0].Status, len(hl[0].LastResponse))
+	}
+}
+
+// Teams and Slack channels get compact cards — a flame lead, a lead about to expire, a won deal —
+// in their own format and language, with a link to the lead, unsigned, and without the customer's
+// contact details unless the channel was given them; informational leads post nothing.
+func TestChannelCards(t *testing.T) {
+	f := newFixture(t, nil, 5*time.Second)
+	teams := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) })
+	slack := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
+	ctx := context.Background()
+	if _, err := f.store.CreateChannel(ctx, webhooks.NewChannel{Kind: "teams", Name: "Sales", URL: teams.URL, Events: webhooks.ChannelEvents, Lang: "ja"}, f.owner.ID, f.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.CreateChannel(ctx, webhooks.NewChannel{Kind: "slack", Name: "#deals", URL: slack.URL, Events: []string{"flame", "won"}, Lang: "en", IncludeContact: true}, f.owner.ID, f.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	flame := f.receive(t, "Fabrikam <!channel>")
+	if _, _, err := f.svc.Receive(ctx, lead.Actor{Label: "marketplace"}, &lead.Lead{Tab: "marketplace", LeadType: "offer", CTA: "free_trial",
+		Source: "appsource", OfferID: "crm", CustomerCompany: "Quiet Co", ContactEmail: "q@quiet.example"}); err != nil {
+		t.Fatal(err)
+	}
+	f.accept(t, flame)
+	if _, err := f.svc.Won(ctx, f.admin, flame, 0); err != nil {
+		t.Fatal(err)
+	}
+	other := f.receive(t, "Contoso")
+	f.clk.Advance(13 * 24 * time.Hour)
+	if n, err := f.svc.RemindExpiring(ctx, f.clk.Now()); err != nil || n != 1 {
+		t.Fatalf("reminded %d, %v", n, err)
+	}
+	f.run(t)
+
+	th, sh := teams.got(), slack.got()
+	if len(th) != 4 || len(sh) != 3 {
+		t.Fatalf("teams got %d posts (want flame ×2, won, expiring), slack %d (want flame ×2, won)", len(th), len(sh))
+	}
+	for _, h := range append(th, sh...) {
+		if h.header.Get("webhook-signature") != "" {
+			t.Error("a channel post is signed with a webhook secret")
+		}
+	}
+	var card struct {
+		Type        string `json:"type"`
+		Attachments []struct {
+			ContentType string `json:"contentType"`
+			Content     struct {
+				Type    string `json:"type"`
+				Body    []map[string]any
+				Actions []map[string]any
+			} `json:"content"`
+		} `json:"attachments"`
+	}
+	if err := json.Unmarshal(th[0].body, &card); err != nil || card.Type != "message" || card.Attachments[0].ContentType != "application/vnd.microsoft.card.adaptive" ||
+		card.Attachments[0].Content.Type != "AdaptiveCard" {
+		t.Fatalf("not an Adaptive Card message: %s", th[0].body)
+	}
+	if title := card.Attachments[0].Content.Body[0]["text"].(string); !strings.Contains(title, "Fabrikam") || !strings.Contains(title, "連絡の希望") {
+		t.Errorf("Japanese flame title: %q", title)
+	}
+	if url := card.Attachments[0].Content.Actions[0]["url"]; url != fmt.Sprintf("https://leads.example.com/leads/%d", flame) {
+		t.Errorf("link %v", url)
+	}
+	if strings.Contains(string(th[0].body), "mei@") {
+		t.Error("Teams card shows the contact's email without being allowed to")
+	}
+	find := func(hits []hit, want string) string {
+		for _, h := range hits {
+			if strings.Contains(string(h.body), want) {
+				return string(h.body)
+			}
+		}
+		t.Fatalf("no post contains %q", want)
+		return ""
+	}
+	if exp := find(th, "期限切れ"); !strings.Contains(exp, fmt.Sprint("/leads/", other)) {
+		t.Errorf("expiring card: %s", exp)
+	}
+	var msg struct {
+		Text   string           `json:"text"`
+		Blocks []map[string]any `json:"blocks"`
+	}
+	if err := json.Unmarshal(sh[0].body, &msg); err != nil || len(msg.Blocks) != 3 || msg.Blocks[2]["type"] != "actions" {
+		t.Fatalf("not a Block Kit message: %s", sh[0].body)
+	}
+	if !strings.Contains(msg.Text, "Fabrikam &lt;!channel&gt;") || !strings.Contains(string(sh[0].body), "mei@") {
+		t.Errorf("Slack card: the mention must be escaped, the contact shown as allowed: %s", sh[0].body)
+	}
+	if won := find(sh, "Deal won"); !strings.Contains(won, "JPY 100,000") {
+		t.Errorf("won card: %s", won)
 	}
 }

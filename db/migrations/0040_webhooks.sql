@@ -4,7 +4,9 @@
 -- writes one delivery per endpoint and event in the transaction of the change (like the mail
 -- outbox), so a delivery exists exactly when its change committed; the sender claims due deliveries
 -- atomically, keeps them in order per endpoint and lead, retries with backoff for 24 hours and keeps
--- the last attempt's status, latency and response excerpt as the delivery log.
+-- the last attempt's status, latency and response excerpt as the delivery log. Microsoft Teams and
+-- Slack channels are endpoints too (kind): they get compact cards of a few events through the same
+-- queue, unsigned (their incoming-webhook URL is the secret).
 CREATE TABLE webhook_endpoints (
     id              INTEGER PRIMARY KEY,
     kind            TEXT    NOT NULL DEFAULT 'webhook' CHECK (kind IN ('webhook', 'teams', 'slack')),
@@ -13,6 +15,7 @@ CREATE TABLE webhook_endpoints (
     events          TEXT    NOT NULL,              -- comma-separated event types
     secret_sealed   TEXT    NOT NULL DEFAULT '',
     include_contact INTEGER NOT NULL DEFAULT 0,    -- channel posts: show the customer's contact details
+    lang            TEXT    NOT NULL DEFAULT 'en', -- channel posts: the language of the cards
     owner_user_id   INTEGER REFERENCES users(id) ON DELETE SET NULL,
     created_at      INTEGER NOT NULL,
     failing_since   INTEGER,                       -- first failure since the last success
