@@ -130,6 +130,9 @@ func (a attempt) ok() bool { return a.err == nil && a.status >= 200 && a.status 
 // deliver sends one claimed delivery and records the outcome; only a database error is returned.
 func (s *Sender) deliver(ctx context.Context, d *Delivery, now time.Time) error {
 	e, err := s.Store.Endpoint(ctx, d.EndpointID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // deleted meanwhile, its deliveries with it
+	}
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"leaddesk/config"
@@ -40,6 +41,12 @@ type Subscriber struct {
 	// read per event.
 	Catalog *views.Catalog
 	Cfg     *config.Config
+
+	// The endpoints as read in the last transaction: an import records thousands of events in one,
+	// and reading the endpoints once per event would cost a query each.
+	mu          sync.Mutex
+	lastTx      *sql.Tx
+	lastTargets []target
 }
 
 // NewSubscriber builds the instance's subscriber; shape is the API's form of a lead.
@@ -66,7 +73,7 @@ func (s *Subscriber) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error
 	if typ == "" && channel == "" {
 		return nil
 	}
-	targets, err := targetsTx(ctx, tx)
+	targets, err := s.targets(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -99,6 +106,22 @@ func (s *Subscriber) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error
 		}
 	}
 	return nil
+}
+
+// targets are the endpoints as tx sees them, read once per transaction (endpoints are changed by
+// their own statements, never inside a lead's transaction).
+func (s *Subscriber) targets(ctx context.Context, tx *sql.Tx) ([]target, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lastTx == tx {
+		return s.lastTargets, nil
+	}
+	t, err := targetsTx(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	s.lastTx, s.lastTargets = tx, t
+	return t, nil
 }
 
 // targetsTx reads every endpoint, stopped ones too (their deliveries are held).
