@@ -9,7 +9,8 @@ import (
 )
 
 // apiOpenAPI is GET /api/v1/openapi.json: the OpenAPI 3.1 document of the API and the webhooks
-// (apidoc/openapi.json), public so that tools can read it before anyone has a token.
+// (apidoc/openapi.json), for any token with the read scope like the rest of /api/ (the same file is
+// in the repository for anyone without one).
 func (h *Handler) apiOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/json", apidoc.OpenAPI)
 }

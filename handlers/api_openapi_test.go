@@ -27,7 +27,10 @@ import (
 func TestOpenAPIDocumentMatchesResponses(t *testing.T) {
 	s := testkit.NewServer(t, withWebhooks)
 	ctx := context.Background()
-	res, err := http.Get(s.URL + "/api/v1/openapi.json")
+	writer, reader := newToken(t, s, "write", "read"), newToken(t, s, "read")
+	docReq, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/openapi.json", nil)
+	docReq.Header.Set("Authorization", "Bearer "+reader)
+	res, err := http.DefaultClient.Do(docReq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +51,6 @@ func TestOpenAPIDocumentMatchesResponses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writer, reader := newToken(t, s, "write", "read"), newToken(t, s, "read")
 	validated := map[string]bool{}
 	// call sends a request, validates the request (unless it is meant to be bad) and the answer.
 	call := func(method, path, token, ct, ifMatch, body string, wantStatus int, badRequest bool) (map[string]any, http.Header) {
@@ -96,7 +98,8 @@ func TestOpenAPIDocumentMatchesResponses(t *testing.T) {
 	}
 	const J, MP, JP = "application/json", "application/merge-patch+json", "application/json-patch+json"
 
-	call("GET", "/api/v1/openapi.json", "", "", "", "", 200, false)
+	call("GET", "/api/v1/openapi.json", reader, "", "", "", 200, false)
+	call("GET", "/api/v1/openapi.json", "", "", "", "", 401, false)
 	created, _ := call("POST", "/api/v1/leads", writer, J, "", qualifiedLead, 201, false)
 	call("POST", "/api/v1/leads", writer, J, "", qualifiedLead, 200, false)
 	call("POST", "/api/v1/leads", writer, J, "", `{"name": 5}`, 400, true)

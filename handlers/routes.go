@@ -152,7 +152,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
 	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
 	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
-	h.handle(e, http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, public)
+	h.handle(e, http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, Policy{Scope: "read"})
 	// The write API (issue 18): If-Match required; the token's name is the timeline's actor.
 	h.handle(e, http.MethodPatch, "/api/v1/leads/:id", h.apiPatchLead, Policy{Scope: "write"})
 	h.handle(e, http.MethodPost, "/api/v1/leads/:id/accept", h.apiAccept, Policy{Scope: "write"})
