@@ -14,9 +14,14 @@ import (
 var ChannelKinds = []string{"teams", "slack"}
 
 // ChannelEvents are what a channel can be told, in the order the form shows them: a lead whose
-// customer asked to be contacted (the flame), a lead about to expire unanswered (at the Action
-// Center's reminder, lifecycle.ReminderBefore ahead), and a won deal.
+// customer asked to be contacted (the flame), a lead about to expire unanswered (ExpiringCardBefore
+// ahead), and a won deal.
 var ChannelEvents = []string{"flame", "expiring", "won"}
+
+// ExpiringCardBefore is how long before a lead's expiry its "expiring" card is posted. The card is
+// queued at the expiry reminder (lifecycle.ReminderBefore, earlier) and held until then; a lead
+// answered meanwhile is not posted (the delivery is 'skipped').
+const ExpiringCardBefore = 24 * time.Hour
 
 // ChannelEvent is the channel event of a domain event, or "".
 func ChannelEvent(e lead.Event) string {

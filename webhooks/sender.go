@@ -99,13 +99,14 @@ func (s *Sender) Run(ctx context.Context, now time.Time) error {
 // claim takes the next due delivery atomically (one UPDATE … RETURNING): a queued one whose time
 // has come, or one left 'sending' by a sender that died (its lease ran out), of an enabled endpoint,
 // and only if no earlier delivery to the same endpoint about the same lead is still waiting — so a
-// receiver sees a lead's changes in the order they happened.
+// receiver sees a lead's changes in the order they happened. (An expiry card held for its time does
+// not hold up what follows it.)
 func (s *Sender) claim(ctx context.Context, now time.Time, lease time.Duration) (*Delivery, error) {
 	d, err := scanDelivery(s.Store.DB.QueryRowContext(ctx, `UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1, next_at = ?
 		WHERE id = (SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
 			WHERE d.status IN ('queued', 'sending') AND d.next_at <= ? AND e.disabled_at IS NULL
 			  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.lead_id = d.lead_id
-			                  AND p.id < d.id AND p.status IN ('queued', 'sending'))
+			                  AND p.id < d.id AND p.status IN ('queued', 'sending') AND p.event_type != 'channel.expiring')
 			ORDER BY d.next_at, d.id LIMIT 1)
 		RETURNING `+deliveryColumns, now.Add(lease).Unix(), now.Unix()))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -135,6 +136,18 @@ func (s *Sender) deliver(ctx context.Context, d *Delivery, now time.Time) error 
 	}
 	if err != nil {
 		return err
+	}
+	if d.EventType == "channel.expiring" {
+		l, err := s.Store.DB.LeadByID(ctx, d.LeadID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		if err != nil || l.Status != "received" {
+			// Answered (or gone) since the card was queued: it would tell the channel something false.
+			_, err := s.Store.DB.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'skipped', next_at = ?, last_at = ? WHERE id = ?`,
+				now.Unix(), now.Unix(), d.ID)
+			return err
+		}
 	}
 	a := s.send(ctx, e, d, now)
 	if a.ok() {

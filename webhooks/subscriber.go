@@ -100,8 +100,12 @@ func (s *Subscriber) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error
 		if err != nil {
 			return fmt.Errorf("webhooks: payload: %w", err)
 		}
+		due := e.When()
+		if l := e.Subject(); kind == "channel.expiring" && l.ExpiresAt != nil && l.ExpiresAt.Add(-ExpiringCardBefore).After(due) {
+			due = l.ExpiresAt.Add(-ExpiringCardBefore)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (endpoint_id, msg_id, lead_id, event_type, payload, created_at, next_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.id, msgID, e.Subject().ID, kind, string(body), e.When().Unix(), e.When().Unix()); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.id, msgID, e.Subject().ID, kind, string(body), due.Unix(), due.Unix()); err != nil {
 			return fmt.Errorf("webhooks: queue %s for endpoint %d: %w", kind, t.id, err)
 		}
 	}

@@ -509,20 +509,36 @@ func TestChannelCards(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := f.receive(t, "Contoso")
-	f.clk.Advance(13 * 24 * time.Hour)
-	if n, err := f.svc.RemindExpiring(ctx, f.clk.Now()); err != nil || n != 1 {
+	answered := f.receive(t, "Northwind")
+	// Two days before their expiry both are reminded; their cards wait for 24 hours before it.
+	f.clk.Advance(12*24*time.Hour + time.Hour)
+	if n, err := f.svc.RemindExpiring(ctx, f.clk.Now()); err != nil || n != 2 {
 		t.Fatalf("reminded %d, %v", n, err)
 	}
 	f.run(t)
+	if len(teams.got()) != 4 || len(slack.got()) != 4 {
+		t.Fatalf("before the 24 hours: teams %d posts (want 3 flames and a won deal), slack %d", len(teams.got()), len(slack.got()))
+	}
+	f.accept(t, answered)
+	f.clk.Advance(23 * time.Hour)
+	f.run(t)
 
 	th, sh := teams.got(), slack.got()
-	if len(th) != 4 || len(sh) != 3 {
-		t.Fatalf("teams got %d posts (want flame ×2, won, expiring), slack %d (want flame ×2, won)", len(th), len(sh))
+	if len(th) != 5 || len(sh) != 4 {
+		t.Fatalf("teams got %d posts (want 3 flames, won, 1 expiring), slack %d (want 3 flames, won)", len(th), len(sh))
 	}
 	for _, h := range append(th, sh...) {
 		if h.header.Get("webhook-signature") != "" {
 			t.Error("a channel post is signed with a webhook secret")
 		}
+	}
+	if strings.Contains(string(th[4].body), "Northwind") {
+		t.Error("an answered lead was posted as expiring")
+	}
+	var skipped int
+	f.d.QueryRow(`SELECT count(*) FROM webhook_deliveries WHERE status = 'skipped' AND lead_id = ?`, answered).Scan(&skipped)
+	if skipped != 1 {
+		t.Errorf("the answered lead's expiry card is not marked skipped in the log (%d)", skipped)
 	}
 	var card struct {
 		Type        string `json:"type"`

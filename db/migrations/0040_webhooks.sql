@@ -30,10 +30,11 @@ CREATE TABLE webhook_deliveries (
     lead_id       INTEGER NOT NULL,
     event_type    TEXT    NOT NULL,
     payload       TEXT    NOT NULL,                 -- the JSON body, signed as sent
-    status        TEXT    NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+    status        TEXT    NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'skipped')),
     attempts      INTEGER NOT NULL DEFAULT 0,
     created_at    INTEGER NOT NULL,
-    next_at       INTEGER NOT NULL,                 -- due time, or the lease's end while 'sending'
+    next_at       INTEGER NOT NULL,                 -- due time, or the lease's end while 'sending'; an expiry card
+                                                    -- waits here until 24 hours before the expiry ('skipped' if answered by then)
     sent_at       INTEGER,
     last_at       INTEGER,
     last_status   INTEGER NOT NULL DEFAULT 0,       -- HTTP status of the last attempt, 0 = none
