@@ -171,7 +171,7 @@ func (h *Handler) adminDeleteEndpoint(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.hooks.Delete(c.Request().Context(), e.ID); err != nil {
+	if err := h.hooks.Delete(c.Request().Context(), e.ID, h.user(c).ID, h.Clock.Now()); err != nil {
 		return err
 	}
 	h.setFlash(c, "success", "integ.deleted")
@@ -184,7 +184,7 @@ func (h *Handler) adminEnableEndpoint(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.hooks.Enable(c.Request().Context(), e.ID, h.Clock.Now()); err != nil {
+	if err := h.hooks.Enable(c.Request().Context(), e.ID, h.user(c).ID, h.Clock.Now()); err != nil {
 		return err
 	}
 	h.setFlash(c, "success", "integ.enabled")

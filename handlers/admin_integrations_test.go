@@ -166,4 +166,10 @@ func TestAdminIntegrationsEndpointLifecycle(t *testing.T) {
 	if strings.Contains(c.Get("/admin/integrations").Body, ">CRM sync</a>") {
 		t.Error("endpoint not deleted")
 	}
+	audit := c.Get("/admin/audit").Body
+	for _, want := range []string{"webhook.create", "webhook.delete", "CRM sync", "Sales"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
 }

@@ -10,6 +10,7 @@ package webhooks
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -113,17 +114,35 @@ type NewEndpoint struct {
 }
 
 // Create stores an endpoint and answers it with its secret, which is shown once and kept only sealed.
+// The owner (who created it, told if it is stopped) is recorded in the audit log as its creator.
 func (s *Store) Create(ctx context.Context, in NewEndpoint, owner int64, now time.Time) (*Endpoint, string, error) {
 	secret := NewSecret()
-	res, err := s.DB.ExecContext(ctx, `INSERT INTO webhook_endpoints (kind, name, url, events, secret_sealed, owner_user_id, created_at)
-		VALUES ('webhook', ?, ?, ?, ?, ?, ?)`, in.Name, in.URL, strings.Join(in.Events, ","), s.Seals.Seal(secret, sealContext),
-		nullID(owner), now.Unix())
+	var id int64
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_endpoints (kind, name, url, events, secret_sealed, owner_user_id, created_at)
+			VALUES ('webhook', ?, ?, ?, ?, ?, ?)`, in.Name, in.URL, strings.Join(in.Events, ","), s.Seals.Seal(secret, sealContext),
+			nullID(owner), now.Unix())
+		if err != nil {
+			return fmt.Errorf("webhooks: create endpoint: %w", err)
+		}
+		id, _ = res.LastInsertId()
+		return db.Audit(ctx, tx, now, owner, "", "webhook.create", in.Name, auditDetails("host", hostOf(in.URL), "events", strings.Join(in.Events, ",")))
+	})
 	if err != nil {
-		return nil, "", fmt.Errorf("webhooks: create endpoint: %w", err)
+		return nil, "", err
 	}
-	id, _ := res.LastInsertId()
 	e, err := s.Endpoint(ctx, id)
 	return e, secret, err
+}
+
+// auditDetails is the audit log's JSON object of key, value pairs.
+func auditDetails(kv ...string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
 }
 
 func nullID(id int64) any {
@@ -146,12 +165,24 @@ type NewChannel struct {
 // CreateChannel stores a channel target. It has no signing secret: Teams and Slack do not check one,
 // and the URL itself is the secret, so pages show only its host.
 func (s *Store) CreateChannel(ctx context.Context, in NewChannel, owner int64, now time.Time) (*Endpoint, error) {
-	res, err := s.DB.ExecContext(ctx, `INSERT INTO webhook_endpoints (kind, name, url, events, include_contact, lang, owner_user_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Kind, in.Name, in.URL, strings.Join(in.Events, ","), in.IncludeContact, in.Lang, nullID(owner), now.Unix())
+	var id int64
+	err := s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_endpoints (kind, name, url, events, include_contact, lang, owner_user_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.Kind, in.Name, in.URL, strings.Join(in.Events, ","), in.IncludeContact, in.Lang, nullID(owner), now.Unix())
+		if err != nil {
+			return fmt.Errorf("webhooks: create channel: %w", err)
+		}
+		id, _ = res.LastInsertId()
+		contact := "off"
+		if in.IncludeContact {
+			contact = "on"
+		}
+		return db.Audit(ctx, tx, now, owner, "", "webhook.create", in.Name, auditDetails("kind", in.Kind, "host", hostOf(in.URL),
+			"events", strings.Join(in.Events, ","), "contact_details", contact))
+	})
 	if err != nil {
-		return nil, fmt.Errorf("webhooks: create channel: %w", err)
+		return nil, err
 	}
-	id, _ := res.LastInsertId()
 	return s.Endpoint(ctx, id)
 }
 
@@ -185,31 +216,42 @@ func (s *Store) Endpoints(ctx context.Context) ([]*Endpoint, error) {
 	return out, rows.Err()
 }
 
-// Delete removes an endpoint and its deliveries.
-func (s *Store) Delete(ctx context.Context, id int64) error {
-	res, err := s.DB.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("webhooks: delete endpoint %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%w: endpoint %d", ErrNotFound, id)
-	}
-	return nil
+// Delete removes an endpoint and its deliveries; by is recorded in the audit log.
+func (s *Store) Delete(ctx context.Context, id, by int64, now time.Time) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `DELETE FROM webhook_endpoints WHERE id = ? RETURNING name`, id).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: endpoint %d", ErrNotFound, id)
+		}
+		if err != nil {
+			return fmt.Errorf("webhooks: delete endpoint %d: %w", id, err)
+		}
+		return db.Audit(ctx, tx, now, by, "", "webhook.delete", name, "{}")
+	})
 }
 
-// Enable turns a disabled endpoint on again; its held deliveries go out from now.
-func (s *Store) Enable(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.DB.ExecContext(ctx, `UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = '', failing_since = NULL WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("webhooks: enable endpoint %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%w: endpoint %d", ErrNotFound, id)
-	}
-	// Deliveries held while it was off are due now, with a fresh 24 hours; those given up stay failed.
-	_, err = s.DB.ExecContext(ctx, `UPDATE webhook_deliveries SET next_at = ?, created_at = ? WHERE endpoint_id = ? AND status = 'queued'`,
-		now.Unix(), now.Unix(), id)
-	return err
+// Enable turns a stopped endpoint on again; its held deliveries go out from now. by is recorded in
+// the audit log.
+func (s *Store) Enable(ctx context.Context, id, by int64, now time.Time) error {
+	return s.DB.InTx(ctx, func(tx *sql.Tx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = '', failing_since = NULL
+			WHERE id = ? RETURNING name`, id).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: endpoint %d", ErrNotFound, id)
+		}
+		if err != nil {
+			return fmt.Errorf("webhooks: enable endpoint %d: %w", id, err)
+		}
+		// Deliveries held while it was off are due now, with a fresh 24 hours; those given up stay
+		// failed. An expiry card keeps its own time.
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET next_at = ?, created_at = ? WHERE endpoint_id = ? AND status = 'queued'
+			AND event_type != 'channel.expiring'`, now.Unix(), now.Unix(), id); err != nil {
+			return fmt.Errorf("webhooks: enable endpoint %d: %w", id, err)
+		}
+		return db.Audit(ctx, tx, now, by, "", "webhook.resume", name, "{}")
+	})
 }
 
 // secret opens an endpoint's signing secret.

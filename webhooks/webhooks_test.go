@@ -413,7 +413,7 @@ func TestEndpointStoppedAfter24HoursOwnerTold(t *testing.T) {
 	if len(rc.got()) != tries {
 		t.Fatal("a stopped endpoint got a delivery")
 	}
-	if err := f.store.Enable(context.Background(), e.ID, f.clk.Now()); err != nil {
+	if err := f.store.Enable(context.Background(), e.ID, f.owner.ID, f.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	f.run(t)
