@@ -32,6 +32,7 @@ import (
 	"leaddesk/mail"
 	"leaddesk/partnercenter"
 	"leaddesk/pcsync"
+	"leaddesk/webhooks"
 )
 
 func main() {
@@ -163,7 +164,13 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 	// The domain service owns every change to a lead; its subscribers hear of each in the change's
 	// transaction: mail and the Action Center (the notifier), and the Partner Center sync queue.
 	m.Notify = mail.NewNotifier(cfg)
-	m.Leads = leads.New(d, m.Clock, m.Notify, pcsync.Queue{})
+	// Webhooks (issue 18): a delivery per subscribed endpoint, queued in the change's transaction.
+	hooks, err := webhooks.NewSubscriber(cfg, handlers.APILead)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	m.Leads = leads.New(d, m.Clock, m.Notify, pcsync.Queue{}, hooks)
 	m.DNS = contact.NewResolver(cfg.DNS, m.Clock.Now)
 	if m.PC, err = pcsync.New(m.ctx, cfg, pcsync.Options{DB: d, Leads: m.Leads, Clock: m.Clock, Log: m.Log, HTTPClient: m.pcHTTP, DNS: m.DNS}); err != nil {
 		d.Close()
@@ -203,6 +210,12 @@ func (m *Main) registerJobs() {
 		m.Jobs.Register(jobs.Job{Name: "mail-outbox", Every: 5 * time.Second, Run: sender.Run})
 	}
 
+	// Webhooks (issue 18): deliver what the subscriber queued, retrying with backoff for 24 hours.
+	if hooks, err := webhooks.NewSenderFor(m.Cfg, m.DB, m.Log); err != nil {
+		m.Log.Error("webhooks sender", "err", err)
+	} else {
+		m.Jobs.Register(jobs.Job{Name: "webhooks", Every: 5 * time.Second, Run: hooks.Run})
+	}
 	m.registerPCJobs()
 }
 

@@ -51,6 +51,9 @@ type Config struct {
 	// DNS is the server that checks whether a lead's email domain takes mail (issue 13): host:port,
 	// "off" to skip the check, empty for the system's resolver.
 	DNS string
+	// Webhooks (issue 18): loopback targets, plain http among them, only for development.
+	WebhooksAllowLoopback bool
+	webhooksLoopbackRaw   string
 }
 
 // PartnerCenter is the Entra app the Partner Center sync signs in with (App + User). It is on when
@@ -116,6 +119,7 @@ func (c *Config) settings() []setting {
 		{"pc-client-secret", "LEADDESK_PC_CLIENT_SECRET", "Partner Center: the Entra app's client secret", &c.PartnerCenter.ClientSecret, ""},
 		{"pc-api-url", "LEADDESK_PC_API_URL", "Partner Center: Referrals API base URL", &c.PartnerCenter.APIURL, "https://api.partner.microsoft.com"},
 		{"pc-authority", "LEADDESK_PC_AUTHORITY", "Partner Center: Entra authority ({tenant} is replaced)", &c.PartnerCenter.Authority, "https://login.microsoftonline.com/{tenant}"},
+		{"webhooks-allow-loopback", "LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "1 lets webhooks go to loopback addresses, plain http among them (development only)", &c.webhooksLoopbackRaw, ""},
 	}
 }
 
@@ -278,6 +282,14 @@ func (c *Config) Validate() error {
 		if host, port, err := net.SplitHostPort(c.DNS); err != nil || host == "" || port == "" {
 			bad("LEADDESK_DNS", "%q is not host:port of a DNS server (for example 127.0.0.1:53), or off", c.DNS)
 		}
+	}
+	switch strings.ToLower(strings.TrimSpace(c.webhooksLoopbackRaw)) {
+	case "", "0", "false":
+		c.WebhooksAllowLoopback = false
+	case "1", "true":
+		c.WebhooksAllowLoopback = true
+	default:
+		bad("LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "%q is neither 1 nor 0", c.webhooksLoopbackRaw)
 	}
 	return errors.Join(errs...)
 }

@@ -177,3 +177,22 @@ func TestHelpNeverPrintsSecrets(t *testing.T) {
 		t.Fatalf("the flag does not win: %q %v", cfg2.PartnerCenter.ClientSecret, err)
 	}
 }
+
+// Webhooks reach loopback only when LEADDESK_WEBHOOKS_ALLOW_LOOPBACK (or its flag) says 1; anything
+// but 1/0/true/false is named.
+func TestWebhooksAllowLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want bool
+	}{{"", nil, false}, {"1", nil, true}, {"0", nil, false}, {"", []string{"-webhooks-allow-loopback", "1"}, true}, {"1", []string{"-webhooks-allow-loopback", "0"}, false}} {
+		c, _, err := Load("serve", tc.args, env(map[string]string{"LEADDESK_WEBHOOKS_ALLOW_LOOPBACK": tc.env}))
+		if err != nil || c.WebhooksAllowLoopback != tc.want {
+			t.Errorf("env %q args %v: %v, %v", tc.env, tc.args, c.WebhooksAllowLoopback, err)
+		}
+	}
+	if _, _, err := Load("serve", nil, env(map[string]string{"LEADDESK_WEBHOOKS_ALLOW_LOOPBACK": "yes please"})); err == nil ||
+		!strings.Contains(err.Error(), "LEADDESK_WEBHOOKS_ALLOW_LOOPBACK") {
+		t.Errorf("bad value: %v", err)
+	}
+}

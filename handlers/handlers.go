@@ -20,6 +20,7 @@ import (
 	"leaddesk/pcsync"
 	"leaddesk/static"
 	"leaddesk/views"
+	"leaddesk/webhooks"
 )
 
 // Handler holds every dependency of the HTTP layer.
@@ -44,6 +45,8 @@ type Handler struct {
 	cells     sync.Map          // rendered cells of the Leads list's rows: cell → template.HTML (leads_rows.go)
 	links     *secretkey.Sealer // seals one-time links queued in the mail outbox (mail.InvitationTx)
 	uploads   uploadGuard       // users with a CSV upload in progress (import.go)
+	hooks     *webhooks.Store   // webhook endpoints and their delivery log (admin_integrations.go)
+	hookGuard webhooks.Guard    // which target URLs an endpoint may have
 
 	countryNames sync.Map // lang+code → localized country name (leads.go)
 }

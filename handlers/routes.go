@@ -159,12 +159,28 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
 	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
 	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
+	h.handle(e, http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, Policy{Scope: "read"})
+	// The write API (issue 18): If-Match required; the token's name is the timeline's actor.
+	h.handle(e, http.MethodPatch, "/api/v1/leads/:id", h.apiPatchLead, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/accept", h.apiAccept, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/decline", h.apiDecline, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/lost", h.apiLost, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/won", h.apiWon, Policy{Scope: "write"})
 	h.handle(e, http.MethodGet, "/admin/tokens", h.adminTokens, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/tokens", h.adminCreateToken, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/tokens/:id/revoke", h.adminRevokeToken, accountAdmins)
 	h.handle(e, http.MethodGet, "/admin/spam", h.adminSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam", h.adminAddSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam/:id/delete", h.adminDeleteSpam, accountAdmins)
+
+	// Integrations (issue 18): webhook endpoints and their delivery log, Account admins.
+	h.handle(e, http.MethodGet, "/admin/integrations", h.adminIntegrations, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations", h.adminCreateEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/channels", h.adminCreateChannel, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/integrations/:id", h.adminEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/delete", h.adminDeleteEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/enable", h.adminEnableEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/deliveries/:delivery/redeliver", h.adminRedeliver, accountAdmins)
 	h.handle(e, http.MethodGet, "/leads/import", h.importForm, leadWorkers)
 	h.handleUpload(e, "/leads/import", h.importUpload, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/import/:id", h.importPreview, leadWorkers)

@@ -9,6 +9,7 @@ import (
 	"leaddesk/internal/secretkey"
 	"leaddesk/static"
 	"leaddesk/views"
+	"leaddesk/webhooks"
 )
 
 // newHandler loads templates, catalog, assets and session keys. Anything missing stops the start.
@@ -48,6 +49,8 @@ func newHandler(d Deps) (*Handler, error) {
 		Sessions:     newSessionStore(hashKey, blockKey, d.Cfg.Secure()),
 		ImportLimits: defaultImportLimits(),
 		policies:     map[string]Policy{}, links: links,
+		hooks:     &webhooks.Store{DB: d.DB, Seals: links},
+		hookGuard: webhooks.Guard{AllowLoopback: d.Cfg.WebhooksAllowLoopback},
 	}, nil
 }
 
