@@ -165,3 +165,24 @@ func (Archived) Kind() string { return "lead.archived" }
 
 // Kind implements Event.
 func (ExpiryNear) Kind() string { return "lead.expiry_near" }
+
+// Anonymised: a lead's personal data was removed — on a person's request (an erasure) or by a
+// retention rule — or one of its extra contacts was erased. Cause is "request" or "retention". The
+// lead keeps its dates, source, country, values and outcome.
+type Anonymised struct {
+	Change
+	Cause string
+}
+
+// Kind implements Event.
+func (Anonymised) Kind() string { return "lead.anonymised" }
+
+// Deleted: a lead was deleted by a retention rule (Cause "retention", or "test" for Microsoft's test
+// leads). Subject is the lead's non-personal attributes only; the row is gone.
+type Deleted struct {
+	Change
+	Cause string
+}
+
+// Kind implements Event.
+func (Deleted) Kind() string { return "lead.deleted" }

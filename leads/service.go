@@ -83,7 +83,18 @@ type payload struct {
 
 func payloadOf(r recorded) (string, error) {
 	l := r.event.Subject()
-	p := payload{Version: l.Version, Status: l.Status, Outcome: l.Outcome, Changes: r.changes}
+	p := payload{Version: l.Version, Status: l.Status, Outcome: l.Outcome}
+	// The timeline's personal entries (extra contacts, employees, free text) stay out of the
+	// append-only table, which an erasure cannot rewrite.
+	for k, v := range r.changes {
+		if db.PersonalChangeKey(k) {
+			continue
+		}
+		if p.Changes == nil {
+			p.Changes = map[string][2]string{}
+		}
+		p.Changes[k] = v
+	}
 	switch r.event.(type) {
 	case lead.Received:
 		p.Source, p.ExternalID, p.Test = l.Source, l.ExternalID, l.IsTest

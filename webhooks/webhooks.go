@@ -41,7 +41,8 @@ func EventType(e lead.Event) string {
 		return "lead.lost"
 	case lead.Expired:
 		return "lead.expired"
-	case lead.Edited, lead.EmployeeAdded, lead.Archived:
+	case lead.Edited, lead.EmployeeAdded, lead.Archived, lead.Anonymised:
+		// An anonymised lead is sent as updated, so a receiver replaces its copy of the personal data.
 		return "lead.updated"
 	}
 	return ""
