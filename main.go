@@ -70,6 +70,9 @@ func commands() map[string]command {
 
 		// Partner Center sync (issue 14)
 		"pc": {"Partner Center: `pc sync` pulls the referrals changed since the last pull and sends the sync queue", (*Main).pcCmd},
+
+		// Privacy (issue 19)
+		"erase": {"erase a person on request: erase --email E [--phone P] --reason R [--dry-run]", (*Main).eraseCmd},
 	}
 }
 
