@@ -181,6 +181,12 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/admin/integrations/:id/delete", h.adminDeleteEndpoint, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/integrations/:id/enable", h.adminEnableEndpoint, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/integrations/:id/deliveries/:delivery/redeliver", h.adminRedeliver, accountAdmins)
+
+	// Privacy (issue 19): erasure on request, retention rules, records of processing; Account admins.
+	h.handle(e, http.MethodGet, "/admin/privacy", h.adminPrivacy, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/privacy/preview", h.adminPrivacyPreview, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/privacy/erase", h.adminPrivacyErase, accountAdmins)
+
 	h.handle(e, http.MethodGet, "/leads/import", h.importForm, leadWorkers)
 	h.handleUpload(e, "/leads/import", h.importUpload, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/import/:id", h.importPreview, leadWorkers)

@@ -1,0 +1,59 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"leaddesk/db"
+	"leaddesk/internal/testkit"
+	"leaddesk/lead"
+)
+
+// TestAdminPrivacyErasesAPersonAfterAPreview goes through Admin › Privacy as an Account admin: bad
+// input answers 422 naming the field, the preview lists the lead, the erasure removes the contact from
+// the lead page and lists the run by hash; other roles get 403.
+func TestAdminPrivacyErasesAPersonAfterAPreview(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("root@example.com", "Rika Admin", db.RoleAccount)
+	s.CreateUser("ref@example.com", "Ren Referrals", db.RoleReferrals)
+	id, _, err := s.Leads.Receive(t.Context(), lead.Actor{Label: "marketplace"}, &lead.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me",
+		Source: "appsource", CustomerCompany: "Fabrikam", Country: "JP", ContactFirstName: "Hanako", ContactLastName: "Yamamura",
+		ContactEmail: "hanako@fabrikam.example", ContactPhone: "+81 3-1234-5678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Client()
+	c.Login("root@example.com")
+	if res := c.Get("/admin"); !strings.Contains(res.Body, `href="/admin/privacy"`) {
+		t.Errorf("the admin index does not link Privacy")
+	}
+	if res := c.PostForm("/admin/privacy/preview", url.Values{"email": {"not-an-address"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, "Enter a valid email address") {
+		t.Errorf("bad address: %d", res.StatusCode)
+	}
+	res := c.PostForm("/admin/privacy/preview", url.Values{"phone": {"81312345678"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Found in 1 records") || !strings.Contains(res.Body, "/leads/"+itoa(id)) {
+		t.Fatalf("preview by phone: %d\n%s", res.StatusCode, res.Body)
+	}
+	if res := c.PostForm("/admin/privacy/erase", url.Values{"phone": {"81312345678"}, "reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, "Enter a reason") {
+		t.Errorf("no reason: %d", res.StatusCode)
+	}
+	if res := c.PostForm("/admin/privacy/erase", url.Values{"phone": {"81312345678"}, "reason": {"Ticket 88"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("erase: %d\n%s", res.StatusCode, res.Body)
+	}
+	page := c.Get("/admin/privacy").Body
+	if !strings.Contains(page, "Erased.") || !strings.Contains(page, "Ticket 88") || !strings.Contains(page, "sha256:") || strings.Contains(page, `value="81312345678"`) {
+		t.Errorf("the page does not list the run by hash:\n%s", page)
+	}
+	if show := c.Get("/leads/" + itoa(id)).Body; strings.Contains(show, "Yamamura") || strings.Contains(show, "hanako@") || !strings.Contains(show, "Fabrikam") {
+		t.Errorf("the lead page still shows the person, or lost the company")
+	}
+	r := s.Client()
+	r.Login("ref@example.com")
+	if res := r.Get("/admin/privacy"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("Referrals admin on Privacy: %d; want 403", res.StatusCode)
+	}
+}
