@@ -201,6 +201,12 @@ func (m *Main) registerJobs() {
 		return err
 	}})
 
+	// Privacy (issue 19): the retention rules of Admin › Privacy and the 30 days of test leads.
+	m.Jobs.Register(jobs.Job{Name: "privacy-retention", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+		_, err := m.Leads.ApplyRetention(ctx, now)
+		return err
+	}})
+
 	// Notifications (issue 6): the day's digests are queued before the outbox runs, so `leaddesk jobs`
 	// after midnight queues and sends them in one go.
 	sender, err := mail.NewSender(m.Cfg, m.DB, m.Log)

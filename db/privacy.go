@@ -404,3 +404,65 @@ func (d *DB) PrivacyRuns(ctx context.Context, limit int) ([]PrivacyRun, error) {
 	}
 	return out, nil
 }
+
+// LeadsForRetentionTx lists up to limit archived leads with outcome (and tab, unless "") archived at
+// or before cutoff, the oldest first: with anonymised false all of them, with true only those not
+// anonymised yet. Test leads are left to TestLeadsToDeleteTx.
+func LeadsForRetentionTx(ctx context.Context, q Querier, outcome, tab string, cutoff time.Time, onlyNotAnonymised bool, limit int) ([]*Lead, error) {
+	return queryLeads(ctx, q, `SELECT `+LeadColumns+` FROM leads l WHERE status = 'archived' AND outcome = ? AND (? = '' OR tab = ?)
+		AND is_test = 0 AND COALESCE(archived_at, updated_at) <= ?
+		AND (? = 0 OR NOT EXISTS (SELECT 1 FROM lead_anonymised a WHERE a.lead_id = l.id))
+		ORDER BY COALESCE(archived_at, updated_at), id LIMIT ?`, outcome, tab, tab, cutoff.Unix(), onlyNotAnonymised, limit)
+}
+
+// TestLeadsToDeleteTx lists up to limit test leads (Microsoft's MSFT_TEST) created at or before
+// cutoff, the oldest first.
+func TestLeadsToDeleteTx(ctx context.Context, q Querier, cutoff time.Time, limit int) ([]*Lead, error) {
+	return queryLeads(ctx, q, `SELECT `+LeadColumns+` FROM leads WHERE is_test = 1 AND created_at <= ?
+		ORDER BY created_at, id LIMIT ?`, cutoff.Unix(), limit)
+}
+
+// PrivacySettings is the one row of Admin › Privacy's settings; Retention is the rules' JSON, ""
+// for the defaults.
+type PrivacySettings struct {
+	MailWithoutPersonalData bool
+	Retention               string
+	UpdatedAt               time.Time
+}
+
+// PrivacySettings reads the settings.
+func (d *DB) PrivacySettings(ctx context.Context) (PrivacySettings, error) {
+	return PrivacySettingsTx(ctx, d)
+}
+
+// PrivacySettingsTx reads the settings inside a transaction (or outside, with a *DB).
+func PrivacySettingsTx(ctx context.Context, q Querier) (PrivacySettings, error) {
+	var s PrivacySettings
+	var at int64
+	err := q.QueryRowContext(ctx, `SELECT mail_without_personal_data, retention, updated_at FROM privacy_settings WHERE id = 1`).
+		Scan(&s.MailWithoutPersonalData, &s.Retention, &at)
+	if err != nil {
+		return s, fmt.Errorf("db: privacy settings: %w", err)
+	}
+	s.UpdatedAt = time.Unix(at, 0).UTC()
+	return s, nil
+}
+
+// SavePrivacySettings stores the settings and records the change in the audit log.
+func (d *DB) SavePrivacySettings(ctx context.Context, s PrivacySettings, userID int64, now time.Time) error {
+	return d.InTx(ctx, func(tx *sql.Tx) error {
+		old, err := PrivacySettingsTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE privacy_settings SET mail_without_personal_data = ?, retention = ?, updated_at = ?, updated_by = ?
+			WHERE id = 1`, s.MailWithoutPersonalData, s.Retention, now.Unix(), nullID(userID)); err != nil {
+			return fmt.Errorf("db: save privacy settings: %w", err)
+		}
+		details, _ := json.Marshal(map[string][2]any{
+			"mail_without_personal_data": {old.MailWithoutPersonalData, s.MailWithoutPersonalData},
+			"retention":                  {old.Retention, s.Retention},
+		})
+		return Audit(ctx, tx, now, userID, "", "privacy.settings", "", string(details))
+	})
+}
