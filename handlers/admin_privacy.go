@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"errors"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,6 +23,15 @@ type privacyData struct {
 	Found                *db.PersonData // the preview, once searched
 	Runs                 []db.PrivacyRun
 	Errors               map[string]string
+	Settings             db.PrivacySettings
+	Rules                []retentionRow
+	SettingsErrors       map[string]string
+	Kinds, Actions       []string
+}
+
+// retentionRow is one outcome's rule as the settings form shows it; Days is text, as typed.
+type retentionRow struct {
+	Outcome, Kind, Action, Days string
 }
 
 func (h *Handler) renderPrivacy(c echo.Context, status int, d privacyData) error {
@@ -29,6 +40,19 @@ func (h *Handler) renderPrivacy(c echo.Context, status int, d privacyData) error
 		return err
 	}
 	d.Runs = runs
+	if d.Rules == nil {
+		settings, err := h.DB.PrivacySettings(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		rules, err := leads.ParseRetention(settings.Retention)
+		if err != nil {
+			rules = leads.DefaultRetention() // shown for correction; the job logs the stored rules' fault
+		}
+		d.Settings = settings
+		d.Rules = retentionRows(rules)
+	}
+	d.Kinds, d.Actions = leads.RetentionKinds, leads.RetentionActions
 	return h.render(c, status, "admin/privacy", h.page(c, h.T(c, "privacy.title"), "admin", d))
 }
 
@@ -84,5 +108,62 @@ func (h *Handler) adminPrivacyErase(c echo.Context) error {
 		return err
 	}
 	h.setFlash(c, "success", "privacy.erased")
+	return h.redirect(c, "/admin/privacy")
+}
+
+// retentionRows is one row per outcome: its rule, or "keep" when it has none.
+func retentionRows(rules []leads.RetentionRule) []retentionRow {
+	var out []retentionRow
+	for _, o := range leads.RetentionOutcomes {
+		row := retentionRow{Outcome: o, Action: "keep"}
+		for _, r := range rules {
+			if r.Outcome == o {
+				row.Kind, row.Action = r.Kind, r.Action
+				if r.Days > 0 {
+					row.Days = strconv.Itoa(r.Days)
+				}
+				break
+			}
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// adminPrivacySettings saves the mail setting and the retention rules (one per outcome).
+func (h *Handler) adminPrivacySettings(c echo.Context) error {
+	d := privacyData{SettingsErrors: map[string]string{}}
+	d.Settings.MailWithoutPersonalData = c.FormValue("mail_without_personal_data") == "on"
+	var rules []leads.RetentionRule
+	for _, o := range leads.RetentionOutcomes {
+		row := retentionRow{Outcome: o, Kind: c.FormValue("kind_" + o), Action: c.FormValue("action_" + o), Days: strings.TrimSpace(c.FormValue("days_" + o))}
+		d.Rules = append(d.Rules, row)
+		r := leads.RetentionRule{Outcome: o, Kind: row.Kind, Action: row.Action}
+		if row.Action != "keep" {
+			n, err := strconv.Atoi(row.Days)
+			if err != nil || n < 1 || n > leads.MaxRetentionDays {
+				d.SettingsErrors["days_"+o] = h.T(c, "privacy.retention.days_invalid", leads.MaxRetentionDays)
+				continue
+			}
+			r.Days = n
+		}
+		if err := leads.ValidateRetention([]leads.RetentionRule{r}); err != nil {
+			d.SettingsErrors["action_"+o] = h.T(c, "error.bad_request")
+			continue
+		}
+		rules = append(rules, r)
+	}
+	if len(d.SettingsErrors) > 0 {
+		return h.renderPrivacy(c, http.StatusUnprocessableEntity, d)
+	}
+	b, err := json.Marshal(rules)
+	if err != nil {
+		return err
+	}
+	d.Settings.Retention = string(b)
+	if err := h.DB.SavePrivacySettings(c.Request().Context(), d.Settings, h.user(c).ID, h.Clock.Now()); err != nil {
+		return err
+	}
+	h.setFlash(c, "success", "privacy.settings.saved")
 	return h.redirect(c, "/admin/privacy")
 }

@@ -57,3 +57,29 @@ func TestAdminPrivacyErasesAPersonAfterAPreview(t *testing.T) {
 		t.Errorf("Referrals admin on Privacy: %d; want 403", res.StatusCode)
 	}
 }
+
+// TestAdminPrivacySettings saves the retention rules and the mail setting; a bad number of days is a
+// 422 naming the row, and nothing is stored.
+func TestAdminPrivacySettings(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("root@example.com", "Rika Admin", db.RoleAccount)
+	c := s.Client()
+	c.Login("root@example.com")
+	page := c.Get("/admin/privacy")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `name="days_declined" inputmode="numeric" size="5" maxlength="4" value="180"`) {
+		t.Fatalf("the defaults are not shown: %d", page.StatusCode)
+	}
+	form := url.Values{"action_declined": {"delete"}, "days_declined": {"0"}, "action_expired": {"keep"}, "action_lost": {"keep"}, "action_won": {"keep"}}
+	if res := c.PostForm("/admin/privacy/settings", form); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Enter a number of days from 1 to 3650") {
+		t.Errorf("0 days: %d", res.StatusCode)
+	}
+	form.Set("days_declined", "90")
+	form.Set("kind_declined", "qualified")
+	if res := c.PostForm("/admin/privacy/settings", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	got, err := s.DB.PrivacySettings(t.Context())
+	if err != nil || got.MailWithoutPersonalData || got.Retention != `[{"outcome":"declined","kind":"qualified","days":90,"action":"delete"},{"outcome":"expired","kind":"","days":0,"action":"keep"},{"outcome":"lost","kind":"","days":0,"action":"keep"},{"outcome":"won","kind":"","days":0,"action":"keep"}]` {
+		t.Errorf("stored: %+v %v", got, err)
+	}
+}
