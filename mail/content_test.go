@@ -70,6 +70,7 @@ func TestPreferencesOverrideTheProfile(t *testing.T) {
 // Names with markup or line breaks cannot inject HTML or headers.
 func TestNamesCannotInjectMarkupOrHeaders(t *testing.T) {
 	d := testkit.NewDB(t)
+	mailWithPersonalData(t, d) // the contact's name is in the mail, to try to inject through it
 	srv := startSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren\r\nBcc: victim@evil.example", db.RoleReferrals)
 	s := newSender(t, d, srv.url(""), srv)

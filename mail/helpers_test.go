@@ -110,3 +110,11 @@ func outboxStatus(t *testing.T, d *db.DB) map[string]int {
 }
 
 var _ = config.SMTP{}
+
+// mailWithPersonalData turns "mail without personal data" off, as an install that upgraded keeps it.
+func mailWithPersonalData(t *testing.T, d *db.DB) {
+	t.Helper()
+	if err := d.SavePrivacySettings(context.Background(), db.PrivacySettings{MailWithoutPersonalData: false}, 0, day0); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -72,7 +72,11 @@ func newLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 		return err
 	}
 	day := Day(env.Now, env.Loc)
-	params := newLeadParams(env, l)
+	privacy, err := db.PrivacySettingsTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	params := newLeadParams(env, l, !privacy.MailWithoutPersonalData)
 	for _, r := range recipients {
 		if r.Mode != "digest" {
 			ok, err := db.CountSingleMailTx(ctx, tx, r.Email, day, SinglesPerDay)
@@ -95,11 +99,13 @@ func newLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 	return nil
 }
 
-// newLeadParams are what a new-lead mail shows; contact details only while the lead shows them.
-func newLeadParams(env Env, l *lead.Lead) map[string]any {
-	p := map[string]any{"company": l.CustomerCompany, "cta": l.CTA, "source": l.Source, "offer": l.OfferTitle,
+// newLeadParams are what a new-lead mail shows: company, country, call to action and link always;
+// contact details only with withContact (the privacy setting "mail without personal data" is off)
+// and while the lead shows them.
+func newLeadParams(env Env, l *lead.Lead, withContact bool) map[string]any {
+	p := map[string]any{"company": l.CustomerCompany, "country": l.Country, "cta": l.CTA, "source": l.Source, "offer": l.OfferTitle,
 		"flame": l.CustomerRequestedContact, "link": env.LeadURL(l.ID)}
-	if !l.ContactHidden() {
+	if withContact && !l.ContactHidden() {
 		p["contact"] = l.ContactName()
 		p["contact_email"] = l.ContactEmail
 		p["contact_phone"] = l.ContactPhone

@@ -140,10 +140,15 @@ var contactParams = []string{"contact", "contact_email", "contact_phone"}
 
 // hideExpiredContact drops the contact details from a message about a lead that has expired since it
 // was queued: a mail retried through a long SMTP outage, or resent from Admin › Mail, must not show
-// what the lead itself no longer shows (DESIGN §3.3).
+// what the lead itself no longer shows (DESIGN §3.3). Nor does a message queued before "mail without
+// personal data" was turned on (issue 19).
 func (s *Sender) hideExpiredContact(ctx context.Context, row *db.OutboxRow) error {
 	if row.LeadID == 0 || !slices.ContainsFunc(contactParams, func(k string) bool { _, ok := row.Params[k]; return ok }) {
 		return nil
+	}
+	privacy, err := s.DB.PrivacySettings(ctx)
+	if err != nil {
+		return err
 	}
 	l, err := s.DB.LeadByID(ctx, row.LeadID)
 	if errors.Is(err, db.ErrNotFound) {
@@ -152,7 +157,7 @@ func (s *Sender) hideExpiredContact(ctx context.Context, row *db.OutboxRow) erro
 	if err != nil {
 		return err
 	}
-	if l.ContactHidden() {
+	if l.ContactHidden() || privacy.MailWithoutPersonalData {
 		params := maps.Clone(row.Params)
 		for _, k := range contactParams {
 			delete(params, k)

@@ -342,6 +342,7 @@ func TestDigestJobPrunesOldDays(t *testing.T) {
 // details: expired leads show them nowhere, mail included.
 func TestMailAboutAnExpiredLeadLeavesOutTheContact(t *testing.T) {
 	d := testkit.NewDB(t)
+	mailWithPersonalData(t, d) // a live lead's mail shows the contact only with the setting off
 	srv := startSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
 	s := newSender(t, d, srv.url(""), srv)

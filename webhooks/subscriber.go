@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"leaddesk/config"
+	"leaddesk/db"
 	"leaddesk/lead"
 	"leaddesk/views"
 )
@@ -128,9 +129,16 @@ func (s *Subscriber) targets(ctx context.Context, tx *sql.Tx) ([]target, error) 
 	return t, nil
 }
 
-// targetsTx reads every endpoint, stopped ones too (their deliveries are held).
+// targetsTx reads every endpoint, stopped ones too (their deliveries are held). With "mail without
+// personal data" on (Admin › Privacy, issue 19) no Teams or Slack card shows the contact, whatever
+// the channel's own setting says.
 func targetsTx(ctx context.Context, tx *sql.Tx) ([]target, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, events, lang, include_contact FROM webhook_endpoints ORDER BY id`)
+	privacy, err := db.PrivacySettingsTx(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, events, lang, include_contact AND ? FROM webhook_endpoints ORDER BY id`,
+		!privacy.MailWithoutPersonalData)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: endpoints: %w", err)
 	}

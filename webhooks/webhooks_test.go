@@ -493,6 +493,10 @@ func TestChannelCards(t *testing.T) {
 	teams := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) })
 	slack := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
 	ctx := context.Background()
+	// The channel's own contact setting counts only with "mail without personal data" off.
+	if err := f.d.SavePrivacySettings(ctx, db.PrivacySettings{MailWithoutPersonalData: false}, 0, f.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.store.CreateChannel(ctx, webhooks.NewChannel{Kind: "teams", Name: "Sales", URL: teams.URL, Events: webhooks.ChannelEvents, Lang: "ja"}, f.owner.ID, f.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -588,5 +592,26 @@ func TestChannelCards(t *testing.T) {
 	}
 	if won := find(sh, "Deal won"); !strings.Contains(won, "JPY 100,000") {
 		t.Errorf("won card: %s", won)
+	}
+}
+
+// TestChannelCardsWithoutPersonalData: with "mail without personal data" on (a new install), a
+// channel allowed to show the contact still gets cards with the company and the link only.
+func TestChannelCardsWithoutPersonalData(t *testing.T) {
+	f := newFixture(t, nil, 5*time.Second)
+	slack := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
+	ctx := context.Background()
+	if _, err := f.store.CreateChannel(ctx, webhooks.NewChannel{Kind: "slack", Name: "#deals", URL: slack.URL, Events: []string{"flame"}, Lang: "en", IncludeContact: true}, f.owner.ID, f.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	id := f.receive(t, "Fabrikam")
+	f.run(t)
+	got := slack.got()
+	if len(got) != 1 {
+		t.Fatalf("%d posts, want 1", len(got))
+	}
+	body := string(got[0].body)
+	if strings.Contains(body, "mei@") || !strings.Contains(body, "Fabrikam") || !strings.Contains(body, fmt.Sprint("/leads/", id)) {
+		t.Errorf("card with personal data off: %s", body)
 	}
 }
