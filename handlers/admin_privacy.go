@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -166,4 +167,31 @@ func (h *Handler) adminPrivacySettings(c echo.Context) error {
 	}
 	h.setFlash(c, "success", "privacy.settings.saved")
 	return h.redirect(c, "/admin/privacy")
+}
+
+// adminPrivacyExport answers everything held about the person as a JSON or CSV download (access on
+// request). The address comes in the POST body; the file name names no one.
+func (h *Handler) adminPrivacyExport(c echo.Context) error {
+	email, phone := strings.TrimSpace(c.FormValue("email")), strings.TrimSpace(c.FormValue("phone"))
+	exp, err := h.Leads.Export(c.Request().Context(), email, phone)
+	if errors.Is(err, leads.ErrInvalid) {
+		return h.renderPrivacy(c, http.StatusUnprocessableEntity, privacyData{Email: email, Phone: phone, Errors: h.privacyFieldError(c, err)})
+	}
+	if err != nil {
+		return err
+	}
+	name := "leaddesk-personal-data-" + exp.Exported.Format("20060102-150405")
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	if c.FormValue("format") == "csv" {
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		c.Response().WriteHeader(http.StatusOK)
+		w := csv.NewWriter(c.Response())
+		if err := w.WriteAll(exp.CSVRows()); err != nil {
+			return err
+		}
+		return nil
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.json"`)
+	return c.JSONPretty(http.StatusOK, exp, "  ")
 }

@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +11,8 @@ import (
 	"leaddesk/db"
 	"leaddesk/internal/testkit"
 	"leaddesk/lead"
+	"leaddesk/leads"
+	"leaddesk/lifecycle"
 )
 
 // TestAdminPrivacyErasesAPersonAfterAPreview goes through Admin › Privacy as an Account admin: bad
@@ -81,5 +85,67 @@ func TestAdminPrivacySettings(t *testing.T) {
 	got, err := s.DB.PrivacySettings(t.Context())
 	if err != nil || got.MailWithoutPersonalData || got.Retention != `[{"outcome":"declined","kind":"qualified","days":90,"action":"delete"},{"outcome":"expired","kind":"","days":0,"action":"keep"},{"outcome":"lost","kind":"","days":0,"action":"keep"},{"outcome":"won","kind":"","days":0,"action":"keep"}]` {
 		t.Errorf("stored: %+v %v", got, err)
+	}
+}
+
+// TestAdminPrivacyExportRoundTrips downloads a person's data as JSON and CSV: the JSON decodes back
+// into what was stored (lead, timeline, extra contact entry, mail), the CSV holds the same values.
+func TestAdminPrivacyExportRoundTrips(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("root@example.com", "Rika Admin", db.RoleAccount)
+	ren := s.CreateUser("ref@example.com", "Ren Referrals", db.RoleReferrals)
+	ctx := t.Context()
+	id, _, err := s.Leads.Receive(ctx, lead.Actor{Label: "marketplace"}, &lead.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me",
+		Source: "appsource", CustomerCompany: "Fabrikam", Country: "FR", ContactFirstName: "Amélie", ContactLastName: "Poulain, \"Jr\"",
+		ContactEmail: "amelie@fabrikam.example", Description: "Appelez-moi\nle matin", EmailValidity: "valid", CustomerConsent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Leads.Decline(ctx, ren.LeadActor(), id, 0, "budget", ""); err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := s.Leads.Receive(ctx, lead.Actor{Label: "marketplace"}, &lead.Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me",
+		Source: "appsource", CustomerCompany: "Contoso", ContactEmail: "someone@contoso.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Leads.Accept(ctx, ren.LeadActor(), other, 0, lifecycle.Deal{Name: "Contoso"}, nil, []lead.Contact{{Name: "Amélie P.", Email: "AMELIE@fabrikam.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Client()
+	c.Login("root@example.com")
+	res := c.PostForm("/admin/privacy/export", url.Values{"email": {"amelie@fabrikam.example"}, "format": {"json"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") || strings.Contains(res.Header.Get("Content-Disposition"), "amelie") {
+		t.Fatalf("JSON export: %d %q", res.StatusCode, res.Header.Get("Content-Disposition"))
+	}
+	var got leads.PersonExport
+	if err := json.Unmarshal([]byte(res.Body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Leads) != 1 || got.Leads[0].LastName != `Poulain, "Jr"` || got.Leads[0].Message != "Appelez-moi\nle matin" || !got.Leads[0].Consent ||
+		got.Leads[0].Outcome != "declined" || len(got.Leads[0].Timeline) != 2 || got.Leads[0].Timeline[1].Kind != "declined" {
+		t.Errorf("JSON lead: %+v", got.Leads)
+	}
+	if len(got.Contacts) != 1 || got.Contacts[0].Name != "Amélie P." || got.Contacts[0].LeadID != other {
+		t.Errorf("JSON contacts: %+v", got.Contacts)
+	}
+	if len(got.Mail) != 1 || got.Mail[0].Kind != "decline_customer" {
+		t.Errorf("JSON mail: %+v", got.Mail)
+	}
+	res = c.PostForm("/admin/privacy/export", url.Values{"email": {"amelie@fabrikam.example"}, "format": {"csv"}})
+	rows, err := csv.NewReader(strings.NewReader(res.Body)).ReadAll()
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("CSV export: %d %v", res.StatusCode, err)
+	}
+	values := map[string]string{}
+	for _, r := range rows[1:] {
+		values[r[0]+"/"+r[4]] = r[5]
+	}
+	if values["lead/last_name"] != `Poulain, "Jr"` || values["lead/message"] != "Appelez-moi\nle matin" || values["contact/name"] != "Amélie P." ||
+		values["mail/kind"] != "decline_customer" || values["timeline/kind"] != "declined" {
+		t.Errorf("CSV values: %v", values)
+	}
+	if res := c.PostForm("/admin/privacy/export", url.Values{"email": {"nope"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("bad address: %d", res.StatusCode)
 	}
 }

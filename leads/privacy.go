@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"leaddesk/db"
 	"leaddesk/lead"
@@ -159,4 +162,129 @@ func (s *Service) Erase(ctx context.Context, by lead.Actor, req ErasureRequest) 
 		slog.Warn("erasure: compact", "err", err)
 	}
 	return rep, nil
+}
+
+// PersonExport is everything Leaddesk holds about one person (access on request, GDPR art. 15, APPI
+// art. 33), as JSON: the leads whose customer contact they are with their timelines, their entries
+// as an extra contact or employee, and the mail queued or sent to them.
+type PersonExport struct {
+	Email    string          `json:"email,omitempty"`
+	Phone    string          `json:"phone,omitempty"`
+	Exported time.Time       `json:"exported"`
+	Leads    []ExportLead    `json:"leads"`
+	Contacts []ExportContact `json:"contacts"`
+	Mail     []ExportMail    `json:"mail"`
+}
+
+// ExportLead is a lead the person is the customer contact of.
+type ExportLead struct {
+	ID        int64         `json:"id"`
+	Received  time.Time     `json:"received"`
+	Company   string        `json:"company"`
+	Country   string        `json:"country"`
+	FirstName string        `json:"first_name"`
+	LastName  string        `json:"last_name"`
+	Title     string        `json:"title"`
+	Email     string        `json:"email"`
+	Phone     string        `json:"phone"`
+	Message   string        `json:"message"`
+	Consent   bool          `json:"consent_to_contact"`
+	Status    string        `json:"status"`
+	Outcome   string        `json:"outcome,omitempty"`
+	Offer     string        `json:"offer"`
+	Timeline  []ExportEvent `json:"timeline"`
+}
+
+// ExportEvent is one timeline entry.
+type ExportEvent struct {
+	At      time.Time            `json:"at"`
+	Kind    string               `json:"kind"`
+	Changes map[string][2]string `json:"changes,omitempty"`
+}
+
+// ExportContact is an entry of the person as an extra contact or employee of a lead.
+type ExportContact struct {
+	LeadID int64     `json:"lead_id"`
+	Kind   string    `json:"kind"`
+	Name   string    `json:"name"`
+	Email  string    `json:"email"`
+	Phone  string    `json:"phone"`
+	Added  time.Time `json:"added"`
+}
+
+// ExportMail is a mail queued or sent to the person.
+type ExportMail struct {
+	ID      int64     `json:"id"`
+	Kind    string    `json:"kind"`
+	Status  string    `json:"status"`
+	LeadID  int64     `json:"lead_id,omitempty"`
+	Created time.Time `json:"created"`
+}
+
+// Export gathers everything held about the person with the email address or phone number.
+func (s *Service) Export(ctx context.Context, email, phone string) (PersonExport, error) {
+	found, err := s.FindPerson(ctx, email, phone)
+	if err != nil {
+		return PersonExport{}, err
+	}
+	out := PersonExport{Email: strings.TrimSpace(email), Phone: strings.TrimSpace(phone), Exported: s.clock.Now().UTC(),
+		Leads: []ExportLead{}, Contacts: []ExportContact{}, Mail: []ExportMail{}}
+	for _, l := range found.Leads {
+		events, err := s.db.LeadEvents(ctx, l.ID)
+		if err != nil {
+			return out, err
+		}
+		el := ExportLead{ID: l.ID, Received: l.CreatedAt, Company: l.CustomerCompany, Country: l.Country, FirstName: l.ContactFirstName,
+			LastName: l.ContactLastName, Title: l.ContactTitle, Email: l.ContactEmail, Phone: l.ContactPhone, Message: l.Description,
+			Consent: l.CustomerConsent, Status: l.Status, Outcome: l.Outcome, Offer: l.OfferTitle, Timeline: []ExportEvent{}}
+		for i := len(events) - 1; i >= 0; i-- { // oldest first
+			e := events[i]
+			el.Timeline = append(el.Timeline, ExportEvent{At: e.At, Kind: e.Kind, Changes: e.Changes})
+		}
+		out.Leads = append(out.Leads, el)
+	}
+	for _, c := range found.Contacts {
+		out.Contacts = append(out.Contacts, ExportContact{LeadID: c.LeadID, Kind: c.Kind, Name: c.Name, Email: c.Email, Phone: c.Phone, Added: c.CreatedAt})
+	}
+	for _, m := range found.Mail {
+		out.Mail = append(out.Mail, ExportMail{ID: m.ID, Kind: m.Kind, Status: m.Status, LeadID: m.LeadID, Created: m.CreatedAt})
+	}
+	return out, nil
+}
+
+// CSVRows flattens the export into rows of record, id, lead id, time, field, value — one value per
+// row, so every field of every record fits one machine-readable table.
+func (p PersonExport) CSVRows() [][]string {
+	rows := [][]string{{"record", "id", "lead_id", "at", "field", "value"}}
+	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	for _, l := range p.Leads {
+		for _, f := range [][2]string{{"company", l.Company}, {"country", l.Country}, {"first_name", l.FirstName}, {"last_name", l.LastName},
+			{"title", l.Title}, {"email", l.Email}, {"phone", l.Phone}, {"message", l.Message}, {"consent_to_contact", strconv.FormatBool(l.Consent)},
+			{"status", l.Status}, {"outcome", l.Outcome}, {"offer", l.Offer}} {
+			rows = append(rows, []string{"lead", id(l.ID), id(l.ID), ts(l.Received), f[0], f[1]})
+		}
+		for i, e := range l.Timeline {
+			rows = append(rows, []string{"timeline", strconv.Itoa(i + 1), id(l.ID), ts(e.At), "kind", e.Kind})
+			keys := make([]string, 0, len(e.Changes))
+			for k := range e.Changes {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				rows = append(rows, []string{"timeline", strconv.Itoa(i + 1), id(l.ID), ts(e.At), k, e.Changes[k][0] + " → " + e.Changes[k][1]})
+			}
+		}
+	}
+	for i, c := range p.Contacts {
+		for _, f := range [][2]string{{"kind", c.Kind}, {"name", c.Name}, {"email", c.Email}, {"phone", c.Phone}} {
+			rows = append(rows, []string{"contact", strconv.Itoa(i + 1), id(c.LeadID), ts(c.Added), f[0], f[1]})
+		}
+	}
+	for _, m := range p.Mail {
+		for _, f := range [][2]string{{"kind", m.Kind}, {"status", m.Status}} {
+			rows = append(rows, []string{"mail", id(m.ID), id(m.LeadID), ts(m.Created), f[0], f[1]})
+		}
+	}
+	return rows
 }
