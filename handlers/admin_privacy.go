@@ -195,3 +195,75 @@ func (h *Handler) adminPrivacyExport(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`.json"`)
 	return c.JSONPretty(http.StatusOK, exp, "  ")
 }
+
+// processingRecord is one category of personal data on the records-of-processing page: what is
+// stored, how long (the current rules), who can see it (roles).
+type processingRecord struct {
+	Category, What, Keep string
+	Roles                []string
+}
+
+// processingRecords states what Leaddesk stores under the current retention rules, in the request's
+// language.
+func (h *Handler) processingRecords(c echo.Context) ([]processingRecord, error) {
+	settings, err := h.DB.PrivacySettings(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	rules, err := leads.ParseRetention(settings.Retention)
+	if err != nil {
+		rules = leads.DefaultRetention()
+	}
+	var keep []string
+	for _, r := range rules {
+		kind := h.T(c, "privacy.kind.any")
+		if r.Kind != "" {
+			kind = h.catalogOr(c, "privacy.kind."+r.Kind, r.Kind)
+		}
+		if r.Action == "keep" {
+			keep = append(keep, h.T(c, "privacy.records.rule_keep", h.catalogOr(c, "lead.outcome."+r.Outcome, r.Outcome), kind))
+			continue
+		}
+		keep = append(keep, h.T(c, "privacy.records.rule", h.catalogOr(c, "lead.outcome."+r.Outcome, r.Outcome), kind, h.catalogOr(c, "privacy.action."+r.Action, r.Action), r.Days))
+	}
+	keep = append(keep, h.T(c, "privacy.records.rule_test"))
+	leadKeep := strings.Join(keep, "; ")
+	everyone := []string{db.RoleReferrals, db.RoleProfile, db.RoleAccount}
+	account := []string{db.RoleAccount}
+	return []processingRecord{
+		{h.T(c, "privacy.records.contacts"), h.T(c, "privacy.records.contacts_what"), leadKeep, everyone},
+		{h.T(c, "privacy.records.extra"), h.T(c, "privacy.records.extra_what"), h.T(c, "privacy.records.with_lead"), everyone},
+		{h.T(c, "privacy.records.timeline"), h.T(c, "privacy.records.timeline_what"), h.T(c, "privacy.records.with_lead"), everyone},
+		{h.T(c, "privacy.records.mail"), h.T(c, "privacy.records.mail_what"), h.T(c, "privacy.records.mail_keep"), account},
+		{h.T(c, "privacy.records.webhooks"), h.T(c, "privacy.records.webhooks_what"), h.T(c, "privacy.records.with_lead"), account},
+		{h.T(c, "privacy.records.users"), h.T(c, "privacy.records.users_what"), h.T(c, "privacy.records.users_keep"), account},
+		{h.T(c, "privacy.records.audit"), h.T(c, "privacy.records.audit_what"), h.T(c, "privacy.records.audit_keep"), account},
+		{h.T(c, "privacy.records.backups"), h.T(c, "privacy.records.backups_what"), h.T(c, "privacy.records.backups_keep"), []string{}},
+	}, nil
+}
+
+// adminPrivacyRecords shows the records of processing, or downloads them as CSV (?format=csv) for
+// the controller's own records.
+func (h *Handler) adminPrivacyRecords(c echo.Context) error {
+	recs, err := h.processingRecords(c)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("format") == "csv" {
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="leaddesk-records-of-processing.csv"`)
+		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		c.Response().WriteHeader(http.StatusOK)
+		w := csv.NewWriter(c.Response())
+		_ = w.Write([]string{h.T(c, "privacy.records.category"), h.T(c, "privacy.records.what"), h.T(c, "privacy.records.keep"), h.T(c, "privacy.records.who")})
+		for _, r := range recs {
+			roles := make([]string, len(r.Roles))
+			for i, role := range r.Roles {
+				roles[i] = h.catalogOr(c, "role."+role, role)
+			}
+			_ = w.Write([]string{r.Category, r.What, r.Keep, strings.Join(roles, ", ")})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	return h.render(c, http.StatusOK, "admin/privacy_records", h.page(c, h.T(c, "privacy.records.title"), "admin", recs))
+}

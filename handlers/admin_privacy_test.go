@@ -149,3 +149,21 @@ func TestAdminPrivacyExportRoundTrips(t *testing.T) {
 		t.Errorf("bad address: %d", res.StatusCode)
 	}
 }
+
+// TestAdminPrivacyRecords states the retention of the current rules and downloads as CSV.
+func TestAdminPrivacyRecords(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("root@example.com", "Rika Admin", db.RoleAccount)
+	c := s.Client()
+	c.Login("root@example.com")
+	page := c.Get("/admin/privacy/records")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "Declined (Any kind): Anonymise after 180 days") ||
+		!strings.Contains(page.Body, "test leads: deleted after 30 days") || strings.Contains(page.Body, "⟦") {
+		t.Fatalf("records page: %d\n%s", page.StatusCode, page.Body)
+	}
+	res := c.Get("/admin/privacy/records?format=csv")
+	rows, err := csv.NewReader(strings.NewReader(res.Body)).ReadAll()
+	if err != nil || len(rows) != 9 || rows[1][3] != "Referrals admin, Business profile admin, Account admin" {
+		t.Errorf("records CSV: %v %v", rows, err)
+	}
+}

@@ -188,6 +188,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/admin/privacy/erase", h.adminPrivacyErase, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/privacy/settings", h.adminPrivacySettings, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/privacy/export", h.adminPrivacyExport, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/privacy/records", h.adminPrivacyRecords, accountAdmins)
 
 	h.handle(e, http.MethodGet, "/leads/import", h.importForm, leadWorkers)
 	h.handleUpload(e, "/leads/import", h.importUpload, leadWorkers)
