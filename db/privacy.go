@@ -346,20 +346,6 @@ func (d *DB) CompactAfterErasure(ctx context.Context) error {
 	return nil
 }
 
-// AnonymisedAt answers when a lead's personal data was anonymised, or nil.
-func (d *DB) AnonymisedAt(ctx context.Context, leadID int64) (*time.Time, error) {
-	var at int64
-	err := d.QueryRowContext(ctx, `SELECT at FROM lead_anonymised WHERE lead_id = ?`, leadID).Scan(&at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("db: anonymised lead %d: %w", leadID, err)
-	}
-	t := time.Unix(at, 0).UTC()
-	return &t, nil
-}
-
 // PrivacyRun is one erasure or retention run from the audit log.
 type PrivacyRun struct {
 	At        time.Time
