@@ -31,7 +31,7 @@ var (
 	signedIn = Policy{SignedIn: true}
 	// A webhook receiver: anyone may call it; the handler checks the URL's secret.
 	webhookReceiver = Policy{Public: true, URLSecret: true}
-	// Who may read leads: every role (Business profile admins read-only, DESIGN §2).
+	// Who may read leads: every role (Business profile admins read-only, docs/design.md §2).
 	leadReaders = anyRole(db.RoleReferrals, db.RoleProfile, db.RoleAccount)
 	// Who may work leads: accept, decline, favourite, export.
 	leadWorkers    = anyRole(db.RoleReferrals, db.RoleAccount)
