@@ -37,8 +37,7 @@ type chart struct {
 	Base    float64 // the plot's baseline
 
 	// hbars
-	Rows  []hbarRow
-	RowsH int
+	Rows []hbarRow
 
 	// heat
 	Cells []heatCell
@@ -68,10 +67,9 @@ type svgMarker struct {
 }
 
 type hbarRow struct {
-	Label, Title, Value string
-	Pct                 float64 // bar length, percent of the longest
-	Y, TextY            int
-	Link, Aria, Class   string
+	Label, Value string
+	Pct          float64 // bar length, percent of the longest
+	Link, Class  string
 }
 
 type heatCell struct {
@@ -80,10 +78,11 @@ type heatCell struct {
 	Label      string
 }
 
+// Column charts are drawn in a viewBox about as wide as they show on a laptop, so their text reads at
+// the app's size: wide charts span the page, the others half of it.
 const (
-	colW, colH                          = 640.0, 250.0
+	wideW, halfW, colH                  = 1000.0, 480.0, 240.0
 	colLeft, colRight, colTop, colBelow = 44.0, 10.0, 12.0, 30.0
-	hbarRowH                            = 30
 )
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
@@ -115,9 +114,9 @@ type segment struct {
 }
 
 // columns lays out a column chart; unit formats a tick value.
-func (ch *chart) columns(cols []column, whole bool, unit func(float64) string, every int) {
-	ch.Kind, ch.W, ch.H = "columns", colW, colH
-	ch.Left, ch.Right, ch.Base = colLeft, colW-colRight, colH-colBelow
+func (ch *chart) columns(w float64, cols []column, whole bool, unit func(float64) string, every int) {
+	ch.Kind, ch.W, ch.H = "columns", w, colH
+	ch.Left, ch.Right, ch.Base = colLeft, w-colRight, colH-colBelow
 	top := 0.0
 	for _, c := range cols {
 		sum := 0.0
@@ -165,22 +164,11 @@ func (ch *chart) hbars(rows []hbarRow) {
 		if top > 0 {
 			rows[i].Pct = round1(100 * rows[i].Pct / top)
 		}
-		rows[i].Y = i*hbarRowH + 7
-		rows[i].TextY = i*hbarRowH + 20
 		if rows[i].Class == "" {
 			rows[i].Class = "series-0"
 		}
 	}
-	ch.Rows, ch.RowsH = rows, len(rows)*hbarRowH
-}
-
-// clip shortens a label for the chart (the table and the tooltip keep it whole).
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
+	ch.Rows = rows
 }
 
 // insightsCharts builds every chart of the report.
@@ -226,7 +214,7 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 		cols = append(cols, col)
 		ch.Table.Rows = append(ch.Table.Rows, append(row, tableCell{Text: n(w.Received), Num: true}))
 	}
-	ch.columns(cols, true, func(v float64) string { return pr.Sprint(int(v)) }, every)
+	ch.columns(wideW, cols, true, func(v float64) string { return pr.Sprint(int(v)) }, every)
 	ch.Empty = r.Now.Received == 0
 	out = append(out, ch)
 
@@ -249,8 +237,7 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 	for _, s := range stages {
 		label := t("insights.stage." + s.key)
 		share := pct(insights.Rate{Num: s.v, Den: now.Received})
-		rows = append(rows, hbarRow{Label: label, Title: label, Value: n(s.v) + " · " + share, Pct: float64(s.v), Link: s.link,
-			Aria: t("insights.bar.stage", label, n(s.v), share)})
+		rows = append(rows, hbarRow{Label: label, Value: n(s.v) + " · " + share, Pct: float64(s.v), Link: s.link})
 		ch.Table.Rows = append(ch.Table.Rows, []tableCell{{Text: label, Link: s.link}, {Text: n(s.v), Num: true}, {Text: share, Num: true}})
 	}
 	ch.hbars(rows)
@@ -266,7 +253,7 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 		cols = append(cols, column{Label: label, Segments: []segment{{Value: float64(v), Class: "series-0", Text: label + ": " + n(v)}}})
 		ch.Table.Rows = append(ch.Table.Rows, []tableCell{{Text: label}, {Text: n(v), Num: true}})
 	}
-	ch.columns(cols, true, func(v float64) string { return pr.Sprint(int(v)) }, 1)
+	ch.columns(halfW, cols, true, func(v float64) string { return pr.Sprint(int(v)) }, 1)
 	slot := (ch.Right - ch.Left) / float64(len(cols))
 	x := round1(ch.Left + slot*float64(len(insights.AnswerBuckets)))
 	ch.Marker = &svgMarker{X: x, Y1: colTop - 4, Y2: ch.Base, Label: t("insights.expiry_line", int(lead.ExpiryWindow/(24*time.Hour)))}
@@ -287,7 +274,7 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 		ch.Table.Rows = append(ch.Table.Rows, []tableCell{{Text: dayText(lang, w.Start)}, {Text: n(w.Actionable), Num: true},
 			{Text: n(w.Expired), Num: true, Link: expLink}, {Text: pct(w.ExpiredRate()), Num: true}})
 	}
-	ch.columns(cols, false, func(v float64) string { return pr.Sprintf("%.0f%%", v) }, every)
+	ch.columns(wideW, cols, false, func(v float64) string { return pr.Sprintf("%.0f%%", v) }, every)
 	ch.Empty = now.Actionable == 0
 	out = append(out, ch)
 
@@ -318,7 +305,7 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 				label = t("lifecycle.reason." + k)
 			}
 			v := rs.counts[k]
-			rows = append(rows, hbarRow{Label: label, Title: label, Value: n(v), Pct: float64(v), Link: link, Aria: t("insights.bar.count", label, n(v))})
+			rows = append(rows, hbarRow{Label: label, Value: n(v), Pct: float64(v), Link: link})
 			ch.Table.Rows = append(ch.Table.Rows, []tableCell{{Text: label, Link: link}, {Text: n(v), Num: true}})
 		}
 		ch.hbars(rows)
@@ -331,6 +318,9 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 		id     string
 		groups []insights.Group
 	}{{"countries", r.Countries}, {"offers", r.Offers}, {"locations", r.Locations}} {
+		if gs.id == "locations" && len(locations) == 0 {
+			continue // no Business profile locations: nothing to chart
+		}
 		ch = newChart(gs.id, gs.id == "countries")
 		ch.Table.Head = []string{t("insights.col." + gs.id), t("insights.col.leads"), t("insights.col.won"), t("insights.col.lost"), t("insights.col.win_rate")}
 		rows = nil
@@ -349,8 +339,7 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 			ch.Table.Rows = append(ch.Table.Rows, []tableCell{{Text: label, Link: link}, {Text: n(g.Leads), Num: true}, {Text: n(g.Won), Num: true},
 				{Text: n(g.Lost), Num: true}, {Text: wr, Num: true}})
 			if i < 10 {
-				rows = append(rows, hbarRow{Label: clip(label, 26), Title: label, Value: t("insights.leads_win", n(g.Leads), wr), Pct: float64(g.Leads),
-					Link: link, Aria: t("insights.bar.group", label, n(g.Leads), wr)})
+				rows = append(rows, hbarRow{Label: label, Value: t("insights.leads_win", n(g.Leads), wr), Pct: float64(g.Leads), Link: link})
 			}
 		}
 		ch.hbars(rows)
@@ -360,8 +349,8 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 
 	// Arrivals by weekday and hour.
 	ch = newChart("heat", false)
-	ch.Kind, ch.W = "heat", colW
-	cw, chh, left, topY := (colW-40)/24, 24.0, 40.0, 20.0
+	ch.Kind, ch.W = "heat", 640.0
+	cw, chh, left, topY := (ch.W-40)/24, 24.0, 40.0, 20.0
 	ch.H = topY + 7*chh + 4
 	busiest := 0
 	for _, d := range r.Heat {
