@@ -113,11 +113,11 @@ func (h *Handler) loadInsights(c echo.Context) (*insightsRequest, error) {
 		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, h.T(c, "insights.err."+field))
 	}
 	f := insightsFilter(q)
-	b := insights.NewBuilder(rg.Period, rg.Prev, h.Cfg.Location)
-	if err := h.DB.InsightFacts(c.Request().Context(), f, rg.Prev.From, rg.Period.To, b.Add); err != nil {
+	r, err := h.DB.Insights(c.Request().Context(), f, rg.Period, rg.Prev, h.Cfg.Location)
+	if err != nil {
 		return nil, err
 	}
-	return &insightsRequest{Range: rg, Filter: f, Report: b.Report()}, nil
+	return &insightsRequest{Range: rg, Filter: f, Report: r}, nil
 }
 
 // insightsIndex is the Insights page (DESIGN §11); an htmx request for #insights-body gets the figures

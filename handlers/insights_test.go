@@ -244,3 +244,32 @@ func TestInsightsCSVDownloads(t *testing.T) {
 		t.Errorf("unknown chart: %d, want 404", res.StatusCode)
 	}
 }
+
+// TestInsightsFollowLeadChanges: the figures come from the lead index, which must see a lead answered
+// after it was loaded (here by a write from outside the app, as `leaddesk jobs` or the CLI would).
+func TestInsightsFollowLeadChanges(t *testing.T) {
+	s := testkit.NewServer(t)
+	insightsFixture(t, s)
+	c, _ := leadsSignedIn(t, s, "ref@example.com", "referrals-admin")
+	if figs := figures(t, c.Get(novPeriod).Body); !strings.Contains(figs["median"], "3.0 hours") {
+		t.Fatalf("before: median %q", figs["median"])
+	}
+	// F (created Nov 11 13:00) accepted 6 hours later: answers 1, 2, 3, 5, 6, 10 h → median (3+5)/2 = 4 h.
+	created := time.Date(2026, 11, 11, 13, 0, 0, 0, s.Cfg.Location)
+	if _, err := s.DB.Exec(`UPDATE leads SET status = 'accepted', accepted_at = ?, expires_at = NULL WHERE customer_company = 'F'`,
+		created.Add(6*time.Hour).Unix()); err != nil {
+		t.Fatal(err)
+	}
+	figs := figures(t, c.Get(novPeriod).Body)
+	if !strings.Contains(figs["median"], "4.0 hours") || !strings.Contains(figs["answered"], "answered 6") {
+		t.Errorf("after F was accepted: median %q, answered %q; want 4.0 hours and 6", figs["median"], figs["answered"])
+	}
+	// Only A's acceptance time corrected (1 h → 7 h; nothing the list filters or sorts by changes):
+	// answers 2, 3, 5, 6, 7, 10 h → median (5+6)/2 = 5.5 h.
+	if _, err := s.DB.Exec(`UPDATE leads SET accepted_at = accepted_at + 6*3600 WHERE customer_company = 'A'`); err != nil {
+		t.Fatal(err)
+	}
+	if figs := figures(t, c.Get(novPeriod).Body); !strings.Contains(figs["median"], "5.5 hours") {
+		t.Errorf("after A's answer time changed: median %q, want 5.5 hours", figs["median"])
+	}
+}

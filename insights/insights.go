@@ -1,6 +1,7 @@
-// Package insights turns leads into the figures of the Insights page (DESIGN §11): headline figures with
-// the change against the previous period, and the series behind each chart. It is pure arithmetic over
-// Facts, one pass, no SQL and no HTTP: package db reads the facts, the handlers draw them.
+// Package insights holds the figures of the Insights page (DESIGN §11): headline figures with the change
+// against the previous period, and the series behind each chart, with the arithmetic that defines them
+// (rates, percentiles). The lead index fills a Report in one pass over the period's leads; the handlers
+// draw it. No SQL and no HTTP here.
 //
 // Every figure is a cohort figure: it counts the leads *received* in the period (created_at in
 // [From, To)) and what has become of them since, so that each figure and its drill-down agree on
@@ -11,29 +12,11 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"strconv"
 	"time"
 
 	"leaddesk/lead"
 	"leaddesk/money"
 )
-
-// Fact is what insights needs to know about one lead.
-type Fact struct {
-	Created     int64 // unix seconds
-	FirstAnswer int64 // unix seconds of the first accept or decline, 0 when not answered
-	Accepted    bool  // accepted_at is set (the lead was accepted, whatever became of it since)
-	Actionable  bool
-	Status      string // received, accepted, archived
-	Outcome     string // won, lost, declined, expired, ""
-	Reason      string // decline or lost reason code
-	Value       int64  // deal value in minor units
-	Currency    string
-	Source      string
-	Country     string
-	Offer       string
-	Location    int64
-}
 
 // Period is the half-open time range [From, To).
 type Period struct{ From, To time.Time }
@@ -120,38 +103,15 @@ type Report struct {
 	Heat             [7][24]int // arrivals per weekday (0 = Monday) and hour, in the configured time zone
 }
 
-// Builder accumulates facts into a Report in one pass; Add each lead received in the period or the
-// previous one, then call Report.
-type Builder struct {
-	r         Report
-	loc       *time.Location
-	weekStart []int64
-	now, prev acc
-	countries map[string]*Group
-	offers    map[string]*Group
-	locations map[string]*Group
-}
-
-// acc accumulates one period's figures.
-type acc struct {
-	f        Figures
-	answers  []int64 // seconds to first answer
-	pipeline map[string]int64
-	won      map[string]int64
-}
-
-// NewBuilder starts a report of period (and the equally long period before it, prev) with weeks and
-// hours in loc.
-func NewBuilder(period, prev Period, loc *time.Location) *Builder {
-	b := &Builder{loc: loc, countries: map[string]*Group{}, offers: map[string]*Group{}, locations: map[string]*Group{}}
-	b.r.Period, b.r.Previous = period, prev
-	b.r.Answers = make([]int, len(AnswerBuckets)+1)
-	b.r.DeclineReasons, b.r.LostReasons = map[string]int{}, map[string]int{}
+// NewReport starts the report of period (and prev, the equally long period before it) with its weeks
+// (Monday 00:00 in loc) laid out and every count at zero.
+func NewReport(period, prev Period, loc *time.Location) *Report {
+	r := &Report{Period: period, Previous: prev, Answers: make([]int, len(AnswerBuckets)+1),
+		DeclineReasons: map[string]int{}, LostReasons: map[string]int{}}
 	for w := WeekStart(period.From, loc); w.Before(period.To); w = w.AddDate(0, 0, 7) {
-		b.r.Weeks = append(b.r.Weeks, Week{Start: w, BySource: map[string]int{}})
-		b.weekStart = append(b.weekStart, w.Unix())
+		r.Weeks = append(r.Weeks, Week{Start: w, BySource: map[string]int{}})
 	}
-	return b
+	return r
 }
 
 // WeekStart is Monday 00:00 of t's week in loc.
@@ -161,145 +121,77 @@ func WeekStart(t time.Time, loc *time.Location) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, loc)
 }
 
-// Add counts one lead: in the period, the previous period, or (outside both) not at all.
-func (b *Builder) Add(f *Fact) {
-	switch {
-	case b.r.Period.Contains(f.Created):
-		b.now.add(f)
-		b.addCharts(f)
-	case b.r.Previous.Contains(f.Created):
-		b.prev.add(f)
-	}
+// Durations collects times to first answer, in whole seconds, for their median and percentiles: a
+// count per second up to the expiry window (answers come before leads expire) and the rare later ones
+// kept as they are, so adding is a counter increment and a percentile one walk, exact to the second.
+type Durations struct {
+	n    int
+	hist []int32
+	over []int64
 }
 
-func (a *acc) add(f *Fact) {
-	a.f.Received++
-	if f.Actionable {
-		a.f.Actionable++
-		if f.FirstAnswer != 0 {
-			a.f.Answered++
-			a.answers = append(a.answers, max(0, f.FirstAnswer-f.Created))
-		}
-		if f.Outcome == "expired" {
-			a.f.Expired++
-		}
-	}
-	if f.Accepted {
-		a.f.Accepted++
-	}
-	switch f.Outcome {
-	case "declined":
-		a.f.Declined++
-	case "won":
-		a.f.Won++
-		a.won = addMoney(a.won, f.Currency, f.Value)
-	case "lost":
-		a.f.Lost++
-	}
-	if f.Status == "accepted" && (f.Value != 0 || f.Currency != "") {
-		a.pipeline = addMoney(a.pipeline, f.Currency, f.Value)
-	}
-}
+const histLen = int64(lead.ExpiryWindow / time.Second)
 
-func addMoney(m map[string]int64, currency string, v int64) map[string]int64 {
-	if m == nil {
-		m = map[string]int64{}
-	}
-	m[currency] += v
-	return m
-}
-
-func (b *Builder) addCharts(f *Fact) {
-	if i := b.week(f.Created); i >= 0 {
-		w := &b.r.Weeks[i]
-		w.Received++
-		w.BySource[f.Source]++
-		if f.Actionable {
-			w.Actionable++
-			if f.Outcome == "expired" {
-				w.Expired++
-			}
-		}
-	}
-	if f.Actionable && f.FirstAnswer != 0 {
-		d := time.Duration(max(0, f.FirstAnswer-f.Created)) * time.Second
-		i, _ := slices.BinarySearch(AnswerBuckets, d+1) // d < bound i, counting equality as the next bar
-		b.r.Answers[i]++
-	}
-	switch f.Outcome {
-	case "declined":
-		b.r.DeclineReasons[f.Reason]++
-	case "lost":
-		b.r.LostReasons[f.Reason]++
-	}
-	group(b.countries, f.Country, f)
-	group(b.offers, f.Offer, f)
-	if f.Location != 0 {
-		group(b.locations, strconv.FormatInt(f.Location, 10), f)
-	}
-	t := time.Unix(f.Created, 0).In(b.loc)
-	b.r.Heat[(int(t.Weekday())+6)%7][t.Hour()]++
-}
-
-// week is the index of the week holding unix time t, or -1.
-func (b *Builder) week(t int64) int {
-	i, found := slices.BinarySearch(b.weekStart, t)
-	if !found {
-		i--
-	}
-	return i
-}
-
-func group(m map[string]*Group, key string, f *Fact) {
-	if key == "" {
+// Add counts one duration of sec seconds (negative counts as 0: an answer stamped before arrival).
+func (d *Durations) Add(sec int64) {
+	d.n++
+	sec = max(0, sec)
+	if sec >= histLen {
+		d.over = append(d.over, sec)
 		return
 	}
-	g := m[key]
-	if g == nil {
-		g = &Group{Key: key}
-		m[key] = g
+	if d.hist == nil {
+		d.hist = make([]int32, histLen)
 	}
-	g.Leads++
-	switch f.Outcome {
-	case "won":
-		g.Won++
-	case "lost":
-		g.Lost++
-	}
+	d.hist[sec]++
 }
 
-// Report finishes the report.
-func (b *Builder) Report() *Report {
-	b.r.Now, b.r.Prev = b.now.figures(), b.prev.figures()
-	b.r.Countries, b.r.Offers, b.r.Locations = ranked(b.countries), ranked(b.offers), ranked(b.locations)
-	r := b.r
-	return &r
-}
+// N is how many durations were added.
+func (d *Durations) N() int { return d.n }
 
-func (a *acc) figures() Figures {
-	f := a.f
-	slices.Sort(a.answers)
-	if len(a.answers) > 0 {
-		f.Median = time.Duration(Percentile(a.answers, 0.5)) * time.Second
-		f.P90 = time.Duration(Percentile(a.answers, 0.9)) * time.Second
+// at is the k-th smallest duration (0-based); k < N.
+func (d *Durations) at(k int) int64 {
+	for s, c := range d.hist {
+		if k < int(c) {
+			return int64(s)
+		}
+		k -= int(c)
 	}
-	f.Pipeline, f.WonValue = amounts(a.pipeline), amounts(a.won)
-	return f
+	slices.Sort(d.over)
+	return d.over[k]
 }
 
-// Percentile is the p-quantile (0..1) of sorted, non-empty xs by linear interpolation between the
-// closest ranks — what spreadsheets call PERCENTILE.INC, so a manager can check it by hand: the
-// median of 1 h and 3 h is 2 h. Rounded to the nearest whole unit.
-func Percentile(xs []int64, p float64) int64 {
-	h := float64(len(xs)-1) * p
+// Quantile is the p-quantile (0..1) of the durations, by linear interpolation between the closest ranks
+// — what spreadsheets call PERCENTILE.INC, so a manager can check it by hand: the median of 1 h and
+// 3 h is 2 h. Rounded to the second; 0 when there are none.
+func (d *Durations) Quantile(p float64) time.Duration {
+	if d.n == 0 {
+		return 0
+	}
+	h := float64(d.n-1) * p
 	lo := int(math.Floor(h))
-	if lo+1 >= len(xs) {
-		return xs[len(xs)-1]
+	x := d.at(lo)
+	if lo+1 < d.n {
+		x += int64(math.Round((h - float64(lo)) * float64(d.at(lo+1)-x)))
 	}
-	return xs[lo] + int64(math.Round((h-float64(lo))*float64(xs[lo+1]-xs[lo])))
+	return time.Duration(x) * time.Second
 }
 
-func amounts(m map[string]int64) []money.Amount {
+// Buckets adds the durations per AnswerBuckets bar into counts (len(AnswerBuckets)+1): bar i holds
+// those under bound i and at or over bound i-1.
+func (d *Durations) Buckets(counts []int) {
+	b := 0
+	for s, c := range d.hist {
+		for b < len(AnswerBuckets) && time.Duration(s)*time.Second >= AnswerBuckets[b] {
+			b++
+		}
+		counts[b] += int(c)
+	}
+	counts[len(AnswerBuckets)] += len(d.over)
+}
+
+// Amounts is per-currency sums as amounts, by currency code.
+func Amounts(m map[string]int64) []money.Amount {
 	out := make([]money.Amount, 0, len(m))
 	for c, v := range m {
 		out = append(out, money.Amount{Minor: v, Currency: c})
@@ -308,8 +200,8 @@ func amounts(m map[string]int64) []money.Amount {
 	return out
 }
 
-// ranked is the groups by leads (most first), then key.
-func ranked(m map[string]*Group) []Group {
+// Ranked is the groups by leads (most first), then key.
+func Ranked(m map[string]*Group) []Group {
 	out := make([]Group, 0, len(m))
 	for _, g := range m {
 		out = append(out, *g)

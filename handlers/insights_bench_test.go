@@ -1,0 +1,45 @@
+package handlers_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+)
+
+// insightsViews are the Insights page for the last 12 months (the yardstick) under filters of
+// every kind, and the shorter presets.
+var insightsViews = []string{
+	"range=12m",
+	"range=12m&tab=marketplace",
+	"range=12m&tab=qualified",
+	"range=12m&country=JP",
+	"range=12m&source=azure_portal&cta=contact_me",
+	"range=12m&type=profile&country=US&country=DE",
+	"range=90d",
+	"range=30d&quality=low",
+}
+
+// BenchmarkInsights reports p50/p99 of the whole Insights page (figures and every chart) per request.
+func BenchmarkInsights(b *testing.B) {
+	srv, c := benchServer(b)
+	b.Run("12m", func(b *testing.B) { timedPath(b, c, srv.URL+"/insights?", "range=12m") })
+	b.Run("filters", func(b *testing.B) { timedPath(b, c, srv.URL+"/insights?", insightsViews...) })
+}
+
+// timedPath is timed for any page: GET base+q b.N times, cycling through qs, p50 and p99 in ms.
+func timedPath(b *testing.B, c *http.Client, base string, qs ...string) {
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := benchGet(c, base+qs[i%len(qs)]); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
