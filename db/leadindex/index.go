@@ -75,6 +75,8 @@ type Index struct {
 
 	gen    uint64 // bumped whenever a lead is added, changed or deleted
 	search searchCache
+	// reports keeps recent Insights reports of the current generation.
+	reports reportCache
 
 	dvMu        sync.Mutex
 	closed      bool
@@ -121,6 +123,7 @@ func (ix *Index) Close() error {
 	ix.mu.Unlock()
 	ix.tables.reset()
 	ix.search.reset()
+	ix.reports.reset()
 	return err
 }
 

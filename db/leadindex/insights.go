@@ -3,6 +3,7 @@ package leadindex
 import (
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"leaddesk/insights"
@@ -10,13 +11,12 @@ import (
 	"leaddesk/leadfilter"
 )
 
-// comboFacts is what one pass needs to know of each combo, looked up per lead by its combo.
+// comboFacts is what one pass needs to know of each combo, looked up per lead by its combo: three
+// bytes, so the table of a hundred thousand combos stays in the CPU's cache.
 type comboFacts struct {
-	match      bool
-	actionable bool
-	outcome    uint8 // leadfilter.Code(lead.Outcomes, …)
-	open       bool  // status accepted: in the pipeline
-	source     int   // index into lead.Sources, len(lead.Sources) for none
+	match, actionable, open bool  // open: status accepted, in the pipeline
+	outcome                 uint8 // leadfilter.Code(lead.Outcomes, …)
+	source                  uint8 // index into lead.Sources, len(lead.Sources) for none
 }
 
 // periodAcc accumulates one period's headline figures.
@@ -32,6 +32,9 @@ type periodAcc struct {
 // period, with the headline figures of prev beside it; weeks and hours are in loc. One pass over each
 // period's leads in creation order (the created permutation), as of the last Ensure; f's search and
 // favourites are not used.
+//
+// Reports are kept per generation (any change to a lead starts a new one), so a page opened again, or
+// by a colleague, before a lead changes is not counted again. A report is shared: callers only read it.
 func (ix *Index) Insights(f leadfilter.Filter, period, prev insights.Period, loc *time.Location) *insights.Report {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -39,6 +42,49 @@ func (ix *Index) Insights(f leadfilter.Filter, period, prev insights.Period, loc
 	if f.Tab == "favorites" {
 		f.Tab = ""
 	}
+	key := f.Key() + "|" + strconv.FormatInt(period.From.Unix(), 10) + "|" + strconv.FormatInt(period.To.Unix(), 10) + "|" +
+		strconv.FormatInt(prev.From.Unix(), 10) + "|" + loc.String()
+	if r, ok := ix.reports.get(ix.gen, key); ok {
+		return r
+	}
+	r := ix.insights(f, period, prev, loc)
+	ix.reports.put(ix.gen, key, r)
+	return r
+}
+
+// reportCache keeps the last few Insights reports of one index generation.
+type reportCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	byKey map[string]*insights.Report
+}
+
+const reportCacheSize = 32
+
+func (c *reportCache) reset() {
+	c.mu.Lock()
+	c.byKey = nil
+	c.mu.Unlock()
+}
+
+func (c *reportCache) get(gen uint64, key string) (*insights.Report, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.byKey[key]
+	return r, ok && c.gen == gen
+}
+
+func (c *reportCache) put(gen uint64, key string, r *insights.Report) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || len(c.byKey) >= reportCacheSize {
+		c.gen, c.byKey = gen, map[string]*insights.Report{}
+	}
+	c.byKey[key] = r
+}
+
+// insights computes the report; the caller holds mu (read).
+func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc *time.Location) *insights.Report {
 	table := ix.matchTable(f)
 	won, lost, declined, expired := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
 		leadfilter.Code(lead.Outcomes, "declined"), leadfilter.Code(lead.Outcomes, "expired")
@@ -46,9 +92,9 @@ func (ix *Index) Insights(f leadfilter.Filter, period, prev insights.Period, loc
 	cf := make([]comboFacts, len(ix.combos))
 	for c := range ix.combos {
 		a := &ix.combos[c]
-		cf[c] = comboFacts{match: table[c], actionable: a.Actionable, outcome: a.Outcome, open: a.Status == accepted, source: len(lead.Sources)}
+		cf[c] = comboFacts{match: table[c], actionable: a.Actionable, outcome: a.Outcome, open: a.Status == accepted, source: uint8(len(lead.Sources))}
 		if a.Source != 0 {
-			cf[c].source = int(a.Source) - 1
+			cf[c].source = a.Source - 1
 		}
 	}
 	r := insights.NewReport(period, prev, loc)
@@ -232,7 +278,7 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 				continue
 			}
 			key := ""
-			if s < len(lead.Sources) {
+			if s < len(lead.Sources) { // the last column is leads without a source
 				key = lead.Sources[s]
 			}
 			r.Weeks[i].BySource[key] = n
