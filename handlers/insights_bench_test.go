@@ -20,11 +20,20 @@ var insightsViews = []string{
 	"range=30d&quality=low",
 }
 
-// BenchmarkInsights reports p50/p99 of the whole Insights page (figures and every chart) per request.
+// BenchmarkInsights reports p50/p99 of the whole Insights page (figures and every chart) per request:
+// "12m" and "filters" as people open it (reports are kept until a lead changes), "12m-cold" with a
+// different year-long range each time, so every request counts all of its leads afresh.
 func BenchmarkInsights(b *testing.B) {
 	srv, c := benchServer(b)
 	b.Run("12m", func(b *testing.B) { timedPath(b, c, srv.URL+"/insights?", "range=12m") })
 	b.Run("filters", func(b *testing.B) { timedPath(b, c, srv.URL+"/insights?", insightsViews...) })
+	var cold []string
+	today := time.Now()
+	for i := 0; i < 400; i++ {
+		to := today.AddDate(0, 0, -i%30)
+		cold = append(cold, "range=custom&from="+to.AddDate(-1, 0, -i/30).Format("2006-01-02")+"&to="+to.Format("2006-01-02"))
+	}
+	b.Run("12m-cold", func(b *testing.B) { timedPath(b, c, srv.URL+"/insights?", cold...) })
 }
 
 // timedPath is timed for any page: GET base+q b.N times, cycling through qs, p50 and p99 in ms.
