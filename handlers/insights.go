@@ -110,7 +110,8 @@ func (h *Handler) loadInsights(c echo.Context) (*insightsRequest, error) {
 	q := c.Request().URL.Query()
 	rg, field, err := parseInsightsRange(q, h.Clock.Now(), h.Cfg.Location)
 	if err != nil {
-		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, h.T(c, "insights.err."+field))
+		key := "insights.err." + field // insights.err.from, insights.err.to
+		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, h.T(c, key))
 	}
 	f := insightsFilter(q)
 	r, err := h.DB.Insights(c.Request().Context(), f, rg.Period, rg.Prev, h.Cfg.Location)
@@ -246,7 +247,8 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	d := &insightsData{Range: ir.Range, Tab: ir.Filter.Tab, Query: q.Encode(), Empty: r.Now.Received == 0}
 	d.LeadsURL = drill(fq)
 	for _, p := range insightRanges {
-		d.Presets = append(d.Presets, filterOption{Value: p, Label: h.T(c, "insights.range."+p), Checked: p == ir.Range.Preset})
+		key := "insights.range." + p
+		d.Presets = append(d.Presets, filterOption{Value: p, Label: h.T(c, key), Checked: p == ir.Range.Preset})
 	}
 	d.PeriodText = h.T(c, "insights.period", dayText(lang, r.Period.From), dayText(lang, r.Period.To.AddDate(0, 0, -1)))
 	d.PrevText = h.T(c, "insights.vs", dayText(lang, r.Previous.From), dayText(lang, r.Previous.To.AddDate(0, 0, -1)))
@@ -287,9 +289,11 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	return d, nil
 }
 
-// drill is a link to the Leads list with the insights filter and extra parameters (pairs).
+// drill is a link to the Leads list with the insights filter and extra parameters (pairs). The list
+// shows one tab at a time (and a bare /leads restores the user's last view), so insights over both
+// tabs drill into Marketplace leads.
 func drill(fq url.Values, pairs ...string) string {
-	v := url.Values{}
+	v := url.Values{"tab": {"marketplace"}}
 	for k, vs := range fq {
 		v[k] = append([]string(nil), vs...)
 	}
@@ -385,7 +389,8 @@ func (h *Handler) insightsFigures(c echo.Context, pr *message.Printer, d *insigh
 		return sign + h.durationText(c, pr, diff), tr
 	}
 	add := func(id, value, sub, link string, change, trend string) {
-		d.Figures = append(d.Figures, figureCard{ID: id, Label: h.T(c, "insights.fig."+id), Value: value, Sub: sub, Change: change, Trend: trend, Link: link})
+		key := "insights.fig." + id
+		d.Figures = append(d.Figures, figureCard{ID: id, Label: h.T(c, key), Value: value, Sub: sub, Change: change, Trend: trend, Link: link})
 	}
 	ch, tr := count(now.Received, prev.Received)
 	add("received", pr.Sprint(now.Received), "", drill(fq), ch, tr)
@@ -409,7 +414,8 @@ func (h *Handler) insightsFigures(c echo.Context, pr *message.Printer, d *insigh
 
 	lang := h.lang(c)
 	amounts := func(id string, a, b []money.Amount, link string) {
-		mc := moneyCard{ID: id, Label: h.T(c, "insights.fig."+id), Link: link}
+		key := "insights.fig." + id
+		mc := moneyCard{ID: id, Label: h.T(c, key), Link: link}
 		for _, x := range a {
 			mc.Lines = append(mc.Lines, x.Format(lang))
 		}
