@@ -52,3 +52,30 @@ func timedPath(b *testing.B, c *http.Client, base string, qs ...string) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
+
+// BenchmarkLeadsBesideInsights is the Leads list's p50/p99 (as BenchmarkLeadsPage/filters-page1 times
+// it) while another client keeps asking for cold Insights reports, so the page's cost on the list shows.
+func BenchmarkLeadsBesideInsights(b *testing.B) {
+	srv, c := benchServer(b)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		today := time.Now()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			to := today.AddDate(0, 0, -i%30)
+			q := "range=custom&from=" + to.AddDate(-1, 0, -i/30%30).Format("2006-01-02") + "&to=" + to.Format("2006-01-02")
+			if _, err := benchGet(c, srv.URL+"/insights?"+q); err != nil {
+				return
+			}
+		}
+	}()
+	timed(b, c, srv.URL, filterCombos...)
+	close(stop)
+	<-done
+}

@@ -146,6 +146,13 @@ func (d *Durations) Add(sec int64) {
 	d.hist[sec]++
 }
 
+// Reset empties d for reuse, keeping its histogram's memory (a pool of them spares the garbage
+// collector four megabytes per report).
+func (d *Durations) Reset() {
+	clear(d.hist)
+	d.n, d.over = 0, d.over[:0]
+}
+
 // N is how many durations were added.
 func (d *Durations) N() int { return d.n }
 

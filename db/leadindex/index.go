@@ -75,8 +75,10 @@ type Index struct {
 
 	gen    uint64 // bumped whenever a lead is added, changed or deleted
 	search searchCache
-	// reports keeps recent Insights reports of the current generation.
-	reports reportCache
+	// reports keeps recent Insights reports of the current generation; durationPool their per-second
+	// answer-time histograms between reports.
+	reports      reportCache
+	durationPool sync.Pool
 
 	dvMu        sync.Mutex
 	closed      bool

@@ -23,7 +23,7 @@ type comboFacts struct {
 type periodAcc struct {
 	perCombo []int32
 	accepted int
-	answers  insights.Durations
+	answers  *insights.Durations
 	won      map[uint32]int64 // currency name id → minor units
 	pipeline map[uint32]int64
 }
@@ -98,7 +98,8 @@ func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc
 		}
 	}
 	r := insights.NewReport(period, prev, loc)
-	var now, before periodAcc
+	now, before := periodAcc{answers: ix.durations()}, periodAcc{answers: ix.durations()}
+	defer ix.releaseDurations(now.answers, before.answers)
 	ix.insightsPass(cf, prev, &before, nil, loc)
 	ix.insightsPass(cf, period, &now, r, loc)
 
@@ -151,6 +152,21 @@ func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc
 	}
 	r.Countries = insights.Ranked(countries)
 	return r
+}
+
+// durations is an empty Durations from the index's pool.
+func (ix *Index) durations() *insights.Durations {
+	if d, ok := ix.durationPool.Get().(*insights.Durations); ok {
+		return d
+	}
+	return &insights.Durations{}
+}
+
+func (ix *Index) releaseDurations(ds ...*insights.Durations) {
+	for _, d := range ds {
+		d.Reset()
+		ix.durationPool.Put(d)
+	}
 }
 
 // byName turns per-name-id sums into per-name sums.
