@@ -330,4 +330,3 @@ type tableCell struct {
 
 // sourceKeys are the stacked series of leads per week: the sources, then leads without one.
 func sourceKeys() []string { return append(slices.Clone(lead.Sources), "") }
-
