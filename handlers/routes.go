@@ -125,6 +125,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/leads/:id/favorite", h.leadFavorite, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/bulk/favorite", h.leadsBulkFavorite, leadWorkers)
 
+	// Insights (issue 16): everyone with a role reads the figures and downloads them.
+	h.handle(e, http.MethodGet, "/insights", h.insightsIndex, leadReaders)
+	h.handle(e, http.MethodGet, "/insights/:chart", h.insightsCSV, leadReaders)
+
 	// Lead details and lifecycle (issue 5): everyone with a role reads; Referrals and Account admins act.
 	// /leads/bulk/… are static segments, which Echo prefers over /leads/:id.
 	h.handle(e, http.MethodGet, "/leads/bulk/decline", h.bulkDeclineForm, leadWorkers)
