@@ -21,6 +21,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/backup"
 	"leaddesk/config"
 	"leaddesk/db"
 	"leaddesk/db/demo"
@@ -56,7 +57,8 @@ func commands() map[string]command {
 		"demo":    {"fill an empty data directory with demo data, print the sign-ins, then serve", (*Main).demoCmd},
 		"jobs":    {"run every due background job once, as of now or --now RFC3339, then exit", (*Main).jobsCmd},
 		"backup":  {"write a consistent online copy of the database to FILE", (*Main).backupCmd},
-		"version": {"print the version", (*Main).versionCmd},
+		"version": {"print the version, the database's schema and the latest backup", (*Main).versionCmd},
+		"restore": {"replace the database with a backup FILE (the server must be stopped)", (*Main).restoreCmd},
 		// Accounts (issue 3)
 		"user": {"manage users: `user add --email E --name N --roles R1,R2 [--password-stdin]`", (*Main).userCmd},
 
@@ -75,9 +77,11 @@ type Main struct {
 	Clock  clock.Clock
 	Log    *slog.Logger
 	Jobs   *jobs.Runner
-	Out    io.Writer
-	Getenv func(string) string
-	ctx    context.Context
+	// Backups takes the scheduled backups (issue 20); off when LEADDESK_BACKUP_DIR is unset.
+	Backups *backup.Manager
+	Out     io.Writer
+	Getenv  func(string) string
+	ctx     context.Context
 }
 
 // errUsage marks mistakes in the command line, which exit with code 2.
@@ -129,6 +133,33 @@ func usage(w io.Writer) {
 
 // flags parses the shared settings plus a command's own flags, then opens the database.
 func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
+	fs, err := m.parseConfig(name, args, extra)
+	if err != nil {
+		return nil, err
+	}
+	cfg := m.Cfg
+	// Before migrations change an existing database, Open copies it into the backup directory.
+	d, err := db.OpenWith(m.ctx, cfg.DBPath(), db.Options{BackupDir: cfg.BackupTarget()})
+	if err != nil {
+		return nil, err
+	}
+	if d.PreUpgradeBackup != "" {
+		m.Log.Info("database upgraded; the backup taken before is kept", "file", d.PreUpgradeBackup, "schema", db.LatestVersion())
+	}
+	m.DB = d
+	// The domain service owns every change to a lead; its subscribers hear of each in the change's
+	// transaction (later the Partner Center sync queue and webhooks join the notifier here).
+	m.Notify = mail.NewNotifier(cfg)
+	m.Leads = leads.New(d, m.Clock, m.Notify)
+	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
+	m.Backups = backup.NewManager(d, cfg.BackupDir, cfg.BackupEvery, m.Log)
+	m.registerJobs()
+	return fs, nil
+}
+
+// parseConfig parses the shared settings plus a command's own flags into m.Cfg, without opening the
+// database (restore and version must not migrate it).
+func (m *Main) parseConfig(name string, args []string, extra func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
 	cfg := config.Default()
 	fs := flag.NewFlagSet("leaddesk "+name, flag.ContinueOnError)
 	fs.SetOutput(m.Out)
@@ -146,17 +177,6 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 		return nil, fmt.Errorf("bad setting: %w", err)
 	}
 	m.Cfg = cfg
-	d, err := db.Open(m.ctx, cfg.DBPath())
-	if err != nil {
-		return nil, err
-	}
-	m.DB = d
-	// The domain service owns every change to a lead; its subscribers hear of each in the change's
-	// transaction (later the Partner Center sync queue and webhooks join the notifier here).
-	m.Notify = mail.NewNotifier(cfg)
-	m.Leads = leads.New(d, m.Clock, m.Notify)
-	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
-	m.registerJobs()
 	return fs, nil
 }
 
@@ -189,6 +209,11 @@ func (m *Main) registerJobs() {
 		m.Jobs.Register(jobs.Job{Name: "mail-outbox", Every: 5 * time.Second, Run: sender.Run})
 	}
 
+	// Operations (issue 20): a scheduled backup when one is due (checked every minute, so an hourly
+	// backup stays on time across restarts); `leaddesk jobs` takes a due one too.
+	if m.Backups.Enabled() {
+		m.Jobs.Register(jobs.Job{Name: "backup", Every: time.Minute, Run: m.Backups.RunDue})
+	}
 }
 
 func (m *Main) close() {
@@ -210,11 +235,24 @@ func (m *Main) serveCmd(args []string) error {
 // serve runs the web app and the jobs until the context ends, then shuts down gracefully: it stops
 // accepting, lets requests and jobs in flight finish, and closes the database.
 func (m *Main) serve() error {
+	lock, err := m.lockDataDir()
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	ln, err := net.Listen("tcp", m.Cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (%v): is another Leaddesk running? Stop it or choose another address with LEADDESK_ADDR / -addr", m.Cfg.Addr, err)
 	}
-	e, h, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads})
+	deps := handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads,
+		Backups: m.Backups, Jobs: m.Jobs, Started: m.Clock.Now()}
+	stopMetrics, err := m.startMetrics(&deps)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
+	e, h, err := handlers.New(deps)
 	if err != nil {
 		ln.Close()
 		return err
@@ -241,7 +279,7 @@ func (m *Main) serveOn(ln net.Listener, e *echo.Echo) error {
 	m.Jobs.Start(jobCtx)
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- m.serveHTTP(srv, ln) }()
 	m.Log.Info("leaddesk is serving", "url", m.Cfg.BaseURL, "addr", ln.Addr().String(), "data", m.Cfg.DataDir, "version", handlers.Version)
 	select {
 	case err := <-errc:
@@ -339,14 +377,9 @@ func (m *Main) backupCmd(args []string) error {
 	}
 	dest := fs.Arg(0)
 	start := time.Now()
-	if err := m.DB.Backup(m.ctx, dest); err != nil {
+	if err := m.DB.BackupVerified(m.ctx, dest); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Out, "backup written to %s in %s\n", dest, time.Since(start).Round(time.Millisecond))
-	return nil
-}
-
-func (m *Main) versionCmd(args []string) error {
-	fmt.Fprintf(m.Out, "leaddesk %s (schema %d)\n", handlers.Version, db.LatestVersion())
 	return nil
 }
