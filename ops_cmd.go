@@ -43,6 +43,9 @@ func (m *Main) startMetrics(deps *handlers.Deps) (stop func(), err error) {
 	}
 	mx := metrics.New(m.DB, m.Backups, m.Clock, handlers.Version)
 	deps.ObserveRequest = mx.ObserveRequest
+	for _, j := range m.Jobs.Jobs() {
+		mx.KnowJobs(j.Name)
+	}
 	m.Jobs.Observe(mx.ObserveJob)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", mx.Handler())

@@ -74,6 +74,15 @@ func (m *Metrics) ObserveRequest(method, route string, status int, took time.Dur
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(took.Seconds())
 }
 
+// KnowJobs makes each job's series exist (at zero) before its first run, so a scrape right after the
+// start lists every job.
+func (m *Metrics) KnowJobs(names ...string) {
+	for _, n := range names {
+		m.jobRuns.WithLabelValues(n)
+		m.jobFailures.WithLabelValues(n)
+	}
+}
+
 // ObserveJob records one background job run.
 func (m *Metrics) ObserveJob(job string, took time.Duration, err error) {
 	m.jobRuns.WithLabelValues(job).Inc()
