@@ -26,6 +26,7 @@ type systemData struct {
 	WALBytes              string
 	Backup                backup.Status
 	BackupSize, BackupAge string
+	BackupEvery           string
 	Outbox                map[string]int
 	OutboxStatuses        []string
 	OutboxOldest          string // "" when nothing waits
@@ -54,6 +55,7 @@ func (h *Handler) adminSystem(c echo.Context) error {
 	d.DBBytes = humanBytes(fileSize(h.DB.Path))
 	d.WALBytes = humanBytes(fileSize(h.DB.Path + "-wal"))
 	d.Backup = h.ops.backups.Status(now)
+	d.BackupEvery = h.duration(c, d.Backup.Every)
 	if l := d.Backup.Last; l != nil {
 		d.BackupSize, d.BackupAge = humanBytes(l.Size), h.duration(c, now.Sub(l.Time))
 	}
@@ -87,6 +89,8 @@ func (h *Handler) duration(c echo.Context, d time.Duration) string {
 		return h.T(c, "system.seconds", int(d.Seconds()))
 	case d < time.Hour:
 		return h.T(c, "system.minutes", int(d.Minutes()))
+	case d < 24*time.Hour && int(d.Minutes())%60 == 0:
+		return h.T(c, "system.hours", int(d.Hours()))
 	case d < 24*time.Hour:
 		return h.T(c, "system.hours_minutes", int(d.Hours()), int(d.Minutes())%60)
 	}
