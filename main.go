@@ -53,12 +53,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the web app and the background jobs (the default)", (*Main).serveCmd},
-		"demo":    {"fill an empty data directory with demo data, print the sign-ins, then serve", (*Main).demoCmd},
-		"jobs":    {"run every due background job once, as of now or --now RFC3339, then exit", (*Main).jobsCmd},
-		"backup":  {"write a consistent online copy of the database to FILE", (*Main).backupCmd},
-		"version": {"print the version, the database's schema and the latest backup", (*Main).versionCmd},
-		"restore": {"replace the database with a backup FILE (the server must be stopped)", (*Main).restoreCmd},
+		"serve":       {"run the web app and the background jobs (the default)", (*Main).serveCmd},
+		"demo":        {"fill an empty data directory with demo data, print the sign-ins, then serve", (*Main).demoCmd},
+		"jobs":        {"run every due background job once, as of now or --now RFC3339, then exit", (*Main).jobsCmd},
+		"backup":      {"write a consistent online copy of the database to FILE", (*Main).backupCmd},
+		"version":     {"print the version, the database's schema and the latest backup", (*Main).versionCmd},
+		"restore":     {"replace the database with a backup FILE (the server must be stopped)", (*Main).restoreCmd},
+		"healthcheck": {"exit 0 when the server on LEADDESK_ADDR answers /healthz (for container health checks)", (*Main).healthcheckCmd},
 		// Accounts (issue 3)
 		"user": {"manage users: `user add --email E --name N --roles R1,R2 [--password-stdin]`", (*Main).userCmd},
 

@@ -268,7 +268,16 @@ func TestMetricsScrapedAndChangingAfterActivity(t *testing.T) {
 		t.Fatal(errOut)
 	}
 	secret := regexp.MustCompile(`ld_[A-Za-z0-9_-]{43}`).FindString(out)
-	serveInBackground(t, env, "http://"+addr+"/healthz", http.DefaultClient)
+	stop, _ := serveInBackground(t, env, "http://"+addr+"/healthz", http.DefaultClient)
+	defer func() {
+		stop()
+		if code, _, errOut := cli(t, t.Context(), env, "healthcheck"); code != 1 || !strings.Contains(errOut, "/healthz") {
+			t.Errorf("healthcheck with the server stopped: exit %d, %q", code, errOut)
+		}
+	}()
+	if code, out, errOut := cli(t, t.Context(), env, "healthcheck"); code != 0 || !strings.Contains(out, `"status":"ok"`) {
+		t.Errorf("healthcheck: exit %d, %q %q", code, out, errOut)
+	}
 	metricsURL := "http://" + maddr + "/metrics"
 
 	// The app's port does not serve metrics.
@@ -387,6 +396,10 @@ func TestNativeTLS(t *testing.T) {
 	}
 	if res, err := http.Get("http://" + addr + "/healthz"); err == nil && res.StatusCode == 200 {
 		t.Error("plain HTTP answered 200 on the TLS port")
+	}
+	// The container's HEALTHCHECK command speaks HTTPS to it.
+	if code, out, errOut := cli(t, t.Context(), env, "healthcheck"); code != 0 || !strings.Contains(out, `"status":"ok"`) {
+		t.Errorf("healthcheck over TLS: exit %d, %q %q", code, out, errOut)
 	}
 
 	code, _, errOut := cli(t, t.Context(), map[string]string{"LEADDESK_DATA_DIR": t.TempDir(), "LEADDESK_TLS_CERT": certFile}, "serve")
