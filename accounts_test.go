@@ -28,10 +28,7 @@ func runCLI(t *testing.T, dir string, stdin string, args ...string) (code int, o
 	}
 	var o, e bytes.Buffer
 	env := func(k string) string {
-		if k == "LEADDESK_DATA_DIR" {
-			return dir
-		}
-		return ""
+		return offlineEnv(map[string]string{"LEADDESK_DATA_DIR": dir})(k)
 	}
 	code = run(context.Background(), args, &o, &e, env)
 	return code, o.String(), e.String()

@@ -86,7 +86,7 @@ func (m *Main) importCmd(args []string) error {
 	if _, err := f.Seek(0, 0); err != nil {
 		return err
 	}
-	rep, err := intake.Import(m.ctx, m.DB, f, intake.ImportOptions{Now: now, Store: im.Save,
+	rep, err := intake.Import(m.ctx, m.DB, f, intake.ImportOptions{Now: now, Store: im.Save, DNS: m.DNS,
 		OnRow: func(r intake.RowResult) {
 			switch {
 			case r.Status == "skipped":

@@ -24,10 +24,7 @@ func runIntakeCLI(t *testing.T, dir string, args ...string) (string, string, int
 	t.Helper()
 	var out, errb bytes.Buffer
 	getenv := func(k string) string {
-		if k == "LEADDESK_DATA_DIR" {
-			return dir
-		}
-		return ""
+		return offlineEnv(map[string]string{"LEADDESK_DATA_DIR": dir})(k)
 	}
 	code := run(context.Background(), args, &out, &errb, getenv)
 	return out.String(), errb.String(), code
@@ -109,7 +106,7 @@ func TestKill9LosesNoAcknowledgedLead(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperServe$")
-	cmd.Env = append(os.Environ(), "LEADDESK_TEST_SERVE=1", "LEADDESK_DATA_DIR="+dir, "LEADDESK_ADDR="+addr)
+	cmd.Env = append(os.Environ(), "LEADDESK_TEST_SERVE=1", "LEADDESK_DNS=off", "LEADDESK_DATA_DIR="+dir, "LEADDESK_ADDR="+addr)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

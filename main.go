@@ -23,6 +23,7 @@ import (
 
 	"leaddesk/backup"
 	"leaddesk/config"
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/db/demo"
 	"leaddesk/handlers"
@@ -30,6 +31,9 @@ import (
 	"leaddesk/jobs"
 	"leaddesk/leads"
 	"leaddesk/mail"
+	"leaddesk/partnercenter"
+	"leaddesk/pcsync"
+	"leaddesk/webhooks"
 )
 
 func main() {
@@ -66,6 +70,9 @@ func commands() map[string]command {
 		// Intake (issue 7)
 		"token":  {"create an API token: token create --name N --scopes intake,read,write (prints it once)", (*Main).tokenCmd},
 		"import": {"import leads from a CSV file, printing a per-row report: import FILE.csv", (*Main).importCmd},
+
+		// Partner Center sync (issue 14)
+		"pc": {"Partner Center: `pc sync` pulls the referrals changed since the last pull and sends the sync queue", (*Main).pcCmd},
 	}
 }
 
@@ -75,14 +82,17 @@ type Main struct {
 	DB     *db.DB
 	Leads  *leads.Service
 	Notify *mail.Notifier
+	DNS    *contact.Resolver // email-domain checks of incoming leads; nil when LEADDESK_DNS=off
 	Clock  clock.Clock
 	Log    *slog.Logger
 	Jobs   *jobs.Runner
+	PC     *pcsync.Syncer // nil unless LEADDESK_PC_CLIENT_ID is set
 	// Backups takes the scheduled backups (issue 20); off when LEADDESK_BACKUP_DIR is unset.
 	Backups *backup.Manager
 	Out     io.Writer
 	Getenv  func(string) string
 	ctx     context.Context
+	pcHTTP  *http.Client // the Partner Center client's HTTP client (tests); nil: its default
 }
 
 // errUsage marks mistakes in the command line, which exit with code 2.
@@ -149,9 +159,20 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 	}
 	m.DB = d
 	// The domain service owns every change to a lead; its subscribers hear of each in the change's
-	// transaction (later the Partner Center sync queue and webhooks join the notifier here).
+	// transaction: mail and the Action Center (the notifier), and the Partner Center sync queue.
 	m.Notify = mail.NewNotifier(cfg)
-	m.Leads = leads.New(d, m.Clock, m.Notify)
+	// Webhooks (issue 18): a delivery per subscribed endpoint, queued in the change's transaction.
+	hooks, err := webhooks.NewSubscriber(cfg, handlers.APILead)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	m.Leads = leads.New(d, m.Clock, m.Notify, pcsync.Queue{}, hooks)
+	m.DNS = contact.NewResolver(cfg.DNS, m.Clock.Now)
+	if m.PC, err = pcsync.New(m.ctx, cfg, pcsync.Options{DB: d, Leads: m.Leads, Clock: m.Clock, Log: m.Log, HTTPClient: m.pcHTTP, DNS: m.DNS}); err != nil {
+		d.Close()
+		return nil, err
+	}
 	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
 	m.Backups = backup.NewManager(d, cfg.BackupDir, cfg.BackupEvery, m.Log)
 	m.registerJobs()
@@ -210,11 +231,40 @@ func (m *Main) registerJobs() {
 		m.Jobs.Register(jobs.Job{Name: "mail-outbox", Every: 5 * time.Second, Run: sender.Run})
 	}
 
+	// Webhooks (issue 18): deliver what the subscriber queued, retrying with backoff for 24 hours.
+	if hooks, err := webhooks.NewSenderFor(m.Cfg, m.DB, m.Log); err != nil {
+		m.Log.Error("webhooks sender", "err", err)
+	} else {
+		m.Jobs.Register(jobs.Job{Name: "webhooks", Every: 5 * time.Second, Run: hooks.Run})
+	}
+	m.registerPCJobs()
+
 	// Operations (issue 20): a scheduled backup when one is due (checked every minute, so an hourly
 	// backup stays on time across restarts); `leaddesk jobs` takes a due one too.
 	if m.Backups.Enabled() {
 		m.Jobs.Register(jobs.Job{Name: "backup", Every: time.Minute, Run: m.Backups.RunDue})
 	}
+}
+
+// registerPCJobs adds the Partner Center jobs when the sync is configured: the pull every five minutes
+// (the webhook brings changes sooner) and the sync queue every second, so a change made here reaches
+// Partner Center within seconds.
+func (m *Main) registerPCJobs() {
+	if m.PC == nil {
+		return
+	}
+	m.Jobs.Register(jobs.Job{Name: "pc-pull", Every: 5 * time.Minute, Run: func(ctx context.Context, _ time.Time) error {
+		conn, err := m.DB.PCConnection(ctx)
+		if err != nil || !conn.Connected() {
+			return err
+		}
+		_, err = m.PC.Pull(ctx)
+		if errors.Is(err, partnercenter.ErrGrantRevoked) {
+			return nil // shown on the admin page and in the Action Center
+		}
+		return err
+	}})
+	m.Jobs.Register(jobs.Job{Name: "pc-queue", Every: time.Second, Run: m.PC.RunQueue})
 }
 
 func (m *Main) close() {
@@ -245,7 +295,7 @@ func (m *Main) serve() error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (%v): is another Leaddesk running? Stop it or choose another address with LEADDESK_ADDR / -addr", m.Cfg.Addr, err)
 	}
-	deps := handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads,
+	deps := handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads, DNS: m.DNS, PC: m.PC,
 		Backups: m.Backups, Jobs: m.Jobs, Started: m.Clock.Now()}
 	stopMetrics, err := m.startMetrics(&deps)
 	if err != nil {
@@ -305,11 +355,12 @@ func (m *Main) serveOn(ln net.Listener, e *echo.Echo) error {
 func (m *Main) demoCmd(args []string) error {
 	var leads int
 	var seed int64
-	var seedOnly bool
+	var seedOnly, withPC bool
 	if _, err := m.setup("demo", args, func(fs *flag.FlagSet) {
 		fs.IntVar(&leads, "leads", 2000, "how many leads to make")
 		fs.Int64Var(&seed, "seed", 1, "random seed (the same seed makes the same data)")
 		fs.BoolVar(&seedOnly, "seed-only", false, "make the data, then exit instead of serving")
+		fs.BoolVar(&withPC, "partner-center", false, "also run a Partner Center simulator on loopback, connected and syncing")
 	}); err != nil {
 		return err
 	}
@@ -338,6 +389,13 @@ func (m *Main) demoCmd(args []string) error {
 		fmt.Fprintf(m.Out, "  %-36s password %-22s %s\n", s.Email, s.Password, strings.Join(s.Roles, ", "))
 	}
 	fmt.Fprintln(m.Out)
+	if withPC {
+		stopSim, err := m.demoPartnerCenter(seed)
+		if err != nil {
+			return err
+		}
+		defer stopSim()
+	}
 	if seedOnly {
 		return nil
 	}

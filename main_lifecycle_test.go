@@ -44,7 +44,7 @@ func TestJobsCommandRunsTheLifecycleJobs(t *testing.T) {
 	var out, errOut bytes.Buffer
 	now := created.Add(14 * 24 * time.Hour).Format(time.RFC3339)
 	for i := 0; i < 2; i++ { // twice: the second run finds nothing more to do
-		if code := run(ctx, []string{"jobs", "--now", now}, &out, &errOut, func(k string) string { return env[k] }); code != 0 {
+		if code := run(ctx, []string{"jobs", "--now", now}, &out, &errOut, offlineEnv(env)); code != 0 {
 			t.Fatalf("jobs exit %d: %s", code, errOut.String())
 		}
 	}

@@ -18,8 +18,19 @@ import (
 func cli(t *testing.T, ctx context.Context, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(ctx, args, &out, &errb, func(k string) string { return env[k] })
+	code = run(ctx, args, &out, &errb, offlineEnv(env))
 	return code, out.String(), errb.String()
+}
+
+// offlineEnv reads env, with LEADDESK_DNS=off unless env names a server: tests never ask an outside
+// resolver (the DNS tests start their own on loopback).
+func offlineEnv(env map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := env[k]; ok || k != "LEADDESK_DNS" {
+			return v
+		}
+		return "off"
+	}
 }
 
 func TestVersionAndUnknownCommand(t *testing.T) {
@@ -94,7 +105,7 @@ func TestDemoServeBackupRestoreAndGracefulShutdown(t *testing.T) {
 	var out bytes.Buffer
 	go func() {
 		var errb bytes.Buffer
-		done <- run(ctx, []string{"demo", "--leads", "300"}, &out, &errb, func(k string) string { return env[k] })
+		done <- run(ctx, []string{"demo", "--leads", "300"}, &out, &errb, offlineEnv(env))
 	}()
 	waitHealthy(t, "http://"+addr+"/healthz")
 

@@ -115,13 +115,15 @@ func TestOperationsDocCommands(t *testing.T) {
 	}
 }
 
-// subArgs is the command line up to where a command's flags start (user add, token create).
+// subArgs is the command line up to where a command's flags start (user add, token create, pc sync).
 func subArgs(name string) []string {
 	switch name {
 	case "user":
 		return []string{"user", "add"}
 	case "token":
 		return []string{"token", "create"}
+	case "pc":
+		return []string{"pc", "sync"}
 	}
 	return []string{name}
 }

@@ -286,10 +286,15 @@ func TestMetricsScrapedAndChangingAfterActivity(t *testing.T) {
 	}
 	before := scrape(t, metricsURL)
 	for _, name := range []string{"leaddesk_http_request_duration_seconds", "leaddesk_leads_received_total", "leaddesk_outbox_messages",
-		"leaddesk_outbox_oldest_queued_age_seconds", "leaddesk_job_runs_total", "leaddesk_job_failures_total", "leaddesk_sqlite_file_bytes",
+		"leaddesk_outbox_oldest_queued_age_seconds", "leaddesk_queue_depth", "leaddesk_job_runs_total", "leaddesk_job_failures_total", "leaddesk_sqlite_file_bytes",
 		"leaddesk_build_info", "go_goroutines", "go_memstats_heap_alloc_bytes", "process_resident_memory_bytes"} {
 		if before[name] == nil {
 			t.Errorf("series %s missing", name)
+		}
+	}
+	for _, q := range []string{"partner_center", "webhooks"} {
+		if v := sample(before, "leaddesk_queue_depth", map[string]string{"queue": q, "status": "queued"}); v != 0 {
+			t.Errorf("%s queue depth %v, want 0 on a new server", q, v)
 		}
 	}
 	if v := sample(before, "leaddesk_sqlite_file_bytes", map[string]string{"file": "wal"}); v < 0 {

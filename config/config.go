@@ -51,9 +51,31 @@ type Config struct {
 	MetricsAddr string        // listen address of /metrics; "" = off
 	TLSCert     string        // PEM certificate chain file; with TLSKey, serve HTTPS directly
 	TLSKey      string        // PEM private key file
+	// Partner Center Referrals sync (issue 14): the partner's Entra app of the Secure Application Model.
+	PartnerCenter PartnerCenter
 
 	Location *time.Location // parsed Timezone
+
+	// DNS is the server that checks whether a lead's email domain takes mail (issue 13): host:port,
+	// "off" to skip the check, empty for the system's resolver.
+	DNS string
+	// Webhooks (issue 18): loopback targets, plain http among them, only for development.
+	WebhooksAllowLoopback bool
+	webhooksLoopbackRaw   string
 }
+
+// PartnerCenter is the Entra app the Partner Center sync signs in with (App + User). It is on when
+// ClientID is set. ClientSecret is never logged nor shown.
+type PartnerCenter struct {
+	Tenant       string
+	ClientID     string
+	ClientSecret string
+	APIURL       string // scheme://host of the Referrals API; a simulator's in tests and the demo
+	Authority    string // Entra authority with {tenant}; a national cloud's if yours is one
+}
+
+// Enabled reports whether the Partner Center sync is configured.
+func (p PartnerCenter) Enabled() bool { return p.ClientID != "" }
 
 // Provider is one single-sign-on provider's settings. It is on when ClientID is set.
 type Provider struct {
@@ -104,6 +126,14 @@ func (c *Config) settings() []setting {
 		{"metrics-addr", "LEADDESK_METRICS_ADDR", "listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090 (off when empty)", &c.MetricsAddr, ""},
 		{"tls-cert", "LEADDESK_TLS_CERT", "PEM certificate file for serving HTTPS without a reverse proxy (with LEADDESK_TLS_KEY)", &c.TLSCert, ""},
 		{"tls-key", "LEADDESK_TLS_KEY", "PEM private key file for LEADDESK_TLS_CERT", &c.TLSKey, ""},
+		{"dns", "LEADDESK_DNS", "DNS server (host:port) that checks whether lead email domains take mail; off to skip (default: the system's resolver)", &c.DNS, ""},
+		// Partner Center Referrals sync (issue 14)
+		{"pc-tenant", "LEADDESK_PC_TENANT", "Partner Center: the partner's directory (tenant) ID", &c.PartnerCenter.Tenant, ""},
+		{"pc-client-id", "LEADDESK_PC_CLIENT_ID", "Partner Center: the Entra app's client id (turns the sync on)", &c.PartnerCenter.ClientID, ""},
+		{"pc-client-secret", "LEADDESK_PC_CLIENT_SECRET", "Partner Center: the Entra app's client secret", &c.PartnerCenter.ClientSecret, ""},
+		{"pc-api-url", "LEADDESK_PC_API_URL", "Partner Center: Referrals API base URL", &c.PartnerCenter.APIURL, "https://api.partner.microsoft.com"},
+		{"pc-authority", "LEADDESK_PC_AUTHORITY", "Partner Center: Entra authority ({tenant} is replaced)", &c.PartnerCenter.Authority, "https://login.microsoftonline.com/{tenant}"},
+		{"webhooks-allow-loopback", "LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "1 lets webhooks go to loopback addresses, plain http among them (development only)", &c.webhooksLoopbackRaw, ""},
 	}
 }
 
@@ -138,6 +168,12 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 		if v := getenv(s.env); v != "" {
 			def = v
 		}
+		if isSecret(s.env) {
+			// The environment's value is not the flag's shown default: -h would print the secret.
+			fs.StringVar(s.dst, s.flag, s.def, s.usage+" ["+s.env+"]")
+			*s.dst = def
+			continue
+		}
 		fs.StringVar(s.dst, s.flag, def, s.usage+" ["+s.env+"]")
 	}
 	domains = getenv("LEADDESK_SIGNIN_DOMAINS")
@@ -147,6 +183,12 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 		return nil
 	})
 	c.SignInDomains = splitList(domains)
+}
+
+// isSecret tells the settings whose value is a secret (client secrets, the session key, the SMTP URL
+// with its password): never shown by -h.
+func isSecret(env string) bool {
+	return strings.HasSuffix(env, "_SECRET") || env == "LEADDESK_SESSION_KEY" || env == "LEADDESK_SMTP_URL"
 }
 
 func splitList(s string) []string {
@@ -226,6 +268,20 @@ func (c *Config) Validate() error {
 	if u, err := url.Parse(c.GitHubURL); c.GitHub.ClientID != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
 		bad("LEADDESK_GITHUB_URL", "%q is not a URL such as https://github.example.com", c.GitHubURL)
 	}
+	if c.PartnerCenter.Enabled() {
+		pc := c.PartnerCenter
+		if strings.TrimSpace(pc.Tenant) == "" {
+			bad("LEADDESK_PC_TENANT", "is required when LEADDESK_PC_CLIENT_ID is set: give the partner's directory (tenant) ID")
+		}
+		if pc.ClientSecret == "" {
+			bad("LEADDESK_PC_CLIENT_SECRET", "is required when LEADDESK_PC_CLIENT_ID is set")
+		}
+		for env, v := range map[string]string{"LEADDESK_PC_API_URL": pc.APIURL, "LEADDESK_PC_AUTHORITY": strings.ReplaceAll(pc.Authority, "{tenant}", "t")} {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				bad(env, "%q is not an http(s) URL", v)
+			}
+		}
+	}
 	if c.OIDC.ClientID != "" {
 		if u, err := url.Parse(c.OIDC.Issuer); err != nil || u.Scheme == "" || u.Host == "" {
 			bad("LEADDESK_OIDC_ISSUER", "%q is not an issuer URL such as https://login.example.com", c.OIDC.Issuer)
@@ -237,6 +293,19 @@ func (c *Config) Validate() error {
 		c.TrustedProxyNets = nets
 	}
 	c.validateOps(bad)
+	if c.DNS != "" && c.DNS != "off" {
+		if host, port, err := net.SplitHostPort(c.DNS); err != nil || host == "" || port == "" {
+			bad("LEADDESK_DNS", "%q is not host:port of a DNS server (for example 127.0.0.1:53), or off", c.DNS)
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(c.webhooksLoopbackRaw)) {
+	case "", "0", "false":
+		c.WebhooksAllowLoopback = false
+	case "1", "true":
+		c.WebhooksAllowLoopback = true
+	default:
+		bad("LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "%q is neither 1 nor 0", c.webhooksLoopbackRaw)
+	}
 	return errors.Join(errs...)
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"strings"
 	"testing"
 )
@@ -41,11 +42,32 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		"LEADDESK_SMTP_URL":           {"LEADDESK_SMTP_URL": "http://mail.example.com"},
 		"LEADDESK_OIDC_CLIENT_SECRET": {"LEADDESK_OIDC_CLIENT_ID": "abc", "LEADDESK_OIDC_ISSUER": "https://id.example.com"},
 		"LEADDESK_OIDC_ISSUER":        {"LEADDESK_OIDC_CLIENT_ID": "abc", "LEADDESK_OIDC_CLIENT_SECRET": "s", "LEADDESK_OIDC_ISSUER": "not a url"},
+		"LEADDESK_DNS":                {"LEADDESK_DNS": "8.8.8.8"}, // no port
 	}
 	for name, e := range cases {
 		_, _, err := Load("serve", nil, env(e))
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: err = %v, want it named", name, err)
+		}
+	}
+}
+
+// LEADDESK_DNS names the server email domains are checked with: host:port, off, or empty for the
+// system's resolver; the flag beats the variable.
+func TestDNSSetting(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"", nil, ""},
+		{"off", nil, "off"},
+		{"127.0.0.1:5353", nil, "127.0.0.1:5353"},
+		{"127.0.0.1:5353", []string{"-dns", "off"}, "off"},
+	} {
+		cfg, _, err := Load("serve", c.args, env(map[string]string{"LEADDESK_DNS": c.env}))
+		if err != nil || cfg.DNS != c.want {
+			t.Errorf("LEADDESK_DNS=%q %v: %q, %v; want %q", c.env, c.args, cfg.DNS, err, c.want)
 		}
 	}
 }
@@ -125,5 +147,52 @@ func TestTrustedProxiesAreCIDRsOrAddresses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "LEADDESK_TRUSTED_PROXIES") {
 			t.Errorf("%q: err = %v, want it named", bad, err)
 		}
+	}
+}
+
+// Secrets given in the environment are used but never printed by -h (the Partner Center client
+// secret, the other client secrets, the session key, the SMTP URL's password).
+func TestHelpNeverPrintsSecrets(t *testing.T) {
+	env := map[string]string{"LEADDESK_PC_CLIENT_SECRET": "pc-s3cret", "LEADDESK_ENTRA_CLIENT_SECRET": "entra-s3cret",
+		"LEADDESK_SESSION_KEY": "key-s3cret", "LEADDESK_SMTP_URL": "smtp://u:smtp-s3cret@mail.example:587", "LEADDESK_PC_CLIENT_ID": "app"}
+	cfg := Default()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var help strings.Builder
+	fs.SetOutput(&help)
+	cfg.Register(fs, func(k string) string { return env[k] })
+	fs.PrintDefaults()
+	if strings.Contains(help.String(), "s3cret") {
+		t.Fatalf("-h shows a secret:\n%s", help.String())
+	}
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PartnerCenter.ClientSecret != "pc-s3cret" || cfg.SessionKey != "key-s3cret" || cfg.PartnerCenter.ClientID != "app" {
+		t.Fatalf("secrets from the environment not used: %+v", cfg.PartnerCenter)
+	}
+	fs2 := flag.NewFlagSet("t", flag.ContinueOnError)
+	cfg2 := Default()
+	cfg2.Register(fs2, func(k string) string { return env[k] })
+	if err := fs2.Parse([]string{"-pc-client-secret", "from-flag"}); err != nil || cfg2.PartnerCenter.ClientSecret != "from-flag" {
+		t.Fatalf("the flag does not win: %q %v", cfg2.PartnerCenter.ClientSecret, err)
+	}
+}
+
+// Webhooks reach loopback only when LEADDESK_WEBHOOKS_ALLOW_LOOPBACK (or its flag) says 1; anything
+// but 1/0/true/false is named.
+func TestWebhooksAllowLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want bool
+	}{{"", nil, false}, {"1", nil, true}, {"0", nil, false}, {"", []string{"-webhooks-allow-loopback", "1"}, true}, {"1", []string{"-webhooks-allow-loopback", "0"}, false}} {
+		c, _, err := Load("serve", tc.args, env(map[string]string{"LEADDESK_WEBHOOKS_ALLOW_LOOPBACK": tc.env}))
+		if err != nil || c.WebhooksAllowLoopback != tc.want {
+			t.Errorf("env %q args %v: %v, %v", tc.env, tc.args, c.WebhooksAllowLoopback, err)
+		}
+	}
+	if _, _, err := Load("serve", nil, env(map[string]string{"LEADDESK_WEBHOOKS_ALLOW_LOOPBACK": "yes please"})); err == nil ||
+		!strings.Contains(err.Error(), "LEADDESK_WEBHOOKS_ALLOW_LOOPBACK") {
+		t.Errorf("bad value: %v", err)
 	}
 }

@@ -5,6 +5,7 @@
 package contact
 
 import (
+	"context"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -44,9 +45,11 @@ func EmailDomains(addr string) []string {
 }
 
 // CheckEmail classifies an address: invalid when its syntax is wrong, spam when it or its domain is on
-// the spam list, valid when the domain looks deliverable (known top-level domain, sane labels), unknown
-// when that cannot be told offline (an unfamiliar top-level domain). An empty address is unknown.
-func CheckEmail(addr string, spam SpamList) (string, error) {
+// the spam list; then, with a resolver, what DNS says of the domain (Resolver.MailDomain: valid,
+// invalid, or unknown without an answer); without one (LEADDESK_DNS=off), valid when the domain looks
+// deliverable (known top-level domain, sane labels) and unknown when that cannot be told offline (an
+// unfamiliar top-level domain). An empty address is unknown.
+func CheckEmail(ctx context.Context, addr string, spam SpamList, dns *Resolver) (string, error) {
 	addr = strings.TrimSpace(addr)
 	if addr == "" {
 		return Unknown, nil
@@ -64,6 +67,9 @@ func CheckEmail(addr string, spam SpamList) (string, error) {
 		}
 	}
 	_, domain, _ := strings.Cut(strings.ToLower(addr), "@")
+	if v := dns.MailDomain(ctx, domain); v != "" {
+		return v, nil
+	}
 	tld := domain[strings.LastIndexByte(domain, '.')+1:]
 	if knownTLDs[tld] {
 		return Valid, nil
@@ -175,4 +181,10 @@ func Quality(emailValidity, phoneValidity string) string {
 		return "low"
 	}
 	return "high"
+}
+
+// EmailDomain is the domain of addr in lower case, or "" when it has none.
+func EmailDomain(addr string) string {
+	_, domain, _ := strings.Cut(strings.ToLower(strings.TrimSpace(addr)), "@")
+	return domain
 }

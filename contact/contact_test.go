@@ -41,7 +41,7 @@ func TestCheckEmail(t *testing.T) {
 		"a@example.c":                     Invalid,
 		strings.Repeat("x", 65) + "@a.jp": Invalid,
 	} {
-		got, err := CheckEmail(addr, spam)
+		got, err := CheckEmail(t.Context(), addr, spam, nil)
 		if err != nil || got != want {
 			t.Errorf("CheckEmail(%q) = %q, %v; want %q", addr, got, err, want)
 		}

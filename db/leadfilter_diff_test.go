@@ -16,7 +16,8 @@ import (
 // in a real SQLite database, random filters, and for each filter the leads that leadfilter's SQL
 // builder (Where) selects must be exactly those its in-memory matcher (Compile/Match) accepts, and
 // exactly what the Leads list (through the index), the CSV export and the JSON API's cursor paging
-// return.
+// return. Halfway, some leads move to another location, so the index's refresh is held to the same
+// rule as its first load.
 func TestFilterSQLAndMemoryAgree(t *testing.T) {
 	d := openIndexTestDB(t)
 	ctx := context.Background()
@@ -30,11 +31,24 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 	}
 	countries := []string{"JP", "US", "DE", "FR", ""}
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	var locations []int64 // three locations of the business profile; a lead has one of them or none
+	for _, name := range []string{"Tokyo", "Osaka", "Berlin"} {
+		res, err := d.ExecContext(ctx, `INSERT INTO locations (name, created_at, updated_at) VALUES (?, 0, 0)`, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		locations = append(locations, id)
+	}
+	locationIDs := []string{fmt.Sprint(locations[0]), fmt.Sprint(locations[1]), fmt.Sprint(locations[2])}
 	err := d.InTx(ctx, func(tx *sql.Tx) error {
 		for i := 0; i < 600; i++ {
 			l := &Lead{Tab: pick(lead.Tabs), Country: pick(countries), Quality: pick(lead.Qualities),
 				EmailValidity: pick(lead.EmailValidities), PhoneValidity: pick(lead.PhoneValidities), IsTest: r.IntN(6) == 0,
 				CustomerCompany: fmt.Sprint("Company ", i), CreatedAt: now.Add(-time.Duration(r.IntN(400)) * time.Minute)}
+			if k := r.IntN(len(locations) + 1); k < len(locations) {
+				l.LocationID = locations[k]
+			}
 			if l.Tab == "qualified" {
 				l.Classification, l.LeadType, l.Source = pick(lead.Classifications), pickOrNone(lead.LeadTypes), pickOrNone(lead.Sources)
 			} else {
@@ -79,10 +93,26 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 		return out
 	}
 	for n := 0; n < 300; n++ {
+		if n == 150 {
+			// Re-routing: forty leads move to another location or to none.
+			for i := 0; i < 40; i++ {
+				var to any
+				if k := r.IntN(len(locations) + 1); k < len(locations) {
+					to = locations[k]
+				}
+				if _, err := d.ExecContext(ctx, `UPDATE leads SET location_id = ? WHERE id = ?`, to, all[r.IntN(len(all))].ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if all, _, err = d.LeadsAfter(ctx, leadfilter.Filter{Test: true}, LeadCursor{}, 10_000); err != nil {
+				t.Fatal(err)
+			}
+		}
 		f := leadfilter.Filter{Tab: []string{"", "marketplace", "qualified"}[r.IntN(3)], Test: r.IntN(3) == 0,
 			CTA: subset(lead.CTAs), Country: subset([]string{"DE", "FR", "JP", "US"}), Source: subset(lead.Sources),
 			Type: subset(lead.LeadTypes), Quality: subset(lead.Qualities), Status: subset(lead.Statuses), Outcome: subset(lead.Outcomes),
-			EmailValidity: subset(lead.EmailValidities), PhoneValidity: subset(lead.PhoneValidities)}
+			EmailValidity: subset(lead.EmailValidities), PhoneValidity: subset(lead.PhoneValidities),
+			Classification: subset(lead.Classifications), Location: subset(locationIDs)}
 		// SQL builder.
 		where, args := f.Where()
 		rows, err := d.QueryContext(ctx, `SELECT id FROM leads WHERE `+where+` ORDER BY id`, args...)

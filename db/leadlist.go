@@ -145,3 +145,31 @@ func (d *DB) listLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
 	}
 	return out, nil
 }
+
+// LocationName is a business-profile location as the list's location filter names it.
+type LocationName struct {
+	ID   int64
+	Name string
+}
+
+// LocationNames returns every location's id and name, by name, for the location filter and its chips
+// (without ListLocations' lead counts, which a list page does not need).
+func (d *DB) LocationNames(ctx context.Context) ([]LocationName, error) {
+	rows, err := d.QueryContext(ctx, `SELECT id, name FROM locations ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("db: location names: %w", err)
+	}
+	defer rows.Close()
+	var out []LocationName
+	for rows.Next() {
+		var l LocationName
+		if err := rows.Scan(&l.ID, &l.Name); err != nil {
+			return nil, fmt.Errorf("db: location names: %w", err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: location names: %w", err)
+	}
+	return out, nil
+}

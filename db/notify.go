@@ -154,24 +154,25 @@ func CountSingleMailTx(ctx context.Context, tx Querier, recipient, day string, l
 	return true, nil
 }
 
-// AddDigestItemTx holds a lead for recipient's digest of day.
-func AddDigestItemTx(ctx context.Context, tx Querier, recipient, day string, leadID int64, lang string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO digest_items (recipient, day, lead_id, lang) VALUES (?, ?, ?, ?)
-		ON CONFLICT (recipient, day, lead_id) DO NOTHING`, recipient, day, leadID, lang)
+// AddDigestItemTx holds a lead for recipient's digest of day; name is whom the digest greets.
+func AddDigestItemTx(ctx context.Context, tx Querier, recipient, day string, leadID int64, lang, name string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO digest_items (recipient, day, lead_id, lang, name) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (recipient, day, lead_id) DO NOTHING`, recipient, day, leadID, lang, name)
 	if err != nil {
 		return fmt.Errorf("db: digest item for %s: %w", recipient, err)
 	}
 	return nil
 }
 
-// DigestDue is one recipient's digest of one finished day, not yet queued.
+// DigestDue is one recipient's digest of one finished day, not yet queued, with the recipient's name
+// as their latest held lead knew it ("" for none).
 type DigestDue struct {
-	Recipient, Day, Lang string
+	Recipient, Day, Lang, Name string
 }
 
 // DueDigestsTx lists the digests of days before today that are not queued yet.
 func DueDigestsTx(ctx context.Context, tx Querier, today string) ([]DigestDue, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT recipient, day, MAX(lang) FROM digest_items WHERE queued = 0 AND day < ?
+	rows, err := tx.QueryContext(ctx, `SELECT recipient, day, MAX(lang), MAX(name) FROM digest_items WHERE queued = 0 AND day < ?
 		GROUP BY recipient COLLATE NOCASE, day ORDER BY day, recipient`, today)
 	if err != nil {
 		return nil, fmt.Errorf("db: due digests: %w", err)
@@ -180,7 +181,7 @@ func DueDigestsTx(ctx context.Context, tx Querier, today string) ([]DigestDue, e
 	var out []DigestDue
 	for rows.Next() {
 		var d DigestDue
-		if err := rows.Scan(&d.Recipient, &d.Day, &d.Lang); err != nil {
+		if err := rows.Scan(&d.Recipient, &d.Day, &d.Lang, &d.Name); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

@@ -20,7 +20,13 @@ type OpsStats struct {
 	LeadsReceived   int
 	Outbox          map[string]int // by status
 	OutboxOldestAge time.Duration  // oldest message not yet sent (queued or sending); 0 when none
+	// Queues holds the rows of the Partner Center sync queue and the webhook deliveries that are not
+	// done yet, by queue and status: queue → status (queued, sending, failed) → count.
+	Queues map[string]map[string]int
 }
+
+// QueueStatuses are the states OpsStats counts in each queue: work not yet done.
+var QueueStatuses = []string{"queued", "sending", "failed"}
 
 // OpsStats reads the figures as of now.
 func (d *DB) OpsStats(ctx context.Context, now time.Time) (*OpsStats, error) {
@@ -64,7 +70,36 @@ func (d *DB) OpsStats(ctx context.Context, now time.Time) (*OpsStats, error) {
 	if oldest.Valid {
 		s.OutboxOldestAge = max(0, now.Sub(time.Unix(oldest.Int64, 0)))
 	}
+	s.Queues = map[string]map[string]int{}
+	for queue, q := range map[string]string{
+		"partner_center": `SELECT status, COUNT(*) FROM pc_sync_queue WHERE status IN ('queued', 'sending', 'failed') GROUP BY status`,
+		"webhooks":       `SELECT status, COUNT(*) FROM webhook_deliveries WHERE status IN ('queued', 'sending', 'failed') GROUP BY status`,
+	} {
+		counts, err := d.statusCounts(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("db: ops stats: %s queue: %w", queue, err)
+		}
+		s.Queues[queue] = counts
+	}
 	return s, nil
+}
+
+func (d *DB) statusCounts(ctx context.Context, query string) (map[string]int, error) {
+	rows, err := d.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
 }
 
 // FileSchema reads the schema version of the database file at path without opening it for writing or

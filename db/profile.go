@@ -56,9 +56,15 @@ type Location struct {
 	ContactName  string
 	ContactEmail string
 	ContactPhone string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	LeadCount    int // leads that name this location (filled by ListLocations)
+	// Countries are the customer countries the location covers besides its own (ISO codes), for
+	// routing incoming leads (docs/design.md §6).
+	Countries []string
+	// Default: the location that takes the leads no other part of the routing rule places; exactly
+	// one location is the default.
+	Default   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	LeadCount int // leads that name this location (filled by ListLocations)
 }
 
 // ErrLastLocation is returned when removing the only location: leads need somewhere to arrive.

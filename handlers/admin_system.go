@@ -30,6 +30,8 @@ type systemData struct {
 	Outbox                map[string]int
 	OutboxStatuses        []string
 	OutboxOldest          string // "" when nothing waits
+	Queues                map[string]map[string]int
+	QueueStatuses         []string
 	Jobs                  []systemJob
 	Settings              []config.Value
 }
@@ -63,7 +65,7 @@ func (h *Handler) adminSystem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d.Outbox = stats.Outbox
+	d.Outbox, d.Queues, d.QueueStatuses = stats.Outbox, stats.Queues, db.QueueStatuses
 	if stats.OutboxOldestAge > 0 {
 		d.OutboxOldest = h.duration(c, stats.OutboxOldestAge)
 	}

@@ -66,6 +66,7 @@ func TestAdminSystemShowsTheInstanceAndMasksSecrets(t *testing.T) {
 		"backup", "mail-outbox", "connection refused",
 		"LEADDESK_SMTP_URL", "smtp://mailer:••••••@mail.example.com:587", "LEADDESK_GOOGLE_CLIENT_SECRET",
 		"session.key", "Sent", // outbox statuses
+		"Partner Center sync queue", "Webhook deliveries", "waiting 0 · sending 0 · failed 0",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)

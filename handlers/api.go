@@ -34,6 +34,9 @@ func (h *Handler) apiCreateLead(c echo.Context) error {
 // leads it applies to; test leads only with test=1), newest first, `limit` per page (default 50, at
 // most 500) and an opaque `cursor` from nextCursor.
 func (h *Handler) apiListLeads(c echo.Context) error {
+	if isFeedRequest(c) {
+		return h.apiChanges(c) // api_changes.go
+	}
 	q := c.QueryParams()
 	f, problems := leadfilter.ParseStrict(q, contact.CountryCode)
 	var errs intake.Errors
@@ -86,6 +89,7 @@ func (h *Handler) apiGetLead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set("ETag", etag(l))
 	return c.JSON(http.StatusOK, toAPILead(l))
 }
 

@@ -46,6 +46,8 @@ type apiLead struct {
 	ContactHidden   bool   `json:"contactHidden,omitempty"`
 	Actionable      bool   `json:"actionable"`
 	CustomerConsent bool   `json:"customerConsent"`
+	// Version is bumped by every change; the ETag is it in quotes, and writes send it as If-Match.
+	Version int64 `json:"version"`
 }
 
 type apiCustomerProfile struct {
@@ -111,6 +113,9 @@ func apiTime(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// APILead is a lead as the JSON API shows it, for the webhooks' payloads (webhooks.Subscriber.Shape).
+func APILead(l *lead.Lead) any { return toAPILead(l) }
+
 // toAPILead shapes a lead for the API. Expired leads never expose contact details (DESIGN §3.3).
 func toAPILead(l *lead.Lead) apiLead {
 	status, sub := pcStatus(l)
@@ -122,7 +127,7 @@ func toAPILead(l *lead.Lead) apiLead {
 		Tab: l.Tab, LeadStatus: l.Status, Outcome: l.Outcome, Reason: l.Reason, LeadSource: l.Source, LeadType: l.LeadType,
 		CallToAction: l.CTA, OfferID: l.OfferID, OfferTitle: l.OfferTitle, Quality: l.Quality, EmailValidity: l.EmailValidity,
 		PhoneValidity: l.PhoneValidity, Description: l.Description, CRMID: l.CRMID, CampaignID: l.CampaignID, IsTest: l.IsTest,
-		Actionable: l.Actionable, CustomerConsent: l.CustomerConsent}
+		Actionable: l.Actionable, CustomerConsent: l.CustomerConsent, Version: l.Version}
 	if a.Name == "" {
 		a.Name = l.CustomerCompany
 	}

@@ -14,13 +14,16 @@ import (
 
 	"leaddesk/backup"
 	"leaddesk/config"
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/internal/clock"
 	"leaddesk/internal/secretkey"
 	"leaddesk/jobs"
 	"leaddesk/leads"
+	"leaddesk/pcsync"
 	"leaddesk/static"
 	"leaddesk/views"
+	"leaddesk/webhooks"
 )
 
 // Handler holds every dependency of the HTTP layer.
@@ -33,7 +36,9 @@ type Handler struct {
 	Catalog  *views.Catalog
 	Assets   *static.Assets
 	Sessions *sessions.CookieStore
-	Leads    *leads.Service // every change to a lead goes through it
+	Leads    *leads.Service    // every change to a lead goes through it
+	PC       *pcsync.Syncer    // the Partner Center sync; nil when not configured
+	DNS      *contact.Resolver // checks that lead email domains take mail; nil when LEADDESK_DNS=off
 	// ImportLimits bound CSV uploads (import.go); tests lower them.
 	ImportLimits ImportLimits
 
@@ -43,6 +48,8 @@ type Handler struct {
 	cells     sync.Map          // rendered cells of the Leads list's rows: cell → template.HTML (leads_rows.go)
 	links     *secretkey.Sealer // seals one-time links queued in the mail outbox (mail.InvitationTx)
 	uploads   uploadGuard       // users with a CSV upload in progress (import.go)
+	hooks     *webhooks.Store   // webhook endpoints and their delivery log (admin_integrations.go)
+	hookGuard webhooks.Guard    // which target URLs an endpoint may have
 
 	countryNames sync.Map // lang+code → localized country name (leads.go)
 
@@ -55,7 +62,9 @@ type Deps struct {
 	DB    *db.DB
 	Clock clock.Clock
 	Log   *slog.Logger
-	Leads *leads.Service // required
+	Leads *leads.Service    // required
+	DNS   *contact.Resolver // email-domain checks of incoming leads (nil: off)
+	PC    *pcsync.Syncer    // optional: the Partner Center sync
 
 	// Operations (issue 20), all optional.
 	Backups *backup.Manager // scheduled backups (status in /healthz and Admin › System)

@@ -248,7 +248,7 @@ func (h *Handler) importPreview(c echo.Context) error {
 		}
 		if len(d.Rows) < importPreviewRows {
 			if r.Lead != nil {
-				if err := intake.Validate(r.Lead, spam); err != nil {
+				if err := intake.Validate(ctx, r.Lead, spam, h.DNS); err != nil {
 					h.Log.Warn("preview validation", "err", err)
 				}
 			}
@@ -293,7 +293,7 @@ func (h *Handler) importConfirm(c echo.Context) error {
 	}
 	defer im.Close()
 	now := im.Now()
-	rep, err := intake.Import(c.Request().Context(), h.DB, f, intake.ImportOptions{Now: now, Store: im.Save,
+	rep, err := intake.Import(c.Request().Context(), h.DB, f, intake.ImportOptions{Now: now, Store: im.Save, DNS: h.DNS,
 		OnRow: func(r intake.RowResult) {
 			if r.Status == "imported" {
 				return

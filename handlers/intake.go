@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -10,6 +11,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/intake"
 	"leaddesk/lead"
+	"leaddesk/leads"
 )
 
 // intakeBodyLimit caps a marketplace or API request body: a real lead is a few kilobytes.
@@ -59,10 +61,16 @@ func (h *Handler) intakeBadRequest(c echo.Context, errs intake.Errors) error {
 // or finds the one it repeats, and records its arrival), then answers 201 or 200 with the id.
 func (h *Handler) storeIncoming(c echo.Context, l *lead.Lead, actorID int64, actorLabel string) error {
 	ctx := c.Request().Context()
-	if err := intake.Validate(l, db.SpamChecker{Ctx: ctx, Q: h.DB}); err != nil {
+	if err := intake.Validate(ctx, l, db.SpamChecker{Ctx: ctx, Q: h.DB}, h.DNS); err != nil {
 		return err
 	}
 	id, created, err := h.Leads.Receive(ctx, lead.Actor{UserID: actorID, Label: actorLabel}, l)
+	if leads.IsUnknownLocation(err) {
+		// The routing rule (docs/design.md §6) takes a named location only if the profile has it.
+		errs := intake.Errors{{Field: "location", Message: fmt.Sprintf("%q is not a location of the business profile (give its id or name)", l.LocationRef)}}
+		return c.JSON(http.StatusUnprocessableEntity, intakeErrors{Error: h.T(c, "intake.api.bad_fields", errs.Error()),
+			Status: http.StatusUnprocessableEntity, Fields: errs})
+	}
 	if err != nil {
 		return err
 	}

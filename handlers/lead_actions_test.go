@@ -282,7 +282,7 @@ func TestAddEmployeeWonAndLost(t *testing.T) {
 	if n := f.count(t, `SELECT COUNT(*) FROM lead_contacts WHERE lead_id = ? AND kind = 'employee' AND name = 'Yui Kato'`, l.ID); n != 1 {
 		t.Error("employee not stored")
 	}
-	if body := f.c.Get(fmt.Sprintf("/leads/%d", l.ID)).Body; !strings.Contains(body, "Employee added") || !strings.Contains(body, "Yui Kato") {
+	if body := f.c.Get(fmt.Sprintf("/leads/%d", l.ID)).Body; !strings.Contains(body, "Colleague added to the deal") || !strings.Contains(body, "Yui Kato") {
 		t.Error("details lack the employee and its timeline entry")
 	}
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/lead"
 	"leaddesk/leadfilter"
@@ -25,9 +27,11 @@ type detailsData struct {
 	Flame      string          // "", "hot", "calm"
 	RespondBy  time.Time
 	TimeLeft   string // "3 days left", "5 hours left", "overdue"
+	Urgency    string // lifecycle.Urgency: "", "calm", "warning", "danger"
 	Hearted    bool
 	Progress   []progressStep
 	Team       []db.TeamMember
+	Location   *db.Location     // the business-profile location the lead was routed to (nil: none)
 	Contacts   []db.LeadContact // extra company contacts given on accept
 	Employees  []db.LeadContact
 	Timeline   []timelineItem
@@ -38,6 +42,13 @@ type detailsData struct {
 	NextURL    string
 	Done       string // a success message after an in-place action
 	CloseModal bool   // an in-place action finished: clear the dialog
+
+	// ContactWarning is which contact banner shows: "spam" (the address is on the spam list),
+	// "invalid" (an address or number that cannot reach anyone: check the details), or "".
+	ContactWarning string
+	InvalidEmail   bool
+	InvalidPhone   bool
+	PC             *pcLeadView // Partner Center sync state; nil for a lead with none
 }
 
 type progressStep struct {
@@ -78,7 +89,8 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	u := h.user(c)
 	now := h.Clock.Now()
 	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u.LeadActor()), Flame: lifecycle.Flame(l, now),
-		RespondBy: lifecycle.RespondBy(l), ListQuery: leadfilter.ParseView(c.QueryParams()).Query().Encode()}
+		RespondBy: lifecycle.RespondBy(l), Urgency: lifecycle.Urgency(l, now), ListQuery: leadfilter.ParseView(c.QueryParams()).Query().Encode()}
+	d.ContactWarning, d.InvalidEmail, d.InvalidPhone = contactWarning(l)
 	for _, a := range lifecycle.Allowed(l, u.LeadActor()) {
 		d.Can[string(a)] = true
 	}
@@ -86,6 +98,11 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 		d.TimeLeft = h.timeLeftPhrase(c, d.RespondBy.Sub(now))
 	}
 	d.Progress = h.progress(c, l)
+	if l.LocationID != 0 {
+		if d.Location, err = h.DB.LocationByID(ctx, l.LocationID); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return nil, err
+		}
+	}
 	if d.Hearted, err = h.DB.LeadHeartedBy(ctx, l.ID, u.ID); err != nil {
 		return nil, err
 	}
@@ -108,6 +125,9 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 		return nil, err
 	}
 	d.Timeline = h.timeline(c, l, events)
+	if d.PC, err = h.pcLeadState(c, l.ID, l.Tab); err != nil {
+		return nil, err
+	}
 	if d.Prev, d.Next, err = h.adjacentLeads(c, l.ID); err != nil {
 		return nil, err
 	}
@@ -115,6 +135,20 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	d.BackURL, d.PrevURL, d.NextURL = withQuery("/leads", d.ListQuery), withQuery("/leads/"+strconv.FormatInt(d.Prev, 10), d.ListQuery),
 		withQuery("/leads/"+strconv.FormatInt(d.Next, 10), d.ListQuery)
 	return d, nil
+}
+
+// contactWarning chooses the contact banner: the spam warning only for a spam-listed address; the
+// "check the contact details" notice when the address or the number cannot reach anyone (not for
+// expired leads, whose details are hidden anyway); nothing when the details are valid or unknown.
+func contactWarning(l *lead.Lead) (kind string, badEmail, badPhone bool) {
+	if l.EmailValidity == contact.Spam {
+		return "spam", false, false
+	}
+	badEmail, badPhone = l.EmailValidity == contact.Invalid, l.PhoneValidity == contact.Invalid
+	if (badEmail || badPhone) && !l.ContactHidden() {
+		return "invalid", badEmail, badPhone
+	}
+	return "", false, false
 }
 
 // adjacentLeads gives the leads before and after id in the list view the user came from (the query
@@ -162,17 +196,11 @@ func (h *Handler) progress(c echo.Context, l *lead.Lead) []progressStep {
 func (h *Handler) timeline(c echo.Context, l *lead.Lead, events []db.LeadEvent) []timelineItem {
 	out := make([]timelineItem, 0, len(events))
 	for _, e := range events {
-		it := timelineItem{At: e.At, Who: e.ActorName}
-		switch {
-		case it.Who != "":
-		case e.ActorLabel == "job":
-			it.Who = h.T(c, "details.actor_job")
-		case e.ActorLabel != "":
-			it.Who = e.ActorLabel
-		default:
-			it.Who = h.T(c, "details.actor_unknown")
-		}
+		it := timelineItem{At: e.At, Who: h.actorName(c, e)}
 		it.What = h.catalogOr(c, "details.event."+e.Kind, e.Kind)
+		if e.Kind == "reminded" {
+			it.What = h.T(c, "details.event.reminded_at", h.Views.FormatTime(lifecycle.ExpiryOf(l), h.lang(c), true))
+		}
 		fields := make([]string, 0, len(e.Changes))
 		for f := range e.Changes {
 			fields = append(fields, f)
@@ -201,6 +229,34 @@ func (h *Handler) timeline(c echo.Context, l *lead.Lead, events []db.LeadEvent) 
 		out = append(out, timelineItem{At: l.CreatedAt, Who: h.senderName(c, l), What: h.T(c, "details.event.created")})
 	}
 	return out
+}
+
+// actorName says who made a timeline entry: a person by name (with the way in when it was an import),
+// a way in by its localized name (never the stored label: "api:microsoft-referrals" reads "Microsoft
+// referral API"), or the automatic jobs.
+func (h *Handler) actorName(c echo.Context, e db.LeadEvent) string {
+	via := ""
+	switch label := e.ActorLabel; {
+	case label == "job":
+		via = h.T(c, "details.actor_job")
+	case label == "marketplace":
+		via = h.T(c, "details.actor.marketplace")
+	case label == "api" || strings.HasPrefix(label, "api:"):
+		via = h.T(c, "details.actor.api")
+	case label == "import":
+		via = h.T(c, "details.actor.import")
+	case label == "partner_center" || strings.HasPrefix(label, "partner_center:"):
+		via = h.T(c, "details.actor.partner_center")
+	}
+	switch {
+	case e.ActorName != "" && via != "":
+		return h.T(c, "details.actor.person_via", e.ActorName, via)
+	case e.ActorName != "":
+		return e.ActorName
+	case via != "":
+		return via
+	}
+	return h.T(c, "details.actor_unknown")
 }
 
 // timelineFieldOrder is the order changed fields are listed in: the state first, then the deal.

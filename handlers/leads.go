@@ -27,6 +27,7 @@ type leadsData struct {
 	Chips     []leadChip
 	Options   []filterGroup
 	Countries []countryOption
+	Locations []filterOption // the business profile's locations, for the location filter
 	Sorts     map[string]sortLink
 	Pages     []pageLink
 	Prev      string
@@ -35,9 +36,22 @@ type leadsData struct {
 	Last      int
 	CanWork   bool // favourites, bulk actions and export (not for Business profile admins)
 	ClearURL  string
-	ExportURL string
+	Export    exportControl
 	Sizes     []int
 	Swap      bool // only the results are sent (htmx): the live region announces the new range
+	// ClassColumn: the Qualified tab shows a Classification column where the others show the call
+	// to action (qualified leads have a classification, not a call to action).
+	ClassColumn bool
+}
+
+// exportControl is the Export button and its menu (the "export-control" template): both flavours
+// of DESIGN §3.5 for exactly the view on screen, with its count; Total 0 disables it. The results
+// fragment sends it out of band, so it follows every in-place filter, search and sort.
+type exportControl struct {
+	URL    string // for spreadsheets (formula-guarded, the default)
+	CRMURL string // for CRM import (format=crm)
+	Total  int
+	OOB    bool
 }
 
 // leadRow is one lead in the list with what its row (the "ws-row" template) shows beside the lead.
@@ -45,11 +59,13 @@ type leadRow struct {
 	*lead.Lead
 	Flame   string // lifecycle.Flame: "", "hot" or "calm"
 	Due     string // time left to respond, for received actionable leads
-	DueSoon bool
+	Urgency string // lifecycle.Urgency: "", "warning" or "danger"
 	Link    string
-	CanWork bool     // the bulk checkbox and the heart (leadsData.CanWork)
-	Heart   rowHeart // this user's favourite toggle
-	Cells   rowCells
+	// ClassColumn: the row shows the Classification column (leadsData.ClassColumn).
+	ClassColumn bool
+	CanWork     bool     // the bulk checkbox and the heart (leadsData.CanWork)
+	Heart       rowHeart // this user's favourite toggle
+	Cells       rowCells
 }
 
 type leadChip struct {
@@ -116,6 +132,7 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 	if req.Header.Get(views.HXTarget) == "results" && views.WantsFragment(req) {
 		p.Fragment = "results"
 		data.Swap = true
+		data.Export.OOB = true
 	}
 	return h.render(c, http.StatusOK, "leads/index", p)
 }
@@ -131,20 +148,27 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	exp := f.Query()
 	exp.Del("page")
 	exp.Del("per_page")
-	d.ExportURL = "/leads/export.csv?" + exp.Encode()
+	d.Export = exportControl{URL: "/leads/export.csv?" + exp.Encode(), Total: res.Total}
+	exp.Set("format", "crm")
+	d.Export.CRMURL = "/leads/export.csv?" + exp.Encode()
+	d.ClassColumn = f.Tab == "qualified"
 
 	now := h.Clock.Now()
 	csrf, _ := c.Get(ctxCSRF).(string)
 	d.Rows = make([]leadRow, 0, len(res.Leads))
 	for _, l := range res.Leads {
-		r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now), CanWork: d.CanWork}
+		r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now), CanWork: d.CanWork,
+			ClassColumn: d.ClassColumn}
 		r.Cells = h.rowCells(lang, l, r.Flame)
 		if d.CanWork {
 			on := res.Favorites[l.ID]
 			r.Heart = rowHeart{ID: l.ID, On: on, CSRF: csrf, Button: h.cell(heartButtonCell{lang, on})}
 		}
-		if l.Actionable && l.Status == "received" && l.ExpiresAt != nil {
-			r.Due, r.DueSoon = h.timeLeft(c, l.ExpiresAt.Sub(now))
+		if by := lifecycle.RespondBy(l); !by.IsZero() {
+			r.Due = h.timeLeft(c, by.Sub(now))
+			if u := lifecycle.Urgency(l, now); u == lifecycle.UrgencyWarning || u == lifecycle.UrgencyDanger {
+				r.Urgency = u // the list colours only the last two days; "calm" stays plain
+			}
 		}
 		d.Rows = append(d.Rows, r)
 	}
@@ -160,11 +184,12 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		"quality": {"ws.filter.quality", "lead.quality."}, "status": {"ws.filter.status", "lead.status."},
 		"outcome": {"ws.filter.outcome", "lead.outcome."}, "email_validity": {"lead.email_validity", "lead.validity."},
 		"phone_validity": {"lead.phone_validity", "lead.validity."},
+		"classification": {"ws.filter.classification", "lead.classification."},
 	}
 	for _, g := range f.Fields() {
 		lb, ok := labels[g.Param]
 		if !ok || g.Codes == nil {
-			continue // country has a list of its own below
+			continue // country and location have lists of their own below
 		}
 		fg := filterGroup{Param: g.Param, Label: h.T(c, lb.label)}
 		switch g.Only {
@@ -172,7 +197,12 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 			fg.Hint = h.T(c, "ws.filter.actionable_only")
 		case "offer":
 			fg.Hint = h.T(c, "ws.filter.offer_only")
+		case "qualified":
+			fg.Hint = h.T(c, "ws.filter.qualified_only")
 		}
+		// A filter of qualified leads only selects nothing on the Marketplace tab: it is not
+		// offered there (a chip still shows one a URL brought along).
+		offered := g.Only != "qualified" || f.Tab != "marketplace"
 		for _, code := range g.Codes {
 			on := slices.Contains(g.Selected, code)
 			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, lb.prefix+code), Checked: on})
@@ -180,10 +210,27 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 				d.Chips = append(d.Chips, leadChip{Label: fg.Label + ": " + h.T(c, lb.prefix+code), Remove: without(q, g.Param, code)})
 			}
 		}
-		d.Options = append(d.Options, fg)
+		if offered {
+			d.Options = append(d.Options, fg)
+		}
 	}
 	for _, code := range f.Country {
 		d.Chips = append(d.Chips, leadChip{Label: h.countryName(lang, code), Remove: without(q, "country", code)})
+	}
+	locs, err := h.DB.LocationNames(c.Request().Context())
+	if err != nil {
+		h.Log.Warn("location filter", "err", err) // the list still works without the filter's names
+	}
+	for _, l := range locs {
+		id := strconv.FormatInt(l.ID, 10)
+		d.Locations = append(d.Locations, filterOption{Value: id, Label: l.Name, Checked: slices.Contains(f.Location, id)})
+	}
+	for _, id := range f.Location {
+		name := h.T(c, "ws.filter.location_unknown", id) // removed since the link was made
+		if i := slices.IndexFunc(d.Locations, func(o filterOption) bool { return o.Value == id }); i >= 0 {
+			name = d.Locations[i].Label
+		}
+		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.filter.location") + ": " + name, Remove: without(q, "location", id)})
 	}
 	if f.Q != "" {
 		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.chip.search", f.Q), Remove: without(q, "q", f.Q)})
@@ -277,15 +324,15 @@ func without(q url.Values, param, value string) string {
 }
 
 // timeLeft says how long a received lead has left to be answered (lifecycle.TimeLeft) for the list's
-// cell, and whether that is soon (under three days).
-func (h *Handler) timeLeft(c echo.Context, d time.Duration) (string, bool) {
+// cell; how urgent that is comes from lifecycle.Urgency.
+func (h *Handler) timeLeft(c echo.Context, d time.Duration) string {
 	switch unit, n := lifecycle.TimeLeft(d); unit {
 	case "days":
-		return h.T(c, "ws.due.days", n), d < 72*time.Hour
+		return h.T(c, "ws.due.days", n)
 	case "hours":
-		return h.T(c, "ws.due.hours", n), true
+		return h.T(c, "ws.due.hours", n)
 	default:
-		return h.T(c, "ws.due.overdue"), true
+		return h.T(c, "ws.due.overdue")
 	}
 }
 

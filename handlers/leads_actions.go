@@ -93,28 +93,58 @@ func (h *Handler) leadsBulkFavorite(c echo.Context) error {
 // exportColumns are the CSV columns of DESIGN §3.5.
 var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany", "ContactName", "ContactEmail", "EmailValidity",
 	"ContactPhone", "PhoneValidity", "Country", "Source", "LeadType", "CallToAction", "Classification", "OfferId", "OfferTitle",
-	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes"}
+	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes", "Location"}
 
-// leadsExport streams the view as CSV: exactly the tab, filters and sort of the list, UTF-8 with a
-// BOM for Excel, formula-like cells neutralized, flushed as it goes so memory stays flat.
+// leadsExport streams the view as CSV: exactly the tab, filters and sort of the list, RFC 4180
+// (CRLF), flushed as it goes so memory stays flat. Two flavours (DESIGN §3.5): for spreadsheets (the
+// default) UTF-8 with a BOM for Excel and formula-like cells neutralized; for CRM import (format=crm)
+// the values as stored, without the BOM or the apostrophe a CRM would keep in a phone number.
 func (h *Handler) leadsExport(c echo.Context) error {
-	f := leadfilter.ParseView(c.Request().URL.Query())
+	q := c.Request().URL.Query()
+	f := leadfilter.ParseView(q)
+	var crm bool
+	switch q.Get("format") {
+	case "", "spreadsheet":
+	case "crm":
+		crm = true
+	default:
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, h.T(c, "ws.export.bad_format"))
+	}
+	// The Location column names the location the lead was routed to; our CSV import reads it back.
+	locs, err := h.DB.ListLocations(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	locName := make(map[int64]string, len(locs))
+	for _, loc := range locs {
+		locName[loc.ID] = loc.Name
+	}
 	res := c.Response()
-	name := "leads-" + h.Clock.Now().In(h.Cfg.Location).Format("2006-01-02") + ".csv"
+	name := "leads-" + h.Clock.Now().In(h.Cfg.Location).Format("2006-01-02")
+	if crm {
+		name += "-crm"
+	}
+	name += ".csv"
 	res.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	res.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	res.Header().Set("Cache-Control", "no-store")
 	res.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(res, 64<<10)
-	bw.WriteString("\ufeff")
+	if !crm {
+		bw.WriteString("\ufeff")
+	}
 	w := csv.NewWriter(bw)
+	w.UseCRLF = true
 	if err := w.Write(exportColumns); err != nil {
 		return err
 	}
 	rec := make([]string, len(exportColumns))
 	n := 0
-	err := h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *lead.Lead) error {
-		exportRecord(rec, l)
+	err = h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *lead.Lead) error {
+		exportRecord(rec, l, crm)
+		if rec[len(rec)-1] = locName[l.LocationID]; !crm {
+			rec[len(rec)-1] = csvSafe(rec[len(rec)-1])
+		}
 		if err := w.Write(rec); err != nil {
 			return err
 		}
@@ -138,8 +168,9 @@ func (h *Handler) leadsExport(c echo.Context) error {
 	return nil
 }
 
-// exportRecord fills rec with a lead's cells. Expired leads never carry contact details.
-func exportRecord(rec []string, l *lead.Lead) {
+// exportRecord fills rec with a lead's cells, formula-guarded unless raw (the CRM flavour). Expired
+// leads never carry contact details.
+func exportRecord(rec []string, l *lead.Lead, raw bool) {
 	contact, email, phone := l.ContactName(), l.ContactEmail, l.ContactPhone
 	if l.ContactHidden() {
 		contact, email, phone = "", "", ""
@@ -152,7 +183,11 @@ func exportRecord(rec []string, l *lead.Lead) {
 		l.EmailValidity, phone, l.PhoneValidity, l.Country, l.Source, l.LeadType, l.CTA, l.Classification, l.OfferID, l.OfferTitle,
 		l.Quality, l.Status, l.Outcome, l.Reason, l.DealName, value, l.Currency, l.PurchaseDate, l.CRMID, l.CampaignID, l.Notes}
 	for i, v := range vals {
-		rec[i] = csvSafe(v)
+		if raw {
+			rec[i] = v
+		} else {
+			rec[i] = csvSafe(v)
+		}
 	}
 }
 

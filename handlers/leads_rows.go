@@ -28,6 +28,7 @@ type sourceCell struct {
 }
 type ctaCell struct{ lang, cta, classification string }
 type leadTypeCell struct{ lang, leadType string }
+type classificationCell struct{ lang, classification string }
 type spamCell struct{ lang, emailValidity, quality string }
 type flameCell struct{ lang, flame string }
 type heartButtonCell struct {
@@ -50,6 +51,9 @@ func (k ctaCell) partial() (string, string, any) {
 func (k leadTypeCell) partial() (string, string, any) {
 	return k.lang, "lead-type", &lead.Lead{LeadType: k.leadType}
 }
+func (k classificationCell) partial() (string, string, any) {
+	return k.lang, "ws-classification", &lead.Lead{Classification: k.classification}
+}
 func (k spamCell) partial() (string, string, any) {
 	return k.lang, "spam-icon", &lead.Lead{EmailValidity: k.emailValidity, Quality: k.quality}
 }
@@ -67,7 +71,7 @@ type rowHeart struct {
 
 // rowCells are a row's kept cells, placed by the "ws-row" template.
 type rowCells struct {
-	Flame, Spam, EmailValidity, PhoneValidity, Source, CTA, Type, Status template.HTML
+	Flame, Spam, EmailValidity, PhoneValidity, Source, CTA, Type, Status, Classification template.HTML
 }
 
 func (h *Handler) rowCells(lang string, l *lead.Lead, flame string) rowCells {
@@ -80,6 +84,9 @@ func (h *Handler) rowCells(lang string, l *lead.Lead, flame string) rowCells {
 		CTA:           h.cell(ctaCell{lang, l.CTA, l.Classification}),
 		Type:          h.cell(leadTypeCell{lang, l.LeadType}),
 		Status:        h.cell(statusCell{lang, l.Status, l.Outcome}),
+		// Only the Qualified tab has the column; the cell is kept like the others, so it costs a map
+		// lookup elsewhere.
+		Classification: h.cell(classificationCell{lang, l.Classification}),
 	}
 }
 

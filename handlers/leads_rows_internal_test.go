@@ -70,6 +70,11 @@ func TestKeptCellsMatchThePartialsForWholeLeads(t *testing.T) {
 					check(ctaCell{lang, cta, cl}, "cta", l)
 				}
 			}
+			for _, cl := range withEmpty(lead.Classifications) {
+				l := base
+				l.Classification = cl
+				check(classificationCell{lang, cl}, "ws-classification", l)
+			}
 			for _, lt := range withEmpty(lead.LeadTypes) {
 				l := base
 				l.LeadType = lt

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -592,7 +593,8 @@ func TestLeadsPerPageParameter(t *testing.T) {
 }
 
 // The list's flame follows the details page (lifecycle.Flame): urgent for 72 hours, then the calmer
-// mark, and none once the lead is archived.
+// mark, each with a short visible label, and only while the lead is received (none once accepted or
+// archived).
 func TestLeadsFlameCalmsAfter72Hours(t *testing.T) {
 	s := testkit.NewServer(t)
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)
@@ -600,24 +602,29 @@ func TestLeadsFlameCalmsAfter72Hours(t *testing.T) {
 	addLead(t, s, lead.Lead{CustomerCompany: "Hot KK", CustomerRequestedContact: true, CreatedAt: now.Add(-time.Hour)})
 	addLead(t, s, lead.Lead{CustomerCompany: "Calm KK", CustomerRequestedContact: true, CreatedAt: now.Add(-4 * 24 * time.Hour)})
 	addLead(t, s, lead.Lead{CustomerCompany: "Done KK", CustomerRequestedContact: true, Status: "archived", Outcome: "won", CreatedAt: now.Add(-2 * time.Hour)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Working KK", CustomerRequestedContact: true, Status: "accepted", CreatedAt: now.Add(-2 * time.Hour)})
 	page := c.Get("/leads?tab=marketplace").Body
 	cell := func(company string) string {
-		end := strings.Index(page, company+"</a>")
-		if end < 0 {
+		start := strings.Index(page, company+"</a>")
+		if start < 0 {
 			t.Fatalf("no row for %s", company)
 		}
-		return page[strings.LastIndex(page[:end], `class="ws-company"`):end]
+		return html.UnescapeString(page[start : start+strings.Index(page[start:], "</td>")])
 	}
-	if got := cell("Hot KK"); !strings.Contains(got, `<span class="flame" title="Customer asked to be contacted">`) {
-		t.Errorf("a fresh request is not urgent: %s", got)
+	if got := cell("Hot KK"); !strings.Contains(got, `class="ws-flame flame" title="Customer asked to be contacted">`) || !strings.Contains(got, "Contact requested</span>") {
+		t.Errorf("a fresh request is not urgent, or has no label: %s", got)
 	}
-	if got := cell("Calm KK"); !strings.Contains(got, `class="flame flame-calm"`) || !strings.Contains(got, "over 72 hours ago") {
+	if got := cell("Calm KK"); !strings.Contains(got, `class="ws-flame flame-calm"`) || !strings.Contains(got, "over 72 hours ago") ||
+		!strings.Contains(got, "Contact requested 3+ days ago</span>") {
 		t.Errorf("a request older than 72 hours is not calm: %s", got)
 	}
 	if got := cell("Done KK"); strings.Contains(got, "flame") {
 		t.Errorf("an archived lead still shows a flame: %s", got)
 	}
-	if got := companies(page); len(got) != 3 {
+	if got := cell("Working KK"); strings.Contains(got, "flame") {
+		t.Errorf("an accepted lead still shows a flame: %s", got)
+	}
+	if got := companies(page); len(got) != 4 {
 		t.Errorf("rows = %q", got)
 	}
 }

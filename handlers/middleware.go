@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"leaddesk/db"
+	"leaddesk/partnercenter"
 	"leaddesk/views"
 )
 
@@ -283,8 +284,12 @@ func (h *Handler) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if req.Body != nil && req.Body != http.NoBody {
+			limit := int64(formBodyLimit)
+			if strings.HasPrefix(req.URL.Path, "/intake/partnercenter/") {
+				limit = partnercenter.MaxEventBytes // a webhook event is a small pointer
+			}
 			b := &cappedBody{w: c.Response(), orig: req.Body}
-			b.cur = http.MaxBytesReader(b.w, b.orig, formBodyLimit)
+			b.cur = http.MaxBytesReader(b.w, b.orig, limit)
 			req.Body = b
 		}
 		return next(c)

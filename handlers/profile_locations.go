@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,8 +59,28 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 		ContactName:  strings.TrimSpace(c.FormValue("contact_name")),
 		ContactEmail: strings.TrimSpace(c.FormValue("contact_email")),
 		ContactPhone: strings.TrimSpace(c.FormValue("contact_phone")),
+		Default:      c.FormValue("default") != "",
 	}
 	errs := map[string]string{}
+	// The extra countries the location covers for lead routing (docs/design.md §6): codes or names,
+	// separated by commas or spaces ("KR, TW").
+	for _, f := range strings.FieldsFunc(c.FormValue("countries"), func(r rune) bool { return r == ',' || r == '、' || r == ';' || r == '\n' }) {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		for _, w := range profileCountryWords(f) {
+			code, ok := profileCountryCode(w)
+			if !ok {
+				errs["countries"] = h.T(c, "profile.err.countries", w)
+				break
+			}
+			if code != l.Country && !slices.Contains(l.Countries, code) {
+				l.Countries = append(l.Countries, code)
+			}
+		}
+	}
+	sort.Strings(l.Countries)
 	required := func(field, v string, max int) {
 		switch {
 		case v == "":
@@ -87,9 +108,52 @@ func (h *Handler) profileLocationFromForm(c echo.Context) (*db.Location, map[str
 	return l, errs
 }
 
+// profileCountryCode reads a country typed by code or name: the names contact.CountryCode knows, and
+// every country's name as the location form lists it in English and Japanese ("Hong Kong SAR China",
+// "香港").
+func profileCountryCode(w string) (string, bool) {
+	if code, ok := contact.CountryCode(w); ok && profileCountryValid(code) {
+		return code, true
+	}
+	for _, code := range profileCountries {
+		for _, lang := range views.Languages {
+			name := views.CountryNameIn(lang, code)
+			if strings.EqualFold(name, w) || strings.EqualFold(strings.TrimSuffix(name, " SAR China"), w) {
+				return code, true
+			}
+		}
+	}
+	return "", false
+}
+
+// profileCountryWords splits one entry of the countries field: a name with spaces ("South Korea")
+// stays whole unless every word is a two-letter code ("KR TW").
+func profileCountryWords(entry string) []string {
+	words := strings.Fields(entry)
+	for _, w := range words {
+		if len(w) != 2 {
+			return []string{entry}
+		}
+	}
+	return words
+}
+
 func profileLocationValues(l *db.Location) map[string]string {
-	return map[string]string{"name": l.Name, "address": l.Address, "country": l.Country,
-		"contact_name": l.ContactName, "contact_email": l.ContactEmail, "contact_phone": l.ContactPhone}
+	v := map[string]string{"name": l.Name, "address": l.Address, "country": l.Country,
+		"contact_name": l.ContactName, "contact_email": l.ContactEmail, "contact_phone": l.ContactPhone,
+		"countries": strings.Join(l.Countries, ", ")}
+	if l.Default {
+		v["default"] = "on"
+	}
+	return v
+}
+
+// profileLocationTyped is a refused form's values as typed, so a country the form could not read
+// stays in the field to be corrected.
+func profileLocationTyped(c echo.Context, l *db.Location) map[string]string {
+	v := profileLocationValues(l)
+	v["countries"] = c.FormValue("countries")
+	return v
 }
 
 func (h *Handler) profileLocationID(c echo.Context) (int64, error) {
@@ -115,7 +179,7 @@ func (h *Handler) showProfileLocations(c echo.Context, status int, edit string, 
 	}
 	d.Focus = "loc_name"
 	if len(errs) > 0 {
-		d.Focus = profileFirstError(errs, "loc_", "name", "country", "address", "contact_name", "contact_email", "contact_phone")
+		d.Focus = profileFirstError(errs, "loc_", "name", "country", "countries", "address", "contact_name", "contact_email", "contact_phone")
 	}
 	d.Countries = profileCountryChoices(h.lang(c), d.Form["country"])
 	return h.showProfile(c, status, d)
@@ -143,7 +207,7 @@ func (h *Handler) profileEditLocation(c echo.Context) error {
 func (h *Handler) profileCreateLocation(c echo.Context) error {
 	l, errs := h.profileLocationFromForm(c)
 	if len(errs) > 0 {
-		return h.showProfileLocations(c, http.StatusUnprocessableEntity, "location", 0, profileLocationValues(l), errs)
+		return h.showProfileLocations(c, http.StatusUnprocessableEntity, "location", 0, profileLocationTyped(c, l), errs)
 	}
 	if err := h.DB.CreateLocation(c.Request().Context(), h.profileActor(c), l); err != nil {
 		return err
@@ -160,7 +224,7 @@ func (h *Handler) profileUpdateLocation(c echo.Context) error {
 	l, errs := h.profileLocationFromForm(c)
 	l.ID = id
 	if len(errs) > 0 {
-		return h.showProfileLocations(c, http.StatusUnprocessableEntity, "location", id, profileLocationValues(l), errs)
+		return h.showProfileLocations(c, http.StatusUnprocessableEntity, "location", id, profileLocationTyped(c, l), errs)
 	}
 	if err := h.DB.UpdateLocation(c.Request().Context(), h.profileActor(c), l); err != nil {
 		return err

@@ -21,11 +21,16 @@ type Policy struct {
 	SignedIn bool     // any signed-in user, even one with no role yet
 	Roles    []string // any one of these roles
 	Scope    string   // an API token with this scope (intake, read, write) instead of a session
+	// URLSecret: a machine-to-machine route that the handler authorises by a secret in its URL
+	// (a webhook receiver). It carries no cookie, so it has no CSRF token to check.
+	URLSecret bool
 }
 
 var (
 	public   = Policy{Public: true}
 	signedIn = Policy{SignedIn: true}
+	// A webhook receiver: anyone may call it; the handler checks the URL's secret.
+	webhookReceiver = Policy{Public: true, URLSecret: true}
 	// Who may read leads: every role (Business profile admins read-only, DESIGN §2).
 	leadReaders = anyRole(db.RoleReferrals, db.RoleProfile, db.RoleAccount)
 	// Who may work leads: accept, decline, favourite, export.
@@ -56,9 +61,9 @@ func (p Policy) Allows(u *db.User) bool {
 func (h *Handler) handle(e *echo.Echo, method, path string, fn echo.HandlerFunc, p Policy, mw ...echo.MiddlewareFunc) {
 	h.policies[method+" "+path] = p
 	chain := []echo.MiddlewareFunc{h.authorize(p)}
-	if p.Scope == "" {
+	if p.Scope == "" && !p.URLSecret {
 		// Browser routes: the CSRF check after the policy, so a request refused for who sent it is
-		// refused before its body is read. Token routes (intake, API) carry no cookie to ride on.
+		// refused before its body is read. Token and webhook routes carry no cookie to ride on.
 		chain = append(chain, h.verifyCSRF, h.refuseInvalidText)
 	}
 	e.Add(method, path, fn, append(chain, mw...)...)
@@ -145,6 +150,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/settings/notifications", h.saveNotificationPrefs, signedIn)
 	h.handle(e, http.MethodGet, "/action-center", h.actionCenter, leadWorkers)
 	h.handle(e, http.MethodGet, "/action-center/count", h.actionCenterCount, leadWorkers)
+	h.handle(e, http.MethodGet, "/action-center/more", h.actionCenterMore, leadWorkers)
+	h.handle(e, http.MethodPost, "/action-center/read-all", h.actionCenterReadAll, leadWorkers)
 	h.handle(e, http.MethodPost, "/action-center/:id/dismiss", h.dismissActionItem, leadWorkers)
 	h.handle(e, http.MethodGet, "/admin/mail", h.adminMail, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/mail/:id/resend", h.resendMail, accountAdmins)
@@ -154,12 +161,28 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
 	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
 	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
+	h.handle(e, http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, Policy{Scope: "read"})
+	// The write API (issue 18): If-Match required; the token's name is the timeline's actor.
+	h.handle(e, http.MethodPatch, "/api/v1/leads/:id", h.apiPatchLead, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/accept", h.apiAccept, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/decline", h.apiDecline, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/lost", h.apiLost, Policy{Scope: "write"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/won", h.apiWon, Policy{Scope: "write"})
 	h.handle(e, http.MethodGet, "/admin/tokens", h.adminTokens, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/tokens", h.adminCreateToken, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/tokens/:id/revoke", h.adminRevokeToken, accountAdmins)
 	h.handle(e, http.MethodGet, "/admin/spam", h.adminSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam", h.adminAddSpam, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/spam/:id/delete", h.adminDeleteSpam, accountAdmins)
+
+	// Integrations (issue 18): webhook endpoints and their delivery log, Account admins.
+	h.handle(e, http.MethodGet, "/admin/integrations", h.adminIntegrations, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations", h.adminCreateEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/channels", h.adminCreateChannel, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/integrations/:id", h.adminEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/delete", h.adminDeleteEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/enable", h.adminEnableEndpoint, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/integrations/:id/deliveries/:delivery/redeliver", h.adminRedeliver, accountAdmins)
 	h.handle(e, http.MethodGet, "/leads/import", h.importForm, leadWorkers)
 	h.handleUpload(e, "/leads/import", h.importUpload, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/import/:id", h.importPreview, leadWorkers)
@@ -180,6 +203,17 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/profile/locations/:id/remove", h.profileConfirmRemoveLocation, profileEditors)
 	h.handle(e, http.MethodPost, "/profile/locations/:id/remove", h.profileRemoveLocation, profileEditors)
 
+	// Partner Center sync (issue 14): Account admins connect and watch it; the webhook's URL secret
+	// decides who may post events; Referrals and Account admins resolve a lead's conflict.
+	h.handle(e, http.MethodGet, "/admin/partner-center", h.adminPartnerCenter, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/partner-center/connect", h.pcConnect, accountAdmins)
+	h.handle(e, http.MethodGet, "/admin/partner-center/callback", h.pcCallback, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/partner-center/disconnect", h.pcDisconnect, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/partner-center/sync", h.pcSyncNow, accountAdmins)
+	h.handle(e, http.MethodPost, "/admin/partner-center/webhook-secret", h.pcNewWebhookSecret, accountAdmins)
+	h.handle(e, http.MethodPost, "/intake/partnercenter/:secret", h.pcWebhook, webhookReceiver)
+	h.handle(e, http.MethodPost, "/leads/:id/partner-center/resolve", h.pcResolve, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/partner-center/reminder/dismiss", h.pcDismissReminder, leadWorkers)
 }
 
 // authorize enforces a route's policy: no session → sign-in (401 for htmx and API), wrong role → 403.

@@ -59,6 +59,9 @@ type apiLeadInput struct {
 	CRMID           string `json:"crmId"`
 	CampaignID      string `json:"campaignId"`
 	CustomerConsent *bool  `json:"customerConsent"`
+	// Location names the business-profile location the lead is for, by id or name; without it the
+	// lead is routed by the customer's country (docs/design.md §6).
+	Location string `json:"location"`
 }
 
 // pcStatuses maps Partner Center's status names onto our status.
@@ -102,9 +105,9 @@ func (in *apiLeadInput) toLead(now time.Time) (*lead.Lead, Errors) {
 	l := &lead.Lead{ExternalID: clean(in.ExternalReferenceID), DealName: clean(in.Name), CustomerCompany: clean(in.CustomerProfile.Name),
 		City: clean(in.CustomerProfile.Address.City), Notes: strings.TrimSpace(CleanText(in.Details.Notes, true)),
 		OfferID: clean(in.OfferID), OfferTitle: clean(in.OfferTitle), Description: strings.TrimSpace(CleanText(in.Description, true)),
-		CRMID: clean(in.CRMID), CampaignID: clean(in.CampaignID)}
+		CRMID: clean(in.CRMID), CampaignID: clean(in.CampaignID), LocationRef: clean(in.Location)}
 	for _, f := range []struct{ field, v string }{{"externalReferenceId", l.ExternalID}, {"name", l.DealName}, {"customerProfile.name", l.CustomerCompany},
-		{"offerId", l.OfferID}, {"offerTitle", l.OfferTitle}, {"crmId", l.CRMID}, {"campaignId", l.CampaignID}} {
+		{"offerId", l.OfferID}, {"offerTitle", l.OfferTitle}, {"crmId", l.CRMID}, {"campaignId", l.CampaignID}, {"location", l.LocationRef}} {
 		if utf8.RuneCountInString(f.v) > maxShort {
 			errs.add(f.field, "is longer than %d characters", maxShort)
 		}

@@ -54,6 +54,8 @@ func init() {
 		"senderemail":    {"senderemail", "referredbyemail"},
 		"requested":      {"customerrequestedcontact", "requestedcontact"},
 		"consent":        {"customerconsent", "consent"},
+		// The business-profile location the lead is for, by id or name (routing: docs/design.md §6).
+		"location": {"location", "locationid", "locationname"},
 		// Read and ignored: validity and quality are recomputed on the way in, like everywhere else.
 		"ignored": {"emailvalidity", "phonevalidity", "quality", "leadquality", "expires", "expirationdatetime", "respondby", "updated"},
 	} {
@@ -236,8 +238,10 @@ func (r *CSVReader) lead(rec []string) (*lead.Lead, []Problem) {
 	l := &lead.Lead{ExternalID: get("id"), CustomerCompany: get("company"), ContactFirstName: get("first"), ContactLastName: get("last"),
 		ContactTitle: get("title"), ContactEmail: get("email"), ContactPhone: get("phone"), City: get("city"), OfferTitle: get("offer"),
 		OfferID: get("offerid"), DealName: get("dealname"), CRMID: get("crmid"), CampaignID: get("campaignid"), Notes: get("notes"),
-		Description: get("description"), SenderName: get("sendername"), SenderEmail: get("senderemail"), Reason: get("reason")}
-	for name, v := range map[string]string{"LeadId": l.ExternalID, "Company": l.CustomerCompany, "Email": l.ContactEmail, "Offer": l.OfferTitle, "DealName": l.DealName} {
+		Description: get("description"), SenderName: get("sendername"), SenderEmail: get("senderemail"), Reason: get("reason"),
+		LocationRef: get("location")}
+	for name, v := range map[string]string{"LeadId": l.ExternalID, "Company": l.CustomerCompany, "Email": l.ContactEmail, "Offer": l.OfferTitle,
+		"DealName": l.DealName, "Location": l.LocationRef} {
 		if utf8.RuneCountInString(v) > maxShort {
 			bad("too_long", name, maxShort)
 		}

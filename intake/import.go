@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/lead"
 )
@@ -72,6 +73,9 @@ type ImportOptions struct {
 	// whether it is new (the leads service's Import.Save).
 	Store func(ctx context.Context, leads []*lead.Lead) ([]db.IncomingResult, error)
 	OnRow func(RowResult) // called for every row, in order
+	// DNS checks that email domains take mail (nil: off). Each batch's distinct domains are looked up
+	// together before its rows are validated, once per domain thanks to the resolver's cache.
+	DNS *contact.Resolver
 }
 
 // Import stores every valid row of a CSV file through opt.Store in batches of ImportBatch rows, after
@@ -109,6 +113,27 @@ func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Rep
 				return false
 			}
 		}
+		// validated checks a whole batch: its email domains first (concurrently, outside any
+		// transaction), then each row from the warm cache.
+		validated := func(batch []*CSVRow) parsed {
+			if opt.DNS != nil {
+				domains := make([]string, 0, len(batch))
+				for _, row := range batch {
+					if len(row.Errors) == 0 {
+						domains = append(domains, contact.EmailDomain(row.Lead.ContactEmail))
+					}
+				}
+				opt.DNS.Prefetch(ctx, domains)
+			}
+			for _, row := range batch {
+				if len(row.Errors) == 0 {
+					if err := Validate(ctx, row.Lead, spam, opt.DNS); err != nil {
+						return parsed{err: err}
+					}
+				}
+			}
+			return parsed{rows: batch}
+		}
 		for {
 			row, err := r.Next()
 			if err == io.EOF {
@@ -118,22 +143,16 @@ func Import(ctx context.Context, d *db.DB, in io.Reader, opt ImportOptions) (Rep
 				send(parsed{err: err})
 				return
 			}
-			if len(row.Errors) == 0 {
-				if err := Validate(row.Lead, spam); err != nil {
-					send(parsed{err: err})
-					return
-				}
-			}
 			batch = append(batch, row)
 			if len(batch) == ImportBatch {
-				if !send(parsed{rows: batch}) {
+				if p := validated(batch); !send(p) || p.err != nil {
 					return
 				}
 				batch = make([]*CSVRow, 0, ImportBatch)
 			}
 		}
 		if len(batch) > 0 {
-			send(parsed{rows: batch})
+			send(validated(batch))
 		}
 	}()
 	for p := range batches {

@@ -5,6 +5,7 @@ package intake
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -318,9 +319,10 @@ func clip(s string) string {
 }
 
 // Validate sets the lead's email and phone validity and the quality derived from them (package
-// contact), the same on every way in.
-func Validate(l *lead.Lead, spam contact.SpamList) error {
-	ev, err := contact.CheckEmail(l.ContactEmail, spam)
+// contact), the same on every way in. dns (nil: off) checks that the email domain takes mail; call it
+// before the leads service, never inside a write transaction.
+func Validate(ctx context.Context, l *lead.Lead, spam contact.SpamList, dns *contact.Resolver) error {
+	ev, err := contact.CheckEmail(ctx, l.ContactEmail, spam, dns)
 	if err != nil {
 		return err
 	}

@@ -126,6 +126,16 @@ type Archived struct {
 // ExpiryNear: a received actionable lead expires within the reminder window; it is reminded once.
 type ExpiryNear struct{ Change }
 
+// ChangedInPartnerCenter: the Partner Center sync brought a change made there (a colleague accepted the
+// referral, it expired there, the deal was edited) to a lead that came from Partner Center.
+type ChangedInPartnerCenter struct {
+	Change
+	Before *Lead
+}
+
+// Kind implements Event.
+func (ChangedInPartnerCenter) Kind() string { return "lead.partner_center_changed" }
+
 // Kind implements Event.
 func (Received) Kind() string { return "lead.received" }
 

@@ -54,6 +54,7 @@ type Lead struct {
 	OfferID                  string
 	OfferTitle               string
 	LocationID               int64
+	LocationRef              string // the location an incoming payload names (id or name); leads.Service routes by it (docs/design.md §6); not stored
 	CustomerCompany          string
 	ContactFirstName         string
 	ContactLastName          string

@@ -8,10 +8,11 @@ package leadfilter
 import (
 	"leaddesk/lead"
 	"slices"
+	"strconv"
 	"strings"
 )
 
-// Filter is which leads a view holds: a tab, the nine filters of DESIGN §3.2 (each a set of allowed
+// Filter is which leads a view holds: a tab, the eleven filters of DESIGN §3.2 (each a set of allowed
 // codes, any of which matches; an empty set matches every lead), whether test leads are included,
 // and a search. Each filter narrows only the leads it applies to (see fields) and excludes the others.
 //
@@ -28,6 +29,11 @@ type Filter struct {
 	Outcome       []string // archived actionable leads only
 	EmailValidity []string // offer leads only
 	PhoneValidity []string // offer leads only
+	// Classification is marketing_qualified or sales_qualified: qualified leads only (issue 13).
+	Classification []string
+	// Location is business-profile location ids in decimal (the location a lead was routed to; a
+	// lead without one matches none).
+	Location []string
 	// Test includes test leads. Without it test leads are left out, in the list, its counts, the
 	// export and the API alike (DESIGN §3.2 lists no filter for them; the list shows them only when
 	// asked, with a Test badge, and the API agrees with the list).
@@ -44,19 +50,30 @@ const (
 	actionableLeads            // profile, contact-me offer and qualified leads (lead.IsActionable)
 	archivedActionable         // an outcome is only had by an archived actionable lead
 	offerLeads                 // email and phone validity are checked for offer leads only
+	qualifiedLeads             // a classification is only had by a qualified lead
+)
+
+// kind is what a field's values are.
+type kind uint8
+
+const (
+	enumCodes  kind = iota // one of the field's codes, kept in Attrs as a small code
+	countryISO             // an ISO 3166-1 alpha-2 code
+	locationID             // a location id (a positive integer)
 )
 
 // field is one row of the applicability table.
 type field struct {
 	param   string   // query-string parameter (DESIGN §8)
 	column  string   // leads column
-	codes   []string // the allowed codes; nil for country (any ISO 3166-1 alpha-2 code)
+	codes   []string // the allowed codes; nil for country and location
+	kind    kind
 	applies applies
 	values  func(*Filter) *[]string
-	attr    func(*Attrs) uint8 // the lead's code (index into codes, +1; 0 = none); nil for country
+	attr    func(*Attrs) uint8 // the lead's code (index into codes, +1; 0 = none); nil for country and location
 }
 
-// fields is the applicability table: the nine filters of DESIGN §3.2 in the order the URL lists them.
+// fields is the applicability table: the filters of DESIGN §3.2 in the order the URL lists them.
 // Where and Compile are both generated from it, so SQL and memory cannot disagree on a rule.
 //
 // Visibility, as the Leads list has always had it and the API now shares: a status or outcome filter
@@ -64,23 +81,26 @@ type field struct {
 // leads"), a validity filter leaves out every lead whose type is not offer ("offer leads"),
 // and test leads are out unless Test is set.
 var fields = [...]field{
-	{"cta", "cta", lead.CTAs, allLeads, func(f *Filter) *[]string { return &f.CTA }, func(a *Attrs) uint8 { return a.CTA }},
-	{"country", "country", nil, allLeads, func(f *Filter) *[]string { return &f.Country }, nil},
-	{"source", "source", lead.Sources, allLeads, func(f *Filter) *[]string { return &f.Source }, func(a *Attrs) uint8 { return a.Source }},
-	{"type", "lead_type", lead.LeadTypes, allLeads, func(f *Filter) *[]string { return &f.Type }, func(a *Attrs) uint8 { return a.Type }},
-	{"quality", "quality", lead.Qualities, allLeads, func(f *Filter) *[]string { return &f.Quality }, func(a *Attrs) uint8 { return a.Quality }},
-	{"status", "status", lead.Statuses, actionableLeads, func(f *Filter) *[]string { return &f.Status }, func(a *Attrs) uint8 { return a.Status }},
-	{"outcome", "outcome", lead.Outcomes, archivedActionable, func(f *Filter) *[]string { return &f.Outcome }, func(a *Attrs) uint8 { return a.Outcome }},
-	{"email_validity", "email_validity", lead.EmailValidities, offerLeads, func(f *Filter) *[]string { return &f.EmailValidity }, func(a *Attrs) uint8 { return a.Email }},
-	{"phone_validity", "phone_validity", lead.PhoneValidities, offerLeads, func(f *Filter) *[]string { return &f.PhoneValidity }, func(a *Attrs) uint8 { return a.Phone }},
+	{"cta", "cta", lead.CTAs, enumCodes, allLeads, func(f *Filter) *[]string { return &f.CTA }, func(a *Attrs) uint8 { return a.CTA }},
+	{"country", "country", nil, countryISO, allLeads, func(f *Filter) *[]string { return &f.Country }, nil},
+	{"source", "source", lead.Sources, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Source }, func(a *Attrs) uint8 { return a.Source }},
+	{"type", "lead_type", lead.LeadTypes, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Type }, func(a *Attrs) uint8 { return a.Type }},
+	{"quality", "quality", lead.Qualities, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Quality }, func(a *Attrs) uint8 { return a.Quality }},
+	{"status", "status", lead.Statuses, enumCodes, actionableLeads, func(f *Filter) *[]string { return &f.Status }, func(a *Attrs) uint8 { return a.Status }},
+	{"outcome", "outcome", lead.Outcomes, enumCodes, archivedActionable, func(f *Filter) *[]string { return &f.Outcome }, func(a *Attrs) uint8 { return a.Outcome }},
+	{"email_validity", "email_validity", lead.EmailValidities, enumCodes, offerLeads, func(f *Filter) *[]string { return &f.EmailValidity }, func(a *Attrs) uint8 { return a.Email }},
+	{"phone_validity", "phone_validity", lead.PhoneValidities, enumCodes, offerLeads, func(f *Filter) *[]string { return &f.PhoneValidity }, func(a *Attrs) uint8 { return a.Phone }},
+	{"classification", "classification", lead.Classifications, enumCodes, qualifiedLeads, func(f *Filter) *[]string { return &f.Classification }, func(a *Attrs) uint8 { return a.Classification }},
+	{"location", "location_id", nil, locationID, allLeads, func(f *Filter) *[]string { return &f.Location }, nil},
 }
 
 // Attrs is a lead's filterable attributes as small codes (index into the code lists of package lead,
 // +1; 0 = none), compact enough for the lead index to keep one per distinct combination.
 type Attrs struct {
-	Tab, Type, Source, CTA, Quality, Status, Outcome, Email, Phone uint8
-	Actionable, Test                                               bool
-	Country                                                        string
+	Tab, Type, Source, CTA, Quality, Status, Outcome, Email, Phone, Classification uint8
+	Actionable, Test                                                               bool
+	Country                                                                        string
+	Location                                                                       int64 // 0 = none
 }
 
 // Code is v's code in list (index+1), 0 when v is not in it.
@@ -97,7 +117,8 @@ func AttrsOf(l *lead.Lead) Attrs {
 		Tab: Code(lead.Tabs, l.Tab), Type: Code(lead.LeadTypes, l.LeadType), Source: Code(lead.Sources, l.Source), CTA: Code(lead.CTAs, l.CTA),
 		Quality: Code(lead.Qualities, l.Quality), Status: Code(lead.Statuses, l.Status), Outcome: Code(lead.Outcomes, l.Outcome),
 		Email: Code(lead.EmailValidities, l.EmailValidity), Phone: Code(lead.PhoneValidities, l.PhoneValidity),
-		Actionable: l.Actionable, Test: l.IsTest, Country: l.Country,
+		Classification: Code(lead.Classifications, l.Classification),
+		Actionable:     l.Actionable, Test: l.IsTest, Country: l.Country, Location: l.LocationID,
 	}
 }
 
@@ -136,9 +157,16 @@ func (f Filter) Where() (string, []any) {
 			where = append(where, "actionable = 1", "status = 'archived'")
 		case offerLeads:
 			where = append(where, "lead_type = 'offer'")
+		case qualifiedLeads:
+			where = append(where, "tab = 'qualified'")
 		}
 		where = append(where, fd.column+" IN (?"+strings.Repeat(", ?", len(vs)-1)+")")
 		for _, v := range vs {
+			if fd.kind == locationID {
+				id, _ := strconv.ParseInt(v, 10, 64) // canonical ids only (ParseView, ParseStrict); junk matches no lead
+				args = append(args, id)
+				continue
+			}
 			args = append(args, v)
 		}
 	}
@@ -150,11 +178,12 @@ func (f Filter) Where() (string, []any) {
 
 // Matcher is f compiled for testing Attrs in memory (without search and favourites).
 type Matcher struct {
-	tab     uint8 // 0 = either tab
-	test    bool
-	sets    [len(fields)][]uint8
-	set     [len(fields)]bool
-	country []string
+	tab      uint8 // 0 = either tab
+	test     bool
+	sets     [len(fields)][]uint8
+	set      [len(fields)]bool
+	country  []string
+	location []int64
 }
 
 // Compile turns f into a Matcher.
@@ -167,8 +196,15 @@ func (f Filter) Compile() Matcher {
 			continue
 		}
 		m.set[i] = true
-		if fd.codes == nil {
+		switch fd.kind {
+		case countryISO:
 			m.country = vs
+			continue
+		case locationID:
+			for _, v := range vs {
+				id, _ := strconv.ParseInt(v, 10, 64)
+				m.location = append(m.location, id)
+			}
 			continue
 		}
 		for _, v := range vs {
@@ -204,13 +240,24 @@ func (m *Matcher) Match(a *Attrs) bool {
 			if a.Type != Code(lead.LeadTypes, "offer") {
 				return false
 			}
+		case qualifiedLeads:
+			if a.Tab != Code(lead.Tabs, "qualified") {
+				return false
+			}
 		}
-		if fd.attr == nil {
+		switch fd.kind {
+		case countryISO:
 			if !slices.Contains(m.country, a.Country) {
 				return false
 			}
-		} else if !slices.Contains(m.sets[i], fd.attr(a)) {
-			return false
+		case locationID:
+			if a.Location == 0 || !slices.Contains(m.location, a.Location) {
+				return false
+			}
+		default:
+			if !slices.Contains(m.sets[i], fd.attr(a)) {
+				return false
+			}
 		}
 	}
 	return true
@@ -219,9 +266,10 @@ func (m *Matcher) Match(a *Attrs) bool {
 // Field is one filter of the applicability table as a user interface shows it.
 type Field struct {
 	Param    string   // query-string parameter
-	Codes    []string // the values to offer; nil for country (the countries leads have)
+	Codes    []string // the values to offer; nil for country (the countries leads have) and location (the profile's)
 	Selected []string // the values f holds
-	// Only is the kind of lead the filter is limited to: "" (all leads), "actionable" or "offer".
+	// Only is the kind of lead the filter is limited to: "" (all leads), "actionable", "offer" or
+	// "qualified".
 	Only string
 }
 
@@ -235,6 +283,8 @@ func (f Filter) Fields() []Field {
 			fi.Only = "actionable"
 		case offerLeads:
 			fi.Only = "offer"
+		case qualifiedLeads:
+			fi.Only = "qualified"
 		}
 		out = append(out, fi)
 	}

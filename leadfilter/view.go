@@ -107,11 +107,14 @@ func ParseStrict(q url.Values, country func(string) (string, bool)) (Filter, []P
 		for _, s := range splitValues(q[fd.param]) {
 			c, ok := fd.canonical(s, country)
 			if !ok {
-				allowed := "ISO 3166-1 alpha-2 codes"
-				if fd.codes != nil {
-					allowed = strings.Join(fd.codes, ", ")
+				msg := fmt.Sprintf("%q is not one of ISO 3166-1 alpha-2 codes", s)
+				switch {
+				case fd.codes != nil:
+					msg = fmt.Sprintf("%q is not one of %s", s, strings.Join(fd.codes, ", "))
+				case fd.kind == locationID:
+					msg = fmt.Sprintf("%q is not a location id (a positive whole number)", s)
 				}
-				problems = append(problems, Problem{fd.param, fmt.Sprintf("%q is not one of %s", s, allowed)})
+				problems = append(problems, Problem{fd.param, msg})
 				continue
 			}
 			if !slices.Contains(got, c) {
@@ -149,6 +152,13 @@ func (fd field) canonical(s string, country func(string) (string, bool)) (string
 	if fd.codes != nil {
 		return s, slices.Contains(fd.codes, s)
 	}
+	if fd.kind == locationID {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return "", false
+		}
+		return strconv.FormatInt(id, 10), true
+	}
 	if country != nil {
 		c, ok := country(s)
 		return c, ok && c != ""
@@ -157,10 +167,21 @@ func (fd field) canonical(s string, country func(string) (string, bool)) (string
 	return c, len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
 }
 
-// order puts codes in the order of the field's code list (countries sorted), so one view has one URL.
+// order puts codes in the order of the field's code list (countries sorted, location ids by number),
+// so one view has one URL.
 func (fd field) order(vs []string) []string {
 	if len(vs) == 0 {
 		return nil
+	}
+	if fd.kind == locationID {
+		// Canonical ids have no leading zeros, so the shorter is the smaller.
+		slices.SortFunc(vs, func(a, b string) int {
+			if len(a) != len(b) {
+				return len(a) - len(b)
+			}
+			return strings.Compare(a, b)
+		})
+		return vs
 	}
 	if fd.codes == nil {
 		slices.Sort(vs)
@@ -170,7 +191,7 @@ func (fd field) order(vs []string) []string {
 	return vs
 }
 
-// values is the filter's query parameters (tab, the nine filters, test), in the order of the table.
+// values is the filter's query parameters (tab, the filters, test), in the order of the table.
 func (f Filter) values(v url.Values) {
 	if f.Tab != "" {
 		v.Set("tab", f.Tab)
@@ -185,7 +206,7 @@ func (f Filter) values(v url.Values) {
 	}
 }
 
-// Key identifies the leads f's filters admit (tab, the nine filters, test; not the search), for
+// Key identifies the leads f's filters admit (tab, the filters, test; not the search), for
 // caching what was computed from them.
 func (f Filter) Key() string {
 	v := url.Values{}

@@ -10,11 +10,13 @@ import (
 // canonical URL reads back into the same view, and a program's strict parse names a bad parameter.
 func TestURLContract(t *testing.T) {
 	q, _ := url.ParseQuery("tab=qualified&cta=contact_me&country=jp,de&country=US&q=+contoso+&source=appsource&type=offer&quality=high" +
-		"&status=received&status=bogus&outcome=won&email_validity=valid&phone_validity=unknown&sort=value&dir=desc&page=3&per_page=100&test=1")
+		"&status=received&status=bogus&outcome=won&email_validity=valid&phone_validity=unknown&sort=value&dir=desc&page=3&per_page=100&test=1" +
+		"&classification=sales_qualified,bogus&location=12&location=3,x,-1,03")
 	v := ParseView(q)
 	want := View{Filter: Filter{Tab: "qualified", CTA: []string{"contact_me"}, Country: []string{"DE", "JP", "US"}, Source: []string{"appsource"},
 		Type: []string{"offer"}, Quality: []string{"high"}, Status: []string{"received"}, Outcome: []string{"won"},
-		EmailValidity: []string{"valid"}, PhoneValidity: []string{"unknown"}, Test: true, Q: "contoso"},
+		EmailValidity: []string{"valid"}, PhoneValidity: []string{"unknown"}, Classification: []string{"sales_qualified"},
+		Location: []string{"3", "12"}, Test: true, Q: "contoso"},
 		Sort: "value", Desc: true, Page: 3, Size: 100}
 	if !reflect.DeepEqual(v, want) {
 		t.Fatalf("parsed\n %+v\nwant\n %+v", v, want)
@@ -25,7 +27,8 @@ func TestURLContract(t *testing.T) {
 	if v := ParseView(url.Values{"size": {"25"}}); v.Size != 25 || v.Tab != "marketplace" || v.Sort != "created" || !v.Desc {
 		t.Errorf("size=25 (links saved before per_page): %+v", v)
 	}
-	for query, field := range map[string]string{"tab=favorites": "tab", "status=bogus": "status", "country=Narnia": "country", "test=yes": "test"} {
+	for query, field := range map[string]string{"tab=favorites": "tab", "status=bogus": "status", "country=Narnia": "country", "test=yes": "test",
+		"classification=mql": "classification", "location=tokyo": "location"} {
 		q, _ := url.ParseQuery(query)
 		if _, problems := ParseStrict(q, nil); len(problems) != 1 || problems[0].Field != field {
 			t.Errorf("?%s: %+v, want one problem naming %s", query, problems, field)

@@ -40,6 +40,15 @@ func (s *Service) Receive(ctx context.Context, by lead.Actor, l *lead.Lead) (id 
 // receiveTx is Receive inside the batch's transaction.
 func (s *Service) receiveTx(ctx context.Context, tx *sql.Tx, r *incomingReq) (int64, bool, error) {
 	arrive(r.l, r.now)
+	// Routing to a location (docs/design.md §6): inside the transaction that stores the lead, so a
+	// location removed or added meanwhile is seen as it is.
+	rt, err := newRouterTx(ctx, tx)
+	if err != nil {
+		return 0, false, err
+	}
+	if err := rt.route(r.l, true); err != nil {
+		return 0, false, err
+	}
 	id, created, err := db.SaveIncomingLeadTx(ctx, tx, r.l, r.by.UserID, r.by.Label, r.now)
 	if err != nil || !created {
 		return id, created, err
@@ -180,8 +189,17 @@ func (im *Import) Save(ctx context.Context, leads []*lead.Lead) ([]db.IncomingRe
 		return nil, fmt.Errorf("leads: import: begin: %w", err)
 	}
 	defer tx.Rollback()
+	// Routing to a location (docs/design.md §6), as Receive does; an unknown location named by a row
+	// does not stop the import: the row is routed by country, then to the default.
+	rt, err := newRouterTx(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range leads {
 		arrive(l, im.now)
+		if err := rt.route(l, false); err != nil {
+			return nil, err
+		}
 	}
 	res, err := db.SaveIncomingLeadsTx(ctx, tx, leads, im.by.UserID, im.by.Label, im.now)
 	if err != nil {

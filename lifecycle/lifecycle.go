@@ -153,6 +153,14 @@ func archive(l *lead.Lead, outcome string, in Input, now time.Time) {
 	l.ExpiresAt = nil
 }
 
+// CustomerToldOnDecline reports whether declining l sends the customer the "please choose another
+// partner" notice: only when they agreed to be contacted by email and their address is known valid
+// (not missing, invalid, spam or unconfirmed), and never for test leads. The decline dialog says so
+// before the click; the mail subscriber queues the notice under the same conditions.
+func CustomerToldOnDecline(l *lead.Lead) bool {
+	return !l.IsTest && l.CustomerConsent && l.EmailValidity == "valid" && l.ContactEmail != ""
+}
+
 // EventKind is the timeline kind an action records.
 func EventKind(a Action) string {
 	switch a {
@@ -250,15 +258,55 @@ func RespondBy(l *lead.Lead) time.Time {
 const FlameCalmAfter = 72 * time.Hour
 
 // Flame says how the customer-requested-contact alert shows: "" (none), "hot" within 72 hours of
-// creation, "calm" after. Archived leads show none: there is nobody left to call back.
+// creation, "calm" after. Only a received lead shows it: once it is accepted someone is working it, and
+// an archived lead has nobody left to call back.
 func Flame(l *lead.Lead, now time.Time) string {
-	if !l.CustomerRequestedContact || l.Status == "archived" {
+	if !l.CustomerRequestedContact || l.Status != "received" {
 		return ""
 	}
 	if now.Sub(l.CreatedAt) < FlameCalmAfter {
 		return "hot"
 	}
 	return "calm"
+}
+
+// Urgency levels of a respond-by deadline, from Urgency.
+const (
+	UrgencyNone    = ""        // no deadline: not a received actionable lead
+	UrgencyCalm    = "calm"    // more than UrgencyWarnWithin left
+	UrgencyWarning = "warning" // less than UrgencyWarnWithin left
+	UrgencyDanger  = "danger"  // less than UrgencyDangerWithin left, or overdue
+)
+
+// The thresholds of Urgency: warning from the 48-hour reminder on, danger in the last day.
+const (
+	UrgencyWarnWithin   = ReminderBefore
+	UrgencyDangerWithin = 24 * time.Hour
+)
+
+// Urgency is how pressing a lead's respond-by deadline is at now — the one rule every place that
+// shows a deadline (details page, list cells, Action Center) colours it by.
+func Urgency(l *lead.Lead, now time.Time) string {
+	by := RespondBy(l)
+	if by.IsZero() {
+		return UrgencyNone
+	}
+	switch left := by.Sub(now); {
+	case left < UrgencyDangerWithin:
+		return UrgencyDanger
+	case left < UrgencyWarnWithin:
+		return UrgencyWarning
+	}
+	return UrgencyCalm
+}
+
+// ExpiryOf is when a received actionable lead expires (or expired) unanswered: its respond-by time, else
+// its arrival plus lead.ExpiryWindow, for leads answered since (the reminder's timeline entry names it).
+func ExpiryOf(l *lead.Lead) time.Time {
+	if l.ExpiresAt != nil {
+		return *l.ExpiresAt
+	}
+	return l.CreatedAt.Add(lead.ExpiryWindow)
 }
 
 // TimeLeft splits the time left to respond into what the list and the details page say: "overdue"

@@ -173,11 +173,39 @@ func TestJobTransitionsAndTimes(t *testing.T) {
 	if Flame(rec, now.Add(71*time.Hour+59*time.Minute)) != "hot" || Flame(rec, now.Add(72*time.Hour)) != "calm" {
 		t.Error("flame should be hot before 72 h and calm from 72 h")
 	}
-	if Flame(testLead("archived", "declined", true), now) != "" {
-		t.Error("archived leads show no flame")
+	if Flame(testLead("archived", "declined", true), now) != "" || Flame(testLead("accepted", "", true), now) != "" {
+		t.Error("only received leads show a flame (not accepted or archived ones)")
+	}
+	if Flame(testLead("accepted", "", true), now) != "" {
+		t.Error("an accepted lead is being worked: no flame")
 	}
 	if !RespondBy(rec).Equal(exp) || !RespondBy(acc).IsZero() || !RespondBy(info).IsZero() {
 		t.Error("respond-by only for received actionable leads")
+	}
+}
+
+// Urgency is the one rule that colours a respond-by deadline: warning under 48 hours, danger under 24.
+func TestUrgency(t *testing.T) {
+	rec := testLead("received", "", true)
+	exp := *rec.ExpiresAt
+	for _, c := range []struct {
+		name string
+		l    *lead.Lead
+		at   time.Time
+		want string
+	}{
+		{"11 days left", rec, exp.Add(-11 * 24 * time.Hour), UrgencyCalm},
+		{"exactly 48 h left", rec, exp.Add(-48 * time.Hour), UrgencyCalm},
+		{"47 h 59 min left", rec, exp.Add(-48*time.Hour + time.Minute), UrgencyWarning},
+		{"exactly 24 h left", rec, exp.Add(-24 * time.Hour), UrgencyWarning},
+		{"7 h left", rec, exp.Add(-7 * time.Hour), UrgencyDanger},
+		{"overdue", rec, exp.Add(time.Minute), UrgencyDanger},
+		{"accepted", testLead("accepted", "", true), exp.Add(-time.Hour), UrgencyNone},
+		{"informational", testLead("received", "", false), exp.Add(-time.Hour), UrgencyNone},
+	} {
+		if got := Urgency(c.l, c.at); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }
 

@@ -62,7 +62,7 @@ func TestPreferencesOverrideTheProfile(t *testing.T) {
 	}
 	run(t, s, next)
 	got = srv.to("digest@team.example")
-	if len(got) != 1 || !strings.Contains(got[0].Text, "株式会社ミライ") || got[0].Subject != "1 more new lead on Nov 30, 2026" {
+	if len(got) != 1 || !strings.Contains(got[0].Text, "株式会社ミライ") || got[0].Subject != "New lead on Nov 30, 2026: 株式会社ミライ" {
 		t.Errorf("digest-mode user after the day: %d mails %+v", len(got), got)
 	}
 }
@@ -171,9 +171,10 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 		"expiry_reminder":  {"company": "Fabrikam", "respond_by": float64(day0.Unix()), "link": baseURL + "/leads/1"},
 		"invitation":       {"inviter": "Aiko Tanaka", "link": baseURL + "/invite/abc"},
 		"password_reset":   {"link": baseURL + "/reset/abc"},
+		"webhook_disabled": {"name": "CRM sync", "host": "crm.example.com", "reason": "HTTP 500", "link": baseURL + "/admin/integrations"},
 	}
 	wantJA := map[string]string{"new_lead": "新しいリード", "digest": "まとめ", "decline_customer": "別のパートナー", "decline_sender": "辞退",
-		"expired_sender": "期限切れ", "expiry_reminder": "48 時間", "invitation": "招待", "password_reset": "パスワード"}
+		"expired_sender": "期限切れ", "expiry_reminder": "48 時間", "invitation": "招待", "password_reset": "パスワード", "webhook_disabled": "停止"}
 	for _, kind := range mail.Kinds {
 		for _, lang := range views.Languages {
 			out, err := r.Render(&db.OutboxRow{OutboxMessage: db.OutboxMessage{ID: 1, Kind: kind, Lang: lang, ToName: "Aki", Params: params[kind]}})

@@ -42,6 +42,12 @@ func (n *Notifier) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
 		return leadExpiredTx(ctx, tx, env, e.Lead)
 	case lead.ExpiryNear:
 		return expiryReminderTx(ctx, tx, env, e.Lead)
+	case lead.ChangedInPartnerCenter:
+		// Answered there (accepted, declined, expired in Partner Center): the Action Center closes
+		// here too; nobody is mailed about a decision someone already made.
+		if e.Before.Status == "received" && e.Lead.Status != "received" {
+			return leadAnsweredTx(ctx, tx, env, e.Lead.ID)
+		}
 	}
 	return nil
 }

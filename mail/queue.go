@@ -88,7 +88,7 @@ func newLeadTx(ctx context.Context, tx *sql.Tx, env Env, l *lead.Lead) error {
 				continue
 			}
 		}
-		if err := db.AddDigestItemTx(ctx, tx, r.Email, day, l.ID, r.Lang); err != nil {
+		if err := db.AddDigestItemTx(ctx, tx, r.Email, day, l.ID, r.Lang, r.Name); err != nil {
 			return err
 		}
 	}

@@ -19,11 +19,11 @@ var templateFS embed.FS
 
 // Kinds are the messages Leaddesk sends; each has templates/<kind>.txt (subject and text body) and
 // templates/<kind>.html (the HTML body).
-var Kinds = []string{"new_lead", "digest", "decline_customer", "decline_sender", "expired_sender", "expiry_reminder", "invitation", "password_reset"}
+var Kinds = []string{"new_lead", "digest", "decline_customer", "decline_sender", "expired_sender", "expiry_reminder", "invitation", "password_reset", "webhook_disabled"}
 
 // internalKinds go to the team (they get the link to their settings); the others go to customers,
 // senders of referrals and invitees.
-var internalKinds = map[string]bool{"new_lead": true, "digest": true, "expiry_reminder": true}
+var internalKinds = map[string]bool{"new_lead": true, "digest": true, "expiry_reminder": true, "webhook_disabled": true}
 
 // Rendered is one message ready to be turned into MIME.
 type Rendered struct {
@@ -74,6 +74,7 @@ func (r *Renderer) funcs(lang string) map[string]any {
 		"t":        func(key string, args ...any) string { return r.cat.T(lang, key, args...) },
 		"date":     func(v any) string { return r.formatTime(v, lang, false) },
 		"datetime": func(v any) string { return r.formatTime(v, lang, true) },
+		"sub":      func(a, b int) int { return a - b },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

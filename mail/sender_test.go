@@ -67,7 +67,7 @@ func TestTwelveLeadsGiveTenSinglesThenOneDigest(t *testing.T) {
 			t.Fatalf("%s got %d mails in all, want 10 singles + 1 digest", who, len(got))
 		}
 		dg := got[10]
-		if dg.Subject != "2 more new leads on Nov 30, 2026" {
+		if dg.Subject != "New leads on Nov 30, 2026: Customer K and 1 more" {
 			t.Errorf("digest subject = %q", dg.Subject)
 		}
 		for _, c := range []string{"Customer K", "Customer L"} {

@@ -55,10 +55,11 @@ type testSMTP struct {
 
 type smtpOpt func(*testSMTP)
 
-// withTLS gives the server a self-signed certificate for 127.0.0.1: STARTTLS, or implicit TLS.
+// withTLS gives the server a self-signed certificate for its address: STARTTLS, or implicit TLS.
 func withTLS(implicit bool) smtpOpt {
 	return func(s *testSMTP) {
-		cert, pool := selfSigned(s.t)
+		host, _, _ := net.SplitHostPort(s.addr)
+		cert, pool := selfSigned(s.t, net.ParseIP(host))
 		s.tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}}
 		s.certPool = pool
 		s.implicit = implicit
@@ -70,7 +71,9 @@ func withAuth(user, pass string) smtpOpt { return func(s *testSMTP) { s.user, s.
 
 func startSMTP(t *testing.T, opts ...smtpOpt) *testSMTP {
 	t.Helper()
-	s := &testSMTP{t: t, refuse: map[string]bool{}, addr: "127.0.0.1:0"}
+	// An address of its own in 127.0.0.0/8: while the server is stopped (an outage), no other test
+	// process's server can take over its port and answer in its place.
+	s := &testSMTP{t: t, refuse: map[string]bool{}, addr: ownLoopback() + ":0"}
 	for _, o := range opts {
 		o(s)
 	}
@@ -242,8 +245,15 @@ func parseMessage(t *testing.T, raw []byte) received {
 	return m
 }
 
-// selfSigned makes a certificate for 127.0.0.1 and a pool that trusts it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+// ownLoopback picks a random address in 127.0.0.0/8 (all of it is loopback on Linux).
+func ownLoopback() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return net.IPv4(127, b[0], b[1], b[2]|1).String()
+}
+
+// selfSigned makes a certificate for ip and a pool that trusts it.
+func selfSigned(t *testing.T, ip net.IP) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -251,7 +261,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mx.test"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		IPAddresses: []net.IP{ip}, KeyUsage: x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {

@@ -1,6 +1,6 @@
 // Package metrics exposes Leaddesk in the Prometheus text format (prometheus/client_golang) on its own
 // listener (LEADDESK_METRICS_ADDR): request latency per route, leads per tab and status, intake, the
-// mail outbox, job runs and failures, backups, the SQLite file sizes and the Go runtime. Counts that
+// mail outbox, the Partner Center sync and webhook queues, job runs and failures, backups, the SQLite file sizes and the Go runtime. Counts that
 // live in the database are read when Prometheus scrapes, not kept in step on every request; the only
 // per-request cost is one histogram observation.
 package metrics
@@ -98,7 +98,7 @@ type dbCollector struct {
 	backups *backup.Manager
 	clock   clock.Clock
 
-	leads, received, outbox, outboxAge, fileBytes, backupLast, backupFail, dbErrors *prometheus.Desc
+	leads, received, outbox, outboxAge, queues, fileBytes, backupLast, backupFail, dbErrors *prometheus.Desc
 }
 
 func newDBCollector(d *db.DB, backups *backup.Manager, clk clock.Clock) *dbCollector {
@@ -107,6 +107,7 @@ func newDBCollector(d *db.DB, backups *backup.Manager, clk clock.Clock) *dbColle
 		received:   prometheus.NewDesc("leaddesk_leads_received_total", "Leads ever received (rate() of it is the intake rate).", nil, nil),
 		outbox:     prometheus.NewDesc("leaddesk_outbox_messages", "Mail in the outbox by status.", []string{"status"}, nil),
 		outboxAge:  prometheus.NewDesc("leaddesk_outbox_oldest_queued_age_seconds", "Age of the oldest mail not yet sent (0 when none).", nil, nil),
+		queues:     prometheus.NewDesc("leaddesk_queue_depth", "Work not yet done in the Partner Center sync queue and the webhook deliveries, by status.", []string{"queue", "status"}, nil),
 		fileBytes:  prometheus.NewDesc("leaddesk_sqlite_file_bytes", "Size of the SQLite database file and its write-ahead log.", []string{"file"}, nil),
 		backupLast: prometheus.NewDesc("leaddesk_backup_last_success_timestamp_seconds", "When the newest scheduled backup was taken (Unix time).", nil, nil),
 		backupFail: prometheus.NewDesc("leaddesk_backup_failing", "1 when the last scheduled backup attempt failed.", nil, nil),
@@ -115,7 +116,7 @@ func newDBCollector(d *db.DB, backups *backup.Manager, clk clock.Clock) *dbColle
 }
 
 func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.leads, c.received, c.outbox, c.outboxAge, c.fileBytes, c.backupLast, c.backupFail, c.dbErrors} {
+	for _, d := range []*prometheus.Desc{c.leads, c.received, c.outbox, c.outboxAge, c.queues, c.fileBytes, c.backupLast, c.backupFail, c.dbErrors} {
 		ch <- d
 	}
 }
@@ -137,6 +138,11 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(s.Outbox[st]), st)
 		}
 		ch <- prometheus.MustNewConstMetric(c.outboxAge, prometheus.GaugeValue, s.OutboxOldestAge.Seconds())
+		for queue, counts := range s.Queues {
+			for _, st := range db.QueueStatuses {
+				ch <- prometheus.MustNewConstMetric(c.queues, prometheus.GaugeValue, float64(counts[st]), queue, st)
+			}
+		}
 	}
 	ch <- prometheus.MustNewConstMetric(c.dbErrors, prometheus.GaugeValue, failed)
 	for name, path := range map[string]string{"db": c.db.Path, "wal": c.db.Path + "-wal"} {

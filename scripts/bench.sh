@@ -47,3 +47,8 @@ if command -v wrk >/dev/null 2>&1 && command -v curl >/dev/null 2>&1; then
 else
   echo "== (install wrk and curl for the out-of-process load check)"
 fi
+
+# Partner Center sync (issue 14): the first pull of 10,000 referrals (BenchmarkPartnerCenterInitialPull10000
+# above, s/pull) and how soon a change made here reaches the simulator under `serve` (the real job loop).
+echo "== Partner Center: a change made here reaches the simulator under serve"
+go test -tags $TAGS -count=1 -run 'TestPartnerCenterPushLatencyUnderServe' -v . 2>&1 | grep -E 'pc push latency|^---' || true

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
 
+	"leaddesk/lifecycle"
 	"leaddesk/money"
 )
 
@@ -33,20 +34,22 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 			return template.HTML(`<svg class="` + cls + `" aria-hidden="true" focusable="false"><use href="` +
 				template.HTMLEscapeString(r.Assets.URL("icons/icons.svg")) + `#` + template.HTMLEscapeString(name) + `"></use></svg>`)
 		},
-		"date":     func(t any) string { return r.formatTime(t, lang, false) },
-		"datetime": func(t any) string { return r.formatTime(t, lang, true) },
+		"date":     func(t any) string { return r.FormatTime(t, lang, false) },
+		"datetime": func(t any) string { return r.FormatTime(t, lang, true) },
 		"isodate":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"num":      func(n any) string { return printer.Sprint(n) },
 		"money": func(minor int64, currency string) string {
 			return money.Amount{Minor: minor, Currency: currency}.Format(lang)
 		},
-		"lang":     func() string { return lang },
-		"initials": initials,
-		"add":      func(a, b int) int { return a + b },
-		"sub":      func(a, b int) int { return a - b },
-		"dict":     dict,
-		"list":     func(v ...any) []any { return v },
-		"join":     strings.Join,
+		"lang": func() string { return lang },
+		// declineTellsCustomer is lifecycle.CustomerToldOnDecline, for the decline dialog's wording.
+		"declineTellsCustomer": lifecycle.CustomerToldOnDecline,
+		"initials":             initials,
+		"add":                  func(a, b int) int { return a + b },
+		"sub":                  func(a, b int) int { return a - b },
+		"dict":                 dict,
+		"list":                 func(v ...any) []any { return v },
+		"join":                 strings.Join,
 		"contains": func(list []string, v string) bool {
 			for _, x := range list {
 				if x == v {
@@ -78,7 +81,11 @@ func CountryNameIn(lang, code string) string {
 	return CountryName(display.Regions(language.Make(lang)), code)
 }
 
-func (r *Renderer) formatTime(v any, lang string, withTime bool) string {
+// FormatTime is the one way dates are written in each language, in the configured time zone: English
+// "Dec 14, 2026" and "Dec 14, 2026 18:00 JST", Japanese "2026/12/14" and "2026/12/14 18:00 JST"; a time
+// always names its zone (a zone without an abbreviation shows as UTC+5:30). t is a time.Time, a
+// *time.Time or Unix seconds; anything else, nil or zero is "".
+func (r *Renderer) FormatTime(v any, lang string, withTime bool) string {
 	var t time.Time
 	switch x := v.(type) {
 	case time.Time:
@@ -97,16 +104,32 @@ func (r *Renderer) formatTime(v any, lang string, withTime bool) string {
 		return ""
 	}
 	t = t.In(r.Loc)
+	day := "Jan 2, 2006"
 	if lang == "ja" {
-		if withTime {
-			return t.Format("2006/01/02 15:04")
-		}
-		return t.Format("2006/01/02")
+		day = "2006/01/02"
 	}
-	if withTime {
-		return t.Format("Jan 2, 2006 15:04")
+	if !withTime {
+		return t.Format(day)
 	}
-	return t.Format("Jan 2, 2006")
+	return t.Format(day+" 15:04") + " " + zoneName(t)
+}
+
+// zoneName is t's zone abbreviation (JST, CET, UTC), or its offset from UTC where the zone database
+// has only a number ("+0530" → "UTC+5:30").
+func zoneName(t time.Time) string {
+	abbr, off := t.Zone()
+	if abbr != "" && abbr[0] != '+' && abbr[0] != '-' {
+		return abbr
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	h, m := off/3600, off%3600/60
+	if m != 0 {
+		return fmt.Sprintf("UTC%s%d:%02d", sign, h, m)
+	}
+	return fmt.Sprintf("UTC%s%d", sign, h)
 }
 
 func initials(name string) string {

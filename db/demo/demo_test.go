@@ -229,6 +229,10 @@ func TestSeedDefaults(t *testing.T) {
 		if n := count(t, d, `SELECT COUNT(*) FROM leads WHERE email_validity = 'spam' AND quality <> 'low'`); n != 0 {
 			t.Errorf("%d spam leads of high quality", n)
 		}
+		// Quality follows the intake rule: a valid address keeps a lead high even with a mistyped phone.
+		if n := count(t, d, `SELECT COUNT(*) FROM leads WHERE email_validity = 'valid' AND quality = 'low'`); n != 0 {
+			t.Errorf("%d leads with a valid email address are marked low quality (possible spam)", n)
+		}
 		if n := count(t, d, `SELECT COUNT(*) FROM leads l WHERE email_validity = 'spam' AND NOT EXISTS (
 			SELECT 1 FROM spam_list s WHERE s.kind = 'domain' AND l.contact_email LIKE '%@' || s.value)`); n != 0 {
 			t.Errorf("%d spam leads whose domain is not on the spam list", n)

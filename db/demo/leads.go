@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/lead"
 	"leaddesk/money"
@@ -318,10 +319,8 @@ func (g *generator) next(i int, b *batch) {
 	} else {
 		l.phone = g.phone(c.phones[r.IntN(len(c.phones))])
 	}
-	l.quality = "high"
-	if l.emailValidity == "spam" || l.emailValidity == "invalid" || l.phoneValidity == "invalid" {
-		l.quality = "low"
-	}
+	// The rule intake applies, so a valid email with a mistyped phone is not shown as possible spam.
+	l.quality = contact.Quality(l.emailValidity, l.phoneValidity)
 	if l.isTest {
 		l.first, l.last, l.company, l.title = "MSFT_TEST", "MSFT_TEST", "MSFT_TEST", "MSFT_TEST"
 		l.email, l.emailValidity, l.phoneValidity, l.quality = "msft_test@marketplace.example", "unknown", "unknown", "high"

@@ -49,6 +49,7 @@ func Config(t testing.TB) *config.Config {
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.Timezone = "Asia/Tokyo"
+	cfg.DNS = "off" // no outside resolver in tests; a DNS test passes its loopback server's Resolver
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("test config: %v", err)
 	}
