@@ -1,5 +1,5 @@
 // Command leaddesk is a self-hosted lead desk for Microsoft partner teams: the Partner Center
-// Referrals › Leads workspace on the team's own server, in one binary (DESIGN.md).
+// Referrals › Leads workspace on the team's own server, in one binary (docs/design.md).
 package main
 
 import (

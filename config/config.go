@@ -1,5 +1,5 @@
 // Package config holds Leaddesk's settings: one struct, filled from flags and LEADDESK_* variables
-// (DESIGN §8), with defaults that work on a laptop, validated at start.
+// (docs/design.md §8), with defaults that work on a laptop, validated at start.
 package config
 
 import (

@@ -31,7 +31,7 @@ var (
 	signedIn = Policy{SignedIn: true}
 	// A webhook receiver: anyone may call it; the handler checks the URL's secret.
 	webhookReceiver = Policy{Public: true, URLSecret: true}
-	// Who may read leads: every role (Business profile admins read-only, DESIGN §2).
+	// Who may read leads: every role (Business profile admins read-only, docs/design.md §2).
 	leadReaders = anyRole(db.RoleReferrals, db.RoleProfile, db.RoleAccount)
 	// Who may work leads: accept, decline, favourite, export.
 	leadWorkers    = anyRole(db.RoleReferrals, db.RoleAccount)
@@ -126,6 +126,10 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/leads/export.csv", h.leadsExport, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/favorite", h.leadFavorite, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/bulk/favorite", h.leadsBulkFavorite, leadWorkers)
+
+	// Insights (issue 16): everyone with a role reads the figures and downloads them.
+	h.handle(e, http.MethodGet, "/insights", h.insightsIndex, leadReaders)
+	h.handle(e, http.MethodGet, "/insights/:chart", h.insightsCSV, leadReaders)
 
 	// Lead details and lifecycle (issue 5): everyone with a role reads; Referrals and Account admins act.
 	// /leads/bulk/… are static segments, which Echo prefers over /leads/:id.
