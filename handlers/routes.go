@@ -118,6 +118,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/admin/users/:id/enable", h.adminEnable, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/users/:id/reset", h.adminResetLink, accountAdmins)
 	h.handle(e, http.MethodGet, "/admin/audit", h.adminAudit, accountAdmins)
+	// Operations (issue 20): what runs, backups, configuration in effect.
+	h.handle(e, http.MethodGet, "/admin/system", h.adminSystem, accountAdmins)
 
 	// Leads workspace (issue 4): list, favourites, export
 	h.handle(e, http.MethodGet, "/leads", h.leadsIndex, leadReaders)
@@ -280,6 +282,9 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 	e.IPExtractor = clientAddress(h.Cfg.TrustedProxyNets)
 
 	e.Use(middleware.RequestID())
+	if h.ops.observe != nil {
+		e.Use(h.observeRequests)
+	}
 	// One log line per request (logRequests), written after the response; a panic inside becomes that
 	// request's error, with its stack.
 	e.Use(h.logRequests)
