@@ -1,5 +1,5 @@
 // Command leaddesk is a self-hosted lead desk for Microsoft partner teams: the Partner Center
-// Referrals › Leads workspace on the team's own server, in one binary (DESIGN.md).
+// Referrals › Leads workspace on the team's own server, in one binary (docs/design.md).
 package main
 
 import (
@@ -21,6 +21,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/backup"
 	"leaddesk/config"
 	"leaddesk/contact"
 	"leaddesk/db"
@@ -56,11 +57,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the web app and the background jobs (the default)", (*Main).serveCmd},
-		"demo":    {"fill an empty data directory with demo data, print the sign-ins, then serve", (*Main).demoCmd},
-		"jobs":    {"run every due background job once, as of now or --now RFC3339, then exit", (*Main).jobsCmd},
-		"backup":  {"write a consistent online copy of the database to FILE", (*Main).backupCmd},
-		"version": {"print the version", (*Main).versionCmd},
+		"serve":       {"run the web app and the background jobs (the default)", (*Main).serveCmd},
+		"demo":        {"fill an empty data directory with demo data, print the sign-ins, then serve", (*Main).demoCmd},
+		"jobs":        {"run every due background job once, as of now or --now RFC3339, then exit", (*Main).jobsCmd},
+		"backup":      {"write a consistent online copy of the database to FILE", (*Main).backupCmd},
+		"version":     {"print the version, the database's schema and the latest backup", (*Main).versionCmd},
+		"restore":     {"replace the database with a backup FILE (the server must be stopped)", (*Main).restoreCmd},
+		"healthcheck": {"exit 0 when the server on LEADDESK_ADDR answers /healthz (for container health checks)", (*Main).healthcheckCmd},
 		// Accounts (issue 3)
 		"user": {"manage users: `user add --email E --name N --roles R1,R2 [--password-stdin]`", (*Main).userCmd},
 
@@ -87,10 +90,12 @@ type Main struct {
 	Log    *slog.Logger
 	Jobs   *jobs.Runner
 	PC     *pcsync.Syncer // nil unless LEADDESK_PC_CLIENT_ID is set
-	Out    io.Writer
-	Getenv func(string) string
-	ctx    context.Context
-	pcHTTP *http.Client // the Partner Center client's HTTP client (tests); nil: its default
+	// Backups takes the scheduled backups (issue 20); off when LEADDESK_BACKUP_DIR is unset.
+	Backups *backup.Manager
+	Out     io.Writer
+	Getenv  func(string) string
+	ctx     context.Context
+	pcHTTP  *http.Client // the Partner Center client's HTTP client (tests); nil: its default
 }
 
 // errUsage marks mistakes in the command line, which exit with code 2.
@@ -142,26 +147,18 @@ func usage(w io.Writer) {
 
 // flags parses the shared settings plus a command's own flags, then opens the database.
 func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
-	cfg := config.Default()
-	fs := flag.NewFlagSet("leaddesk "+name, flag.ContinueOnError)
-	fs.SetOutput(m.Out)
-	cfg.Register(fs, m.Getenv)
-	if extra != nil {
-		extra(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("bad setting: %w", err)
-	}
-	m.Cfg = cfg
-	d, err := db.Open(m.ctx, cfg.DBPath())
+	fs, err := m.parseConfig(name, args, extra)
 	if err != nil {
 		return nil, err
+	}
+	cfg := m.Cfg
+	// Before migrations change an existing database, Open copies it into the backup directory.
+	d, err := db.OpenWith(m.ctx, cfg.DBPath(), db.Options{BackupDir: cfg.BackupTarget()})
+	if err != nil {
+		return nil, err
+	}
+	if d.PreUpgradeBackup != "" {
+		m.Log.Info("database upgraded; the backup taken before is kept", "file", d.PreUpgradeBackup, "schema", db.LatestVersion())
 	}
 	m.DB = d
 	// The domain service owns every change to a lead; its subscribers hear of each in the change's
@@ -180,7 +177,31 @@ func (m *Main) setup(name string, args []string, extra func(fs *flag.FlagSet)) (
 		return nil, err
 	}
 	m.Jobs = jobs.NewRunner(m.Clock, m.Log)
+	m.Backups = backup.NewManager(d, cfg.BackupDir, cfg.BackupEvery, m.Log)
 	m.registerJobs()
+	return fs, nil
+}
+
+// parseConfig parses the shared settings plus a command's own flags into m.Cfg, without opening the
+// database (restore and version must not migrate it).
+func (m *Main) parseConfig(name string, args []string, extra func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
+	cfg := config.Default()
+	fs := flag.NewFlagSet("leaddesk "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Out)
+	cfg.Register(fs, m.Getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("bad setting: %w", err)
+	}
+	m.Cfg = cfg
 	return fs, nil
 }
 
@@ -226,6 +247,12 @@ func (m *Main) registerJobs() {
 		m.Jobs.Register(jobs.Job{Name: "webhooks", Every: 5 * time.Second, Run: hooks.Run})
 	}
 	m.registerPCJobs()
+
+	// Operations (issue 20): a scheduled backup when one is due (checked every minute, so an hourly
+	// backup stays on time across restarts); `leaddesk jobs` takes a due one too.
+	if m.Backups.Enabled() {
+		m.Jobs.Register(jobs.Job{Name: "backup", Every: time.Minute, Run: m.Backups.RunDue})
+	}
 }
 
 // registerPCJobs adds the Partner Center jobs when the sync is configured: the pull every five minutes
@@ -268,11 +295,24 @@ func (m *Main) serveCmd(args []string) error {
 // serve runs the web app and the jobs until the context ends, then shuts down gracefully: it stops
 // accepting, lets requests and jobs in flight finish, and closes the database.
 func (m *Main) serve() error {
+	lock, err := m.lockDataDir()
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	ln, err := net.Listen("tcp", m.Cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (%v): is another Leaddesk running? Stop it or choose another address with LEADDESK_ADDR / -addr", m.Cfg.Addr, err)
 	}
-	e, h, err := handlers.New(handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads, DNS: m.DNS, PC: m.PC})
+	deps := handlers.Deps{Cfg: m.Cfg, DB: m.DB, Clock: m.Clock, Log: m.Log, Leads: m.Leads, DNS: m.DNS, PC: m.PC,
+		Backups: m.Backups, Jobs: m.Jobs, Started: m.Clock.Now()}
+	stopMetrics, err := m.startMetrics(&deps)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
+	e, h, err := handlers.New(deps)
 	if err != nil {
 		ln.Close()
 		return err
@@ -299,7 +339,7 @@ func (m *Main) serveOn(ln net.Listener, e *echo.Echo) error {
 	m.Jobs.Start(jobCtx)
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- m.serveHTTP(srv, ln) }()
 	m.Log.Info("leaddesk is serving", "url", m.Cfg.BaseURL, "addr", ln.Addr().String(), "data", m.Cfg.DataDir, "version", handlers.Version)
 	select {
 	case err := <-errc:
@@ -405,14 +445,9 @@ func (m *Main) backupCmd(args []string) error {
 	}
 	dest := fs.Arg(0)
 	start := time.Now()
-	if err := m.DB.Backup(m.ctx, dest); err != nil {
+	if err := m.DB.BackupVerified(m.ctx, dest); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Out, "backup written to %s in %s\n", dest, time.Since(start).Round(time.Millisecond))
-	return nil
-}
-
-func (m *Main) versionCmd(args []string) error {
-	fmt.Fprintf(m.Out, "leaddesk %s (schema %d)\n", handlers.Version, db.LatestVersion())
 	return nil
 }

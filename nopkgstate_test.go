@@ -26,7 +26,7 @@ var pkgStateAllowed = map[string]string{
 //     set, deleted or sorted in place, its address taken (a map, slice or counter that changes).
 //
 // A map or slice that is filled once where it is declared (or in init) and only read afterwards is a
-// lookup table (the codes of DESIGN §3.2, column lists, locale tables) and passes. Sentinel errors
+// lookup table (the codes of docs/design.md §3.2, column lists, locale tables) and passes. Sentinel errors
 // (errors.New) and compiled regular expressions are values that never change and pass too. Limits
 // of a syntax-only check: a write through a function that mutates its argument, or from another
 // package, is not seen.

@@ -1,8 +1,9 @@
 // Package config holds Leaddesk's settings: one struct, filled from flags and LEADDESK_* variables
-// (DESIGN §8), with defaults that work on a laptop, validated at start.
+// (docs/design.md §8), with defaults that work on a laptop, validated at start.
 package config
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,6 +44,13 @@ type Config struct {
 	TrustedProxies   string
 	TrustedProxyNets []*net.IPNet // parsed TrustedProxies
 
+	// Operations (issue 20): scheduled backups, metrics listener, native TLS.
+	BackupDir   string        // scheduled backups go here; "" = no scheduled backups
+	backupEvery string        // raw LEADDESK_BACKUP_EVERY
+	BackupEvery time.Duration // how often a backup is due (parsed backupEvery)
+	MetricsAddr string        // listen address of /metrics; "" = off
+	TLSCert     string        // PEM certificate chain file; with TLSKey, serve HTTPS directly
+	TLSKey      string        // PEM private key file
 	// Partner Center Referrals sync (issue 14): the partner's Entra app of the Secure Application Model.
 	PartnerCenter PartnerCenter
 
@@ -112,6 +120,12 @@ func (c *Config) settings() []setting {
 		{"oidc-client-secret", "LEADDESK_OIDC_CLIENT_SECRET", "OpenID Connect client secret", &c.OIDC.ClientSecret, ""},
 		{"oidc-name", "LEADDESK_OIDC_NAME", "OpenID Connect button label", &c.OIDC.Name, "OpenID Connect"},
 		{"trusted-proxies", "LEADDESK_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed", &c.TrustedProxies, ""},
+		// Operations (issue 20)
+		{"backup-dir", "LEADDESK_BACKUP_DIR", "directory for scheduled backups (off when empty; pre-upgrade backups then go to DATA_DIR/backups)", &c.BackupDir, ""},
+		{"backup-every", "LEADDESK_BACKUP_EVERY", "how often a scheduled backup is taken, e.g. 1h or 30m", &c.backupEvery, "1h"},
+		{"metrics-addr", "LEADDESK_METRICS_ADDR", "listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090 (off when empty)", &c.MetricsAddr, ""},
+		{"tls-cert", "LEADDESK_TLS_CERT", "PEM certificate file for serving HTTPS without a reverse proxy (with LEADDESK_TLS_KEY)", &c.TLSCert, ""},
+		{"tls-key", "LEADDESK_TLS_KEY", "PEM private key file for LEADDESK_TLS_CERT", &c.TLSKey, ""},
 		{"dns", "LEADDESK_DNS", "DNS server (host:port) that checks whether lead email domains take mail; off to skip (default: the system's resolver)", &c.DNS, ""},
 		// Partner Center Referrals sync (issue 14)
 		{"pc-tenant", "LEADDESK_PC_TENANT", "Partner Center: the partner's directory (tenant) ID", &c.PartnerCenter.Tenant, ""},
@@ -278,6 +292,7 @@ func (c *Config) Validate() error {
 	} else {
 		c.TrustedProxyNets = nets
 	}
+	c.validateOps(bad)
 	if c.DNS != "" && c.DNS != "off" {
 		if host, port, err := net.SplitHostPort(c.DNS); err != nil || host == "" || port == "" {
 			bad("LEADDESK_DNS", "%q is not host:port of a DNS server (for example 127.0.0.1:53), or off", c.DNS)
@@ -292,6 +307,68 @@ func (c *Config) Validate() error {
 		bad("LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "%q is neither 1 nor 0", c.webhooksLoopbackRaw)
 	}
 	return errors.Join(errs...)
+}
+
+// validateOps checks the operations settings (issue 20).
+func (c *Config) validateOps(bad func(env, format string, a ...any)) {
+	if d, err := time.ParseDuration(c.backupEvery); err != nil || d < time.Minute {
+		bad("LEADDESK_BACKUP_EVERY", "%q is not a duration of at least a minute such as 1h or 30m", c.backupEvery)
+	} else {
+		c.BackupEvery = d
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			bad("LEADDESK_METRICS_ADDR", "%q is not host:port (for example 127.0.0.1:9090)", c.MetricsAddr)
+		} else if c.MetricsAddr == c.Addr {
+			bad("LEADDESK_METRICS_ADDR", "must differ from LEADDESK_ADDR (%s): metrics are served on their own listener", c.Addr)
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("LEADDESK_TLS_CERT", "LEADDESK_TLS_CERT and LEADDESK_TLS_KEY must be set together")
+	} else if c.TLSCert != "" {
+		if _, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey); err != nil {
+			bad("LEADDESK_TLS_CERT", "cannot load the certificate and key: %v", err)
+		}
+	}
+}
+
+// BackupTarget is where backups are written: LEADDESK_BACKUP_DIR, else DATA_DIR/backups (which only
+// the automatic pre-upgrade backups use).
+func (c *Config) BackupTarget() string {
+	if c.BackupDir != "" {
+		return c.BackupDir
+	}
+	return filepath.Join(c.DataDir, "backups")
+}
+
+// Value is one setting as in effect, for Admin › System; a secret's value is masked.
+type Value struct {
+	Env, Value string
+	IsDefault  bool
+}
+
+// Values lists every setting's value in effect. Client secrets and the session key show only whether
+// they are set, and the SMTP URL without its password.
+func (c *Config) Values() []Value {
+	var out []Value
+	for _, s := range c.settings() {
+		v := Value{Env: s.env, Value: *s.dst, IsDefault: *s.dst == s.def}
+		switch {
+		case v.Value == "":
+		case strings.HasSuffix(s.env, "_SECRET") || s.env == "LEADDESK_SESSION_KEY":
+			v.Value = "••••••"
+		case s.env == "LEADDESK_SMTP_URL":
+			if u, err := url.Parse(v.Value); err == nil && u.User != nil {
+				if _, ok := u.User.Password(); ok {
+					u.User = url.UserPassword(u.User.Username(), "xxxxxx")
+					v.Value = strings.Replace(u.String(), "xxxxxx", "••••••", 1)
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	out = append(out, Value{Env: "LEADDESK_SIGNIN_DOMAINS", Value: strings.Join(c.SignInDomains, ","), IsDefault: len(c.SignInDomains) == 0})
+	return out
 }
 
 // entraMultiTenant are the Entra ID authorities that let users of any tenant sign in.

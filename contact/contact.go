@@ -1,5 +1,5 @@
 // Package contact checks the contact details a lead arrives with: whether its email address and phone
-// number can reach someone (DESIGN §3.4), which country a free-text country names, and the lead quality
+// number can reach someone (docs/design.md §3.4), which country a free-text country names, and the lead quality
 // that follows from them. It is its own package because every way in (the marketplace endpoint, the JSON
 // API, the CSV import) must apply exactly the same rules, and none of handlers, db or views owns them.
 package contact
@@ -14,7 +14,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// Validity values (DESIGN §3.2), the same codes the leads table stores.
+// Validity values (docs/design.md §3.2), the same codes the leads table stores.
 const (
 	Valid   = "valid"
 	Invalid = "invalid"

@@ -35,11 +35,17 @@ type DB struct {
 	*sql.DB
 	Path  string
 	index *leadindex.Index
+	opts  Options
+	// PreUpgradeBackup is the backup Open wrote before applying migrations ("" when none were pending).
+	PreUpgradeBackup string
 }
 
 // Options tune what Open builds beside the connection; the zero value is what the app uses.
 type Options struct {
 	LeadIndex leadindex.Options
+	// BackupDir receives the automatic backup taken before migrations change an existing database;
+	// default: backups/ beside the database.
+	BackupDir string
 }
 
 // Close closes the lead index (releasing its connection) and then the database.
@@ -86,7 +92,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{DB: sqldb, Path: path, index: leadindex.New(sqldb, opts.LeadIndex)}
+	d := &DB{DB: sqldb, Path: path, index: leadindex.New(sqldb, opts.LeadIndex), opts: opts}
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
@@ -168,8 +174,19 @@ func (d *DB) migrateFS(ctx context.Context, fsys fs.FS) error {
 		return fmt.Errorf("db: read schema version: %w", err)
 	}
 	if len(ms) > 0 && current > ms[len(ms)-1].version {
+		latest := ms[len(ms)-1].version
+		if b := d.newestPreUpgrade(latest); b != "" {
+			return fmt.Errorf("db: %s was written by a newer Leaddesk (schema %d, this binary knows up to %d): run the newer binary, or stop it and `leaddesk restore %s` (the backup taken before the upgrade)",
+				d.Path, current, latest, b)
+		}
 		return fmt.Errorf("db: %s was written by a newer Leaddesk (schema %d, this binary knows up to %d): run the newer binary or restore a backup",
-			d.Path, current, ms[len(ms)-1].version)
+			d.Path, current, latest)
+	}
+	// An existing database is copied before the first pending migration touches it.
+	if len(ms) > 0 && current > 0 && current < ms[len(ms)-1].version {
+		if err := d.preUpgradeBackup(ctx, current); err != nil {
+			return err
+		}
 	}
 	for _, m := range ms {
 		if m.version <= current {

@@ -9,7 +9,7 @@ import (
 )
 
 // DedupeWindow is how close in time two leads with the same email address, offer and call to action
-// must be to count as one repeated delivery (DESIGN §5).
+// must be to count as one repeated delivery (docs/design.md §5).
 const DedupeWindow = 24 * time.Hour
 
 // SaveIncomingLeadTx stores a lead that arrived from outside (marketplace, API, import) unless it

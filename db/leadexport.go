@@ -8,7 +8,7 @@ import (
 )
 
 // ExportLeads calls fn for every lead of view v (all pages) in order with the export's fields filled
-// (DESIGN §3.5; not every field of Lead), reading a thousand at a time, so memory stays flat whatever
+// (docs/design.md §3.5; not every field of Lead), reading a thousand at a time, so memory stays flat whatever
 // the count: the index walks its permutation chunk by chunk (leadindex.Index.Walk). Favourite and
 // search views are bounded by their hits and are ordered up front.
 func (d *DB) ExportLeads(ctx context.Context, v leadfilter.View, userID int64, fn func(*Lead) error) error {
@@ -42,7 +42,7 @@ func (d *DB) ExportLeads(ctx context.Context, v leadfilter.View, userID int64, f
 // exportChunk is how many leads an export reads at once.
 const exportChunk = 1000
 
-// exportLeadColumns are the columns of the CSV export (DESIGN §3.5): reading only these keeps a
+// exportLeadColumns are the columns of the CSV export (docs/design.md §3.5): reading only these keeps a
 // million-row export quick.
 const exportLeadColumns = `id, created_at, customer_company, contact_first_name, contact_last_name, contact_email, email_validity,
 	contact_phone, phone_validity, country, COALESCE(source, ''), COALESCE(lead_type, ''), COALESCE(cta, ''),

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Keyword kinds and preference kinds of the business profile (DESIGN §6).
+// Keyword kinds and preference kinds of the business profile (docs/design.md §6).
 const (
 	KeywordExpertise     = "expertise"
 	KeywordBusinessModel = "business_model"

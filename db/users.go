@@ -12,7 +12,7 @@ import (
 	"leaddesk/lead"
 )
 
-// Role names (DESIGN §2); a user may hold several.
+// Role names (docs/design.md §2); a user may hold several.
 const (
 	RoleReferrals = "referrals-admin"
 	RoleProfile   = "business-profile-admin"

@@ -126,7 +126,7 @@ func TestValidationOutcomesOnTheWayIn(t *testing.T) {
 	}
 }
 
-// exportCSV is a file in the columns of our own export (DESIGN §3.5), BOM and neutralized cells included.
+// exportCSV is a file in the columns of our own export (docs/design.md §3.5), BOM and neutralized cells included.
 const exportCSV = "\ufeffLeadId,LeadCreationDateTime,CustomerCompany,ContactName,Email,EmailValidity,Phone,PhoneValidity,Country,Source,LeadType,CallToAction,Offer,Quality,Status,Outcome,Reason,DealName,DealValue,Currency,PurchaseDate,CrmId,CampaignId,Notes\r\n" +
 	"PC-1,2026-11-29T09:00:00Z,Contoso KK,Aiko Sato,aiko@contoso.co.jp,valid,'+81 3-1234-5678,valid,JP,appsource,offer,contact_me,Contoso CRM,high,received,,,,,,,,,\"Call me, please\"\r\n" +
 	"PC-2,2026-06-01T09:00:00Z,Fabrikam Inc,Bob Smith,bob@fabrikam.com,valid,+1 425 882 8080,valid,US,azure_marketplace,offer,contact_me,Fabrikam VM,high,archived,won,,Fabrikam rollout,12500.50,USD,2026-07-01,CRM-9,CMP-1,'=SUM(A1:A2)\r\n" +

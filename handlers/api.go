@@ -29,7 +29,7 @@ func (h *Handler) apiCreateLead(c echo.Context) error {
 	return h.storeIncoming(c, l, 0, "api:"+h.apiToken(c).Name)
 }
 
-// apiListLeads is GET /api/v1/leads: the workspace's filters (DESIGN §3.2, repeated or comma-separated
+// apiListLeads is GET /api/v1/leads: the workspace's filters (docs/design.md §3.2, repeated or comma-separated
 // parameters OR-ed), with the same rules as the Leads list (leadfilter: a filter narrows only the
 // leads it applies to; test leads only with test=1), newest first, `limit` per page (default 50, at
 // most 500) and an opaque `cursor` from nextCursor.

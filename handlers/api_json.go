@@ -116,7 +116,7 @@ func apiTime(t *time.Time) string {
 // APILead is a lead as the JSON API shows it, for the webhooks' payloads (webhooks.Subscriber.Shape).
 func APILead(l *lead.Lead) any { return toAPILead(l) }
 
-// toAPILead shapes a lead for the API. Expired leads never expose contact details (DESIGN §3.3).
+// toAPILead shapes a lead for the API. Expired leads never expose contact details (docs/design.md §3.3).
 func toAPILead(l *lead.Lead) apiLead {
 	status, sub := pcStatus(l)
 	a := apiLead{ID: l.ID, ExternalReferenceID: l.ExternalID, Name: l.DealName, Status: status, Substatus: sub,

@@ -100,7 +100,7 @@ func (h *Handler) logout(c echo.Context) error {
 	return h.redirect(c, "/login")
 }
 
-// noRole is the page for a signed-in user who holds no role yet (DESIGN §2).
+// noRole is the page for a signed-in user who holds no role yet (docs/design.md §2).
 func (h *Handler) noRole(c echo.Context) error {
 	return h.render(c, http.StatusOK, "no_role", h.page(c, h.T(c, "auth.no_role_title"), "", nil))
 }

@@ -7,15 +7,18 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"leaddesk/backup"
 	"leaddesk/config"
 	"leaddesk/contact"
 	"leaddesk/db"
 	"leaddesk/internal/clock"
 	"leaddesk/internal/secretkey"
+	"leaddesk/jobs"
 	"leaddesk/leads"
 	"leaddesk/pcsync"
 	"leaddesk/static"
@@ -49,6 +52,8 @@ type Handler struct {
 	hookGuard webhooks.Guard    // which target URLs an endpoint may have
 
 	countryNames sync.Map // lang+code → localized country name (leads.go)
+
+	ops opsDeps // operations (issue 20): backups, jobs, metrics, start time
 }
 
 // Deps are what New needs.
@@ -60,6 +65,21 @@ type Deps struct {
 	Leads *leads.Service    // required
 	DNS   *contact.Resolver // email-domain checks of incoming leads (nil: off)
 	PC    *pcsync.Syncer    // optional: the Partner Center sync
+
+	// Operations (issue 20), all optional.
+	Backups *backup.Manager // scheduled backups (status in /healthz and Admin › System)
+	Jobs    *jobs.Runner    // background jobs (schedule and last runs on Admin › System)
+	// ObserveRequest, when set, hears of every answered request with its route pattern (metrics).
+	ObserveRequest func(method, route string, status int, took time.Duration)
+	Started        time.Time // when the process started (uptime); default: when New ran
+}
+
+// opsDeps are the Deps of the operations pages.
+type opsDeps struct {
+	backups *backup.Manager
+	jobs    *jobs.Runner
+	observe func(method, route string, status int, took time.Duration)
+	started time.Time
 }
 
 // Context keys set by the middleware.

@@ -37,5 +37,23 @@ func (h *Handler) healthz(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"status": "ok", "database": "ok", "schema": v, "schema_latest": db.LatestVersion(), "version": Version,
+		"backup": h.backupHealth(),
 	})
+}
+
+// backupHealth is the scheduled backups' part of /healthz: "off", "ok", "overdue" or "failing", with
+// the newest backup's time and age. A failing backup does not make the server unhealthy for a load
+// balancer (it still serves), but a monitoring check can alert on it.
+func (h *Handler) backupHealth() map[string]any {
+	now := h.Clock.Now()
+	st := h.ops.backups.Status(now)
+	out := map[string]any{"status": st.State}
+	if st.Last != nil {
+		out["last"] = st.Last.Time.UTC().Format(time.RFC3339)
+		out["age_seconds"] = int(now.Sub(st.Last.Time).Seconds())
+	}
+	if st.LastError != "" {
+		out["error"] = st.LastError
+	}
+	return out
 }

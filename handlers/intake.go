@@ -24,7 +24,7 @@ type intakeErrors struct {
 	Fields []intake.FieldError `json:"fields"`
 }
 
-// marketplaceLead receives the commercial marketplace's HTTPS-endpoint JSON (DESIGN §5): 201 with the
+// marketplaceLead receives the commercial marketplace's HTTPS-endpoint JSON (docs/design.md §5): 201 with the
 // new lead's id, 200 with the stored id for a repeated delivery, 400 naming each bad field, 413 past
 // intakeBodyLimit. 201 is sent only after the transaction committed.
 func (h *Handler) marketplaceLead(c echo.Context) error {

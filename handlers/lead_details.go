@@ -19,7 +19,7 @@ import (
 	"leaddesk/money"
 )
 
-// detailsData is the lead details page (DESIGN §9).
+// detailsData is the lead details page (docs/design.md §9).
 type detailsData struct {
 	Lead       *lead.Lead
 	Can        map[string]bool // lifecycle actions this user may do now, by name

@@ -60,7 +60,7 @@ func (h *Handler) fieldErr(c echo.Context, errs map[string]string, field, key st
 	}
 }
 
-// readDealForm reads the accept/edit fields (DESIGN §8 names): the deal, the chosen team and (on
+// readDealForm reads the accept/edit fields (docs/design.md §8 names): the deal, the chosen team and (on
 // accept) the extra contacts. users are the instance's users a team may be chosen from; the injected
 // clock and the configured time zone decide what "in the past" means for the purchase date.
 func (h *Handler) readDealForm(c echo.Context, users []*db.User, withContacts bool) (dealForm, lifecycle.Deal, []int64, []lead.Contact) {
@@ -213,7 +213,7 @@ type reasonForm struct {
 	Errors                 map[string]string
 }
 
-// readReasonForm reads reason and notes; "other" requires notes (DESIGN §3.3).
+// readReasonForm reads reason and notes; "other" requires notes (docs/design.md §3.3).
 func (h *Handler) readReasonForm(c echo.Context, reasons []string) reasonForm {
 	f := reasonForm{Reason: c.FormValue("reason"), Notes: strings.TrimSpace(c.FormValue("notes")), Version: c.FormValue("version"), Errors: map[string]string{}}
 	ok := false

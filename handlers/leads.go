@@ -17,7 +17,7 @@ import (
 	"leaddesk/views"
 )
 
-// leadsData is the Leads page (DESIGN §3): the view, its page of leads, and what the filter bar,
+// leadsData is the Leads page (docs/design.md §3): the view, its page of leads, and what the filter bar,
 // chips, sort headers and pager need.
 type leadsData struct {
 	F         leadfilter.View
@@ -45,7 +45,7 @@ type leadsData struct {
 }
 
 // exportControl is the Export button and its menu (the "export-control" template): both flavours
-// of DESIGN §3.5 for exactly the view on screen, with its count; Total 0 disables it. The results
+// of docs/design.md §3.5 for exactly the view on screen, with its count; Total 0 disables it. The results
 // fragment sends it out of band, so it follows every in-place filter, search and sort.
 type exportControl struct {
 	URL    string // for spreadsheets (formula-guarded, the default)
@@ -137,7 +137,7 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 	return h.render(c, http.StatusOK, "leads/index", p)
 }
 
-// canWorkLeads: Business profile admins see leads read-only (DESIGN §2).
+// canWorkLeads: Business profile admins see leads read-only (docs/design.md §2).
 func canWorkLeads(u *db.User) bool { return leadWorkers.Allows(u) }
 
 func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage) *leadsData {
@@ -177,7 +177,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		d.Last = d.First + len(res.Leads) - 1
 	}
 
-	// Filter groups with their chips, in DESIGN §3.2 order; which leads each narrows comes from
+	// Filter groups with their chips, in docs/design.md §3.2 order; which leads each narrows comes from
 	// leadfilter's applicability table, the labels from here.
 	labels := map[string]struct{ label, prefix string }{
 		"cta": {"ws.filter.cta", "lead.cta."}, "source": {"ws.filter.source", "lead.source."}, "type": {"ws.filter.type", "lead.type."},

@@ -90,13 +90,13 @@ func (h *Handler) leadsBulkFavorite(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
-// exportColumns are the CSV columns of DESIGN §3.5.
+// exportColumns are the CSV columns of docs/design.md §3.5.
 var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany", "ContactName", "ContactEmail", "EmailValidity",
 	"ContactPhone", "PhoneValidity", "Country", "Source", "LeadType", "CallToAction", "Classification", "OfferId", "OfferTitle",
 	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes", "Location"}
 
 // leadsExport streams the view as CSV: exactly the tab, filters and sort of the list, RFC 4180
-// (CRLF), flushed as it goes so memory stays flat. Two flavours (DESIGN §3.5): for spreadsheets (the
+// (CRLF), flushed as it goes so memory stays flat. Two flavours (docs/design.md §3.5): for spreadsheets (the
 // default) UTF-8 with a BOM for Excel and formula-like cells neutralized; for CRM import (format=crm)
 // the values as stored, without the BOM or the apostrophe a CRM would keep in a phone number.
 func (h *Handler) leadsExport(c echo.Context) error {

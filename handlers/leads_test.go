@@ -574,7 +574,7 @@ func TestLeadsResultsFragment(t *testing.T) {
 	}
 }
 
-// The page size is per_page, as DESIGN §8 names it; size, which links used before, still works.
+// The page size is per_page, as docs/design.md §8 names it; size, which links used before, still works.
 func TestLeadsPerPageParameter(t *testing.T) {
 	s := testkit.NewServer(t)
 	c, _ := leadsSignedIn(t, s, "aiko@example.com", db.RoleReferrals)

@@ -24,7 +24,7 @@ const (
 	langCookie      = "leaddesk_lang"
 	sessionIdle     = 8 * time.Hour      // signed out after this long without a request
 	sessionAbsolute = 7 * 24 * time.Hour // signed out this long after signing in, whatever happens
-	// CSRFField and CSRFHeader carry the token (DESIGN §8).
+	// CSRFField and CSRFHeader carry the token (docs/design.md §8).
 	CSRFField  = "csrf"
 	CSRFHeader = "X-CSRF-Token"
 )

@@ -12,7 +12,7 @@ import (
 	"leaddesk/views"
 )
 
-// Limits of the business profile's fields (DESIGN §6), checked before anything is saved.
+// Limits of the business profile's fields (docs/design.md §6), checked before anything is saved.
 const (
 	profileMaxCompanyName    = 120
 	profileMaxDescription    = 2000

@@ -31,7 +31,7 @@ var (
 	signedIn = Policy{SignedIn: true}
 	// A webhook receiver: anyone may call it; the handler checks the URL's secret.
 	webhookReceiver = Policy{Public: true, URLSecret: true}
-	// Who may read leads: every role (Business profile admins read-only, DESIGN §2).
+	// Who may read leads: every role (Business profile admins read-only, docs/design.md §2).
 	leadReaders = anyRole(db.RoleReferrals, db.RoleProfile, db.RoleAccount)
 	// Who may work leads: accept, decline, favourite, export.
 	leadWorkers    = anyRole(db.RoleReferrals, db.RoleAccount)
@@ -118,12 +118,18 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/admin/users/:id/enable", h.adminEnable, accountAdmins)
 	h.handle(e, http.MethodPost, "/admin/users/:id/reset", h.adminResetLink, accountAdmins)
 	h.handle(e, http.MethodGet, "/admin/audit", h.adminAudit, accountAdmins)
+	// Operations (issue 20): what runs, backups, configuration in effect.
+	h.handle(e, http.MethodGet, "/admin/system", h.adminSystem, accountAdmins)
 
 	// Leads workspace (issue 4): list, favourites, export
 	h.handle(e, http.MethodGet, "/leads", h.leadsIndex, leadReaders)
 	h.handle(e, http.MethodGet, "/leads/export.csv", h.leadsExport, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/favorite", h.leadFavorite, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/bulk/favorite", h.leadsBulkFavorite, leadWorkers)
+
+	// Insights (issue 16): everyone with a role reads the figures and downloads them.
+	h.handle(e, http.MethodGet, "/insights", h.insightsIndex, leadReaders)
+	h.handle(e, http.MethodGet, "/insights/:chart", h.insightsCSV, leadReaders)
 
 	// Lead details and lifecycle (issue 5): everyone with a role reads; Referrals and Account admins act.
 	// /leads/bulk/… are static segments, which Echo prefers over /leads/:id.
@@ -285,6 +291,9 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 	e.IPExtractor = clientAddress(h.Cfg.TrustedProxyNets)
 
 	e.Use(middleware.RequestID())
+	if h.ops.observe != nil {
+		e.Use(h.observeRequests)
+	}
 	// One log line per request (logRequests), written after the response; a panic inside becomes that
 	// request's error, with its stack.
 	e.Use(h.logRequests)

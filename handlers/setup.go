@@ -44,11 +44,15 @@ func newHandler(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	hashKey, blockKey := sessionKeys(master)
+	if d.Started.IsZero() {
+		d.Started = d.Clock.Now()
+	}
 	return &Handler{
 		Cfg: d.Cfg, DB: d.DB, Clock: d.Clock, Log: d.Log, Views: rnd, Catalog: cat, Assets: assets, Leads: d.Leads, DNS: d.DNS, PC: d.PC,
 		Sessions:     newSessionStore(hashKey, blockKey, d.Cfg.Secure()),
 		ImportLimits: defaultImportLimits(),
 		policies:     map[string]Policy{}, links: links,
+		ops:       opsDeps{backups: d.Backups, jobs: d.Jobs, observe: d.ObserveRequest, started: d.Started},
 		hooks:     &webhooks.Store{DB: d.DB, Seals: links},
 		hookGuard: webhooks.Guard{AllowLoopback: d.Cfg.WebhooksAllowLoopback},
 	}, nil

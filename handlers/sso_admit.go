@@ -13,7 +13,7 @@ import (
 	"leaddesk/db"
 )
 
-// Who a provider sign-in admits (DESIGN §2, issue 3).
+// Who a provider sign-in admits (docs/design.md §2, issue 3).
 
 var errNotAdmitted = errors.New("sso: not admitted")
 

@@ -2,7 +2,7 @@ package intake
 
 // Consent is the one rule, for every way a lead comes in (the marketplace endpoint, the JSON API, CSV
 // import, and later the Partner Center sync), for whether the customer asked to be contacted and
-// whether they may be mailed (the decline notice goes only with consent, DESIGN §4):
+// whether they may be mailed (the decline notice goes only with consent, docs/design.md §4):
 //
 //   - The customer asked to be contacted when the source says so (requested) or when the call to
 //     action is "Contact me" — pressing that button is the request.

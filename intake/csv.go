@@ -17,7 +17,7 @@ import (
 )
 
 // csvColumns maps normalized header spellings (lower-case letters and digits only) to our fields. It
-// reads our own export's columns (DESIGN §3.5), a Partner Center export's, and common variants.
+// reads our own export's columns (docs/design.md §3.5), a Partner Center export's, and common variants.
 var csvColumns = map[string]string{}
 
 func init() {

@@ -90,7 +90,7 @@ func ParseLeadSource(s string) (LeadSource, error) {
 	return ls, nil
 }
 
-// ActionCTA maps a marketplace action code to our call to action (DESIGN §3.2), documented in the
+// ActionCTA maps a marketplace action code to our call to action (docs/design.md §3.2), documented in the
 // README:
 //
 //	INS            → get_it_now, or free_trial when the ActionCode, offer title or description says

@@ -28,6 +28,40 @@ type Runner struct {
 	log   *slog.Logger
 	jobs  []Job
 	wg    sync.WaitGroup
+	// observe, when set, hears of every run (metrics, Admin › System); set before Start.
+	observe func(job string, took time.Duration, err error)
+	last    sync.Map // job name → LastRun
+}
+
+// LastRun is a job's most recent run.
+type LastRun struct {
+	At   time.Time // as of the runner's clock
+	Took time.Duration
+	Err  string
+}
+
+// Observe sets a function told of every run, with its duration and error. Call it before Start.
+func (r *Runner) Observe(fn func(job string, took time.Duration, err error)) { r.observe = fn }
+
+// LastRuns returns each job's most recent run, by name; a job that has not run yet is absent.
+func (r *Runner) LastRuns() map[string]LastRun {
+	out := map[string]LastRun{}
+	r.last.Range(func(k, v any) bool {
+		out[k.(string)] = v.(LastRun)
+		return true
+	})
+	return out
+}
+
+func (r *Runner) record(j Job, at time.Time, took time.Duration, err error) {
+	lr := LastRun{At: at, Took: took}
+	if err != nil {
+		lr.Err = err.Error()
+	}
+	r.last.Store(j.Name, lr)
+	if r.observe != nil {
+		r.observe(j.Name, took, err)
+	}
 }
 
 // NewRunner returns a runner with no jobs.
@@ -47,7 +81,9 @@ func (r *Runner) RunOnce(ctx context.Context, now time.Time) error {
 	var errs []error
 	for _, j := range r.jobs {
 		start := time.Now()
-		if err := j.Run(ctx, now); err != nil {
+		err := j.Run(ctx, now)
+		r.record(j, now, time.Since(start), err)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("job %s: %w", j.Name, err))
 			continue
 		}
@@ -89,7 +125,10 @@ func (r *Runner) runLogged(ctx context.Context, j Job) {
 	// A job in flight finishes even when shutdown starts: it gets its own context with a deadline.
 	runCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 	defer cancel()
-	if err := j.Run(runCtx, r.clock.Now()); err != nil {
+	now, start := r.clock.Now(), time.Now()
+	err := j.Run(runCtx, now)
+	r.record(j, now, time.Since(start), err)
+	if err != nil {
 		r.log.Error("job failed", "job", j.Name, "err", err)
 	}
 }

@@ -1,5 +1,5 @@
 // Package lead holds what a lead is, before anyone stores, shows or changes one: the Lead type, the
-// codes of its fields (DESIGN §3.2, the query-string and stored values alike) and the facts of its kind
+// codes of its fields (docs/design.md §3.2, the query-string and stored values alike) and the facts of its kind
 // (which leads are actionable, how long an answer may wait), and (events.go) who changes a lead and
 // the domain events its changes record. It imports nothing of the app, so every other package — the
 // store, the lifecycle rules, the domain service, mail, the handlers — can share it.
@@ -11,7 +11,7 @@ import (
 	"unicode"
 )
 
-// Codes of DESIGN §3.2; they are the query-string values and the stored values alike.
+// Codes of docs/design.md §3.2; they are the query-string values and the stored values alike.
 var (
 	Tabs            = []string{"marketplace", "qualified"}
 	Classifications = []string{"marketing_qualified", "sales_qualified"}
@@ -23,25 +23,25 @@ var (
 	Outcomes        = []string{"won", "lost", "declined", "expired"}
 	EmailValidities = []string{"valid", "invalid", "spam", "unknown"}
 	PhoneValidities = []string{"valid", "invalid", "unknown"}
-	// DeclineReasons are the decline reasons of DESIGN §3.3, in display order.
+	// DeclineReasons are the decline reasons of docs/design.md §3.3, in display order.
 	DeclineReasons = []string{"budget", "no_response", "other_vendor", "requirement_not_met", "not_a_customer", "timeline_too_short", "spam", "other"}
 	// LostReasons are the reasons a deal can be lost.
 	LostReasons = []string{"budget", "no_response", "other_vendor", "requirement_not_met", "timeline_too_short", "other"}
 )
 
-// ExpiryWindow is how long a received actionable lead waits for an answer (DESIGN §3.3).
+// ExpiryWindow is how long a received actionable lead waits for an answer (docs/design.md §3.3).
 const ExpiryWindow = 14 * 24 * time.Hour
 
 // InformationalArchiveAfter is when informational leads are archived.
 const InformationalArchiveAfter = 183 * 24 * time.Hour
 
-// IsActionable tells whether a lead of this kind has the accept/decline lifecycle (DESIGN §3.1):
+// IsActionable tells whether a lead of this kind has the accept/decline lifecycle (docs/design.md §3.1):
 // profile leads, contact-me offer leads and all qualified leads.
 func IsActionable(tab, leadType, cta string) bool {
 	return tab == "qualified" || leadType == "profile" || cta == "contact_me"
 }
 
-// Lead is one referral with every field of DESIGN §3–§5.
+// Lead is one referral with every field of docs/design.md §3–§5.
 type Lead struct {
 	ID                       int64
 	ExternalID               string

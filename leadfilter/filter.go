@@ -1,7 +1,7 @@
 // Package leadfilter is the one definition of which leads a view of the Leads list shows: the Filter
-// type, the applicability table of DESIGN §3.2 (which field narrows which leads), and, derived from
+// type, the applicability table of docs/design.md §3.2 (which field narrows which leads), and, derived from
 // that table, the SQL builder (Where) and the in-memory matcher (Compile) that the list, the export,
-// previous/next, the JSON API and insights use. Parsing the URL contract (DESIGN §8) is here too, for
+// previous/next, the JSON API and insights use. Parsing the URL contract (docs/design.md §8) is here too, for
 // the handlers to call at the edge. It imports only the lead package and the standard library.
 package leadfilter
 
@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// Filter is which leads a view holds: a tab, the eleven filters of DESIGN §3.2 (each a set of allowed
+// Filter is which leads a view holds: a tab, the eleven filters of docs/design.md §3.2 (each a set of allowed
 // codes, any of which matches; an empty set matches every lead), whether test leads are included,
 // and a search. Each filter narrows only the leads it applies to (see fields) and excludes the others.
 //
@@ -35,13 +35,13 @@ type Filter struct {
 	// lead without one matches none).
 	Location []string
 	// Test includes test leads. Without it test leads are left out, in the list, its counts, the
-	// export and the API alike (DESIGN §3.2 lists no filter for them; the list shows them only when
+	// export and the API alike (docs/design.md §3.2 lists no filter for them; the list shows them only when
 	// asked, with a Test badge, and the API agrees with the list).
 	Test bool
 	Q    string
 }
 
-// applies is which leads a filter field narrows (DESIGN §3.2, "applies to"); a lead it does not
+// applies is which leads a filter field narrows (docs/design.md §3.2, "applies to"); a lead it does not
 // apply to never matches a non-empty filter of that field.
 type applies uint8
 
@@ -64,7 +64,7 @@ const (
 
 // field is one row of the applicability table.
 type field struct {
-	param   string   // query-string parameter (DESIGN §8)
+	param   string   // query-string parameter (docs/design.md §8)
 	column  string   // leads column
 	codes   []string // the allowed codes; nil for country and location
 	kind    kind
@@ -73,11 +73,11 @@ type field struct {
 	attr    func(*Attrs) uint8 // the lead's code (index into codes, +1; 0 = none); nil for country and location
 }
 
-// fields is the applicability table: the filters of DESIGN §3.2 in the order the URL lists them.
+// fields is the applicability table: the filters of docs/design.md §3.2 in the order the URL lists them.
 // Where and Compile are both generated from it, so SQL and memory cannot disagree on a rule.
 //
 // Visibility, as the Leads list has always had it and the API now shares: a status or outcome filter
-// leaves out informational leads (get it now, free trial, test drive: DESIGN §3.1/§3.2 "actionable
+// leaves out informational leads (get it now, free trial, test drive: docs/design.md §3.1/§3.2 "actionable
 // leads"), a validity filter leaves out every lead whose type is not offer ("offer leads"),
 // and test leads are out unless Test is set.
 var fields = [...]field{
@@ -273,7 +273,7 @@ type Field struct {
 	Only string
 }
 
-// Fields is f's filters in the order of DESIGN §3.2, with what each applies to.
+// Fields is f's filters in the order of docs/design.md §3.2, with what each applies to.
 func (f Filter) Fields() []Field {
 	out := make([]Field, 0, len(fields))
 	for _, fd := range fields {

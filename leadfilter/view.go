@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Sorts are the sortable columns of the Leads list (DESIGN §3.2); the list never sorts by anything
+// Sorts are the sortable columns of the Leads list (docs/design.md §3.2); the list never sorts by anything
 // else, so a sort parameter can never reach SQL.
 var Sorts = []string{"created", "customer", "value", "status", "expiry"}
 
@@ -35,7 +35,7 @@ type View struct {
 // Offset is the index of the page's first row.
 func (v View) Offset() int { return (v.Page - 1) * v.Size }
 
-// ParseView reads a view of the Leads list from its query parameters (DESIGN §8). Unknown values,
+// ParseView reads a view of the Leads list from its query parameters (docs/design.md §8). Unknown values,
 // sorts, page sizes and pages are ignored (the default is used), so any URL gives a valid view; a
 // parameter may be repeated or hold several values separated by commas.
 func ParseView(q url.Values) View {
@@ -68,7 +68,7 @@ func ParseView(q url.Values) View {
 	case "desc":
 		v.Desc = true
 	}
-	// per_page is the documented name (DESIGN §8); size is what links and saved views used before.
+	// per_page is the documented name (docs/design.md §8); size is what links and saved views used before.
 	size := q.Get("per_page")
 	if size == "" {
 		size = q.Get("size")

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestURLContract: every parameter of DESIGN §8 (and the older size=) reads into the view, the view's
+// TestURLContract: every parameter of docs/design.md §8 (and the older size=) reads into the view, the view's
 // canonical URL reads back into the same view, and a program's strict parse names a bad parameter.
 func TestURLContract(t *testing.T) {
 	q, _ := url.ParseQuery("tab=qualified&cta=contact_me&country=jp,de&country=US&q=+contoso+&source=appsource&type=offer&quality=high" +

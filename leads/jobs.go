@@ -12,7 +12,7 @@ import (
 	"leaddesk/lifecycle"
 )
 
-// The background jobs' transitions (DESIGN §3.3). Each runs as of now in batches of jobBatch leads per
+// The background jobs' transitions (docs/design.md §3.3). Each runs as of now in batches of jobBatch leads per
 // transaction, so a backlog never holds the write lock for long; the store finds the candidates by
 // their indexed columns and the lifecycle's Due… rules decide. Every transaction takes SQLite's write
 // lock at BEGIN, and each lead is saved under its version guard, so two runs at once change, record

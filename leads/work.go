@@ -14,7 +14,7 @@ import (
 	"leaddesk/lifecycle"
 )
 
-// The actions a person does on one lead (DESIGN §3.3). Each takes the version the request was based
+// The actions a person does on one lead (docs/design.md §3.3). Each takes the version the request was based
 // on: 0 accepts whatever is stored, any other number that is not the stored version is ErrStale.
 
 // action is one lifecycle action on one lead: what it stores beside the lead (team, contacts — their

@@ -1,4 +1,4 @@
-// Package lifecycle holds the rules of a lead's life (DESIGN §3.3) in one place: which actions each
+// Package lifecycle holds the rules of a lead's life (docs/design.md §3.3) in one place: which actions each
 // state and role allows, and what each action does to the lead. It is pure — no HTTP, no SQL, no
 // clock of its own — so the handlers, the jobs and the tests all ask the same functions, and a table
 // test can walk every state × action × role. It exists apart from db/ and handlers/ because neither
@@ -15,7 +15,7 @@ import (
 // Action is something a person does to a lead.
 type Action string
 
-// The actions of DESIGN §3.3.
+// The actions of docs/design.md §3.3.
 const (
 	Accept      Action = "accept"
 	Decline     Action = "decline"
@@ -44,7 +44,7 @@ func State(l *lead.Lead) string {
 	return l.Status
 }
 
-// The roles that may work leads (DESIGN §2); they are db.RoleReferrals and db.RoleAccount, which a
+// The roles that may work leads (docs/design.md §2); they are db.RoleReferrals and db.RoleAccount, which a
 // test keeps in step. Business profile admins read leads only.
 const (
 	roleReferrals = "referrals-admin"
@@ -180,7 +180,7 @@ func EventKind(a Action) string {
 	return string(a)
 }
 
-// The jobs' transitions (DESIGN §3.3): the leads service asks the Due… rules of every candidate the
+// The jobs' transitions (docs/design.md §3.3): the leads service asks the Due… rules of every candidate the
 // store finds and applies Expire or ArchiveInformational to those that are due.
 
 // ReminderBefore is how long before expiry the Action Center reminder is due.

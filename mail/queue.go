@@ -39,7 +39,7 @@ func addActionItem(ctx context.Context, tx *sql.Tx, leadID int64, kind string, n
 }
 
 // SinglesPerDay is how many single new-lead mails one recipient gets per local day; the day's later
-// leads go into one digest sent after the day ends (DESIGN §4).
+// leads go into one digest sent after the day ends (docs/design.md §4).
 const SinglesPerDay = 10
 
 // Day is the local calendar day of t in loc (the configured time zone), as YYYY-MM-DD.

@@ -140,8 +140,8 @@ var contactParams = []string{"contact", "contact_email", "contact_phone"}
 
 // hideExpiredContact drops the contact details from a message about a lead that has expired since it
 // was queued: a mail retried through a long SMTP outage, or resent from Admin › Mail, must not show
-// what the lead itself no longer shows (DESIGN §3.3). Nor does a message queued before "mail without
-// personal data" was turned on (issue 19).
+// what the lead itself no longer shows (docs/design.md §3.3). Nor does a message queued before "mail
+// without personal data" was turned on (issue 19).
 func (s *Sender) hideExpiredContact(ctx context.Context, row *db.OutboxRow) error {
 	if row.LeadID == 0 || !slices.ContainsFunc(contactParams, func(k string) bool { _, ok := row.Params[k]; return ok }) {
 		return nil

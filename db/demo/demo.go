@@ -1,5 +1,5 @@
 // Package demo fills an empty Leaddesk database with realistic, deterministic demo data: users for every
-// role, a business profile, and leads from 30+ countries in every kind, state and outcome of DESIGN §3,
+// role, a business profile, and leads from 30+ countries in every kind, state and outcome of docs/design.md §3,
 // with their timelines, teams, favourites, Action Center items and search index. It is what
 // `leaddesk demo` runs, and it is fast enough for a million leads (bulk load with the leads indexes
 // dropped and rebuilt afterwards).

@@ -369,7 +369,7 @@ func (g *generator) event(b *batch, l *leadRow, at, actor int64, label, kind, ch
 	l.updated = at
 }
 
-// lifecycle moves an actionable lead through DESIGN §3.3 as far as its age allows.
+// lifecycle moves an actionable lead through docs/design.md §3.3 as far as its age allows.
 func (g *generator) lifecycle(l *leadRow, b *batch, age int64, lang string, c *country) {
 	r := g.r
 	deadline := l.created + expiryWindow

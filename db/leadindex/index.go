@@ -56,6 +56,12 @@ type Index struct {
 	company []string
 	posByID []int32 // id → position+1 (0 = none)
 
+	// What Insights needs besides the filter attributes (DESIGN §11), one record per position so a
+	// pass reads one cache line per lead; reasons, currencies and offer titles are ids into names.
+	facts  []insightFact
+	names  []string
+	nameID map[string]uint32
+
 	combos     []leadfilter.Attrs
 	comboID    map[leadfilter.Attrs]uint32
 	comboCount []int32
@@ -69,6 +75,10 @@ type Index struct {
 
 	gen    uint64 // bumped whenever a lead is added, changed or deleted
 	search searchCache
+	// reports keeps recent Insights reports of the current generation; durationPool their per-second
+	// answer-time histograms between reports.
+	reports      reportCache
+	durationPool sync.Pool
 
 	dvMu        sync.Mutex
 	closed      bool
@@ -108,32 +118,41 @@ func (ix *Index) Close() error {
 	}
 	ix.mu.Lock()
 	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.status, ix.company, ix.posByID = nil, nil, nil, nil, nil, nil, nil, nil
+	ix.facts, ix.names, ix.nameID = nil, nil, nil
 	ix.combos, ix.comboID, ix.comboCount, ix.countries = nil, nil, nil, nil
 	ix.perm, ix.permCombo, ix.rank = [numSorts][]int32{}, [numSorts][]uint32{}, [numSorts][]int32{}
 	ix.loaded = false
 	ix.mu.Unlock()
 	ix.tables.reset()
 	ix.search.reset()
+	ix.reports.reset()
 	return err
 }
 
 const indexColumns = `id, tab, COALESCE(lead_type, ''), COALESCE(source, ''), COALESCE(cta, ''), actionable, quality, status,
 	COALESCE(outcome, ''), email_validity, phone_validity, country, is_test, created_at, COALESCE(expires_at, 0),
-	deal_value, customer_company, COALESCE(classification, ''), COALESCE(location_id, 0)`
+	deal_value, customer_company, COALESCE(classification, ''),
+	CASE WHEN accepted_at IS NOT NULL THEN accepted_at WHEN outcome = 'declined' THEN COALESCE(archived_at, 0) ELSE 0 END,
+	accepted_at IS NOT NULL, reason, currency, offer_title, COALESCE(location_id, 0)`
 
 type indexRow struct {
 	id, created, expires, value int64
 	a                           leadfilter.Attrs
 	status                      uint8
 	company                     string
+	answered, location          int64
+	accepted                    bool
+	reason, currency, offer     string
 }
 
 func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 	var l lead.Lead
 	if err := rows.Scan(&r.id, &l.Tab, &l.LeadType, &l.Source, &l.CTA, &l.Actionable, &l.Quality, &l.Status, &l.Outcome, &l.EmailValidity,
-		&l.PhoneValidity, &l.Country, &l.IsTest, &r.created, &r.expires, &r.value, &r.company, &l.Classification, &l.LocationID); err != nil {
+		&l.PhoneValidity, &l.Country, &l.IsTest, &r.created, &r.expires, &r.value, &r.company, &l.Classification, &r.answered, &r.accepted,
+		&r.reason, &r.currency, &r.offer, &r.location); err != nil {
 		return err
 	}
+	l.LocationID = r.location
 	r.a = leadfilter.AttrsOf(&l)
 	if r.expires == 0 {
 		r.expires = math.MaxInt64 // no respond-by date sorts last
@@ -199,6 +218,7 @@ func (ix *Index) load(ctx context.Context) error {
 	}
 	defer rows.Close()
 	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.status, ix.company, ix.posByID = nil, nil, nil, nil, nil, nil, nil, nil
+	ix.facts, ix.names, ix.nameID = nil, nil, map[string]uint32{}
 	ix.combos, ix.comboID, ix.comboCount, ix.countries, ix.tabTotal = nil, map[leadfilter.Attrs]uint32{}, nil, nil, [3]int{}
 	ix.tables.reset()
 	ix.loaded = false
@@ -243,7 +263,33 @@ func (ix *Index) appendRow(r *indexRow) {
 	ix.expires = append(ix.expires, r.expires)
 	ix.status = append(ix.status, r.status)
 	ix.company = append(ix.company, r.company)
+	ix.facts = append(ix.facts, ix.factOf(r))
 	ix.setPos(r.id, p)
+}
+
+// insightFact is one lead's record for Insights: its creation and first answer (0 = none) in unix
+// seconds, its deal value, and its reason, currency and offer title as ids into names.
+type insightFact struct {
+	created, answered, value int64
+	reason, currency, offer  uint32
+	location                 int32
+	accepted                 bool
+}
+
+func (ix *Index) factOf(r *indexRow) insightFact {
+	return insightFact{created: r.created, answered: r.answered, value: r.value, reason: ix.nameOf(r.reason), currency: ix.nameOf(r.currency),
+		offer: ix.nameOf(r.offer), location: int32(r.location), accepted: r.accepted}
+}
+
+// nameOf is s's id in names (reasons, currencies and offer titles share one table).
+func (ix *Index) nameOf(s string) uint32 {
+	id, ok := ix.nameID[s]
+	if !ok {
+		id = uint32(len(ix.names))
+		ix.names = append(ix.names, s)
+		ix.nameID[s] = id
+	}
+	return id
 }
 
 func (ix *Index) setPos(id int64, p int32) {
@@ -395,7 +441,7 @@ func (ix *Index) same(r *indexRow) bool {
 	}
 	c, ok := ix.comboID[r.a]
 	return ok && c == ix.combo[p] && ix.created[p] == r.created && ix.value[p] == r.value && ix.expires[p] == r.expires &&
-		ix.status[p] == r.status && ix.company[p] == r.company
+		ix.status[p] == r.status && ix.company[p] == r.company && ix.facts[p] == ix.factOf(r)
 }
 
 // apply puts one added or changed lead in place.
@@ -418,6 +464,7 @@ func (ix *Index) apply(r *indexRow) {
 	ix.count(c, 1)
 	ix.combo[p] = c
 	ix.created[p], ix.value[p], ix.expires[p], ix.status[p], ix.company[p] = r.created, r.value, r.expires, r.status, r.company
+	ix.facts[p] = ix.factOf(r)
 	for k := 0; k < numSorts; k++ {
 		ix.permCombo[k][ix.rank[k][p]] = c
 		ix.move(k, p)

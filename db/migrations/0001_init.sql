@@ -1,4 +1,4 @@
--- 0001_init: the whole data model of Leaddesk (DESIGN §2–§6).
+-- 0001_init: the whole data model of Leaddesk (docs/design.md §2–§6).
 -- Times are INTEGER Unix seconds in UTC; dates without time are TEXT 'YYYY-MM-DD'.
 -- Money is INTEGER minor units (cents) with an ISO 4217 currency code.
 
@@ -86,7 +86,7 @@ CREATE TABLE api_tokens (
     revoked_at   INTEGER
 );
 
--- Business profile (DESIGN §6) --------------------------------------------------
+-- Business profile (docs/design.md §6) --------------------------------------------------
 
 CREATE TABLE business_profile (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
@@ -123,7 +123,7 @@ CREATE TABLE locations (
     updated_at    INTEGER NOT NULL
 );
 
--- Leads (DESIGN §3–§5) -----------------------------------------------------------
+-- Leads (docs/design.md §3–§5) -----------------------------------------------------------
 
 CREATE TABLE leads (
     id                         INTEGER PRIMARY KEY,
@@ -175,7 +175,7 @@ CREATE TABLE leads (
     CHECK ((status = 'archived') OR outcome IS NULL)
 );
 
--- The list queries of DESIGN §3.2 always filter by tab and page by (created_at, id) by default;
+-- The list queries of docs/design.md §3.2 always filter by tab and page by (created_at, id) by default;
 -- the other sorts have their own index per tab. Selective filters get (tab, filter, created_at).
 CREATE INDEX leads_tab_created   ON leads(tab, created_at DESC, id DESC);
 CREATE INDEX leads_tab_customer  ON leads(tab, customer_company COLLATE NOCASE, id);
@@ -228,12 +228,12 @@ CREATE TABLE lead_events (
 );
 CREATE INDEX lead_events_lead ON lead_events(lead_id, at, id);
 
--- Customer-name search (DESIGN §3.2 `q`): FTS5 over company, contact, deal name, notes and id.
+-- Customer-name search (docs/design.md §3.2 `q`): FTS5 over company, contact, deal name, notes and id.
 -- Each row is the lead's text cut into overlapping character bigrams (see db.SearchTerms), so two-
 -- character queries and unsegmented scripts such as Japanese match; rowid = leads.id.
 CREATE VIRTUAL TABLE lead_search USING fts5(terms, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');
 
--- Spam list: whole domains or single addresses (DESIGN §3.4).
+-- Spam list: whole domains or single addresses (docs/design.md §3.4).
 CREATE TABLE spam_list (
     id         INTEGER PRIMARY KEY,
     kind       TEXT    NOT NULL CHECK (kind IN ('domain', 'address')),
@@ -242,7 +242,7 @@ CREATE TABLE spam_list (
     created_at INTEGER NOT NULL
 );
 
--- Notifications (DESIGN §4) ---------------------------------------------------------
+-- Notifications (docs/design.md §4) ---------------------------------------------------------
 
 -- A user's own preferences override what the business profile says for them.
 CREATE TABLE notification_prefs (

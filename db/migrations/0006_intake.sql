@@ -1,4 +1,4 @@
--- 0006_intake: seed the spam list with well-known disposable-mail domains (DESIGN §3.4). INSERT OR
+-- 0006_intake: seed the spam list with well-known disposable-mail domains (docs/design.md §3.4). INSERT OR
 -- IGNORE, since demo data or an admin may have added some of them already.
 INSERT OR IGNORE INTO spam_list (kind, value, note, created_at)
 SELECT 'domain', value, 'disposable mail (seeded)', CAST(strftime('%s', 'now') AS INTEGER) FROM (

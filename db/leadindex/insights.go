@@ -1,0 +1,322 @@
+package leadindex
+
+import (
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"leaddesk/insights"
+	"leaddesk/lead"
+	"leaddesk/leadfilter"
+)
+
+// comboFacts is what one pass needs to know of each combo, looked up per lead by its combo: three
+// bytes, so the table of a hundred thousand combos stays in the CPU's cache.
+type comboFacts struct {
+	match, actionable, open bool  // open: status accepted, in the pipeline
+	outcome                 uint8 // leadfilter.Code(lead.Outcomes, …)
+	source                  uint8 // index into lead.Sources, len(lead.Sources) for none
+}
+
+// periodAcc accumulates one period's headline figures.
+type periodAcc struct {
+	perCombo []int32
+	accepted int
+	answers  *insights.Durations
+	won      map[uint32]int64 // currency name id → minor units
+	pipeline map[uint32]int64
+}
+
+// Insights is the Insights report (DESIGN §11) of the non-test leads f admits that were received in
+// period, with the headline figures of prev beside it; weeks and hours are in loc. One pass over each
+// period's leads in creation order (the created permutation), as of the last Ensure; f's search and
+// favourites are not used.
+//
+// Reports are kept per generation (any change to a lead starts a new one), so a page opened again, or
+// by a colleague, before a lead changes is not counted again. A report is shared: callers only read it.
+func (ix *Index) Insights(f leadfilter.Filter, period, prev insights.Period, loc *time.Location) *insights.Report {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	f.Test, f.Q = false, ""
+	if f.Tab == "favorites" {
+		f.Tab = ""
+	}
+	key := f.Key() + "|" + strconv.FormatInt(period.From.Unix(), 10) + "|" + strconv.FormatInt(period.To.Unix(), 10) + "|" +
+		strconv.FormatInt(prev.From.Unix(), 10) + "|" + loc.String()
+	if r, ok := ix.reports.get(ix.gen, key); ok {
+		return r
+	}
+	r := ix.insights(f, period, prev, loc)
+	ix.reports.put(ix.gen, key, r)
+	return r
+}
+
+// reportCache keeps the last few Insights reports of one index generation.
+type reportCache struct {
+	mu    sync.Mutex
+	gen   uint64
+	byKey map[string]*insights.Report
+}
+
+const reportCacheSize = 32
+
+func (c *reportCache) reset() {
+	c.mu.Lock()
+	c.byKey = nil
+	c.mu.Unlock()
+}
+
+func (c *reportCache) get(gen uint64, key string) (*insights.Report, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.byKey[key]
+	return r, ok && c.gen == gen
+}
+
+func (c *reportCache) put(gen uint64, key string, r *insights.Report) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || len(c.byKey) >= reportCacheSize {
+		c.gen, c.byKey = gen, map[string]*insights.Report{}
+	}
+	c.byKey[key] = r
+}
+
+// insights computes the report; the caller holds mu (read).
+func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc *time.Location) *insights.Report {
+	table := ix.matchTable(f)
+	won, lost, declined, expired := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
+		leadfilter.Code(lead.Outcomes, "declined"), leadfilter.Code(lead.Outcomes, "expired")
+	accepted := leadfilter.Code(lead.Statuses, "accepted")
+	cf := make([]comboFacts, len(ix.combos))
+	for c := range ix.combos {
+		a := &ix.combos[c]
+		cf[c] = comboFacts{match: table[c], actionable: a.Actionable, outcome: a.Outcome, open: a.Status == accepted, source: uint8(len(lead.Sources))}
+		if a.Source != 0 {
+			cf[c].source = a.Source - 1
+		}
+	}
+	r := insights.NewReport(period, prev, loc)
+	now, before := periodAcc{answers: ix.durations()}, periodAcc{answers: ix.durations()}
+	defer ix.releaseDurations(now.answers, before.answers)
+	ix.insightsPass(cf, prev, &before, nil, loc)
+	ix.insightsPass(cf, period, &now, r, loc)
+
+	figures := func(acc *periodAcc) insights.Figures {
+		var fg insights.Figures
+		for c, n := range acc.perCombo {
+			if n == 0 {
+				continue
+			}
+			fg.Received += int(n)
+			if cf[c].actionable {
+				fg.Actionable += int(n)
+				if cf[c].outcome == expired {
+					fg.Expired += int(n)
+				}
+			}
+			switch cf[c].outcome {
+			case won:
+				fg.Won += int(n)
+			case lost:
+				fg.Lost += int(n)
+			case declined:
+				fg.Declined += int(n)
+			}
+		}
+		fg.Accepted, fg.Answered = acc.accepted, acc.answers.N()
+		fg.Median, fg.P90 = acc.answers.Quantile(0.5), acc.answers.Quantile(0.9)
+		fg.WonValue, fg.Pipeline = insights.Amounts(ix.byName(acc.won)), insights.Amounts(ix.byName(acc.pipeline))
+		return fg
+	}
+	r.Now, r.Prev = figures(&now), figures(&before)
+	now.answers.Buckets(r.Answers)
+	countries := map[string]*insights.Group{}
+	for c, n := range now.perCombo {
+		if n == 0 || ix.combos[c].Country == "" {
+			continue
+		}
+		g := countries[ix.combos[c].Country]
+		if g == nil {
+			g = &insights.Group{Key: ix.combos[c].Country}
+			countries[g.Key] = g
+		}
+		g.Leads += int(n)
+		switch cf[c].outcome {
+		case won:
+			g.Won += int(n)
+		case lost:
+			g.Lost += int(n)
+		}
+	}
+	r.Countries = insights.Ranked(countries)
+	return r
+}
+
+// durations is an empty Durations from the index's pool.
+func (ix *Index) durations() *insights.Durations {
+	if d, ok := ix.durationPool.Get().(*insights.Durations); ok {
+		return d
+	}
+	return &insights.Durations{}
+}
+
+func (ix *Index) releaseDurations(ds ...*insights.Durations) {
+	for _, d := range ds {
+		d.Reset()
+		ix.durationPool.Put(d)
+	}
+}
+
+// byName turns per-name-id sums into per-name sums.
+func (ix *Index) byName(m map[uint32]int64) map[string]int64 {
+	out := make(map[string]int64, len(m))
+	for id, v := range m {
+		out[ix.names[id]] += v
+	}
+	return out
+}
+
+// insightsPass counts the matching leads received in p into acc, and when r is set, the charts too.
+// The caller holds mu (read).
+func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc, r *insights.Report, loc *time.Location) {
+	// perm[0] is ascending by created, then id; permCombo[0] beside it lets leads the filter leaves out
+	// be skipped without reading them.
+	perm, permCombo := ix.perm[0], ix.permCombo[0]
+	from, to := p.From.Unix(), p.To.Unix()
+	lo := sort.Search(len(perm), func(i int) bool { return ix.created[perm[i]] >= from })
+	hi := sort.Search(len(perm), func(i int) bool { return ix.created[perm[i]] >= to })
+	acc.perCombo = make([]int32, len(ix.combos))
+	acc.won, acc.pipeline = map[uint32]int64{}, map[uint32]int64{}
+	won, lost, declined, expired := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
+		leadfilter.Code(lead.Outcomes, "declined"), leadfilter.Code(lead.Outcomes, "expired")
+
+	// Chart state: the current week and hour advance with the leads, which come in creation order.
+	var (
+		weekStart []int64
+		wk        = -1
+		bySource  [][]int
+		hourEnd   int64 = -1 << 62
+		day, hour int
+		offers    []insights.Group // by name id, allocated only when the charts are wanted
+		locations map[int32]*insights.Group
+		reasons   = [2]map[uint32]int{{}, {}} // declined, lost
+	)
+	if r != nil {
+		for _, w := range r.Weeks {
+			weekStart = append(weekStart, w.Start.Unix())
+		}
+		bySource = make([][]int, len(r.Weeks))
+		for i := range bySource {
+			bySource[i] = make([]int, len(lead.Sources)+1)
+		}
+		offers = make([]insights.Group, len(ix.names))
+		locations = map[int32]*insights.Group{}
+	}
+	for i := lo; i < hi; i++ {
+		c := permCombo[i]
+		f := &cf[c]
+		if !f.match {
+			continue
+		}
+		fact := &ix.facts[perm[i]]
+		acc.perCombo[c]++
+		if fact.accepted {
+			acc.accepted++
+		}
+		created := fact.created
+		if f.actionable && fact.answered != 0 {
+			acc.answers.Add(fact.answered - created)
+		}
+		if f.outcome == won {
+			acc.won[fact.currency] += fact.value
+		}
+		if f.open && (fact.value != 0 || ix.names[fact.currency] != "") {
+			acc.pipeline[fact.currency] += fact.value
+		}
+		if r == nil {
+			continue
+		}
+		for wk+1 < len(weekStart) && created >= weekStart[wk+1] {
+			wk++
+		}
+		if wk >= 0 {
+			w := &r.Weeks[wk]
+			w.Received++
+			bySource[wk][f.source]++
+			if f.actionable {
+				w.Actionable++
+				if f.outcome == expired {
+					w.Expired++
+				}
+			}
+		}
+		if created >= hourEnd {
+			t := time.Unix(created, 0).In(loc)
+			start := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, loc)
+			hourEnd = start.Add(time.Hour).Unix()
+			day, hour = (int(t.Weekday())+6)%7, t.Hour()
+		}
+		r.Heat[day][hour]++
+		g := &offers[fact.offer]
+		g.Leads++
+		var lg *insights.Group
+		if l := fact.location; l != 0 {
+			if lg = locations[l]; lg == nil {
+				lg = &insights.Group{Key: strconv.Itoa(int(l))}
+				locations[l] = lg
+			}
+			lg.Leads++
+		}
+		switch f.outcome {
+		case won:
+			g.Won++
+			if lg != nil {
+				lg.Won++
+			}
+		case lost:
+			g.Lost++
+			if lg != nil {
+				lg.Lost++
+			}
+			reasons[1][fact.reason]++
+		case declined:
+			reasons[0][fact.reason]++
+		}
+	}
+	if r == nil {
+		return
+	}
+	for i := range r.Weeks {
+		for s, n := range bySource[i] {
+			if n == 0 {
+				continue
+			}
+			key := ""
+			if s < len(lead.Sources) { // the last column is leads without a source
+				key = lead.Sources[s]
+			}
+			r.Weeks[i].BySource[key] = n
+		}
+	}
+	for id, n := range reasons[0] {
+		r.DeclineReasons[ix.names[id]] += n
+	}
+	for id, n := range reasons[1] {
+		r.LostReasons[ix.names[id]] += n
+	}
+	byOffer := map[string]*insights.Group{}
+	for id := range offers {
+		if g := &offers[id]; g.Leads > 0 && ix.names[id] != "" {
+			g.Key = ix.names[id]
+			byOffer[g.Key] = g
+		}
+	}
+	r.Offers = insights.Ranked(byOffer)
+	byLocation := make(map[string]*insights.Group, len(locations))
+	for _, g := range locations {
+		byLocation[g.Key] = g
+	}
+	r.Locations = insights.Ranked(byLocation)
+}
