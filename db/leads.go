@@ -21,7 +21,7 @@ const LeadColumns = `id, COALESCE(external_id, ''), tab, COALESCE(classification
 	contact_title, contact_email, contact_phone, country, city, description, quality, email_validity, phone_validity,
 	customer_requested_contact, customer_consent, status, COALESCE(outcome, ''), reason, reason_notes, deal_name, deal_value, currency,
 	purchase_date, notes, crm_id, campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at,
-	archived_at, expires_at, version`
+	archived_at, expires_at, version, COALESCE(owner_id, 0)`
 
 // ScanLead reads one row selected with LeadColumns.
 func ScanLead(row interface{ Scan(...any) error }) (*Lead, error) {
@@ -33,7 +33,7 @@ func ScanLead(row interface{ Scan(...any) error }) (*Lead, error) {
 		&l.ContactTitle, &l.ContactEmail, &l.ContactPhone, &l.Country, &l.City, &l.Description, &l.Quality, &l.EmailValidity, &l.PhoneValidity,
 		&l.CustomerRequestedContact, &l.CustomerConsent, &l.Status, &l.Outcome, &l.Reason, &l.ReasonNotes, &l.DealName, &l.DealValue, &l.Currency,
 		&l.PurchaseDate, &l.Notes, &l.CRMID, &l.CampaignID, &l.SenderName, &l.SenderEmail, &l.IsTest, &created, &updated, &accepted,
-		&archived, &expires, &l.Version)
+		&archived, &expires, &l.Version, &l.OwnerID)
 	if err != nil {
 		return nil, err
 	}

@@ -165,3 +165,13 @@ func (Archived) Kind() string { return "lead.archived" }
 
 // Kind implements Event.
 func (ExpiryNear) Kind() string { return "lead.expiry_near" }
+
+// Assigned: a lead's owner changed (issue 17): assigned to a user, moved to another, or unassigned
+// (Subject().OwnerID 0). Before is the lead as it was, so Before.OwnerID is the previous owner.
+type Assigned struct {
+	Change
+	Before *Lead
+}
+
+// Kind implements Event.
+func (Assigned) Kind() string { return "lead.assigned" }

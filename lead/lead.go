@@ -89,6 +89,9 @@ type Lead struct {
 	ArchivedAt               *time.Time
 	ExpiresAt                *time.Time
 	Version                  int64
+	// OwnerID is the user who works the lead (issue 17); 0 = unassigned. Only leads.Service.AssignOwner
+	// and the assignment rules change it.
+	OwnerID int64
 }
 
 // ContactName is the contact's full name in the order its script uses: family name first for

@@ -119,7 +119,7 @@ func (ix *Index) Close() error {
 
 const indexColumns = `id, tab, COALESCE(lead_type, ''), COALESCE(source, ''), COALESCE(cta, ''), actionable, quality, status,
 	COALESCE(outcome, ''), email_validity, phone_validity, country, is_test, created_at, COALESCE(expires_at, 0),
-	deal_value, customer_company, COALESCE(classification, ''), COALESCE(location_id, 0)`
+	deal_value, customer_company, COALESCE(classification, ''), COALESCE(location_id, 0), COALESCE(owner_id, 0)`
 
 type indexRow struct {
 	id, created, expires, value int64
@@ -131,7 +131,7 @@ type indexRow struct {
 func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 	var l lead.Lead
 	if err := rows.Scan(&r.id, &l.Tab, &l.LeadType, &l.Source, &l.CTA, &l.Actionable, &l.Quality, &l.Status, &l.Outcome, &l.EmailValidity,
-		&l.PhoneValidity, &l.Country, &l.IsTest, &r.created, &r.expires, &r.value, &r.company, &l.Classification, &l.LocationID); err != nil {
+		&l.PhoneValidity, &l.Country, &l.IsTest, &r.created, &r.expires, &r.value, &r.company, &l.Classification, &l.LocationID, &l.OwnerID); err != nil {
 		return err
 	}
 	r.a = leadfilter.AttrsOf(&l)
