@@ -49,6 +49,7 @@ type detailsData struct {
 	InvalidEmail   bool
 	InvalidPhone   bool
 	PC             *pcLeadView // Partner Center sync state; nil for a lead with none
+	Owner          detailsOwner
 }
 
 type progressStep struct {
@@ -98,6 +99,9 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 		d.TimeLeft = h.timeLeftPhrase(c, d.RespondBy.Sub(now))
 	}
 	d.Progress = h.progress(c, l)
+	if d.Owner, err = h.ownerCard(c, l); err != nil {
+		return nil, err
+	}
 	if l.LocationID != 0 {
 		if d.Location, err = h.DB.LocationByID(ctx, l.LocationID); err != nil && !errors.Is(err, db.ErrNotFound) {
 			return nil, err
@@ -154,7 +158,9 @@ func contactWarning(l *lead.Lead) (kind string, badEmail, badPhone bool) {
 // adjacentLeads gives the leads before and after id in the list view the user came from (the query
 // string the list put on the link), or 0 where there is none.
 func (h *Handler) adjacentLeads(c echo.Context, id int64) (prev, next int64, err error) {
-	return h.DB.AdjacentLeadIDs(c.Request().Context(), leadfilter.ParseView(c.QueryParams()), h.user(c).ID, id)
+	v := leadfilter.ParseView(c.QueryParams())
+	v.Me = h.user(c).ID
+	return h.DB.AdjacentLeadIDs(c.Request().Context(), v, v.Me, id)
 }
 
 // timeLeftPhrase says how long is left to respond (lifecycle.TimeLeft) as a phrase for a sentence;

@@ -129,6 +129,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	// /leads/bulk/… are static segments, which Echo prefers over /leads/:id.
 	h.handle(e, http.MethodGet, "/leads/bulk/decline", h.bulkDeclineForm, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/bulk/decline", h.bulkDecline, leadWorkers)
+	// Owners (issue 17): assign from the details page and, in bulk, from the list.
+	h.handle(e, http.MethodPost, "/leads/bulk/assign", h.leadsBulkAssign, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/owner", h.leadAssign, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/:id", h.leadShow, leadReaders)
 	h.handle(e, http.MethodGet, "/leads/:id/accept", h.acceptForm, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/accept", h.accept, leadWorkers)

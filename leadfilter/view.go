@@ -233,11 +233,14 @@ func (f Filter) values(v url.Values) {
 	}
 }
 
-// Key identifies the leads f's filters admit (tab, the filters, test; not the search), for
+// Key identifies the leads f's filters admit (tab, the filters, test, who "me" is; not the search), for
 // caching what was computed from them.
 func (f Filter) Key() string {
 	v := url.Values{}
 	f.values(v)
+	if slices.Contains(f.Owner, OwnerMe) {
+		v.Set("me", strconv.FormatInt(f.Me, 10)) // "me" admits different leads for each user
+	}
 	return v.Encode()
 }
 
