@@ -132,6 +132,13 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Owners (issue 17): assign from the details page and, in bulk, from the list.
 	h.handle(e, http.MethodPost, "/leads/bulk/assign", h.leadsBulkAssign, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/owner", h.leadAssign, leadWorkers)
+	// Admin › Assignment (issue 17): Account and Referrals admins; everyone there sets their own away days.
+	h.handle(e, http.MethodGet, "/admin/assignment", h.adminAssignment, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/assignment", h.adminAddAssignmentRule, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/assignment/rerun", h.adminRerunAssignment, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/assignment/away", h.adminSetAway, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/assignment/:id/delete", h.adminDeleteAssignmentRule, leadWorkers)
+	h.handle(e, http.MethodPost, "/admin/assignment/:id/move", h.adminMoveAssignmentRule, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/:id", h.leadShow, leadReaders)
 	h.handle(e, http.MethodGet, "/leads/:id/accept", h.acceptForm, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/accept", h.accept, leadWorkers)
