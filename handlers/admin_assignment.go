@@ -94,7 +94,9 @@ func (h *Handler) renderAssignment(c echo.Context, status int, d *assignmentData
 			return s
 		})
 		cond("ws.filter.country", r.Countries, func(s string) string { return h.countryName(lang, s) })
-		code := func(prefix string) func(string) string { return func(s string) string { return h.catalogOr(c, prefix+s, s) } }
+		code := func(prefix string) func(string) string {
+			return func(s string) string { return h.catalogOr(c, prefix+s, s) }
+		}
 		cond("ws.filter.source", r.Sources, code("lead.source."))
 		cond("ws.filter.cta", r.CTAs, code("lead.cta."))
 		cond("ws.filter.type", r.Types, code("lead.type."))

@@ -38,7 +38,11 @@ func TestAdminAssignmentRulesOverHTTP(t *testing.T) {
 	}
 	// Leads that arrived before any rule.
 	jp := f.addLead(t, func(l *lead.Lead) { l.CustomerCompany = "Tokyo KK" })
-	de := f.addLead(t, func(l *lead.Lead) { l.CustomerCompany = "Berlin GmbH"; l.Country = "DE"; l.ContactEmail = "x@berlin.example" })
+	de := f.addLead(t, func(l *lead.Lead) {
+		l.CustomerCompany = "Berlin GmbH"
+		l.Country = "DE"
+		l.ContactEmail = "x@berlin.example"
+	})
 	// Rule 1: Germany → Ben. Rule 2: every contact-me lead → Aiko.
 	for _, form := range []url.Values{
 		{"name": {"Germany"}, "countries": {"Germany"}, "member": {fmt.Sprint(f.teammate.ID)}},
@@ -65,7 +69,11 @@ func TestAdminAssignmentRulesOverHTTP(t *testing.T) {
 	if res := f.c.PostForm(fmt.Sprintf("/admin/assignment/%d/move", second), url.Values{"dir": {"up"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move: %d", res.StatusCode)
 	}
-	de2 := f.addLead(t, func(l *lead.Lead) { l.CustomerCompany = "Hamburg AG"; l.Country = "DE"; l.ContactEmail = "x@hamburg.example" })
+	de2 := f.addLead(t, func(l *lead.Lead) {
+		l.CustomerCompany = "Hamburg AG"
+		l.Country = "DE"
+		l.ContactEmail = "x@hamburg.example"
+	})
 	f.c.PostForm("/admin/assignment/rerun", nil)
 	if got := f.lead(t, de2.ID).OwnerID; got != f.worker.ID {
 		t.Errorf("after moving Contact me up, a German lead went to %d, want Aiko", got)
