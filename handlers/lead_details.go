@@ -15,6 +15,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/lead"
 	"leaddesk/leadfilter"
+	"leaddesk/leads"
 	"leaddesk/lifecycle"
 	"leaddesk/money"
 )
@@ -50,6 +51,10 @@ type detailsData struct {
 	InvalidPhone   bool
 	PC             *pcLeadView // Partner Center sync state; nil for a lead with none
 	Owner          detailsOwner
+	Activities     []db.Activity
+	ActivityNow    string   // the activity form's default time (datetime-local)
+	ActivityKinds  []string // leads.ActivityKinds
+	Outcomes       []string // leads.ActivityOutcomes
 }
 
 type progressStep struct {
@@ -102,6 +107,10 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	if d.Owner, err = h.ownerCard(c, l); err != nil {
 		return nil, err
 	}
+	if d.Activities, err = h.DB.LeadActivities(ctx, l.ID); err != nil {
+		return nil, err
+	}
+	d.ActivityNow, d.ActivityKinds, d.Outcomes = now.In(h.Cfg.Location).Format(activityInput), leads.ActivityKinds, leads.ActivityOutcomes
 	if l.LocationID != 0 {
 		if d.Location, err = h.DB.LocationByID(ctx, l.LocationID); err != nil && !errors.Is(err, db.ErrNotFound) {
 			return nil, err
@@ -296,6 +305,8 @@ func (h *Handler) changeValue(c echo.Context, l *lead.Lead, field, v string) str
 		return h.catalogOr(c, "lead.outcome."+v, v)
 	case "reason":
 		return h.catalogOr(c, "lifecycle.reason."+v, v)
+	case "activity_outcome":
+		return h.catalogOr(c, "activity.outcome."+v, v)
 	case "deal_value":
 		if a, ok := money.ParseStored(v); ok {
 			return a.Format(h.lang(c))

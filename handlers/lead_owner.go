@@ -149,6 +149,7 @@ type detailsOwner struct {
 	Assignees []db.Owner // the Referrals admins; empty when the user cannot assign this lead
 	Mine      bool       // the signed-in user owns it
 	CanMe     bool       // the signed-in user may own leads (a Referrals admin)
+	Open      bool       // the user may work this lead now: assign it, log activities
 }
 
 // ownerCard gathers the owner card of lead l for this user.
@@ -169,6 +170,7 @@ func (h *Handler) ownerCard(c echo.Context, l *lead.Lead) (detailsOwner, error) 
 	if lifecycle.CheckAssign(l, u.LeadActor()) != nil {
 		return d, nil
 	}
+	d.Open = true
 	owners, err := h.DB.Owners(ctx)
 	if err != nil {
 		return d, err

@@ -132,6 +132,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Owners (issue 17): assign from the details page and, in bulk, from the list.
 	h.handle(e, http.MethodPost, "/leads/bulk/assign", h.leadsBulkAssign, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/owner", h.leadAssign, leadWorkers)
+	// Activities and next steps (issue 17).
+	h.handle(e, http.MethodPost, "/leads/:id/activities", h.leadLogActivity, leadWorkers)
+	h.handle(e, http.MethodPost, "/next-steps/:id/done", h.nextStepDone, leadWorkers)
 	// Admin › Assignment (issue 17): Account and Referrals admins; everyone there sets their own away days.
 	h.handle(e, http.MethodGet, "/admin/assignment", h.adminAssignment, leadWorkers)
 	h.handle(e, http.MethodPost, "/admin/assignment", h.adminAddAssignmentRule, leadWorkers)
