@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"leaddesk/lead"
 )
@@ -181,8 +182,13 @@ func TestOwnerInTheListFilterExportAndAPI(t *testing.T) {
 		t.Errorf("Ben's leads: %s", got)
 	}
 
+	if res := f.c.PostForm(fmt.Sprintf("/leads/%d/activities", a.ID), url.Values{"kind": {"call"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("log call: %d", res.StatusCode)
+	}
 	csv := f.c.Get("/leads/export.csv?tab=marketplace&owner=me&format=crm").Body
-	if !strings.Contains(csv, ",Location,Owner\r\n") || strings.Count(csv, ",aiko@example.com\r\n") != 2 || strings.Contains(csv, "Gamma") {
+	last := f.s.Clock.Now().UTC().Format(time.RFC3339)
+	if !strings.Contains(csv, ",Location,Owner,Activities,LastActivity\r\n") || !strings.Contains(csv, ",aiko@example.com,1,"+last+"\r\n") ||
+		!strings.Contains(csv, ",aiko@example.com,0,\r\n") || strings.Contains(csv, "Gamma") {
 		t.Errorf("export of my leads:\n%s", csv)
 	}
 

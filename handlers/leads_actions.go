@@ -93,7 +93,7 @@ func (h *Handler) leadsBulkFavorite(c echo.Context) error {
 // exportColumns are the CSV columns of DESIGN §3.5.
 var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany", "ContactName", "ContactEmail", "EmailValidity",
 	"ContactPhone", "PhoneValidity", "Country", "Source", "LeadType", "CallToAction", "Classification", "OfferId", "OfferTitle",
-	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes", "Location", "Owner"}
+	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes", "Location", "Owner", "Activities", "LastActivity"}
 
 // leadsExport streams the view as CSV: exactly the tab, filters and sort of the list, RFC 4180
 // (CRLF), flushed as it goes so memory stays flat. Two flavours (DESIGN §3.5): for spreadsheets (the
@@ -152,9 +152,13 @@ func (h *Handler) leadsExport(c echo.Context) error {
 	n := 0
 	err = h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *lead.Lead) error {
 		exportRecord(rec, l, crm)
-		rec[len(rec)-2], rec[len(rec)-1] = locName[l.LocationID], ownerEmail[l.OwnerID]
+		tail := rec[len(rec)-4:]
+		tail[0], tail[1], tail[2], tail[3] = locName[l.LocationID], ownerEmail[l.OwnerID], strconv.Itoa(l.Activities), ""
+		if l.LastActivityAt != nil {
+			tail[3] = l.LastActivityAt.UTC().Format(time.RFC3339)
+		}
 		if !crm {
-			rec[len(rec)-2], rec[len(rec)-1] = csvSafe(rec[len(rec)-2]), csvSafe(rec[len(rec)-1])
+			tail[0], tail[1] = csvSafe(tail[0]), csvSafe(tail[1])
 		}
 		if err := w.Write(rec); err != nil {
 			return err
