@@ -126,15 +126,15 @@ func (h *Handler) renderAssignment(c echo.Context, status int, d *assignmentData
 			d.AwayNow = append(d.AwayNow, o.Label())
 		}
 	}
-	return h.render(c, status, "admin/assignment", h.page(c, h.T(c, "assign.title"), "admin", d))
+	return h.render(c, status, "admin/assignment", h.page(c, h.T(c, "assign.title"), "leads", d))
 }
 
-// adminAssignment is GET /admin/assignment.
+// adminAssignment is GET /assignment.
 func (h *Handler) adminAssignment(c echo.Context) error {
 	return h.renderAssignment(c, http.StatusOK, &assignmentData{})
 }
 
-// adminAddAssignmentRule is POST /admin/assignment: a new last rule. Every condition is optional (none:
+// adminAddAssignmentRule is POST /assignment: a new last rule. Every condition is optional (none:
 // every lead); at least one person is needed; several make a round-robin group.
 func (h *Handler) adminAddAssignmentRule(c echo.Context) error {
 	form, err := c.FormParams()
@@ -201,7 +201,7 @@ func (h *Handler) adminAddAssignmentRule(c echo.Context) error {
 		return err
 	}
 	h.setFlash(c, "success", "assign.added")
-	return h.redirect(c, "/admin/assignment")
+	return h.redirect(c, "/assignment")
 }
 
 func (h *Handler) assignmentRuleID(c echo.Context) (int64, error) {
@@ -224,7 +224,7 @@ func (h *Handler) adminDeleteAssignmentRule(c echo.Context) error {
 		return err
 	}
 	h.setFlash(c, "success", "assign.deleted")
-	return h.redirect(c, "/admin/assignment")
+	return h.redirect(c, "/assignment")
 }
 
 // adminMoveAssignmentRule moves a rule up or down one place (dir = up | down).
@@ -242,10 +242,10 @@ func (h *Handler) adminMoveAssignmentRule(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return h.redirect(c, "/admin/assignment")
+	return h.redirect(c, "/assignment")
 }
 
-// adminRerunAssignment is POST /admin/assignment/rerun: the rules over the unassigned open leads.
+// adminRerunAssignment is POST /assignment/rerun: the rules over the unassigned open leads.
 func (h *Handler) adminRerunAssignment(c echo.Context) error {
 	n, left, err := h.Leads.AssignUnassigned(c.Request().Context(), h.user(c).LeadActor())
 	if errors.Is(err, leads.ErrRole) {
@@ -257,7 +257,7 @@ func (h *Handler) adminRerunAssignment(c echo.Context) error {
 	return h.renderAssignment(c, http.StatusOK, &assignmentData{Rerun: h.T(c, "assign.rerun_done", n, left)})
 }
 
-// adminSetAway is POST /admin/assignment/away: the signed-in user's away days (from, until, both
+// adminSetAway is POST /assignment/away: the signed-in user's away days (from, until, both
 // inclusive, in the configured time zone), or clear=1 to be back.
 func (h *Handler) adminSetAway(c echo.Context) error {
 	u := h.user(c)
@@ -266,7 +266,7 @@ func (h *Handler) adminSetAway(c echo.Context) error {
 			return err
 		}
 		h.setFlash(c, "success", "assign.away_cleared")
-		return h.redirect(c, "/admin/assignment")
+		return h.redirect(c, "/assignment")
 	}
 	d := &assignmentData{Errors: map[string]string{}, AwayFrom: c.FormValue("from"), AwayUntil: c.FormValue("until")}
 	from, err1 := time.ParseInLocation(leadDateInput, d.AwayFrom, h.Cfg.Location)
@@ -284,5 +284,5 @@ func (h *Handler) adminSetAway(c echo.Context) error {
 		return err
 	}
 	h.setFlash(c, "success", "assign.away_saved")
-	return h.redirect(c, "/admin/assignment")
+	return h.redirect(c, "/assignment")
 }

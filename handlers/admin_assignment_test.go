@@ -15,7 +15,7 @@ import (
 // round-trip and are checked.
 func TestAdminAssignmentRulesOverHTTP(t *testing.T) {
 	f := newLCFixture(t)
-	page := f.c.Get("/admin/assignment")
+	page := f.c.Get("/assignment")
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "No rules yet") {
 		t.Fatalf("assignment page: %d", page.StatusCode)
 	}
@@ -28,7 +28,7 @@ func TestAdminAssignmentRulesOverHTTP(t *testing.T) {
 		{url.Values{"member": {fmt.Sprint(f.worker.ID)}, "countries": {"Atlantis"}}, "Country: Atlantis is not a country."},
 		{url.Values{"member": {fmt.Sprint(f.worker.ID)}, "cta": {"call_me_maybe"}}, "call_me_maybe is not one of the choices."},
 	} {
-		res := f.c.PostForm("/admin/assignment", tc.form)
+		res := f.c.PostForm("/assignment", tc.form)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, tc.want) {
 			t.Errorf("%v: %d, want 422 with %q", tc.form, res.StatusCode, tc.want)
 		}
@@ -48,15 +48,15 @@ func TestAdminAssignmentRulesOverHTTP(t *testing.T) {
 		{"name": {"Germany"}, "countries": {"Germany"}, "member": {fmt.Sprint(f.teammate.ID)}},
 		{"name": {"Contact me"}, "cta": {"contact_me"}, "member": {fmt.Sprint(f.worker.ID)}},
 	} {
-		if res := f.c.PostForm("/admin/assignment", form); res.StatusCode != http.StatusSeeOther {
+		if res := f.c.PostForm("/assignment", form); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("add rule: %d %s", res.StatusCode, res.Body)
 		}
 	}
-	page = f.c.Get("/admin/assignment")
+	page = f.c.Get("/assignment")
 	if !strings.Contains(page.Body, "Country/region: Germany") || !strings.Contains(page.Body, "Call to action: Contact me") {
 		t.Errorf("the rules are not listed with their conditions")
 	}
-	res := f.c.PostForm("/admin/assignment/rerun", nil)
+	res := f.c.PostForm("/assignment/rerun", nil)
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "2 leads got an owner; 0 no rule takes stay unassigned.") {
 		t.Fatalf("re-run: %d", res.StatusCode)
 	}
@@ -66,7 +66,7 @@ func TestAdminAssignmentRulesOverHTTP(t *testing.T) {
 	// Move "Contact me" above "Germany": now it decides for a German contact-me lead.
 	var second int64
 	f.s.DB.QueryRow(`SELECT id FROM assignment_rules WHERE name = 'Contact me'`).Scan(&second)
-	if res := f.c.PostForm(fmt.Sprintf("/admin/assignment/%d/move", second), url.Values{"dir": {"up"}}); res.StatusCode != http.StatusSeeOther {
+	if res := f.c.PostForm(fmt.Sprintf("/assignment/%d/move", second), url.Values{"dir": {"up"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move: %d", res.StatusCode)
 	}
 	de2 := f.addLead(t, func(l *lead.Lead) {
@@ -74,26 +74,26 @@ func TestAdminAssignmentRulesOverHTTP(t *testing.T) {
 		l.Country = "DE"
 		l.ContactEmail = "x@hamburg.example"
 	})
-	f.c.PostForm("/admin/assignment/rerun", nil)
+	f.c.PostForm("/assignment/rerun", nil)
 	if got := f.lead(t, de2.ID).OwnerID; got != f.worker.ID {
 		t.Errorf("after moving Contact me up, a German lead went to %d, want Aiko", got)
 	}
-	if res := f.c.PostForm(fmt.Sprintf("/admin/assignment/%d/move", second), url.Values{"dir": {"sideways"}}); res.StatusCode != http.StatusUnprocessableEntity {
+	if res := f.c.PostForm(fmt.Sprintf("/assignment/%d/move", second), url.Values{"dir": {"sideways"}}); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("move sideways: %d", res.StatusCode)
 	}
 	// Away days: a backwards span is refused, a good one is shown back.
-	if res := f.c.PostForm("/admin/assignment/away", url.Values{"from": {"2026-12-10"}, "until": {"2026-12-01"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+	if res := f.c.PostForm("/assignment/away", url.Values{"from": {"2026-12-10"}, "until": {"2026-12-01"}}); res.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(res.Body, "Last day away:") {
 		t.Errorf("backwards away: %d", res.StatusCode)
 	}
-	if res := f.c.PostForm("/admin/assignment/away", url.Values{"from": {"2026-12-10"}, "until": {"2026-12-12"}}); res.StatusCode != http.StatusSeeOther {
+	if res := f.c.PostForm("/assignment/away", url.Values{"from": {"2026-12-10"}, "until": {"2026-12-12"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("away: %d", res.StatusCode)
 	}
-	if page := f.c.Get("/admin/assignment"); !strings.Contains(page.Body, `value="2026-12-10"`) || !strings.Contains(page.Body, `value="2026-12-12"`) {
+	if page := f.c.Get("/assignment"); !strings.Contains(page.Body, `value="2026-12-10"`) || !strings.Contains(page.Body, `value="2026-12-12"`) {
 		t.Error("the away days are not shown back")
 	}
 	// Deleting a rule keeps the owners it gave.
-	if res := f.c.PostForm(fmt.Sprintf("/admin/assignment/%d/delete", second), nil); res.StatusCode != http.StatusSeeOther {
+	if res := f.c.PostForm(fmt.Sprintf("/assignment/%d/delete", second), nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)
 	}
 	if f.lead(t, de2.ID).OwnerID != f.worker.ID {
@@ -102,7 +102,7 @@ func TestAdminAssignmentRulesOverHTTP(t *testing.T) {
 	// A Business profile admin has no access.
 	pc := f.s.Client()
 	pc.Login("pat@example.com")
-	if res := pc.Get("/admin/assignment"); res.StatusCode != http.StatusForbidden {
+	if res := pc.Get("/assignment"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("profile admin: %d", res.StatusCode)
 	}
 }

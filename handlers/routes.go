@@ -135,13 +135,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Activities and next steps (issue 17).
 	h.handle(e, http.MethodPost, "/leads/:id/activities", h.leadLogActivity, leadWorkers)
 	h.handle(e, http.MethodPost, "/next-steps/:id/done", h.nextStepDone, leadWorkers)
-	// Admin › Assignment (issue 17): Account and Referrals admins; everyone there sets their own away days.
-	h.handle(e, http.MethodGet, "/admin/assignment", h.adminAssignment, leadWorkers)
-	h.handle(e, http.MethodPost, "/admin/assignment", h.adminAddAssignmentRule, leadWorkers)
-	h.handle(e, http.MethodPost, "/admin/assignment/rerun", h.adminRerunAssignment, leadWorkers)
-	h.handle(e, http.MethodPost, "/admin/assignment/away", h.adminSetAway, leadWorkers)
-	h.handle(e, http.MethodPost, "/admin/assignment/:id/delete", h.adminDeleteAssignmentRule, leadWorkers)
-	h.handle(e, http.MethodPost, "/admin/assignment/:id/move", h.adminMoveAssignmentRule, leadWorkers)
+	// Assignment (issue 17), linked from Admin and the Leads page: Account and Referrals admins, so not
+	// under /admin (Account admins only); everyone there sets their own away days.
+	h.handle(e, http.MethodGet, "/assignment", h.adminAssignment, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment", h.adminAddAssignmentRule, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment/rerun", h.adminRerunAssignment, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment/away", h.adminSetAway, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment/:id/delete", h.adminDeleteAssignmentRule, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment/:id/move", h.adminMoveAssignmentRule, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/:id", h.leadShow, leadReaders)
 	h.handle(e, http.MethodGet, "/leads/:id/accept", h.acceptForm, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/accept", h.accept, leadWorkers)

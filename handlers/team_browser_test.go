@@ -86,7 +86,7 @@ func TestBrowserAssignFromTheListAndLogACall(t *testing.T) {
 			for _, p := range []struct{ path, wait, name string }{
 				{"/leads?tab=marketplace", "#results .ws-owner", "list"},
 				{fmt.Sprintf("/leads/%d", a.ID), "#card-owner", "details"},
-				{"/admin/assignment", "#assign-rules", "admin-assignment"},
+				{"/assignment", "#assign-rules", "admin-assignment"},
 			} {
 				if err := chromedp.Do(ctx, chromedp.EmulateViewport(w.width, w.height), chromedp.Navigate(s.URL+p.path),
 					chromedp.WaitVisible(chromedp.CSS(p.wait)), testkit.HTMXIdle()); err != nil {
