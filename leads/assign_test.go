@@ -130,3 +130,25 @@ func TestAssignmentRuleConditions(t *testing.T) {
 		})
 	}
 }
+
+// A location condition takes the leads routed to one of its locations (the rules run after routing).
+func TestAssignmentRuleLocation(t *testing.T) {
+	f := newFixture(t)
+	var ids []int64
+	for _, name := range []string{"Osaka", "Tokyo"} {
+		res, err := f.d.Exec(`INSERT INTO locations (name, created_at, updated_at) VALUES (?, 0, 0)`, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		ids = append(ids, id)
+	}
+	u := testkit.CreateUser(t, f.d, "osaka@example.com", "Osaka desk", db.RoleReferrals)
+	f.rule(t, db.AssignmentRule{Locations: []int64{ids[0]}, Members: []int64{u.ID}})
+	if l := f.incoming(t, "kansai", func(l *lead.Lead) { l.LocationRef = "Osaka" }); l.LocationID != ids[0] || l.OwnerID != u.ID {
+		t.Errorf("a lead routed to Osaka: location %d owner %d", l.LocationID, l.OwnerID)
+	}
+	if l := f.incoming(t, "kanto", func(l *lead.Lead) { l.LocationRef = "Tokyo" }); l.OwnerID != 0 {
+		t.Errorf("a lead routed to Tokyo got owner %d", l.OwnerID)
+	}
+}
