@@ -115,3 +115,26 @@ func (d *DB) DueNextSteps(ctx context.Context, userID int64, today string) ([]Du
 	}
 	return out, rows.Err()
 }
+
+// OverdueNextSteps is which of the given leads have an open next step due before today (YYYY-MM-DD),
+// for the list's overdue mark.
+func (d *DB) OverdueNextSteps(ctx context.Context, ids []int64, today string) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := d.QueryContext(ctx, `SELECT DISTINCT lead_id FROM lead_activities WHERE lead_id IN (`+placeholders(len(ids))+`)
+		AND next_due != '' AND next_done_at IS NULL AND next_due < ?`, append(anySlice(ids), today)...)
+	if err != nil {
+		return nil, fmt.Errorf("db: overdue next steps: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("db: overdue next steps: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}

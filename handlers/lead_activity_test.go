@@ -61,6 +61,14 @@ func TestActivityWithNextStepReachesTheOwnersActionCenterOnItsDay(t *testing.T) 
 	if strings.Contains(ben.Get("/action-center").Body, "Send the quote") {
 		t.Error("the next step is in someone else's Action Center")
 	}
+	if strings.Contains(f.c.Get("/leads?tab=marketplace").Body, "Next step overdue") {
+		t.Error("a next step due today is marked overdue in the list")
+	}
+	f.s.Clock.Advance(24 * time.Hour)
+	f.c.Login("aiko@example.com")
+	if n := strings.Count(f.c.Get("/leads?tab=marketplace").Body, "Next step overdue"); n != 1 {
+		t.Errorf("the list marks %d leads with an overdue next step, want 1", n)
+	}
 	var actID int64
 	f.s.DB.QueryRow(`SELECT id FROM lead_activities WHERE lead_id = ?`, l.ID).Scan(&actID)
 	if res := f.c.PostForm(fmt.Sprintf("/next-steps/%d/done", actID), url.Values{"next": {"/action-center"}}); res.StatusCode != http.StatusSeeOther {
@@ -68,6 +76,9 @@ func TestActivityWithNextStepReachesTheOwnersActionCenterOnItsDay(t *testing.T) 
 	}
 	if strings.Contains(f.c.Get("/action-center").Body, "Send the quote") {
 		t.Error("a done next step stays in the Action Center")
+	}
+	if strings.Contains(f.c.Get("/leads?tab=marketplace").Body, "Next step overdue") {
+		t.Error("a done next step is still marked overdue in the list")
 	}
 	if !strings.Contains(f.c.Get(fmt.Sprintf("/leads/%d", l.ID)).Body, "Next step done") {
 		t.Error("the timeline lacks the done next step")

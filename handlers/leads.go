@@ -164,12 +164,23 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	now := h.Clock.Now()
 	csrf, _ := c.Get(ctxCSRF).(string)
 	d.Rows = make([]leadRow, 0, len(res.Leads))
+	ids := make([]int64, len(res.Leads))
+	for i, l := range res.Leads {
+		ids[i] = l.ID
+	}
+	overdue, err := h.DB.OverdueNextSteps(c.Request().Context(), ids, now.In(h.Cfg.Location).Format(leadDateInput))
+	if err != nil {
+		h.Log.Warn("overdue next steps", "err", err) // the list still works without the mark
+	}
 	for _, l := range res.Leads {
 		r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now), CanWork: d.CanWork,
 			ClassColumn: d.ClassColumn}
 		r.Cells = h.rowCells(lang, l, r.Flame)
 		if o, ok := res.Owners[l.OwnerID]; ok {
 			r.Cells.Owner = h.cell(ownerCell{lang, o.Initials(), o.Label()})
+		}
+		if overdue[l.ID] {
+			r.Cells.Overdue = h.cell(overdueCell{lang})
 		}
 		if d.CanWork {
 			on := res.Favorites[l.ID]
