@@ -152,3 +152,41 @@ func TestAssignmentRuleLocation(t *testing.T) {
 		t.Errorf("a lead routed to Tokyo got owner %d", l.OwnerID)
 	}
 }
+
+// A CSV import applies the same rules in its batch's transaction: a round-robin of two alternates
+// over the new leads, each assignment in the timeline.
+func TestImportAppliesTheAssignmentRules(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ann := testkit.CreateUser(t, f.d, "ann@example.com", "Ann", db.RoleReferrals)
+	ben := testkit.CreateUser(t, f.d, "ben@example.com", "Ben", db.RoleReferrals)
+	f.rule(t, db.AssignmentRule{Members: []int64{ann.ID, ben.ID}})
+	im, err := f.svc.StartImport(ctx, lead.Actor{Label: "import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	var batch []*lead.Lead
+	for i := range 4 {
+		batch = append(batch, &lead.Lead{Tab: "marketplace", LeadType: "offer", CTA: "free_trial", Source: "appsource",
+			CustomerCompany: fmt.Sprint("csv", i), ContactEmail: fmt.Sprintf("csv%d@customer.example", i), Country: "JP", EmailValidity: "valid"})
+	}
+	res, err := im.Save(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[int64]int{}
+	for _, r := range res {
+		l, err := f.d.LeadByID(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[l.OwnerID]++
+	}
+	if got[ann.ID] != 2 || got[ben.ID] != 2 {
+		t.Errorf("owners of four imported leads = %v, want two each", got)
+	}
+	if n := f.count(t, `SELECT COUNT(*) FROM lead_events WHERE kind = 'assigned'`); n != 4 {
+		t.Errorf("%d assignments in the timeline, want 4", n)
+	}
+}
