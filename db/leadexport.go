@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"leaddesk/leadfilter"
 	"time"
@@ -47,7 +48,8 @@ const exportChunk = 1000
 const exportLeadColumns = `id, created_at, customer_company, contact_first_name, contact_last_name, contact_email, email_validity,
 	contact_phone, phone_validity, country, COALESCE(source, ''), COALESCE(lead_type, ''), COALESCE(cta, ''),
 	COALESCE(classification, ''), offer_id, offer_title, quality, status, COALESCE(outcome, ''), reason, deal_name, deal_value,
-	currency, purchase_date, crm_id, campaign_id, notes, COALESCE(location_id, 0)`
+	currency, purchase_date, crm_id, campaign_id, notes, COALESCE(location_id, 0), COALESCE(owner_id, 0),
+	(SELECT COUNT(*) FROM lead_activities a WHERE a.lead_id = leads.id), (SELECT MAX(a.at) FROM lead_activities a WHERE a.lead_id = leads.id)`
 
 // exportLeadsByIDs reads the export's fields of leads, in the order of ids.
 func (d *DB) exportLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
@@ -63,13 +65,15 @@ func (d *DB) exportLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error)
 	for rows.Next() {
 		var l Lead
 		var created int64
+		var lastAct sql.NullInt64
 		if err := rows.Scan(&l.ID, &created, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName, &l.ContactEmail, &l.EmailValidity,
 			&l.ContactPhone, &l.PhoneValidity, &l.Country, &l.Source, &l.LeadType, &l.CTA, &l.Classification, &l.OfferID, &l.OfferTitle,
 			&l.Quality, &l.Status, &l.Outcome, &l.Reason, &l.DealName, &l.DealValue, &l.Currency, &l.PurchaseDate, &l.CRMID, &l.CampaignID,
-			&l.Notes, &l.LocationID); err != nil {
+			&l.Notes, &l.LocationID, &l.OwnerID, &l.Activities, &lastAct); err != nil {
 			return nil, fmt.Errorf("db: export leads: %w", err)
 		}
 		l.CreatedAt = time.Unix(created, 0).UTC()
+		l.LastActivityAt = nullTime(lastAct)
 		byID[l.ID] = &l
 	}
 	if err := rows.Err(); err != nil {

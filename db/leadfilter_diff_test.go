@@ -75,6 +75,29 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Owners (issue 17): two users own about a third of the leads each; the rest are unassigned.
+	var owners []int64
+	for _, email := range []string{"aiko@example.com", "ben@example.com"} {
+		res, err := d.ExecContext(ctx, `INSERT INTO users (email, created_at) VALUES (?, 0)`, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		owners = append(owners, id)
+	}
+	ownerValues := []string{leadfilter.OwnerMe, leadfilter.OwnerNone, fmt.Sprint(owners[0]), fmt.Sprint(owners[1])}
+	assignSome := func(n int) {
+		for i := 0; i < n; i++ {
+			var to any
+			if k := r.IntN(3); k < len(owners) {
+				to = owners[k]
+			}
+			if _, err := d.ExecContext(ctx, `UPDATE leads SET owner_id = ? WHERE id = ?`, to, 1+r.IntN(600)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	assignSome(400)
 	all, _, err := d.LeadsAfter(ctx, leadfilter.Filter{Test: true}, LeadCursor{}, 10_000)
 	if err != nil || len(all) != 600 {
 		t.Fatalf("%d leads, %v", len(all), err)
@@ -104,6 +127,7 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			assignSome(40)
 			if all, _, err = d.LeadsAfter(ctx, leadfilter.Filter{Test: true}, LeadCursor{}, 10_000); err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +136,8 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 			CTA: subset(lead.CTAs), Country: subset([]string{"DE", "FR", "JP", "US"}), Source: subset(lead.Sources),
 			Type: subset(lead.LeadTypes), Quality: subset(lead.Qualities), Status: subset(lead.Statuses), Outcome: subset(lead.Outcomes),
 			EmailValidity: subset(lead.EmailValidities), PhoneValidity: subset(lead.PhoneValidities),
-			Classification: subset(lead.Classifications), Location: subset(locationIDs)}
+			Classification: subset(lead.Classifications), Location: subset(locationIDs),
+			Owner: subset(ownerValues), Me: owners[r.IntN(2)]}
 		// SQL builder.
 		where, args := f.Where()
 		rows, err := d.QueryContext(ctx, `SELECT id FROM leads WHERE `+where+` ORDER BY id`, args...)

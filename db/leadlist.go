@@ -11,12 +11,13 @@ import (
 
 // LeadPage is one page of the Leads list with the counts around it.
 type LeadPage struct {
-	Leads     []*Lead        // with the fields the list shows (listLeadColumns), not every field
-	Total     int            // leads matching the whole view
-	Page      int            // the page shown (the last one when asked past the end)
-	Pages     int            // at least 1
-	Counts    map[string]int // per tab: marketplace, qualified, favorites (test leads not counted)
-	Favorites map[int64]bool // which of the page's leads this user hearted
+	Leads     []*Lead         // with the fields the list shows (listLeadColumns), not every field
+	Total     int             // leads matching the whole view
+	Page      int             // the page shown (the last one when asked past the end)
+	Pages     int             // at least 1
+	Counts    map[string]int  // per tab: marketplace, qualified, favorites (test leads not counted)
+	Favorites map[int64]bool  // which of the page's leads this user hearted
+	Owners    map[int64]Owner // the owners of the page's leads, by user id
 }
 
 // ListLeads returns the page of leads that view v shows to userID, with the total and tab counts.
@@ -37,8 +38,15 @@ func (d *DB) ListLeads(ctx context.Context, v leadfilter.View, userID int64) (*L
 	for _, id := range favs {
 		fs[id] = true
 	}
+	var owners []int64
 	for _, l := range leads {
 		page.Favorites[l.ID] = fs[l.ID]
+		if l.OwnerID != 0 && !slices.Contains(owners, l.OwnerID) {
+			owners = append(owners, l.OwnerID)
+		}
+	}
+	if page.Owners, err = d.OwnerLabels(ctx, owners); err != nil {
+		return nil, err
 	}
 	return page, nil
 }
@@ -108,7 +116,7 @@ func (d *DB) LeadCountries(ctx context.Context) ([]string, error) {
 // listLeadColumns are the fields a row of the Leads list shows; a page reads only these.
 const listLeadColumns = `id, customer_company, contact_first_name, contact_last_name, email_validity, phone_validity, quality,
 	COALESCE(lead_type, ''), country, COALESCE(source, ''), is_test, COALESCE(cta, ''), COALESCE(classification, ''), deal_value,
-	currency, created_at, status, COALESCE(outcome, ''), customer_requested_contact, actionable, expires_at`
+	currency, created_at, status, COALESCE(outcome, ''), customer_requested_contact, actionable, expires_at, COALESCE(owner_id, 0)`
 
 // listLeadsByIDs reads the list's fields of leads, in the order of ids.
 func (d *DB) listLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
@@ -127,7 +135,7 @@ func (d *DB) listLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
 		var expires sql.NullInt64
 		if err := rows.Scan(&l.ID, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName, &l.EmailValidity, &l.PhoneValidity,
 			&l.Quality, &l.LeadType, &l.Country, &l.Source, &l.IsTest, &l.CTA, &l.Classification, &l.DealValue, &l.Currency, &created,
-			&l.Status, &l.Outcome, &l.CustomerRequestedContact, &l.Actionable, &expires); err != nil {
+			&l.Status, &l.Outcome, &l.CustomerRequestedContact, &l.Actionable, &expires, &l.OwnerID); err != nil {
 			return nil, fmt.Errorf("db: list leads: %w", err)
 		}
 		l.CreatedAt = time.Unix(created, 0).UTC()

@@ -21,7 +21,7 @@ const LeadColumns = `id, COALESCE(external_id, ''), tab, COALESCE(classification
 	contact_title, contact_email, contact_phone, country, city, description, quality, email_validity, phone_validity,
 	customer_requested_contact, customer_consent, status, COALESCE(outcome, ''), reason, reason_notes, deal_name, deal_value, currency,
 	purchase_date, notes, crm_id, campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at,
-	archived_at, expires_at, version`
+	archived_at, expires_at, version, COALESCE(owner_id, 0)`
 
 // ScanLead reads one row selected with LeadColumns.
 func ScanLead(row interface{ Scan(...any) error }) (*Lead, error) {
@@ -33,7 +33,7 @@ func ScanLead(row interface{ Scan(...any) error }) (*Lead, error) {
 		&l.ContactTitle, &l.ContactEmail, &l.ContactPhone, &l.Country, &l.City, &l.Description, &l.Quality, &l.EmailValidity, &l.PhoneValidity,
 		&l.CustomerRequestedContact, &l.CustomerConsent, &l.Status, &l.Outcome, &l.Reason, &l.ReasonNotes, &l.DealName, &l.DealValue, &l.Currency,
 		&l.PurchaseDate, &l.Notes, &l.CRMID, &l.CampaignID, &l.SenderName, &l.SenderEmail, &l.IsTest, &created, &updated, &accepted,
-		&archived, &expires, &l.Version)
+		&archived, &expires, &l.Version, &l.OwnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func nullID(id int64) any {
 func InsertLeadTx(ctx context.Context, tx *sql.Tx, l *Lead) error {
 	fillNewLead(l)
 	res, err := tx.ExecContext(ctx, `INSERT INTO leads (`+leadInsertColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		appendLeadArgs(make([]any, 0, leadInsertArgs), l)...)
 	if err != nil {
 		if IsUniqueViolation(err) {
@@ -82,10 +82,10 @@ const leadInsertColumns = `external_id, tab, classification, lead_type, source, 
 	offer_id, offer_title, location_id, customer_company, contact_first_name, contact_last_name, contact_title, contact_email,
 	contact_phone, country, city, description, quality, email_validity, phone_validity, customer_requested_contact,
 	customer_consent, status, outcome, reason, reason_notes, deal_name, deal_value, currency, purchase_date, notes, crm_id,
-	campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at, archived_at, expires_at, version`
+	campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at, archived_at, expires_at, version, owner_id`
 
 // leadInsertArgs is how many values appendLeadArgs adds.
-const leadInsertArgs = 44
+const leadInsertArgs = 45
 
 // appendLeadArgs adds l's values for leadInsertColumns to args.
 func appendLeadArgs(args []any, l *Lead) []any {
@@ -94,7 +94,7 @@ func appendLeadArgs(args []any, l *Lead) []any {
 		l.ContactPhone, l.Country, l.City, l.Description, l.Quality, l.EmailValidity, l.PhoneValidity, l.CustomerRequestedContact,
 		l.CustomerConsent, l.Status, nullStr(l.Outcome), l.Reason, l.ReasonNotes, l.DealName, l.DealValue, l.Currency, l.PurchaseDate, l.Notes, l.CRMID,
 		l.CampaignID, l.SenderName, l.SenderEmail, l.IsTest, l.CreatedAt.Unix(), l.UpdatedAt.Unix(), unixOrNil(l.AcceptedAt),
-		unixOrNil(l.ArchivedAt), unixOrNil(l.ExpiresAt), l.Version)
+		unixOrNil(l.ArchivedAt), unixOrNil(l.ExpiresAt), l.Version, nullID(l.OwnerID))
 }
 
 // fillNewLead fills in what a new lead gets by default: Actionable, Status, Quality, the validities,

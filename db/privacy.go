@@ -134,7 +134,8 @@ func FindPerson(ctx context.Context, q Querier, email, phone string) (PersonData
 // PersonalChangeKey reports whether a timeline key carries a person's data: the extra contacts and
 // employees ("Name, email, phone") and free text.
 func PersonalChangeKey(k string) bool {
-	return strings.HasPrefix(k, "contact_") || k == "employee" || k == "notes" || k == "reason_notes" || k == "description"
+	return strings.HasPrefix(k, "contact_") || k == "employee" || k == "notes" || k == "reason_notes" || k == "description" ||
+		k == "activity_text" || k == "next_step" // an activity's free text may name the person
 }
 
 // AnonymiseLeadTx replaces a lead's personal data — the contact's names, title, email and phone, the
@@ -155,6 +156,10 @@ func AnonymiseLeadTx(ctx context.Context, tx *sql.Tx, before *Lead, now time.Tim
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM lead_contacts WHERE lead_id = ?`, before.ID); err != nil {
 		return nil, fmt.Errorf("db: anonymise lead %d contacts: %w", before.ID, err)
+	}
+	// Logged activities keep their kind, outcome and dates; their free text may name the person.
+	if _, err := tx.ExecContext(ctx, `UPDATE lead_activities SET body = '', next_step = '' WHERE lead_id = ?`, before.ID); err != nil {
+		return nil, fmt.Errorf("db: anonymise lead %d activities: %w", before.ID, err)
 	}
 	if err := scrubTimelineTx(ctx, tx, before.ID, nil); err != nil {
 		return nil, err

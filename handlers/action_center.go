@@ -34,6 +34,8 @@ type actionCenterData struct {
 	Count int
 	OOB   bool
 	PC    *pcActionItems // Partner Center: a grant to reconnect, marketplace leads to mark there
+	// NextSteps are this user's next steps due today or earlier (issue 17).
+	NextSteps []db.DueStep
 }
 
 // actionCenterRows reads one page of this user's Action Center from offset, marks it read, and
@@ -108,6 +110,10 @@ func (h *Handler) actionCenter(c echo.Context) error {
 		return err
 	}
 	if d.PC, err = h.pcActionItems(c); err != nil {
+		return err
+	}
+	today := h.Clock.Now().In(h.Cfg.Location).Format(leadDateInput)
+	if d.NextSteps, err = h.DB.DueNextSteps(c.Request().Context(), h.user(c).ID, today); err != nil {
 		return err
 	}
 	p := h.page(c, h.T(c, "notify.ac.title"), "", d)

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,9 @@ func (h *Handler) apiListLeads(c echo.Context) error {
 	var errs intake.Errors
 	for _, p := range problems {
 		errs = append(errs, intake.FieldError{Field: p.Field, Message: p.Message})
+	}
+	if slices.Contains(f.Owner, leadfilter.OwnerMe) {
+		errs = append(errs, intake.FieldError{Field: "owner", Message: "me stands for a signed-in person; give a user id or none"})
 	}
 	limit := 50
 	if v := q.Get("limit"); v != "" {

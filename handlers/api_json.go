@@ -38,6 +38,7 @@ type apiLead struct {
 	OfferTitle      string `json:"offerTitle,omitempty"`
 	Quality         string `json:"quality"`
 	EmailValidity   string `json:"emailValidity"`
+	OwnerID         int64  `json:"ownerId,omitempty"` // issue 17; absent when unassigned
 	PhoneValidity   string `json:"phoneValidity"`
 	Description     string `json:"description,omitempty"`
 	CRMID           string `json:"crmId,omitempty"`
@@ -127,7 +128,7 @@ func toAPILead(l *lead.Lead) apiLead {
 		Tab: l.Tab, LeadStatus: l.Status, Outcome: l.Outcome, Reason: l.Reason, LeadSource: l.Source, LeadType: l.LeadType,
 		CallToAction: l.CTA, OfferID: l.OfferID, OfferTitle: l.OfferTitle, Quality: l.Quality, EmailValidity: l.EmailValidity,
 		PhoneValidity: l.PhoneValidity, Description: l.Description, CRMID: l.CRMID, CampaignID: l.CampaignID, IsTest: l.IsTest,
-		Actionable: l.Actionable, CustomerConsent: l.CustomerConsent, Version: l.Version}
+		Actionable: l.Actionable, CustomerConsent: l.CustomerConsent, Version: l.Version, OwnerID: l.OwnerID}
 	if a.Name == "" {
 		a.Name = l.CustomerCompany
 	}

@@ -15,6 +15,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/lead"
 	"leaddesk/leadfilter"
+	"leaddesk/leads"
 	"leaddesk/lifecycle"
 	"leaddesk/money"
 )
@@ -49,6 +50,11 @@ type detailsData struct {
 	InvalidEmail   bool
 	InvalidPhone   bool
 	PC             *pcLeadView // Partner Center sync state; nil for a lead with none
+	Owner          detailsOwner
+	Activities     []db.Activity
+	ActivityNow    string   // the activity form's default time (datetime-local)
+	ActivityKinds  []string // leads.ActivityKinds
+	Outcomes       []string // leads.ActivityOutcomes
 }
 
 type progressStep struct {
@@ -98,6 +104,13 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 		d.TimeLeft = h.timeLeftPhrase(c, d.RespondBy.Sub(now))
 	}
 	d.Progress = h.progress(c, l)
+	if d.Owner, err = h.ownerCard(c, l); err != nil {
+		return nil, err
+	}
+	if d.Activities, err = h.DB.LeadActivities(ctx, l.ID); err != nil {
+		return nil, err
+	}
+	d.ActivityNow, d.ActivityKinds, d.Outcomes = now.In(h.Cfg.Location).Format(activityInput), leads.ActivityKinds, leads.ActivityOutcomes
 	if l.LocationID != 0 {
 		if d.Location, err = h.DB.LocationByID(ctx, l.LocationID); err != nil && !errors.Is(err, db.ErrNotFound) {
 			return nil, err
@@ -154,7 +167,9 @@ func contactWarning(l *lead.Lead) (kind string, badEmail, badPhone bool) {
 // adjacentLeads gives the leads before and after id in the list view the user came from (the query
 // string the list put on the link), or 0 where there is none.
 func (h *Handler) adjacentLeads(c echo.Context, id int64) (prev, next int64, err error) {
-	return h.DB.AdjacentLeadIDs(c.Request().Context(), leadfilter.ParseView(c.QueryParams()), h.user(c).ID, id)
+	v := leadfilter.ParseView(c.QueryParams())
+	v.Me = h.user(c).ID
+	return h.DB.AdjacentLeadIDs(c.Request().Context(), v, v.Me, id)
 }
 
 // timeLeftPhrase says how long is left to respond (lifecycle.TimeLeft) as a phrase for a sentence;
@@ -290,6 +305,8 @@ func (h *Handler) changeValue(c echo.Context, l *lead.Lead, field, v string) str
 		return h.catalogOr(c, "lead.outcome."+v, v)
 	case "reason":
 		return h.catalogOr(c, "lifecycle.reason."+v, v)
+	case "activity_outcome":
+		return h.catalogOr(c, "activity.outcome."+v, v)
 	case "deal_value":
 		if a, ok := money.ParseStored(v); ok {
 			return a.Format(h.lang(c))

@@ -28,6 +28,13 @@ type leadsData struct {
 	Options   []filterGroup
 	Countries []countryOption
 	Locations []filterOption // the business profile's locations, for the location filter
+	// Owners is the owner filter's choices (me, unassigned, each Referrals admin); Assignees the
+	// Referrals admins the bulk assignment offers; MyLeads the "My leads" view of this tab and
+	// MyLeadsOn whether it is the view shown (issue 17).
+	Owners    []filterOption
+	Assignees []db.Owner
+	MyLeads   string
+	MyLeadsOn bool
 	Sorts     map[string]sortLink
 	Pages     []pageLink
 	Prev      string
@@ -118,6 +125,7 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 		}
 	}
 	f := leadfilter.ParseView(req.URL.Query())
+	f.Me = u.ID
 	res, err := h.DB.ListLeads(req.Context(), f, u.ID)
 	if err != nil {
 		return err
@@ -156,10 +164,24 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	now := h.Clock.Now()
 	csrf, _ := c.Get(ctxCSRF).(string)
 	d.Rows = make([]leadRow, 0, len(res.Leads))
+	ids := make([]int64, len(res.Leads))
+	for i, l := range res.Leads {
+		ids[i] = l.ID
+	}
+	overdue, err := h.DB.OverdueNextSteps(c.Request().Context(), ids, now.In(h.Cfg.Location).Format(leadDateInput))
+	if err != nil {
+		h.Log.Warn("overdue next steps", "err", err) // the list still works without the mark
+	}
 	for _, l := range res.Leads {
 		r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now), CanWork: d.CanWork,
 			ClassColumn: d.ClassColumn}
 		r.Cells = h.rowCells(lang, l, r.Flame)
+		if o, ok := res.Owners[l.OwnerID]; ok {
+			r.Cells.Owner = h.cell(ownerCell{lang, o.Initials(), o.Label()})
+		}
+		if overdue[l.ID] {
+			r.Cells.Overdue = h.cell(overdueCell{lang})
+		}
 		if d.CanWork {
 			on := res.Favorites[l.ID]
 			r.Heart = rowHeart{ID: l.ID, On: on, CSRF: csrf, Button: h.cell(heartButtonCell{lang, on})}
@@ -231,6 +253,9 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 			name = d.Locations[i].Label
 		}
 		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.filter.location") + ": " + name, Remove: without(q, "location", id)})
+	}
+	if err := h.ownerFilter(c, f, q, d); err != nil {
+		h.Log.Warn("owner filter", "err", err) // the list still works without the owners' names
 	}
 	if f.Q != "" {
 		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.chip.search", f.Q), Remove: without(q, "q", f.Q)})

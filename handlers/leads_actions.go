@@ -93,7 +93,7 @@ func (h *Handler) leadsBulkFavorite(c echo.Context) error {
 // exportColumns are the CSV columns of docs/design.md §3.5.
 var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany", "ContactName", "ContactEmail", "EmailValidity",
 	"ContactPhone", "PhoneValidity", "Country", "Source", "LeadType", "CallToAction", "Classification", "OfferId", "OfferTitle",
-	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes", "Location"}
+	"Quality", "Status", "Outcome", "Reason", "DealName", "DealValue", "Currency", "PurchaseDate", "CRMId", "CampaignId", "Notes", "Location", "Owner", "Activities", "LastActivity"}
 
 // leadsExport streams the view as CSV: exactly the tab, filters and sort of the list, RFC 4180
 // (CRLF), flushed as it goes so memory stays flat. Two flavours (docs/design.md §3.5): for spreadsheets (the
@@ -102,6 +102,7 @@ var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany"
 func (h *Handler) leadsExport(c echo.Context) error {
 	q := c.Request().URL.Query()
 	f := leadfilter.ParseView(q)
+	f.Me = h.user(c).ID
 	var crm bool
 	switch q.Get("format") {
 	case "", "spreadsheet":
@@ -114,6 +115,15 @@ func (h *Handler) leadsExport(c echo.Context) error {
 	locs, err := h.DB.ListLocations(c.Request().Context())
 	if err != nil {
 		return err
+	}
+	// The Owner column is the owner's email address (unique, and what a CRM matches users by).
+	owners, err := h.DB.Owners(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	ownerEmail := make(map[int64]string, len(owners))
+	for _, o := range owners {
+		ownerEmail[o.ID] = o.Email
 	}
 	locName := make(map[int64]string, len(locs))
 	for _, loc := range locs {
@@ -142,8 +152,13 @@ func (h *Handler) leadsExport(c echo.Context) error {
 	n := 0
 	err = h.DB.ExportLeads(c.Request().Context(), f, h.user(c).ID, func(l *lead.Lead) error {
 		exportRecord(rec, l, crm)
-		if rec[len(rec)-1] = locName[l.LocationID]; !crm {
-			rec[len(rec)-1] = csvSafe(rec[len(rec)-1])
+		tail := rec[len(rec)-4:]
+		tail[0], tail[1], tail[2], tail[3] = locName[l.LocationID], ownerEmail[l.OwnerID], strconv.Itoa(l.Activities), ""
+		if l.LastActivityAt != nil {
+			tail[3] = l.LastActivityAt.UTC().Format(time.RFC3339)
+		}
+		if !crm {
+			tail[0], tail[1] = csvSafe(tail[0]), csvSafe(tail[1])
 		}
 		if err := w.Write(rec); err != nil {
 			return err

@@ -178,6 +178,11 @@ func BenchmarkLeadsPage(b *testing.B) {
 		}
 	}
 	b.Run("sorts", func(b *testing.B) { timed(b, c, srv.URL, sorts...) })
+	// The owner filter (issue 17): "me" (the demo Referrals admin), unassigned, with other filters, deep.
+	b.Run("owner", func(b *testing.B) {
+		timed(b, c, srv.URL, "tab=marketplace&owner=me", "tab=marketplace&owner=none&country=JP", "tab=marketplace&owner=me&status=received&sort=expiry&dir=asc",
+			"tab=qualified&owner=me,none&sort=value", "tab=marketplace&owner=me&page=200", "tab=marketplace&owner=4&cta=contact_me&sort=customer")
+	})
 }
 
 func BenchmarkSearch(b *testing.B) {

@@ -31,6 +31,13 @@ type leadTypeCell struct{ lang, leadType string }
 type classificationCell struct{ lang, classification string }
 type spamCell struct{ lang, emailValidity, quality string }
 type flameCell struct{ lang, flame string }
+
+// ownerCell is the owner column's avatar: initials, with the full name as its title (issue 17). A
+// team has a few dozen owners at most, so the cache stays small.
+type ownerCell struct{ lang, initials, label string }
+
+// overdueCell is the mark of a lead with a next step past its day.
+type overdueCell struct{ lang string }
 type heartButtonCell struct {
 	lang string
 	on   bool
@@ -57,7 +64,11 @@ func (k classificationCell) partial() (string, string, any) {
 func (k spamCell) partial() (string, string, any) {
 	return k.lang, "spam-icon", &lead.Lead{EmailValidity: k.emailValidity, Quality: k.quality}
 }
-func (k flameCell) partial() (string, string, any)       { return k.lang, "ws-flame", k.flame }
+func (k flameCell) partial() (string, string, any) { return k.lang, "ws-flame", k.flame }
+func (k ownerCell) partial() (string, string, any) {
+	return k.lang, "ws-owner", map[string]string{"Initials": k.initials, "Label": k.label}
+}
+func (k overdueCell) partial() (string, string, any)     { return k.lang, "ws-overdue", nil }
 func (k heartButtonCell) partial() (string, string, any) { return k.lang, "heart-button", k.on }
 
 // rowHeart is what the "heart" partial is given in a row: the lead and token are the row's own, the
@@ -72,6 +83,10 @@ type rowHeart struct {
 // rowCells are a row's kept cells, placed by the "ws-row" template.
 type rowCells struct {
 	Flame, Spam, EmailValidity, PhoneValidity, Source, CTA, Type, Status, Classification template.HTML
+	// Owner is the owner's avatar ("ws-owner"); empty for an unassigned lead.
+	Owner template.HTML
+	// Overdue marks a lead with a next step past its day ("ws-overdue"); empty otherwise.
+	Overdue template.HTML
 }
 
 func (h *Handler) rowCells(lang string, l *lead.Lead, flame string) rowCells {

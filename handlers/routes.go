@@ -135,6 +135,20 @@ func (h *Handler) routes(e *echo.Echo) {
 	// /leads/bulk/… are static segments, which Echo prefers over /leads/:id.
 	h.handle(e, http.MethodGet, "/leads/bulk/decline", h.bulkDeclineForm, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/bulk/decline", h.bulkDecline, leadWorkers)
+	// Owners (issue 17): assign from the details page and, in bulk, from the list.
+	h.handle(e, http.MethodPost, "/leads/bulk/assign", h.leadsBulkAssign, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/:id/owner", h.leadAssign, leadWorkers)
+	// Activities and next steps (issue 17).
+	h.handle(e, http.MethodPost, "/leads/:id/activities", h.leadLogActivity, leadWorkers)
+	h.handle(e, http.MethodPost, "/next-steps/:id/done", h.nextStepDone, leadWorkers)
+	// Assignment (issue 17), linked from Admin and the Leads page: Account and Referrals admins, so not
+	// under /admin (Account admins only); everyone there sets their own away days.
+	h.handle(e, http.MethodGet, "/assignment", h.adminAssignment, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment", h.adminAddAssignmentRule, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment/rerun", h.adminRerunAssignment, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment/away", h.adminSetAway, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment/:id/delete", h.adminDeleteAssignmentRule, leadWorkers)
+	h.handle(e, http.MethodPost, "/assignment/:id/move", h.adminMoveAssignmentRule, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/:id", h.leadShow, leadReaders)
 	h.handle(e, http.MethodGet, "/leads/:id/accept", h.acceptForm, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/accept", h.accept, leadWorkers)

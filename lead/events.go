@@ -186,3 +186,32 @@ type Deleted struct {
 
 // Kind implements Event.
 func (Deleted) Kind() string { return "lead.deleted" }
+
+// Assigned: a lead's owner changed (issue 17): assigned to a user, moved to another, or unassigned
+// (Subject().OwnerID 0). Before is the lead as it was, so Before.OwnerID is the previous owner.
+type Assigned struct {
+	Change
+	Before *Lead
+}
+
+// Kind implements Event.
+func (Assigned) Kind() string { return "lead.assigned" }
+
+// ActivityLogged: a call, email, meeting or note was logged on a lead, perhaps with a next step
+// (issue 17); NextStepDone: a next step was marked done.
+type ActivityLogged struct {
+	Change
+	ActivityKind, Outcome, NextStep, NextDue string
+}
+
+// Kind implements Event.
+func (ActivityLogged) Kind() string { return "lead.activity_logged" }
+
+// NextStepDone: a next step of an activity was marked done.
+type NextStepDone struct {
+	Change
+	NextStep string
+}
+
+// Kind implements Event.
+func (NextStepDone) Kind() string { return "lead.next_step_done" }

@@ -89,6 +89,13 @@ type Lead struct {
 	ArchivedAt               *time.Time
 	ExpiresAt                *time.Time
 	Version                  int64
+	// OwnerID is the user who works the lead (issue 17); 0 = unassigned. Only leads.Service.AssignOwner
+	// and the assignment rules change it.
+	OwnerID int64
+	// Activities and LastActivityAt are the logged activities' count and the latest one's time, read
+	// only where they are shown (the export); nil/0 elsewhere.
+	Activities     int
+	LastActivityAt *time.Time
 }
 
 // ContactName is the contact's full name in the order its script uses: family name first for

@@ -34,6 +34,12 @@ type Filter struct {
 	// Location is business-profile location ids in decimal (the location a lead was routed to; a
 	// lead without one matches none).
 	Location []string
+	// Owner is who owns the lead (issue 17): "me" (the user Me), "none" (unassigned) or user ids in
+	// decimal; any of them matches.
+	Owner []string
+	// Me is the signed-in user "me" stands for, set at the edge; 0 (a token, a job) makes "me" match
+	// no lead. It is not part of the URL.
+	Me int64
 	// Test includes test leads. Without it test leads are left out, in the list, its counts, the
 	// export and the API alike (docs/design.md §3.2 lists no filter for them; the list shows them only when
 	// asked, with a Test badge, and the API agrees with the list).
@@ -60,6 +66,13 @@ const (
 	enumCodes  kind = iota // one of the field's codes, kept in Attrs as a small code
 	countryISO             // an ISO 3166-1 alpha-2 code
 	locationID             // a location id (a positive integer)
+	ownerRef               // "me", "none" or a user id (a positive integer)
+)
+
+// OwnerMe and OwnerNone are the owner filter's words: the signed-in user, and no owner.
+const (
+	OwnerMe   = "me"
+	OwnerNone = "none"
 )
 
 // field is one row of the applicability table.
@@ -92,6 +105,7 @@ var fields = [...]field{
 	{"phone_validity", "phone_validity", lead.PhoneValidities, enumCodes, offerLeads, func(f *Filter) *[]string { return &f.PhoneValidity }, func(a *Attrs) uint8 { return a.Phone }},
 	{"classification", "classification", lead.Classifications, enumCodes, qualifiedLeads, func(f *Filter) *[]string { return &f.Classification }, func(a *Attrs) uint8 { return a.Classification }},
 	{"location", "location_id", nil, locationID, allLeads, func(f *Filter) *[]string { return &f.Location }, nil},
+	{"owner", "COALESCE(owner_id, 0)", nil, ownerRef, allLeads, func(f *Filter) *[]string { return &f.Owner }, nil},
 }
 
 // Attrs is a lead's filterable attributes as small codes (index into the code lists of package lead,
@@ -101,6 +115,7 @@ type Attrs struct {
 	Actionable, Test                                                               bool
 	Country                                                                        string
 	Location                                                                       int64 // 0 = none
+	Owner                                                                          int64 // user id; 0 = unassigned
 }
 
 // Code is v's code in list (index+1), 0 when v is not in it.
@@ -118,7 +133,7 @@ func AttrsOf(l *lead.Lead) Attrs {
 		Quality: Code(lead.Qualities, l.Quality), Status: Code(lead.Statuses, l.Status), Outcome: Code(lead.Outcomes, l.Outcome),
 		Email: Code(lead.EmailValidities, l.EmailValidity), Phone: Code(lead.PhoneValidities, l.PhoneValidity),
 		Classification: Code(lead.Classifications, l.Classification),
-		Actionable:     l.Actionable, Test: l.IsTest, Country: l.Country, Location: l.LocationID,
+		Actionable:     l.Actionable, Test: l.IsTest, Country: l.Country, Location: l.LocationID, Owner: l.OwnerID,
 	}
 }
 
@@ -162,6 +177,10 @@ func (f Filter) Where() (string, []any) {
 		}
 		where = append(where, fd.column+" IN (?"+strings.Repeat(", ?", len(vs)-1)+")")
 		for _, v := range vs {
+			if fd.kind == ownerRef {
+				args = append(args, f.ownerID(v))
+				continue
+			}
 			if fd.kind == locationID {
 				id, _ := strconv.ParseInt(v, 10, 64) // canonical ids only (ParseView, ParseStrict); junk matches no lead
 				args = append(args, id)
@@ -184,6 +203,26 @@ type Matcher struct {
 	set      [len(fields)]bool
 	country  []string
 	location []int64
+	owner    []int64
+}
+
+// ownerID is an owner filter value as the user id it stands for: 0 for none, Me for me (-1 when
+// nobody is signed in, which no lead has).
+func (f *Filter) ownerID(v string) int64 {
+	switch v {
+	case OwnerNone:
+		return 0
+	case OwnerMe:
+		if f.Me == 0 {
+			return -1
+		}
+		return f.Me
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return -1
+	}
+	return id
 }
 
 // Compile turns f into a Matcher.
@@ -204,6 +243,11 @@ func (f Filter) Compile() Matcher {
 			for _, v := range vs {
 				id, _ := strconv.ParseInt(v, 10, 64)
 				m.location = append(m.location, id)
+			}
+			continue
+		case ownerRef:
+			for _, v := range vs {
+				m.owner = append(m.owner, f.ownerID(v))
 			}
 			continue
 		}
@@ -252,6 +296,10 @@ func (m *Matcher) Match(a *Attrs) bool {
 			}
 		case locationID:
 			if a.Location == 0 || !slices.Contains(m.location, a.Location) {
+				return false
+			}
+		case ownerRef:
+			if !slices.Contains(m.owner, a.Owner) {
 				return false
 			}
 		default:

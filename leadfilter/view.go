@@ -113,6 +113,8 @@ func ParseStrict(q url.Values, country func(string) (string, bool)) (Filter, []P
 					msg = fmt.Sprintf("%q is not one of %s", s, strings.Join(fd.codes, ", "))
 				case fd.kind == locationID:
 					msg = fmt.Sprintf("%q is not a location id (a positive whole number)", s)
+				case fd.kind == ownerRef:
+					msg = fmt.Sprintf("%q is not me, none or a user id (a positive whole number)", s)
 				}
 				problems = append(problems, Problem{fd.param, msg})
 				continue
@@ -152,7 +154,10 @@ func (fd field) canonical(s string, country func(string) (string, bool)) (string
 	if fd.codes != nil {
 		return s, slices.Contains(fd.codes, s)
 	}
-	if fd.kind == locationID {
+	if fd.kind == ownerRef && (s == OwnerMe || s == OwnerNone) {
+		return s, true
+	}
+	if fd.kind == locationID || fd.kind == ownerRef {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
 			return "", false
@@ -172,6 +177,28 @@ func (fd field) canonical(s string, country func(string) (string, bool)) (string
 func (fd field) order(vs []string) []string {
 	if len(vs) == 0 {
 		return nil
+	}
+	if fd.kind == locationID || fd.kind == ownerRef {
+		// me and none first, then ids: canonical ids have no leading zeros, so the shorter is the smaller.
+		rank := func(v string) int {
+			switch v {
+			case OwnerMe:
+				return 0
+			case OwnerNone:
+				return 1
+			}
+			return 2
+		}
+		slices.SortFunc(vs, func(a, b string) int {
+			if ra, rb := rank(a), rank(b); ra != rb {
+				return ra - rb
+			}
+			if len(a) != len(b) {
+				return len(a) - len(b)
+			}
+			return strings.Compare(a, b)
+		})
+		return vs
 	}
 	if fd.kind == locationID {
 		// Canonical ids have no leading zeros, so the shorter is the smaller.
@@ -206,11 +233,14 @@ func (f Filter) values(v url.Values) {
 	}
 }
 
-// Key identifies the leads f's filters admit (tab, the filters, test; not the search), for
+// Key identifies the leads f's filters admit (tab, the filters, test, who "me" is; not the search), for
 // caching what was computed from them.
 func (f Filter) Key() string {
 	v := url.Values{}
 	f.values(v)
+	if slices.Contains(f.Owner, OwnerMe) {
+		v.Set("me", strconv.FormatInt(f.Me, 10)) // "me" admits different leads for each user
+	}
 	return v.Encode()
 }
 

@@ -35,3 +35,17 @@ func TestURLContract(t *testing.T) {
 		}
 	}
 }
+
+// "me" is a different set of leads for each user, so what is cached under a filter's key must not be
+// shared between them (the list once showed Aiko's leads as Ben's "My leads").
+func TestOwnerMeKeysDifferPerUser(t *testing.T) {
+	v := ParseView(url.Values{"owner": {"me"}})
+	a, b := v.Filter, v.Filter
+	a.Me, b.Me = 1, 2
+	if a.Key() == b.Key() {
+		t.Errorf("owner=me has one key for two users: %q", a.Key())
+	}
+	if got := ParseView(url.Values{"owner": {"7,none,me,x,0"}}).Query().Encode(); got != "owner=me&owner=none&owner=7&tab=marketplace" {
+		t.Errorf("canonical owner query = %q", got)
+	}
+}

@@ -49,11 +49,30 @@ func (s *Service) receiveTx(ctx context.Context, tx *sql.Tx, r *incomingReq) (in
 	if err := rt.route(r.l, true); err != nil {
 		return 0, false, err
 	}
+	// Assignment rules (issue 17), after routing (a rule may name the location), in the same
+	// transaction: the lead is stored with its owner.
+	as, err := newAssignerTx(ctx, tx, r.now)
+	if err != nil {
+		return 0, false, err
+	}
+	r.l.OwnerID = as.pick(r.l)
 	id, created, err := db.SaveIncomingLeadTx(ctx, tx, r.l, r.by.UserID, r.by.Label, r.now)
 	if err != nil || !created {
+		r.l.OwnerID = 0
 		return id, created, err
 	}
-	if err := s.record(ctx, tx, recorded{event: lead.Received{Change: lead.Change{Lead: r.l, Actor: r.by, At: r.now}}}); err != nil {
+	events := []recorded{{event: lead.Received{Change: lead.Change{Lead: r.l, Actor: r.by, At: r.now}}}}
+	if r.l.OwnerID != 0 {
+		if err := as.save(ctx, tx); err != nil {
+			return 0, false, err
+		}
+		ev, err := assignedOnArrival(ctx, tx, r.l, r.now)
+		if err != nil {
+			return 0, false, err
+		}
+		events = append(events, ev)
+	}
+	if err := s.record(ctx, tx, events...); err != nil {
 		return 0, false, err
 	}
 	return id, true, nil
@@ -195,20 +214,35 @@ func (im *Import) Save(ctx context.Context, leads []*lead.Lead) ([]db.IncomingRe
 	if err != nil {
 		return nil, err
 	}
+	as, err := newAssignerTx(ctx, tx, im.now)
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range leads {
 		arrive(l, im.now)
 		if err := rt.route(l, false); err != nil {
 			return nil, err
 		}
+		l.OwnerID = as.pick(l) // assignment rules (issue 17), as Receive applies them
 	}
 	res, err := db.SaveIncomingLeadsTx(ctx, tx, leads, im.by.UserID, im.by.Label, im.now)
 	if err != nil {
+		return nil, err
+	}
+	if err := as.save(ctx, tx); err != nil {
 		return nil, err
 	}
 	events := make([]recorded, 0, len(leads))
 	for i, r := range res {
 		if r.Created {
 			events = append(events, recorded{event: lead.Received{Change: lead.Change{Lead: leads[i], Actor: im.by, At: im.now}}})
+			if leads[i].OwnerID != 0 {
+				ev, err := assignedOnArrival(ctx, tx, leads[i], im.now)
+				if err != nil {
+					return nil, err
+				}
+				events = append(events, ev)
+			}
 		}
 	}
 	if err := im.s.record(ctx, tx, events...); err != nil {

@@ -79,6 +79,9 @@ type payload struct {
 	ExternalID string               `json:"external_id,omitempty"`
 	Test       bool                 `json:"test,omitempty"`
 	ExpiresAt  int64                `json:"expires_at,omitempty"`
+	// Owner and PreviousOwner are the user ids of an assignment (lead.assigned; 0 = none).
+	Owner         int64 `json:"owner_id,omitempty"`
+	PreviousOwner int64 `json:"previous_owner_id,omitempty"`
 }
 
 func payloadOf(r recorded) (string, error) {
@@ -95,9 +98,11 @@ func payloadOf(r recorded) (string, error) {
 		}
 		p.Changes[k] = v
 	}
-	switch r.event.(type) {
+	switch e := r.event.(type) {
 	case lead.Received:
 		p.Source, p.ExternalID, p.Test = l.Source, l.ExternalID, l.IsTest
+	case lead.Assigned:
+		p.Owner, p.PreviousOwner = l.OwnerID, e.Before.OwnerID
 	case lead.ExpiryNear:
 		if l.ExpiresAt != nil {
 			p.ExpiresAt = l.ExpiresAt.Unix()

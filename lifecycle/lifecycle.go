@@ -161,6 +161,19 @@ func CustomerToldOnDecline(l *lead.Lead) bool {
 	return !l.IsTest && l.CustomerConsent && l.EmailValidity == "valid" && l.ContactEmail != ""
 }
 
+// CheckAssign says whether u may give l an owner (or take it away) now: nil, ErrRole or ErrState.
+// Anyone who may work leads may assign any lead that is still worked; an archived lead keeps its
+// history, owner included, read-only (issue 17).
+func CheckAssign(l *lead.Lead, u lead.Actor) error {
+	if !CanWork(u) {
+		return ErrRole
+	}
+	if l.Status == "archived" {
+		return ErrState
+	}
+	return nil
+}
+
 // EventKind is the timeline kind an action records.
 func EventKind(a Action) string {
 	switch a {

@@ -290,3 +290,26 @@ func TestSettleArrival(t *testing.T) {
 		}
 	}
 }
+
+// Owners and activities follow the lifecycle: whoever may work leads may assign and log on any lead
+// still worked (informational ones too); archived leads are read-only; a read-only role never may.
+func TestCheckAssign(t *testing.T) {
+	worker := lead.Actor{UserID: 1, Roles: []string{"referrals-admin"}}
+	reader := lead.Actor{UserID: 2, Roles: []string{"business-profile-admin"}}
+	for _, tc := range []struct {
+		l    *lead.Lead
+		by   lead.Actor
+		want error
+	}{
+		{testLead("received", "", true), worker, nil},
+		{testLead("received", "", false), worker, nil},
+		{testLead("accepted", "", true), worker, nil},
+		{testLead("archived", "won", true), worker, ErrState},
+		{testLead("archived", "", false), worker, ErrState},
+		{testLead("received", "", true), reader, ErrRole},
+	} {
+		if got := CheckAssign(tc.l, tc.by); got != tc.want {
+			t.Errorf("%s/%s by %v: %v, want %v", tc.l.Status, tc.l.Outcome, tc.by.Roles, got, tc.want)
+		}
+	}
+}

@@ -23,7 +23,7 @@ import (
 )
 
 // EventTypes are the event types an endpoint can subscribe to, in the order the form shows them.
-var EventTypes = []string{"lead.created", "lead.updated", "lead.accepted", "lead.declined", "lead.won", "lead.lost", "lead.expired"}
+var EventTypes = []string{"lead.created", "lead.updated", "lead.accepted", "lead.declined", "lead.won", "lead.lost", "lead.expired", "lead.assigned"}
 
 // EventType is the webhook event type of a domain event, or "" when webhooks do not carry it (the
 // expiry reminder, which changes nothing).
@@ -41,6 +41,8 @@ func EventType(e lead.Event) string {
 		return "lead.lost"
 	case lead.Expired:
 		return "lead.expired"
+	case lead.Assigned:
+		return "lead.assigned"
 	case lead.Edited, lead.EmployeeAdded, lead.Archived, lead.Anonymised:
 		// An anonymised lead is sent as updated, so a receiver replaces its copy of the personal data.
 		return "lead.updated"

@@ -116,7 +116,7 @@ type fixture struct {
 }
 
 func shape(l *lead.Lead) any {
-	return map[string]any{"id": l.ID, "leadStatus": l.Status, "outcome": l.Outcome, "version": l.Version}
+	return map[string]any{"id": l.ID, "leadStatus": l.Status, "outcome": l.Outcome, "version": l.Version, "ownerId": l.OwnerID}
 }
 
 // newFixture builds the leads service with the mail notifier and the webhooks subscriber, as main.go
@@ -613,5 +613,26 @@ func TestChannelCardsWithoutPersonalData(t *testing.T) {
 	body := string(got[0].body)
 	if strings.Contains(body, "mei@") || !strings.Contains(body, "Fabrikam") || !strings.Contains(body, fmt.Sprint("/leads/", id)) {
 		t.Errorf("card with personal data off: %s", body)
+	}
+}
+
+// Assigning an owner reaches an endpoint that asked for lead.assigned, with the new owner in the lead.
+func TestOwnerChangeIsSentAsLeadAssigned(t *testing.T) {
+	f := newFixture(t, nil, 5*time.Second)
+	rc := newReceiver(t, ok200)
+	f.endpoint(t, rc.URL, "lead.assigned")
+	id := f.receive(t, "fabrikam")
+	if _, err := f.svc.AssignOwner(context.Background(), f.admin, id, 0, f.owner.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.run(t)
+	hits := rc.got()
+	if len(hits) != 1 {
+		t.Fatalf("got %d deliveries, want the one lead.assigned", len(hits))
+	}
+	p := payloadOf(t, hits[0])
+	l, _ := p.Data.Lead.(map[string]any)
+	if p.Type != "lead.assigned" || l["ownerId"] != float64(f.owner.ID) {
+		t.Fatalf("delivery: type %q, lead %v", p.Type, l)
 	}
 }
