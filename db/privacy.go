@@ -178,7 +178,15 @@ func AnonymiseLeadTx(ctx context.Context, tx *sql.Tx, before *Lead, now time.Tim
 	if err := IndexLeadSearchTx(ctx, tx, after); err != nil {
 		return nil, err
 	}
-	if err := scrubQueuesTx(ctx, tx, before.ID, personalStrings(before.ContactEmail, before.ContactPhone, before.ContactName())); err != nil {
+	// On a person's request every stored copy naming them goes, wherever it is; a retention run
+	// removes what belongs to this lead only — scanning every queue for each of thousands of leads
+	// would hold the write lock for minutes, and copies about the person's other leads follow those
+	// leads' own rules.
+	var needles []string
+	if cause != "retention" {
+		needles = personalStrings(before.ContactEmail, before.ContactPhone, before.ContactName())
+	}
+	if err := scrubQueuesTx(ctx, tx, before.ID, needles); err != nil {
 		return nil, err
 	}
 	return after, nil
