@@ -223,7 +223,7 @@ func (m *Main) registerJobs() {
 	}})
 
 	// Privacy (issue 19): the retention rules of Admin › Privacy and the 30 days of test leads.
-	m.Jobs.Register(jobs.Job{Name: "privacy-retention", Every: time.Hour, Run: func(ctx context.Context, now time.Time) error {
+	m.Jobs.Register(jobs.Job{Name: "privacy-retention", Every: 10 * time.Minute, Run: func(ctx context.Context, now time.Time) error {
 		_, err := m.Leads.ApplyRetention(ctx, now)
 		return err
 	}})

@@ -94,13 +94,19 @@ type RetentionReport struct {
 	Anonymised, Deleted, TestDeleted int
 }
 
-// ApplyRetention runs the stored rules as of now, batch by batch; a rule for one kind wins over the
+// RetentionPerRun bounds the leads one ApplyRetention retires: a database upgraded with years of
+// archived leads works its backlog off run by run (the job runs every 10 minutes), so no run holds
+// the write lock or reshapes the lead index for long while people work.
+const RetentionPerRun = 5000
+
+// ApplyRetention runs the stored rules as of now, batch by batch, up to RetentionPerRun leads; a rule for one kind wins over the
 // rule for any kind of the same outcome. Each anonymised lead records
 // an Anonymised event, each deleted one a Deleted event (cause "retention", or "test"); a run that
 // changed something is recorded in the audit log with its counts, and the file is then compacted as
 // after an erasure.
 func (s *Service) ApplyRetention(ctx context.Context, now time.Time) (RetentionReport, error) {
 	var rep RetentionReport
+	budget := RetentionPerRun
 	settings, err := s.db.PrivacySettings(ctx)
 	if err != nil {
 		return rep, err
@@ -134,7 +140,7 @@ func (s *Service) ApplyRetention(ctx context.Context, now time.Time) (RetentionR
 		for _, kind := range kinds {
 			n, err := s.retire(ctx, now, func(ctx context.Context, tx *sql.Tx, limit int) ([]*lead.Lead, error) {
 				return db.LeadsForRetentionTx(ctx, tx, r.Outcome, kind, cutoff, r.Action == "anonymise", limit)
-			}, r.Action, "retention")
+			}, r.Action, "retention", &budget)
 			if err != nil {
 				return rep, err
 			}
@@ -147,7 +153,7 @@ func (s *Service) ApplyRetention(ctx context.Context, now time.Time) (RetentionR
 	}
 	n, err := s.retire(ctx, now, func(ctx context.Context, tx *sql.Tx, limit int) ([]*lead.Lead, error) {
 		return db.TestLeadsToDeleteTx(ctx, tx, now.Add(-TestLeadRetention), limit)
-	}, "delete", "test")
+	}, "delete", "test", &budget)
 	if err != nil {
 		return rep, err
 	}
@@ -166,15 +172,16 @@ func (s *Service) ApplyRetention(ctx context.Context, now time.Time) (RetentionR
 	return rep, nil
 }
 
-// retire anonymises or deletes what find answers, jobBatch leads per transaction, until none is left.
-func (s *Service) retire(ctx context.Context, now time.Time, find func(context.Context, *sql.Tx, int) ([]*lead.Lead, error), action, cause string) (int, error) {
+// retire anonymises or deletes what find answers, jobBatch leads per transaction, until none is left
+// or the run's budget is spent.
+func (s *Service) retire(ctx context.Context, now time.Time, find func(context.Context, *sql.Tx, int) ([]*lead.Lead, error), action, cause string, budget *int) (int, error) {
 	by := lead.JobActor()
 	total := 0
-	for {
-		n, seen := 0, 0
+	for *budget > 0 {
+		n, seen, limit := 0, 0, min(jobBatch, *budget)
 		err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 			n = 0
-			ls, err := find(ctx, tx, jobBatch)
+			ls, err := find(ctx, tx, limit)
 			if err != nil {
 				return err
 			}
@@ -204,10 +211,12 @@ func (s *Service) retire(ctx context.Context, now time.Time, find func(context.C
 			return total, fmt.Errorf("leads: retention (%s): %w", action, err)
 		}
 		total += n
-		if seen < jobBatch || n == 0 {
+		*budget -= n
+		if seen < limit || n == 0 {
 			return total, nil
 		}
 	}
+	return total, nil
 }
 
 // impersonal is a deleted lead as its Deleted event carries it: what it was, never who.
