@@ -207,6 +207,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		"outcome": {"ws.filter.outcome", "lead.outcome."}, "email_validity": {"lead.email_validity", "lead.validity."},
 		"phone_validity": {"lead.phone_validity", "lead.validity."},
 		"classification": {"ws.filter.classification", "lead.classification."},
+		"sync":           {"ws.filter.sync", "pc.state."},
 	}
 	for _, g := range f.Fields() {
 		lb, ok := labels[g.Param]
@@ -225,6 +226,10 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		// A filter of qualified leads only selects nothing on the Marketplace tab: it is not
 		// offered there (a chip still shows one a URL brought along).
 		offered := g.Only != "qualified" || f.Tab != "marketplace"
+		if g.Param == "sync" {
+			// Only qualified leads come from Partner Center, and only when the sync is set up.
+			offered = h.PC != nil && f.Tab != "marketplace"
+		}
 		for _, code := range g.Codes {
 			on := slices.Contains(g.Selected, code)
 			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, lb.prefix+code), Checked: on})

@@ -13,7 +13,9 @@ import (
 
 // Codes of docs/design.md §3.2; they are the query-string values and the stored values alike.
 var (
-	Tabs            = []string{"marketplace", "qualified"}
+	Tabs = []string{"marketplace", "qualified"}
+	// SyncStates are the Partner Center sync states of a synced lead (the list's sync filter).
+	SyncStates      = []string{"in_sync", "pending", "failed", "conflict"}
 	Classifications = []string{"marketing_qualified", "sales_qualified"}
 	LeadTypes       = []string{"offer", "profile"}
 	Sources         = []string{"appsource", "azure_marketplace", "azure_portal"}
@@ -92,6 +94,10 @@ type Lead struct {
 	// OwnerID is the user who works the lead (issue 17); 0 = unassigned. Only leads.Service.AssignOwner
 	// and the assignment rules change it.
 	OwnerID int64
+	// PCSync is the Partner Center sync state of a lead that came from Partner Center (one of
+	// SyncStates; "" for every other lead). pcsync keeps it in pc_referrals; the lead index reads it
+	// for the list's sync filter, other loads leave it empty.
+	PCSync string
 	// Activities and LastActivityAt are the logged activities' count and the latest one's time, read
 	// only where they are shown (the export); nil/0 elsewhere.
 	Activities     int

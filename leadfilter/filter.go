@@ -37,6 +37,8 @@ type Filter struct {
 	// Owner is who owns the lead (issue 17): "me" (the user Me), "none" (unassigned) or user ids in
 	// decimal; any of them matches.
 	Owner []string
+	// Sync is the Partner Center sync state (lead.SyncStates) of leads that came from Partner Center.
+	Sync []string
 	// Me is the signed-in user "me" stands for, set at the edge; 0 (a token, a job) makes "me" match
 	// no lead. It is not part of the URL.
 	Me int64
@@ -106,16 +108,22 @@ var fields = [...]field{
 	{"classification", "classification", lead.Classifications, enumCodes, qualifiedLeads, func(f *Filter) *[]string { return &f.Classification }, func(a *Attrs) uint8 { return a.Classification }},
 	{"location", "location_id", nil, locationID, allLeads, func(f *Filter) *[]string { return &f.Location }, nil},
 	{"owner", "COALESCE(owner_id, 0)", nil, ownerRef, allLeads, func(f *Filter) *[]string { return &f.Owner }, nil},
+	// A lead that did not come from Partner Center has no sync state, so any sync filter leaves it out.
+	{"sync", SyncColumn, lead.SyncStates, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Sync }, func(a *Attrs) uint8 { return a.Sync }},
 }
+
+// SyncColumn is a lead's Partner Center sync state as SQL over the leads table (the lead index loads
+// it with the same expression).
+const SyncColumn = `COALESCE((SELECT state FROM pc_referrals WHERE pc_referrals.lead_id = leads.id), '')`
 
 // Attrs is a lead's filterable attributes as small codes (index into the code lists of package lead,
 // +1; 0 = none), compact enough for the lead index to keep one per distinct combination.
 type Attrs struct {
-	Tab, Type, Source, CTA, Quality, Status, Outcome, Email, Phone, Classification uint8
-	Actionable, Test                                                               bool
-	Country                                                                        string
-	Location                                                                       int64 // 0 = none
-	Owner                                                                          int64 // user id; 0 = unassigned
+	Tab, Type, Source, CTA, Quality, Status, Outcome, Email, Phone, Classification, Sync uint8
+	Actionable, Test                                                                     bool
+	Country                                                                              string
+	Location                                                                             int64 // 0 = none
+	Owner                                                                                int64 // user id; 0 = unassigned
 }
 
 // Code is v's code in list (index+1), 0 when v is not in it.
@@ -132,8 +140,8 @@ func AttrsOf(l *lead.Lead) Attrs {
 		Tab: Code(lead.Tabs, l.Tab), Type: Code(lead.LeadTypes, l.LeadType), Source: Code(lead.Sources, l.Source), CTA: Code(lead.CTAs, l.CTA),
 		Quality: Code(lead.Qualities, l.Quality), Status: Code(lead.Statuses, l.Status), Outcome: Code(lead.Outcomes, l.Outcome),
 		Email: Code(lead.EmailValidities, l.EmailValidity), Phone: Code(lead.PhoneValidities, l.PhoneValidity),
-		Classification: Code(lead.Classifications, l.Classification),
-		Actionable:     l.Actionable, Test: l.IsTest, Country: l.Country, Location: l.LocationID, Owner: l.OwnerID,
+		Classification: Code(lead.Classifications, l.Classification), Sync: Code(lead.SyncStates, l.PCSync),
+		Actionable: l.Actionable, Test: l.IsTest, Country: l.Country, Location: l.LocationID, Owner: l.OwnerID,
 	}
 }
 

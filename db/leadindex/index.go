@@ -133,7 +133,7 @@ const indexColumns = `id, tab, COALESCE(lead_type, ''), COALESCE(source, ''), CO
 	COALESCE(outcome, ''), email_validity, phone_validity, country, is_test, created_at, COALESCE(expires_at, 0),
 	deal_value, customer_company, COALESCE(classification, ''),
 	CASE WHEN accepted_at IS NOT NULL THEN accepted_at WHEN outcome = 'declined' THEN COALESCE(archived_at, 0) ELSE 0 END,
-	accepted_at IS NOT NULL, reason, currency, offer_title, COALESCE(location_id, 0), COALESCE(owner_id, 0)`
+	accepted_at IS NOT NULL, reason, currency, offer_title, COALESCE(location_id, 0), COALESCE(owner_id, 0), ` + leadfilter.SyncColumn
 
 type indexRow struct {
 	id, created, expires, value int64
@@ -149,7 +149,7 @@ func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 	var l lead.Lead
 	if err := rows.Scan(&r.id, &l.Tab, &l.LeadType, &l.Source, &l.CTA, &l.Actionable, &l.Quality, &l.Status, &l.Outcome, &l.EmailValidity,
 		&l.PhoneValidity, &l.Country, &l.IsTest, &r.created, &r.expires, &r.value, &r.company, &l.Classification, &r.answered, &r.accepted,
-		&r.reason, &r.currency, &r.offer, &r.location, &l.OwnerID); err != nil {
+		&r.reason, &r.currency, &r.offer, &r.location, &l.OwnerID, &l.PCSync); err != nil {
 		return err
 	}
 	l.LocationID = r.location
