@@ -31,9 +31,9 @@ func TestBrowserPartnerCenterPages(t *testing.T) {
 	if _, err := f.srv.DB.ExecContext(f.ctx, `UPDATE users SET lang = 'ja' WHERE email = 'kanri@example.com'`); err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range []struct{ email, code, title, banner string }{
-		{"admin@example.com", "en", "Partner Center", "This lead changed in Partner Center too."},
-		{"kanri@example.com", "ja", "パートナー センター", "このリードはパートナー センターでも変更されています。"},
+	for _, lang := range []struct{ email, code, title, banner, syncFilter string }{
+		{"admin@example.com", "en", "Partner Center", "This lead changed in Partner Center too.", "Partner Center sync"},
+		{"kanri@example.com", "ja", "パートナー センター", "このリードはパートナー センターでも変更されています。", "パートナー センターとの同期"},
 	} {
 		ctx := testkit.Browser(t)
 		f.srv.SignIn(t, ctx, lang.email)
@@ -68,6 +68,23 @@ func TestBrowserPartnerCenterPages(t *testing.T) {
 				t.Errorf("%s %dpx conflict banner: %q (overflow %v)", lang.code, width, banner, overflow)
 			}
 			testkit.Screenshot(t, ctx, fmt.Sprintf("pc-conflict-%s-%d", lang.code, width))
+			// The Qualified tab's filter panel offers the sync state; the lead waits as "conflict".
+			var panel string
+			err = chromedp.Do(ctx,
+				chromedp.Navigate(f.srv.URL+"/leads?tab=qualified&sync=conflict"),
+				chromedp.WaitVisible(chromedp.CSS(`#results`)),
+				chromedp.Click(chromedp.CSS(`.ws-filter-menu > summary`)),
+				chromedp.WaitVisible(chromedp.CSS(`.ws-filter-panel input[name="sync"][value="conflict"]`)),
+				chromedp.ScrollIntoView(chromedp.CSS(`.ws-filter-panel input[name="sync"][value="conflict"]`)),
+				testkit.Into(chromedp.Text(chromedp.CSS(`.ws-filter-panel`)), &panel),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(panel, lang.syncFilter) {
+				t.Errorf("%s %dpx filter panel lacks %q", lang.code, width, lang.syncFilter)
+			}
+			testkit.Screenshot(t, ctx, fmt.Sprintf("pc-sync-filter-%s-%d", lang.code, width))
 		}
 	}
 }
