@@ -273,17 +273,9 @@ func (h *Handler) apiPatchLead(c echo.Context) error {
 	}
 	values := dealValues(l)
 	for path, raw := range patch {
-		field := formField(path)
-		if field == "" {
-			errs = append(errs, intake.FieldError{Field: apiFieldName(path), Message: h.T(c, "integ.api.not_patchable")})
-			continue
+		if fe := h.setAPIField(c, values, path, raw, "integ.api.not_patchable"); fe != nil {
+			errs = append(errs, *fe)
 		}
-		v, ok := patchValue(field, raw)
-		if !ok {
-			errs = append(errs, intake.FieldError{Field: apiFieldName(path), Message: h.T(c, typeKey(field))})
-			continue
-		}
-		values.Set(field, v)
 	}
 	if len(errs) > 0 {
 		return h.apiInvalid(c, errs)
@@ -386,17 +378,9 @@ func (h *Handler) apiAccept(c echo.Context) error {
 	}
 	values := dealValues(l)
 	set := func(path string, raw json.RawMessage) {
-		field := formField(path)
-		if field == "" {
-			errs = append(errs, intake.FieldError{Field: apiFieldName(path), Message: h.T(c, "integ.api.unknown_field")})
-			return
+		if fe := h.setAPIField(c, values, path, raw, "integ.api.unknown_field"); fe != nil {
+			errs = append(errs, *fe)
 		}
-		v, ok := patchValue(field, raw)
-		if !ok {
-			errs = append(errs, intake.FieldError{Field: apiFieldName(path), Message: h.T(c, typeKey(field))})
-			return
-		}
-		values.Set(field, v)
 	}
 	for k, v := range top {
 		if k != "details" {
@@ -494,4 +478,20 @@ func (h *Handler) apiWon(c echo.Context) error {
 		return h.apiRefused(c, l, err)
 	}
 	return h.apiSaved(c, l.ID)
+}
+
+// setAPIField puts one API field (a JSON Pointer such as /details/dealValue) into the deal form's
+// values, or answers the error naming it: unknownKey when the field is not one a request may set, the
+// field's type message when its value has the wrong type.
+func (h *Handler) setAPIField(c echo.Context, values url.Values, path string, raw json.RawMessage, unknownKey string) *intake.FieldError {
+	field := formField(path)
+	if field == "" {
+		return &intake.FieldError{Field: apiFieldName(path), Message: h.T(c, unknownKey)}
+	}
+	v, ok := patchValue(field, raw)
+	if !ok {
+		return &intake.FieldError{Field: apiFieldName(path), Message: h.T(c, typeKey(field))}
+	}
+	values.Set(field, v)
+	return nil
 }

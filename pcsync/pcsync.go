@@ -585,21 +585,31 @@ func (s *Syncer) pushed(ctx context.Context, row *db.PCQueueRow, ref *db.PCRefer
 // ErrNoConflict is a resolution asked for a lead that is not in conflict.
 var ErrNoConflict = errors.New("pcsync: the lead is not in conflict with Partner Center")
 
-// KeepOurs resolves a conflict with this side's values: they are pushed again on the fresh eTag (the
-// lead's older waiting pushes are folded into that one).
-func (s *Syncer) KeepOurs(ctx context.Context, leadID int64) error {
+// conflicted reads a lead in conflict with Partner Center: its sync record, the referral as Partner
+// Center has it now, and that referral as a lead. ErrNoConflict when the lead is not in conflict.
+func (s *Syncer) conflicted(ctx context.Context, leadID int64) (*db.PCReferral, partnercenter.Referral, *lead.Lead, error) {
 	ref, err := db.PCReferralByLead(ctx, s.DB, leadID)
 	if err != nil {
-		return err
+		return nil, partnercenter.Referral{}, nil, err
 	}
 	if ref.State != db.PCConflict {
-		return ErrNoConflict
+		return nil, partnercenter.Referral{}, nil, ErrNoConflict
 	}
 	fresh, err := s.Client.Get(ctx, ref.ReferralID)
 	if err != nil {
-		return err
+		return nil, partnercenter.Referral{}, nil, err
 	}
-	theirs, err := partnercenter.ToLead(fresh)
+	l, err := partnercenter.ToLead(fresh)
+	if err != nil {
+		return nil, partnercenter.Referral{}, nil, err
+	}
+	return ref, fresh, l, nil
+}
+
+// KeepOurs resolves a conflict with this side's values: they are pushed again on the fresh eTag (the
+// lead's older waiting pushes are folded into that one).
+func (s *Syncer) KeepOurs(ctx context.Context, leadID int64) error {
+	ref, fresh, theirs, err := s.conflicted(ctx, leadID)
 	if err != nil {
 		return err
 	}
@@ -631,18 +641,7 @@ func (s *Syncer) KeepOurs(ctx context.Context, leadID int64) error {
 
 // TakeTheirs resolves a conflict with Partner Center's values, applied through the leads service.
 func (s *Syncer) TakeTheirs(ctx context.Context, leadID int64) error {
-	ref, err := db.PCReferralByLead(ctx, s.DB, leadID)
-	if err != nil {
-		return err
-	}
-	if ref.State != db.PCConflict {
-		return ErrNoConflict
-	}
-	fresh, err := s.Client.Get(ctx, ref.ReferralID)
-	if err != nil {
-		return err
-	}
-	l, err := partnercenter.ToLead(fresh)
+	_, fresh, l, err := s.conflicted(ctx, leadID)
 	if err != nil {
 		return err
 	}
