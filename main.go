@@ -237,6 +237,11 @@ func (m *Main) registerJobs() {
 		m.Jobs.Register(jobs.Job{Name: "mail-digests", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
 			return m.Notify.QueueDigests(ctx, m.DB, now)
 		}})
+		// The weekly summary and the morning "today" mail (issues 16 and 17), on Monday and working
+		// mornings in the configured zone.
+		for _, j := range m.Notify.ScheduledJobs(m.DB) {
+			m.Jobs.Register(j)
+		}
 		m.Jobs.Register(jobs.Job{Name: "mail-outbox", Every: 5 * time.Second, Run: sender.Run})
 	}
 

@@ -107,6 +107,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/settings", h.settings, signedIn)
 	h.handle(e, http.MethodPost, "/settings/password", h.changePassword, signedIn)
 	h.handle(e, http.MethodPost, "/settings/sign-out-everywhere", h.signOutEverywhere, signedIn)
+	h.handle(e, http.MethodPost, "/settings/mails", h.saveMailSubscriptions, signedIn)
 	// Users, roles and the audit log: Account admins.
 	h.handle(e, http.MethodGet, "/admin", h.adminIndex, accountAdmins)
 	h.handle(e, http.MethodGet, "/admin/users", h.adminUsers, accountAdmins)

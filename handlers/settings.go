@@ -13,12 +13,39 @@ import (
 // settingsData is the user's own settings page.
 type settingsData struct {
 	HasPassword bool
+	Mails       db.MailSubscriptions // the scheduled mails: weekly summary and morning "today" mail
 	Errors      map[string]string
 }
 
 func (h *Handler) renderSettings(c echo.Context, status int, d settingsData) error {
-	d.HasPassword = h.user(c).PasswordHash != ""
+	u := h.user(c)
+	d.HasPassword = u.PasswordHash != ""
+	mails, err := h.DB.MailSubscriptions(c.Request().Context(), u.ID, u.Has(db.RoleReferrals))
+	if err != nil {
+		return err
+	}
+	d.Mails = mails
 	return h.render(c, status, "settings/index", h.page(c, h.T(c, "settings.title"), "settings", d))
+}
+
+// saveMailSubscriptions stores the user's choice of scheduled mails (two checkboxes: unticked is off).
+func (h *Handler) saveMailSubscriptions(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := h.user(c)
+	s := db.MailSubscriptions{WeeklySummary: c.FormValue("weekly_summary") != "", Today: c.FormValue("today") != ""}
+	now := h.Clock.Now()
+	err := h.DB.InTx(ctx, func(tx *sql.Tx) error {
+		if err := db.SaveMailSubscriptionsTx(ctx, tx, u.ID, s, now); err != nil {
+			return err
+		}
+		return db.Audit(ctx, tx, now, u.ID, "", "user.mail_subscriptions", u.Email,
+			auditJSON(map[string]any{"weekly_summary": s.WeeklySummary, "today": s.Today}))
+	})
+	if err != nil {
+		return err
+	}
+	h.setFlash(c, "success", "settings.mails.saved")
+	return h.redirect(c, "/settings#scheduled-mails")
 }
 
 // settings shows the account, the password form and "sign out everywhere".

@@ -19,11 +19,17 @@ var templateFS embed.FS
 
 // Kinds are the messages Leaddesk sends; each has templates/<kind>.txt (subject and text body) and
 // templates/<kind>.html (the HTML body).
-var Kinds = []string{"new_lead", "digest", "decline_customer", "decline_sender", "expired_sender", "expiry_reminder", "invitation", "password_reset", "webhook_disabled"}
+var Kinds = []string{"new_lead", "digest", "decline_customer", "decline_sender", "expired_sender", "expiry_reminder", "invitation", "password_reset", "webhook_disabled",
+	KindWeeklySummary, KindToday}
 
 // internalKinds go to the team (they get the link to their settings); the others go to customers,
 // senders of referrals and invitees.
-var internalKinds = map[string]bool{"new_lead": true, "digest": true, "expiry_reminder": true, "webhook_disabled": true}
+var internalKinds = map[string]bool{"new_lead": true, "digest": true, "expiry_reminder": true, "webhook_disabled": true,
+	KindWeeklySummary: true, KindToday: true}
+
+// scheduledKinds are the mails a user chose on the Settings page (scheduled.go): their footer says
+// where to switch them off.
+var scheduledKinds = map[string]bool{KindWeeklySummary: true, KindToday: true}
 
 // Rendered is one message ready to be turned into MIME.
 type Rendered struct {
@@ -75,6 +81,7 @@ func (r *Renderer) funcs(lang string) map[string]any {
 		"date":     func(v any) string { return r.formatTime(v, lang, false) },
 		"datetime": func(v any) string { return r.formatTime(v, lang, true) },
 		"sub":      func(a, b int) int { return a - b },
+		"summary":  func(p map[string]any) ([]summaryRow, error) { return r.summaryRows(lang, p) },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -117,6 +124,7 @@ type mailData struct {
 	Lang        string
 	Subject     string
 	Internal    bool
+	Scheduled   bool // one of the scheduled mails: the footer links to Settings, where it is switched off
 	SettingsURL string
 }
 
@@ -132,6 +140,9 @@ func (r *Renderer) Render(m *db.OutboxRow) (*Rendered, error) {
 	}
 	data := &mailData{P: m.Params, Name: CleanHeader(m.ToName), Lang: lang, Internal: internalKinds[m.Kind],
 		SettingsURL: r.baseURL + "/settings/notifications"}
+	if scheduledKinds[m.Kind] {
+		data.Scheduled, data.SettingsURL = true, r.baseURL+"/settings#scheduled-mails"
+	}
 	if data.P == nil {
 		data.P = map[string]any{}
 	}
