@@ -87,6 +87,13 @@ func TestSettingsScheduledMailChoices(t *testing.T) {
 	if len(all) != 1 || all[0].To[0] != "admin@example.com" || !strings.Contains(all[0].Text, "Send the quote") {
 		t.Fatalf("mails %+v, want one morning mail to admin@ with the step", all)
 	}
+	// Admin › Mail names the kind in the outbox list.
+	s.CreateUser("acct@example.com", "Ann Account", db.RoleAccount)
+	ac := s.Client()
+	ac.Login("acct@example.com")
+	if body := ac.Get("/admin/mail").Body; !strings.Contains(body, "Morning “today” mail") {
+		t.Errorf("Admin › Mail does not name the morning mail:\n%s", body)
+	}
 }
 
 // TestSettingsScheduledMailsInJapanese: the card reads in Japanese for a Japanese user.

@@ -238,7 +238,8 @@ func TestTodayMailListsDueStepsAndLeadsNearExpiry(t *testing.T) {
 	owner := s.CreateUser("owner@example.com", "Olivia Owner", db.RoleReferrals)
 	idle := s.CreateUser("idle@example.com", "Ian Idle", db.RoleReferrals)
 	other := s.CreateUser("other@example.com", "Omar Other", db.RoleReferrals) // has due steps, did not opt in
-	for _, u := range []*db.User{owner, idle} {
+	away := s.CreateUser("away@example.com", "Ava Away", db.RoleReferrals)     // has due steps, away this week
+	for _, u := range []*db.User{owner, idle, away} {
 		if err := db.SaveMailSubscriptionsTx(ctx, s.DB, u.ID, db.MailSubscriptions{Today: true}, s.Clock.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -269,6 +270,10 @@ func TestTodayMailListsDueStepsAndLeadsNearExpiry(t *testing.T) {
 	step(owned("Tailspin", owner, fresh), owner, "Demo next week", "2026-12-03", false) // tomorrow: not yet
 	step(owned("Litware", owner, fresh), owner, "Already done", "2026-12-01", true)
 	step(owned("Adatum", other, fresh), other, "Other's step", "2026-12-02", false)
+	step(owned("Proseware", away, fresh), away, "Away's step", "2026-12-02", false)
+	if err := s.DB.SetAway(ctx, away.ID, &db.Away{From: tk(11, 30, 0, 0), Until: tk(12, 5, 0, 0)}); err != nil {
+		t.Fatal(err)
+	}
 	// Expiring in 30 hours (created 14 days minus 30 hours ago) and in five days.
 	near := owned("Contoso", owner, morning.Add(-lead.ExpiryWindow+30*time.Hour))
 	owned("Woodgrove", owner, morning.Add(-lead.ExpiryWindow+5*24*time.Hour))
@@ -286,7 +291,7 @@ func TestTodayMailListsDueStepsAndLeadsNearExpiry(t *testing.T) {
 	s.Clock.Set(morning)
 	s.DeliverMail(smtp)
 	if all := smtp.All(); len(all) != 1 {
-		t.Fatalf("%d mails, want one (to owner@ only: idle@ has nothing due, other@ did not choose the mail)", len(all))
+		t.Fatalf("%d mails, want one (to owner@ only: idle@ has nothing due, other@ did not choose the mail, away@ is away)", len(all))
 	}
 	m := smtp.To("owner@example.com")
 	if len(m) != 1 {
@@ -306,7 +311,7 @@ func TestTodayMailListsDueStepsAndLeadsNearExpiry(t *testing.T) {
 			t.Errorf("the mail lacks %q:\n%s", want, text)
 		}
 	}
-	for _, not := range []string{"Tailspin", "Litware", "Adatum", "Woodgrove"} {
+	for _, not := range []string{"Tailspin", "Litware", "Adatum", "Proseware", "Woodgrove"} {
 		if strings.Contains(text, not) {
 			t.Errorf("the mail lists %s:\n%s", not, text)
 		}
