@@ -25,7 +25,7 @@ test:
 bench: build
 	./scripts/bench.sh
 
-## vendor: fetch htmx from the npm registry into static/vendor (the result is committed)
+## vendor: fetch htmx (static/vendor) and axe-core (internal/testkit/axe, tests only) from the npm registry; the result is committed
 vendor:
 	./scripts/vendor.sh
 

@@ -23,9 +23,16 @@ func ChromiumPath() string {
 	return ""
 }
 
-// Browser starts headless Chromium for one test and returns a chromedp context. Without Chromium the
-// test is skipped with a loud message locally, and fails under CI=true, where browser tests must run.
+// Browser starts headless Chromium for one test and returns a chromedp context that ends after 90 s.
+// Without Chromium the test is skipped with a loud message locally, and fails under CI=true, where
+// browser tests must run.
 func Browser(t testing.TB) context.Context {
+	t.Helper()
+	return BrowserFor(t, 90*time.Second)
+}
+
+// BrowserFor is Browser for a test that walks many pages and needs longer than 90 s (limit).
+func BrowserFor(t testing.TB, limit time.Duration) context.Context {
 	t.Helper()
 	path := ChromiumPath()
 	if path == "" {
@@ -60,7 +67,7 @@ func Browser(t testing.TB) context.Context {
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
