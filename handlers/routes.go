@@ -126,6 +126,15 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/leads/export.csv", h.leadsExport, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/favorite", h.leadFavorite, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/bulk/favorite", h.leadsBulkFavorite, leadWorkers)
+	// Saved views (issue 17): everyone who reads leads saves views and shares them with the team; a
+	// shared view is changed only by its author or an Account admin (the handlers answer 403).
+	h.handle(e, http.MethodGet, "/leads/views", h.savedViewsIndex, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/views", h.savedViewCreate, leadReaders)
+	h.handle(e, http.MethodGet, "/leads/views/:id", h.savedViewOpen, leadReaders)
+	h.handle(e, http.MethodGet, "/leads/views/:id/edit", h.savedViewEdit, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/views/:id", h.savedViewUpdate, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/views/:id/delete", h.savedViewDelete, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/views/:id/move", h.savedViewMove, leadReaders)
 
 	// Insights (issue 16): everyone with a role reads the figures and downloads them.
 	h.handle(e, http.MethodGet, "/insights", h.insightsIndex, leadReaders)
