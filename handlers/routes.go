@@ -188,6 +188,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
 	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
 	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
+	// Activities (issue 17): read to list a lead's, write to log one (the lifecycle rules of the web).
+	h.handle(e, http.MethodGet, "/api/v1/leads/:id/activities", h.apiListActivities, Policy{Scope: "read"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/activities", h.apiLogActivity, Policy{Scope: "write"})
 	h.handle(e, http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, Policy{Scope: "read"})
 	// The write API (issue 18): If-Match required; the token's name is the timeline's actor.
 	h.handle(e, http.MethodPatch, "/api/v1/leads/:id", h.apiPatchLead, Policy{Scope: "write"})
