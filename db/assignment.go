@@ -132,23 +132,13 @@ func (d *DB) MoveAssignmentRule(ctx context.Context, id int64, up bool) error {
 		if err != nil {
 			return err
 		}
-		i := -1
-		for k, r := range rules {
-			if r.ID == id {
-				i = k
-			}
-		}
-		if i < 0 {
+		found, moved := swapNeighbour(rules, id, func(r *AssignmentRule) int64 { return r.ID }, up)
+		if !found {
 			return ErrNotFound
 		}
-		j := i + 1
-		if up {
-			j = i - 1
-		}
-		if j < 0 || j >= len(rules) {
+		if !moved {
 			return nil
 		}
-		rules[i], rules[j] = rules[j], rules[i]
 		for k, r := range rules {
 			if _, err := tx.ExecContext(ctx, `UPDATE assignment_rules SET position = ? WHERE id = ?`, k+1, r.ID); err != nil {
 				return fmt.Errorf("db: move assignment rule: %w", err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -128,23 +129,13 @@ func (d *DB) MoveSavedView(ctx context.Context, userID, id int64, up bool) error
 		if err != nil {
 			return err
 		}
-		i := -1
-		for k, v := range list {
-			if v.ID == id {
-				i = k
-			}
-		}
-		if i < 0 {
+		found, moved := swapNeighbour(list, id, func(v *SavedView) int64 { return v.ID }, up)
+		if !found {
 			return ErrNotFound
 		}
-		j := i + 1
-		if up {
-			j = i - 1
-		}
-		if j < 0 || j >= len(list) {
+		if !moved {
 			return nil
 		}
-		list[i], list[j] = list[j], list[i]
 		if _, err := tx.ExecContext(ctx, `DELETE FROM saved_view_positions WHERE user_id = ?`, userID); err != nil {
 			return fmt.Errorf("db: move saved view: %w", err)
 		}
@@ -161,4 +152,22 @@ func (d *DB) MoveSavedView(ctx context.Context, userID, id int64, up bool) error
 // SavedViews is SavedViewsFor on the database.
 func (d *DB) SavedViews(ctx context.Context, userID int64) ([]*SavedView, error) {
 	return SavedViewsFor(ctx, d, userID)
+}
+
+// swapNeighbour swaps the element of list with id and its neighbour above (up) or below: found is
+// false when no element has id, moved false when it is already at that end.
+func swapNeighbour[T any](list []T, id int64, idOf func(T) int64, up bool) (found, moved bool) {
+	i := slices.IndexFunc(list, func(x T) bool { return idOf(x) == id })
+	if i < 0 {
+		return false, false
+	}
+	j := i + 1
+	if up {
+		j = i - 1
+	}
+	if j < 0 || j >= len(list) {
+		return true, false
+	}
+	list[i], list[j] = list[j], list[i]
+	return true, true
 }

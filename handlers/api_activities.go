@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,18 +49,9 @@ func toAPIActivity(a db.Activity) apiActivity {
 	return out
 }
 
-// apiLeadID reads the :id of an API route and loads the lead (404 when there is none).
-func (h *Handler) apiLeadID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, echo.NewHTTPError(http.StatusNotFound, h.T(c, "error.not_found"))
-	}
-	return id, nil
-}
-
 // apiListActivities is GET /api/v1/leads/:id/activities.
 func (h *Handler) apiListActivities(c echo.Context) error {
-	id, err := h.apiLeadID(c)
+	id, err := h.detailLeadID(c)
 	if err != nil {
 		return err
 	}
@@ -86,7 +76,7 @@ func (h *Handler) apiListActivities(c echo.Context) error {
 // "nextStep": {"title", "due"}}: 201 with the activity; 422 naming each bad field; 409 when the lead
 // is archived.
 func (h *Handler) apiLogActivity(c echo.Context) error {
-	id, err := h.apiLeadID(c)
+	id, err := h.detailLeadID(c)
 	if err != nil {
 		return err
 	}
