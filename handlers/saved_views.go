@@ -186,9 +186,10 @@ func (h *Handler) viewSettingLabel(c echo.Context, param string) string {
 	return h.catalogOr(c, "ws.filter."+param, param)
 }
 
-// readSavedViewForm reads and checks the save/edit form; id is the view being edited (0: a new one).
-func (h *Handler) readSavedViewForm(c echo.Context, id int64) *savedViewForm {
-	f := &savedViewForm{ID: id, Name: strings.TrimSpace(c.FormValue("name")), Query: strings.TrimSpace(c.FormValue("query")),
+// readSavedViewForm reads and checks the save/edit form; id is the view being edited (0: a new one),
+// query the list's query string to store.
+func (h *Handler) readSavedViewForm(c echo.Context, id int64, query string) *savedViewForm {
+	f := &savedViewForm{ID: id, Name: strings.TrimSpace(c.FormValue("name")), Query: strings.TrimSpace(query),
 		Shared: c.FormValue("shared") == "1", Errors: map[string]string{}, CanChange: true}
 	switch {
 	case f.Name == "":
@@ -239,7 +240,14 @@ func (h *Handler) savedViewsIndex(c echo.Context) error {
 
 // savedViewCreate is POST /leads/views (name, query, shared=1): saves a view and opens it.
 func (h *Handler) savedViewCreate(c echo.Context) error {
-	f := h.readSavedViewForm(c, 0)
+	query := c.FormValue("query")
+	// From beside the tabs with htmx, the list may have been filtered in place since the page came
+	// (only the results are swapped, and the address pushed): the address htmx sends is the view on
+	// screen. Without JavaScript every filter loads the page, so the form's own field is right.
+	if cur, err := url.Parse(c.Request().Header.Get(views.HXCurrentURL)); err == nil && cur.Path == "/leads" && c.FormValue("from") == "bar" {
+		query = cur.RawQuery
+	}
+	f := h.readSavedViewForm(c, 0, query)
 	if len(f.Errors) > 0 {
 		return h.renderSavedViewForm(c, http.StatusUnprocessableEntity, f)
 	}
@@ -315,7 +323,7 @@ func (h *Handler) savedViewUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := h.readSavedViewForm(c, v.ID)
+	f := h.readSavedViewForm(c, v.ID, c.FormValue("query"))
 	if len(f.Errors) > 0 {
 		return h.renderSavedViewForm(c, http.StatusUnprocessableEntity, f)
 	}

@@ -14,8 +14,8 @@ import (
 	"leaddesk/lead"
 )
 
-// TestBrowserSaveAViewAndOpenItBesideTheTabs filters the list to Japan, saves that as a shared view
-// from the "Save view" disclosure (keyboard: type the name, tick Share, submit), moves to another tab
+// TestBrowserSaveAViewAndOpenItBesideTheTabs filters the list to Japan, searches in place, saves that
+// as a shared view from the "Save view" disclosure (keyboard: type the name, tick Share, submit), moves to another tab
 // and opens the view again from its link beside the tabs: the list is Japan's leads again. Screenshots
 // of the list with its saved views, the open save form, Manage views, a view whose location was
 // removed, and Assignment's team away days, in English and Japanese at 1366 and 390 px, go to
@@ -38,6 +38,11 @@ func TestBrowserSaveAViewAndOpenItBesideTheTabs(t *testing.T) {
 		chromedp.Navigate(s.URL+"/leads?tab=marketplace&country=JP"),
 		chromedp.WaitVisible(chromedp.CSS(`#save-view summary`)),
 		testkit.HTMXIdle(),
+		// A search typed after the page came filters in place (only the results are swapped): the
+		// saved view must still be the view on screen.
+		chromedp.SendKeys(chromedp.CSS(`#q`), "Alpha"),
+		chromedp.Poll[chromedp.Void](`location.search.indexOf("q=Alpha") >= 0`, chromedp.WithPollingTimeout(10*time.Second)),
+		testkit.HTMXIdle(),
 		chromedp.Focus(chromedp.CSS(`#save-view summary`)),
 		chromedp.KeyEvent("\r"),
 		chromedp.WaitVisible(chromedp.CSS(`#save-view-name`)),
@@ -50,7 +55,8 @@ func TestBrowserSaveAViewAndOpenItBesideTheTabs(t *testing.T) {
 	}
 	testkit.Screenshot(t, ctx, "views-save-form-en-1366")
 	err = chromedp.Do(ctx,
-		chromedp.Submit(chromedp.CSS(`#save-view-name`)),
+		chromedp.Focus(chromedp.CSS(`#save-view-name`)),
+		chromedp.KeyEvent("\r"),
 		chromedp.WaitVisible(chromedp.CSS(`#saved-views a.saved-view[aria-current="page"]`)),
 		testkit.Into(chromedp.Text(chromedp.CSS(`#saved-views a.saved-view[aria-current="page"]`)), &current),
 	)
@@ -61,8 +67,10 @@ func TestBrowserSaveAViewAndOpenItBesideTheTabs(t *testing.T) {
 		t.Errorf("the current saved view beside the tabs = %q", current)
 	}
 	var shared bool
-	if err := s.DB.QueryRow(`SELECT shared FROM saved_views WHERE name = 'Japan' AND user_id = ?`, aiko.ID).Scan(&shared); err != nil || !shared {
-		t.Errorf("stored view: shared %v, %v", shared, err)
+	var query string
+	if err := s.DB.QueryRow(`SELECT shared, query FROM saved_views WHERE name = 'Japan' AND user_id = ?`, aiko.ID).Scan(&shared, &query); err != nil ||
+		!shared || query != "country=JP&q=Alpha&tab=marketplace" {
+		t.Errorf("stored view: shared %v, query %q, %v", shared, query, err)
 	}
 
 	// Elsewhere in the list, the link beside the tabs brings the view back.
