@@ -132,23 +132,13 @@ func (d *DB) MoveAssignmentRule(ctx context.Context, id int64, up bool) error {
 		if err != nil {
 			return err
 		}
-		i := -1
-		for k, r := range rules {
-			if r.ID == id {
-				i = k
-			}
-		}
-		if i < 0 {
+		found, moved := swapNeighbour(rules, id, func(r *AssignmentRule) int64 { return r.ID }, up)
+		if !found {
 			return ErrNotFound
 		}
-		j := i + 1
-		if up {
-			j = i - 1
-		}
-		if j < 0 || j >= len(rules) {
+		if !moved {
 			return nil
 		}
-		rules[i], rules[j] = rules[j], rules[i]
 		for k, r := range rules {
 			if _, err := tx.ExecContext(ctx, `UPDATE assignment_rules SET position = ? WHERE id = ?`, k+1, r.ID); err != nil {
 				return fmt.Errorf("db: move assignment rule: %w", err)
@@ -206,12 +196,15 @@ func (d *DB) AwayOf(ctx context.Context, id int64) (*Away, error) {
 }
 
 // SetAway stores a user's away span; a nil span clears it.
-func (d *DB) SetAway(ctx context.Context, id int64, a *Away) error {
+func (d *DB) SetAway(ctx context.Context, id int64, a *Away) error { return SetAwayTx(ctx, d, id, a) }
+
+// SetAwayTx is SetAway in a transaction (with its audit entry, when an admin sets someone's days).
+func SetAwayTx(ctx context.Context, q Querier, id int64, a *Away) error {
 	var err error
 	if a == nil {
-		_, err = d.ExecContext(ctx, `DELETE FROM user_away WHERE user_id = ?`, id)
+		_, err = q.ExecContext(ctx, `DELETE FROM user_away WHERE user_id = ?`, id)
 	} else {
-		_, err = d.ExecContext(ctx, `INSERT INTO user_away (user_id, from_at, until_at) VALUES (?, ?, ?)
+		_, err = q.ExecContext(ctx, `INSERT INTO user_away (user_id, from_at, until_at) VALUES (?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET from_at = excluded.from_at, until_at = excluded.until_at`, id, a.From.Unix(), a.Until.Unix())
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"database/sql"
 	"errors"
 	"net/http"
 	"slices"
@@ -29,7 +30,20 @@ type assignmentData struct {
 	AwayFrom  string
 	AwayUntil string
 	AwayNow   []string // who is away now
-	Rerun     string   // the result of a re-run on unassigned leads
+	// TeamAway is every Referrals admin's away days, which Account and Referrals admins set for one
+	// another (a colleague fell ill); TeamFor, TeamFrom and TeamUntil are that form as sent.
+	TeamAway                     []teamAwayRow
+	TeamFor, TeamFrom, TeamUntil string
+	Rerun                        string // the result of a re-run on unassigned leads
+}
+
+// teamAwayRow is one Referrals admin's away days ("" when none), as dates in the configured zone.
+type teamAwayRow struct {
+	ID           int64
+	Label        string
+	Me           bool
+	From, Until  string
+	AwayNowToday bool
 }
 
 type assignmentRuleView struct {
@@ -116,15 +130,22 @@ func (h *Handler) renderAssignment(c echo.Context, status int, d *assignmentData
 		return err
 	}
 	if d.Away != nil && d.AwayFrom == "" {
-		d.AwayFrom = d.Away.From.In(h.Cfg.Location).Format(leadDateInput)
-		d.AwayUntil = d.Away.Until.Add(-time.Second).In(h.Cfg.Location).Format(leadDateInput)
+		d.AwayFrom, d.AwayUntil = h.awayDays(d.Away)
 	}
 	for _, o := range d.Owners {
-		if a, err := h.DB.AwayOf(ctx, o.ID); err != nil {
+		a, err := h.DB.AwayOf(ctx, o.ID)
+		if err != nil {
 			return err
-		} else if a != nil && !h.Clock.Now().Before(a.From) && h.Clock.Now().Before(a.Until) {
-			d.AwayNow = append(d.AwayNow, o.Label())
 		}
+		row := teamAwayRow{ID: o.ID, Label: o.Label(), Me: o.ID == u.ID}
+		if a != nil {
+			row.From, row.Until = h.awayDays(a)
+			if !h.Clock.Now().Before(a.From) && h.Clock.Now().Before(a.Until) {
+				d.AwayNow = append(d.AwayNow, o.Label())
+				row.AwayNowToday = true
+			}
+		}
+		d.TeamAway = append(d.TeamAway, row)
 	}
 	return h.render(c, status, "admin/assignment", h.page(c, h.T(c, "assign.title"), "leads", d))
 }
@@ -257,32 +278,86 @@ func (h *Handler) adminRerunAssignment(c echo.Context) error {
 	return h.renderAssignment(c, http.StatusOK, &assignmentData{Rerun: h.T(c, "assign.rerun_done", n, left)})
 }
 
+// awayDays is an away span as its first and last day in the configured zone.
+func (h *Handler) awayDays(a *db.Away) (string, string) {
+	return a.From.In(h.Cfg.Location).Format(leadDateInput), a.Until.Add(-time.Second).In(h.Cfg.Location).Format(leadDateInput)
+}
+
 // adminSetAway is POST /assignment/away: the signed-in user's away days (from, until, both
-// inclusive, in the configured time zone), or clear=1 to be back.
+// inclusive, in the configured time zone), or clear=1 to be back. With user, another Referrals
+// admin's days: Account and Referrals admins cover for a colleague who cannot set them. Every change
+// is in the audit log (user.away, before → after), and the rules skip whoever is away.
 func (h *Handler) adminSetAway(c echo.Context) error {
 	u := h.user(c)
-	if c.FormValue("clear") == "1" {
-		if err := h.DB.SetAway(c.Request().Context(), u.ID, nil); err != nil {
+	ctx := c.Request().Context()
+	target := db.Owner{ID: u.ID, Name: u.Name, Email: u.Email}
+	other := false
+	if s := c.FormValue("user"); s != "" && s != strconv.FormatInt(u.ID, 10) {
+		owners, err := h.DB.Owners(ctx)
+		if err != nil {
 			return err
 		}
-		h.setFlash(c, "success", "assign.away_cleared")
-		return h.redirect(c, "/assignment")
+		id, _ := strconv.ParseInt(s, 10, 64)
+		i := slices.IndexFunc(owners, func(o db.Owner) bool { return o.ID == id })
+		if i < 0 {
+			d := &assignmentData{Errors: map[string]string{"user": h.T(c, "owner.err.not_owner")}, TeamFor: s,
+				TeamFrom: c.FormValue("from"), TeamUntil: c.FormValue("until")}
+			return h.renderAssignment(c, http.StatusUnprocessableEntity, d)
+		}
+		target, other = owners[i], true
 	}
-	d := &assignmentData{Errors: map[string]string{}, AwayFrom: c.FormValue("from"), AwayUntil: c.FormValue("until")}
-	from, err1 := time.ParseInLocation(leadDateInput, d.AwayFrom, h.Cfg.Location)
-	until, err2 := time.ParseInLocation(leadDateInput, d.AwayUntil, h.Cfg.Location)
-	switch {
-	case err1 != nil:
-		d.Errors["from"] = h.T(c, "assign.err.away_from")
-	case err2 != nil || until.Before(from):
-		d.Errors["until"] = h.T(c, "assign.err.away_until")
+	var span *db.Away
+	if c.FormValue("clear") != "1" {
+		d := &assignmentData{Errors: map[string]string{}}
+		fromKey, untilKey := "from", "until"
+		if other {
+			d.TeamFor, d.TeamFrom, d.TeamUntil = strconv.FormatInt(target.ID, 10), c.FormValue("from"), c.FormValue("until")
+			fromKey, untilKey = "team_from", "team_until"
+		} else {
+			d.AwayFrom, d.AwayUntil = c.FormValue("from"), c.FormValue("until")
+		}
+		from, err1 := time.ParseInLocation(leadDateInput, c.FormValue("from"), h.Cfg.Location)
+		until, err2 := time.ParseInLocation(leadDateInput, c.FormValue("until"), h.Cfg.Location)
+		switch {
+		case err1 != nil:
+			d.Errors[fromKey] = h.T(c, "assign.err.away_from")
+		case err2 != nil || until.Before(from):
+			d.Errors[untilKey] = h.T(c, "assign.err.away_until")
+		}
+		if len(d.Errors) > 0 {
+			return h.renderAssignment(c, http.StatusUnprocessableEntity, d)
+		}
+		span = &db.Away{UserID: target.ID, From: from, Until: until.AddDate(0, 0, 1)}
 	}
-	if len(d.Errors) > 0 {
-		return h.renderAssignment(c, http.StatusUnprocessableEntity, d)
-	}
-	if err := h.DB.SetAway(c.Request().Context(), u.ID, &db.Away{UserID: u.ID, From: from, Until: until.AddDate(0, 0, 1)}); err != nil {
+	old, err := h.DB.AwayOf(ctx, target.ID)
+	if err != nil {
 		return err
 	}
-	h.setFlash(c, "success", "assign.away_saved")
+	days := func(a *db.Away) any {
+		if a == nil {
+			return nil
+		}
+		from, until := h.awayDays(a)
+		return from + " – " + until
+	}
+	err = h.DB.InTx(ctx, func(tx *sql.Tx) error {
+		if err := db.SetAwayTx(ctx, tx, target.ID, span); err != nil {
+			return err
+		}
+		return db.Audit(ctx, tx, h.Clock.Now(), u.ID, "", "user.away", target.Email, auditJSON(map[string]any{"away": [2]any{days(old), days(span)}}))
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case other && span == nil:
+		h.setFlash(c, "success", "assign.team_away_cleared")
+	case other:
+		h.setFlash(c, "success", "assign.team_away_saved")
+	case span == nil:
+		h.setFlash(c, "success", "assign.away_cleared")
+	default:
+		h.setFlash(c, "success", "assign.away_saved")
+	}
 	return h.redirect(c, "/assignment")
 }

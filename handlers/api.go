@@ -76,6 +76,9 @@ func (h *Handler) apiListLeads(c echo.Context) error {
 	for _, l := range leads {
 		out.Value = append(out.Value, toAPILead(l))
 	}
+	if err := h.withActivities(c.Request().Context(), out.Value); err != nil {
+		return err
+	}
 	if more {
 		last := leads[len(leads)-1]
 		out.NextCursor = apiEncodeCursor(last.CreatedAt.Unix(), last.ID)
@@ -93,8 +96,12 @@ func (h *Handler) apiGetLead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	one := []apiLead{toAPILead(l)}
+	if err := h.withActivities(c.Request().Context(), one); err != nil {
+		return err
+	}
 	c.Response().Header().Set("ETag", etag(l))
-	return c.JSON(http.StatusOK, toAPILead(l))
+	return c.JSON(http.StatusOK, one[0])
 }
 
 // encodeCursor makes the opaque paging cursor over (created_at, id).

@@ -49,6 +49,11 @@ type apiLead struct {
 	CustomerConsent bool   `json:"customerConsent"`
 	// Version is bumped by every change; the ETag is it in quotes, and writes send it as If-Match.
 	Version int64 `json:"version"`
+
+	// Activities and LastActivityDateTime (issue 17): how many activities are logged and when the latest
+	// happened. GET answers and writes' answers have them; the changes feed and webhooks do not.
+	Activities           *int   `json:"activities,omitempty"`
+	LastActivityDateTime string `json:"lastActivityDateTime,omitempty"`
 }
 
 type apiCustomerProfile struct {

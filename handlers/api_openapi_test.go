@@ -119,6 +119,12 @@ func TestOpenAPIDocumentMatchesResponses(t *testing.T) {
 	_, h = call("POST", lp+"/accept", writer, J, v, acceptBody, 200, false)
 	v = h.Get("ETag")
 	call("POST", lp+"/decline", writer, J, v, `{"reason": "budget"}`, 409, false)
+	call("POST", lp+"/activities", writer, J, "", `{"kind": "call", "outcome": "reached", "text": "Talked to Mei", "nextStep": {"title": "Send the quote", "due": "2027-01-15"}}`, 201, false)
+	call("POST", lp+"/activities", writer, J, "", `{"kind": "fax"}`, 422, true)
+	call("POST", lp+"/activities", reader, J, "", `{"kind": "note"}`, 401, false)
+	call("POST", lp+"/activities", writer, J, "", `[1]`, 400, true)
+	call("GET", lp+"/activities", reader, "", "", "", 200, false)
+	call("GET", "/api/v1/leads/999999/activities", reader, "", "", "", 404, false)
 	_, h = call("PATCH", lp, writer, MP, v, `{"details": {"notes": "Phase 2 too"}}`, 200, false)
 	v = h.Get("ETag")
 	_, h = call("PATCH", lp, writer, JP, v, `[{"op": "replace", "path": "/crmId", "value": "CRM-9"}]`, 200, false)
@@ -128,6 +134,7 @@ func TestOpenAPIDocumentMatchesResponses(t *testing.T) {
 	call("PATCH", lp, reader, MP, v, `{"name": "x"}`, 401, false)
 	call("POST", lp+"/lost", writer, J, v, `{"reason": "other"}`, 422, false)
 	call("POST", lp+"/won", writer, "", v, "", 200, false)
+	call("POST", lp+"/activities", writer, J, "", `{"kind": "note"}`, 409, false)
 	if len(validated) < 20 {
 		t.Errorf("only %d answers validated", len(validated))
 	}

@@ -113,8 +113,12 @@ func (h *Handler) apiSaved(c echo.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	one := []apiLead{toAPILead(l)}
+	if err := h.withActivities(c.Request().Context(), one); err != nil {
+		return err
+	}
 	c.Response().Header().Set("ETag", etag(l))
-	return c.JSON(http.StatusOK, toAPILead(l))
+	return c.JSON(http.StatusOK, one[0])
 }
 
 // apiRefused maps the service's refusals: a lead changed between our read and the save is 412 like

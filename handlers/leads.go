@@ -49,6 +49,7 @@ type leadsData struct {
 	// ClassColumn: the Qualified tab shows a Classification column where the others show the call
 	// to action (qualified leads have a classification, not a call to action).
 	ClassColumn bool
+	Saved       *savedViewsBar // the saved views beside the tabs (saved_views.go)
 }
 
 // exportControl is the Export button and its menu (the "export-control" template): both flavours
@@ -136,6 +137,7 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 		h.lastViews.set(u.ID, query) // written by FlushLastViews
 	}
 	data := h.leadsView(c, f, res)
+	data.Saved = h.savedViewsBar(c, f)
 	p := h.page(c, h.T(c, "leads.title"), "leads", data)
 	if req.Header.Get(views.HXTarget) == "results" && views.WantsFragment(req) {
 		p.Fragment = "results"

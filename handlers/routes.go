@@ -127,6 +127,15 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/leads/export.csv", h.leadsExport, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/favorite", h.leadFavorite, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/bulk/favorite", h.leadsBulkFavorite, leadWorkers)
+	// Saved views (issue 17): everyone who reads leads saves views and shares them with the team; a
+	// shared view is changed only by its author or an Account admin (the handlers answer 403).
+	h.handle(e, http.MethodGet, "/leads/views", h.savedViewsIndex, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/views", h.savedViewCreate, leadReaders)
+	h.handle(e, http.MethodGet, "/leads/views/:id", h.savedViewOpen, leadReaders)
+	h.handle(e, http.MethodGet, "/leads/views/:id/edit", h.savedViewEdit, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/views/:id", h.savedViewUpdate, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/views/:id/delete", h.savedViewDelete, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/views/:id/move", h.savedViewMove, leadReaders)
 
 	// Insights (issue 16): everyone with a role reads the figures and downloads them.
 	h.handle(e, http.MethodGet, "/insights", h.insightsIndex, leadReaders)
@@ -180,6 +189,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/api/v1/leads", h.apiCreateLead, Policy{Scope: "intake"}) // intake or write
 	h.handle(e, http.MethodGet, "/api/v1/leads", h.apiListLeads, Policy{Scope: "read"})
 	h.handle(e, http.MethodGet, "/api/v1/leads/:id", h.apiGetLead, Policy{Scope: "read"})
+	// Activities (issue 17): read to list a lead's, write to log one (the lifecycle rules of the web).
+	h.handle(e, http.MethodGet, "/api/v1/leads/:id/activities", h.apiListActivities, Policy{Scope: "read"})
+	h.handle(e, http.MethodPost, "/api/v1/leads/:id/activities", h.apiLogActivity, Policy{Scope: "write"})
 	h.handle(e, http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, Policy{Scope: "read"})
 	// The write API (issue 18): If-Match required; the token's name is the timeline's actor.
 	h.handle(e, http.MethodPatch, "/api/v1/leads/:id", h.apiPatchLead, Policy{Scope: "write"})

@@ -28,6 +28,7 @@ const (
 	HXBoosted        = "HX-Boosted"
 	HXHistoryRestore = "HX-History-Restore-Request"
 	HXTarget         = "HX-Target"
+	HXCurrentURL     = "HX-Current-URL" // the browser's address when htmx sent the request
 )
 
 // Page is what every template receives: the layout's needs plus the page's own Data.
