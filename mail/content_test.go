@@ -164,18 +164,21 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 		t.Fatal(err)
 	}
 	params := map[string]map[string]any{
-		"new_lead":         {"company": "Fabrikam", "cta": "contact_me", "source": "appsource", "offer": "CRM", "flame": true, "respond_by": float64(day0.Unix()), "link": baseURL + "/leads/1", "contact": "Mei Sato"},
-		"digest":           {"day": "2026-11-30", "leads": []any{map[string]any{"company": "Fabrikam", "cta": "free_trial", "link": baseURL + "/leads/1"}}, "link": baseURL + "/leads"},
-		"decline_customer": {"company": "Fabrikam", "offer": "Contoso CRM", "partner": "Contoso KK"},
-		"decline_sender":   {"company": "Fabrikam", "reason": "budget"},
-		"expired_sender":   {"company": "Fabrikam"},
-		"expiry_reminder":  {"company": "Fabrikam", "respond_by": float64(day0.Unix()), "link": baseURL + "/leads/1"},
-		"invitation":       {"inviter": "Aiko Tanaka", "link": baseURL + "/invite/abc"},
-		"password_reset":   {"link": baseURL + "/reset/abc"},
-		"webhook_disabled": {"name": "CRM sync", "host": "crm.example.com", "reason": "HTTP 500", "link": baseURL + "/admin/integrations"},
+		"new_lead":          {"company": "Fabrikam", "cta": "contact_me", "source": "appsource", "offer": "CRM", "flame": true, "respond_by": float64(day0.Unix()), "link": baseURL + "/leads/1", "contact": "Mei Sato"},
+		"digest":            {"day": "2026-11-30", "leads": []any{map[string]any{"company": "Fabrikam", "cta": "free_trial", "link": baseURL + "/leads/1"}}, "link": baseURL + "/leads"},
+		"decline_customer":  {"company": "Fabrikam", "offer": "Contoso CRM", "partner": "Contoso KK"},
+		"decline_sender":    {"company": "Fabrikam", "reason": "budget"},
+		"expired_sender":    {"company": "Fabrikam"},
+		"expiry_reminder":   {"company": "Fabrikam", "respond_by": float64(day0.Unix()), "link": baseURL + "/leads/1"},
+		"invitation":        {"inviter": "Aiko Tanaka", "link": baseURL + "/invite/abc"},
+		"password_reset":    {"link": baseURL + "/reset/abc"},
+		"webhook_disabled":  {"name": "CRM sync", "host": "crm.example.com", "reason": "HTTP 500", "link": baseURL + "/admin/integrations"},
+		"response_due_soon": {"company": "Fabrikam", "due": float64(day0.Unix()), "link": baseURL + "/leads/1", "flame": true},
+		"response_missed":   {"company": "Fabrikam", "due": float64(day0.Unix()), "link": baseURL + "/leads/1", "owner": "Aiko Tanaka"},
 	}
 	wantJA := map[string]string{"new_lead": "新しいリード", "digest": "まとめ", "decline_customer": "別のパートナー", "decline_sender": "辞退",
-		"expired_sender": "期限切れ", "expiry_reminder": "48 時間", "invitation": "招待", "password_reset": "パスワード", "webhook_disabled": "停止"}
+		"expired_sender": "期限切れ", "expiry_reminder": "48 時間", "invitation": "招待", "password_reset": "パスワード", "webhook_disabled": "停止",
+		"response_due_soon": "初動期限が迫って", "response_missed": "初動期限超過"}
 	for _, kind := range mail.Kinds {
 		for _, lang := range views.Languages {
 			out, err := r.Render(&db.OutboxRow{OutboxMessage: db.OutboxMessage{ID: 1, Kind: kind, Lang: lang, ToName: "Aki", Params: params[kind]}})

@@ -121,6 +121,12 @@ type Status struct {
 	Over   time.Duration // time since Due (Overdue), by the wall clock
 }
 
+// IsContact reports whether an activity of this kind (leads.ActivityKinds) is a contact with the
+// customer and so meets the response target: a call, an email or a meeting; a note is not.
+func IsContact(activityKind string) bool {
+	return activityKind == "call" || activityKind == "email" || activityKind == "meeting"
+}
+
 // Waiting reports whether l waits for its first answer and so carries a target: a received actionable
 // lead (lifecycle's "received" state), not a test lead, with no contact logged yet. Accepting or
 // declining it, its expiry and archival all end the wait.
