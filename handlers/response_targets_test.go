@@ -322,6 +322,9 @@ func defaultTargetsForm() url.Values {
 // names it and keeps the form; Business profile admins may not open the page.
 func TestResponseTargetsPage(t *testing.T) {
 	f := newSLAFixture(t)
+	if !strings.Contains(f.c.Get("/assignment").Body, `href="/response-targets"`) {
+		t.Error("Assignment does not link to the response targets (Referrals admins cannot open Admin)")
+	}
 	page := f.c.Get("/response-targets")
 	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `name="target_offer_contact_me" type="number" inputmode="numeric" min="1" max="336" step="1" value="24"`) ||
 		!strings.Contains(page.Body, `name="target_profile_other" type="number" inputmode="numeric" min="1" max="336" step="1" value="72"`) {
