@@ -148,34 +148,22 @@ func (p Policy) Of(l *lead.Lead, now time.Time) Status {
 	if target <= 0 {
 		return Status{}
 	}
-	s := Status{Target: target,
-		Due:    p.Hours.Add(l.CreatedAt, target),
-		WarnAt: p.Hours.Add(l.CreatedAt, target*warnNum/warnDen)}
+	s := Status{Target: target}
+	var used time.Duration
+	s.WarnAt, s.Due, used = p.Hours.clock(l.CreatedAt, now, target*warnNum/warnDen, target)
 	switch {
 	case !now.Before(s.Due):
 		s.State, s.Over = Overdue, now.Sub(s.Due)
 	case !now.Before(s.WarnAt):
-		s.State, s.Left = DueSoon, p.Hours.Between(now, s.Due)
+		s.State, s.Left = DueSoon, target-used
 	default:
-		s.State, s.Left = Open, p.Hours.Between(now, s.Due)
+		s.State, s.Left = Open, target-used
 	}
 	return s
 }
 
 // maxDays bounds the walk over days, so hours that never count cannot loop for ever.
 const maxDays = 400
-
-// window is the business window of the local day that starts at midnight, in that day's zone.
-func (h Hours) window(midnight time.Time) (from, to time.Time, ok bool) {
-	if !h.Days[midnight.Weekday()] {
-		return time.Time{}, time.Time{}, false
-	}
-	y, m, d := midnight.Date()
-	// time.Date, not Add: a day with a clock change still opens at its wall-clock hour.
-	from = time.Date(y, m, d, int(h.Start/time.Hour), int(h.Start%time.Hour/time.Minute), 0, 0, midnight.Location())
-	to = time.Date(y, m, d, int(h.End/time.Hour), int(h.End%time.Hour/time.Minute), 0, 0, midnight.Location())
-	return from, to, true
-}
 
 func (h Hours) loc() *time.Location {
 	if h.Loc == nil {
@@ -184,43 +172,52 @@ func (h Hours) loc() *time.Location {
 	return h.Loc
 }
 
-// midnightOf is the start of t's local day.
-func (h Hours) midnightOf(t time.Time) time.Time {
-	y, m, d := t.In(h.loc()).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, h.loc())
-}
-
-// nextDay is the midnight after midnight.
-func nextDay(midnight time.Time) time.Time {
-	y, m, d := midnight.Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, midnight.Location())
-}
-
-// Add is the moment when d of counted time has passed since from: from+d with business hours off,
-// else walking the business windows from from's day on.
-func (h Hours) Add(from time.Time, d time.Duration) time.Time {
-	if !h.On || !h.Valid() {
-		return from.Add(d)
-	}
-	day := h.midnightOf(from)
-	for i := 0; i < maxDays; i, day = i+1, nextDay(day) {
-		open, close, ok := h.window(day)
-		if !ok {
+// walk hands visit each business window from the local day of from on, in order, the first one cut
+// to start at from, until visit answers false (or after maxDays days). Each window is made with
+// time.Date from the day's date, so a day with a clock change still opens and closes at its
+// wall-clock hours; two time.Date calls a day keep a list page of badges cheap (BenchmarkPolicyOf).
+func (h Hours) walk(from time.Time, visit func(open, close time.Time) bool) {
+	loc := h.loc()
+	y, m, d := from.In(loc).Date()
+	sh, sm := int(h.Start/time.Hour), int(h.Start%time.Hour/time.Minute)
+	eh, em := int(h.End/time.Hour), int(h.End%time.Hour/time.Minute)
+	for i := 0; i < maxDays; i++ {
+		open := time.Date(y, m, d+i, sh, sm, 0, 0, loc)
+		if !h.Days[open.Weekday()] {
+			continue
+		}
+		close := time.Date(y, m, d+i, eh, em, 0, 0, loc)
+		if !close.After(from) {
 			continue
 		}
 		if open.Before(from) {
 			open = from
 		}
-		if !open.Before(close) {
-			continue
+		if !visit(open, close) {
+			return
 		}
-		span := close.Sub(open)
-		if d <= span {
-			return open.Add(d)
-		}
-		d -= span
 	}
-	return from.Add(d) // unreachable for valid hours within maxDays
+}
+
+// counts reports whether h limits the counted time at all (on and valid).
+func (h Hours) counts() bool { return h.On && h.Valid() }
+
+// Add is the moment when d of counted time has passed since from: from+d with business hours off,
+// else walking the business windows from from's day on.
+func (h Hours) Add(from time.Time, d time.Duration) time.Time {
+	if !h.counts() {
+		return from.Add(d)
+	}
+	at := from.Add(d) // only for hours that never reach d within maxDays
+	h.walk(from, func(open, close time.Time) bool {
+		if span := close.Sub(open); d > span {
+			d -= span
+			return true
+		}
+		at = open.Add(d)
+		return false
+	})
+	return at
 }
 
 // Between is the counted time from a to b (0 when b is not after a).
@@ -228,25 +225,49 @@ func (h Hours) Between(a, b time.Time) time.Duration {
 	if !b.After(a) {
 		return 0
 	}
-	if !h.On || !h.Valid() {
+	if !h.counts() {
 		return b.Sub(a)
 	}
 	var sum time.Duration
-	day := h.midnightOf(a)
-	for i := 0; i < maxDays && day.Before(b); i, day = i+1, nextDay(day) {
-		open, close, ok := h.window(day)
-		if !ok {
-			continue
-		}
-		if open.Before(a) {
-			open = a
+	h.walk(a, func(open, close time.Time) bool {
+		if !open.Before(b) {
+			return false
 		}
 		if close.After(b) {
 			close = b
 		}
-		if open.Before(close) {
-			sum += close.Sub(open)
-		}
-	}
+		sum += close.Sub(open)
+		return true
+	})
 	return sum
+}
+
+// clock is one walk from a lead's arrival: when warn and target of counted time are used up, and how
+// much was counted before now.
+func (h Hours) clock(from, now time.Time, warn, target time.Duration) (warnAt, due time.Time, used time.Duration) {
+	if !h.counts() {
+		return from.Add(warn), from.Add(target), max(min(now.Sub(from), target), 0)
+	}
+	var counted time.Duration
+	warnAt, due = from.Add(warn), from.Add(target) // only for hours that never reach them within maxDays
+	h.walk(from, func(open, close time.Time) bool {
+		span := close.Sub(open)
+		if now.After(open) {
+			end := close
+			if now.Before(end) {
+				end = now
+			}
+			used += end.Sub(open)
+		}
+		if counted < warn && counted+span >= warn {
+			warnAt = open.Add(warn - counted)
+		}
+		if counted+span >= target {
+			due = open.Add(target - counted)
+			return false
+		}
+		counted += span
+		return true
+	})
+	return warnAt, due, min(used, target)
 }

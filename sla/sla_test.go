@@ -162,3 +162,23 @@ func TestHoursValid(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPolicyOf is the per-row cost of a list badge: a waiting lead under business hours (the
+// slower path: it walks the days from arrival) and with every hour counting.
+func BenchmarkPolicyOf(b *testing.B) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		b.Fatal(err)
+	}
+	fri := time.Date(2026, 12, 4, 16, 0, 0, 0, tokyo)
+	l := received("marketplace", "profile", "free_trial", fri)
+	for _, on := range []bool{false, true} {
+		p := DefaultPolicy()
+		p.Hours = Hours{On: on, Days: weekdays, Start: 9 * time.Hour, End: 18 * time.Hour, Loc: tokyo}
+		b.Run(map[bool]string{false: "every-hour", true: "business-hours"}[on], func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				_ = p.Of(l, fri.Add(50*time.Hour))
+			}
+		})
+	}
+}
