@@ -104,12 +104,20 @@ func (h *Handler) saveResponseTargets(c echo.Context) error {
 		hrs.Days[n] = true
 	}
 	d.Days = hrs.Days
+	// The times matter only while business hours are on; off, a field left unreadable keeps the
+	// usual 9:00–18:00 for the day they are switched on.
 	var ok bool
 	if hrs.Start, ok = parseClock(d.Start); !ok {
-		d.Errors["start"] = h.T(c, "sla.err.time")
+		hrs.Start = 9 * time.Hour
+		if d.HoursOn {
+			d.Errors["start"] = h.T(c, "sla.err.time")
+		}
 	}
 	if hrs.End, ok = parseClock(d.End); !ok {
-		d.Errors["end"] = h.T(c, "sla.err.time")
+		hrs.End = 18 * time.Hour
+		if d.HoursOn {
+			d.Errors["end"] = h.T(c, "sla.err.time")
+		}
 	}
 	if d.HoursOn && d.Errors["day"] == "" && d.Errors["start"] == "" && d.Errors["end"] == "" && !hrs.Valid() {
 		if slices.Contains(hrs.Days[:], true) {

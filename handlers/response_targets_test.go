@@ -351,7 +351,9 @@ func TestResponseTargetsPage(t *testing.T) {
 			}
 		})
 	}
+	// With business hours off, their times are not asked for.
 	form := defaultTargetsForm()
+	form.Set("start", "")
 	form.Set("target_profile_contact_me", "4")
 	if res := f.c.PostForm("/response-targets", form); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d", res.StatusCode)
