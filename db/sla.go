@@ -112,11 +112,12 @@ func LeadsAwaitingAnswerTx(ctx context.Context, q Querier, arrivedBy time.Time, 
 		ORDER BY id LIMIT ?`, arrivedBy.Unix(), afterID, limit)
 }
 
-// MarkSLANoticeTx records that the response-target job sent kind ("warned", "escalated") for a lead;
-// first is false when it had been recorded before, and then nothing is sent again.
-func MarkSLANoticeTx(ctx context.Context, tx *sql.Tx, leadID int64, kind string, at time.Time) (first bool, err error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO lead_sla_notices (lead_id, kind, at) VALUES (?, ?, ?) ON CONFLICT (lead_id, kind) DO NOTHING`,
-		leadID, kind, at.Unix())
+// MarkSLANoticeTx records that the response-target job dealt with kind ("warned", "escalated") for a
+// lead — sent, or (sent false) recorded without a mail or Action Center item; first is false when it
+// had been recorded before, and then nothing is sent again.
+func MarkSLANoticeTx(ctx context.Context, tx *sql.Tx, leadID int64, kind string, at time.Time, sent bool) (first bool, err error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO lead_sla_notices (lead_id, kind, at, sent) VALUES (?, ?, ?, ?) ON CONFLICT (lead_id, kind) DO NOTHING`,
+		leadID, kind, at.Unix(), sent)
 	if err != nil {
 		return false, fmt.Errorf("db: response target %s for lead %d: %w", kind, leadID, err)
 	}

@@ -377,3 +377,25 @@ func TestResponseTargetsPage(t *testing.T) {
 		t.Errorf("Business profile admin save: %d", res.StatusCode)
 	}
 }
+
+// TestResponseTargetStaleMissIsNotMailed: a lead the job first finds more than a day past its target
+// (imported with an old arrival time, or the server was down) is recorded as escalated without a mail;
+// its badge still says how late it is, and a fresh miss beside it is escalated as usual.
+func TestResponseTargetStaleMissIsNotMailed(t *testing.T) {
+	f := newSLAFixture(t)
+	now := f.s.Clock.Now()
+	old := f.ownedLead(t, func(l *lead.Lead) { l.CustomerCompany, l.CreatedAt = "Old KK", now.Add(-72*time.Hour) })
+	f.ownedLead(t, func(l *lead.Lead) { l.CustomerCompany, l.CreatedAt = "Fresh KK", now.Add(-25*time.Hour) })
+	if w, e := f.runTargets(t); w != 0 || e != 1 {
+		t.Fatalf("warned %d, escalated %d; want only the fresh miss escalated", w, e)
+	}
+	if got := f.subjects("ben@example.com"); len(got) != 1 || got[0] != "Response target missed: Fresh KK" {
+		t.Errorf("escalations = %q", got)
+	}
+	if w, e := f.runTargets(t); w != 0 || e != 0 {
+		t.Fatalf("second run: warned %d, escalated %d", w, e)
+	}
+	if st, text := f.listBadge(t, f.c, old.ID); st != "overdue" || text != "Overdue 2 days" {
+		t.Errorf("stale lead's badge = %q %q", st, text)
+	}
+}

@@ -43,27 +43,31 @@ func (s *Service) NotifyResponseTargets(ctx context.Context, now time.Time, loc 
 				after = l.ID
 				st := settings.Policy.Of(l, now)
 				change := lead.Change{Lead: l, Actor: by, At: now}
-				if st.State == sla.DueSoon || st.State == sla.Overdue {
-					first, err := db.MarkSLANoticeTx(ctx, tx, l.ID, "warned", now)
-					if err != nil {
-						return err
-					}
-					// A lead found already past its target (the job did not run in between) is only
-					// escalated: a warning about a missed target says nothing the escalation does not.
-					if first && st.State == sla.DueSoon {
-						events = append(events, recorded{event: lead.ResponseDueSoon{Change: change, Due: st.Due}})
-						warned++
-					}
+				if st.State != sla.DueSoon && st.State != sla.Overdue {
+					continue
 				}
-				if st.State == sla.Overdue {
-					first, err := db.MarkSLANoticeTx(ctx, tx, l.ID, "escalated", now)
-					if err != nil {
-						return err
-					}
-					if first {
-						events = append(events, recorded{event: lead.ResponseMissed{Change: change, Due: st.Due, EscalateTo: settings.EscalateTo}})
-						escalated++
-					}
+				// A lead found past its target long after (sla.LateNoticeAfter) is recorded, not mailed.
+				fresh := st.State == sla.DueSoon || sla.Fresh(st.Due, now)
+				first, err := db.MarkSLANoticeTx(ctx, tx, l.ID, "warned", now, fresh)
+				if err != nil {
+					return err
+				}
+				// A lead found already past its target (the job did not run in between) is only
+				// escalated: a warning about a missed target says nothing the escalation does not.
+				if first && st.State == sla.DueSoon {
+					events = append(events, recorded{event: lead.ResponseDueSoon{Change: change, Due: st.Due}})
+					warned++
+				}
+				if st.State != sla.Overdue {
+					continue
+				}
+				first, err = db.MarkSLANoticeTx(ctx, tx, l.ID, "escalated", now, fresh)
+				if err != nil {
+					return err
+				}
+				if first && fresh {
+					events = append(events, recorded{event: lead.ResponseMissed{Change: change, Due: st.Due, EscalateTo: settings.EscalateTo}})
+					escalated++
 				}
 			}
 			return s.record(ctx, tx, events...)

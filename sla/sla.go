@@ -103,6 +103,15 @@ func DefaultPolicy() Policy {
 	return p
 }
 
+// LateNoticeAfter is how late a warning or escalation may still be sent: a lead the job first finds
+// past its target by more (the server was down, or the lead was imported with an old arrival time)
+// is recorded as escalated without a mail — its badge says so, and a flood of stale escalations would
+// bury the fresh ones.
+const LateNoticeAfter = 24 * time.Hour
+
+// Fresh reports whether a notice due at at is still worth sending at now (within LateNoticeAfter).
+func Fresh(at, now time.Time) bool { return now.Sub(at) < LateNoticeAfter }
+
 // States of a lead's target, from Status.
 const (
 	None    = ""         // no target: not waiting for a first answer, or answered
