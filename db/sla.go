@@ -195,3 +195,25 @@ func OwnerTx(ctx context.Context, q Querier, id int64) (Owner, error) {
 	}
 	return o, nil
 }
+
+// WarnedLeads tells which of ids the response-target job warned of already.
+func WarnedLeads(ctx context.Context, q Querier, ids []int64) (map[int64]bool, error) {
+	warned := map[int64]bool{}
+	if len(ids) == 0 {
+		return warned, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT lead_id FROM lead_sla_notices WHERE kind = 'warned' AND lead_id IN (`+placeholders(len(ids))+`)`,
+		anySlice(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("db: response target notices: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("db: response target notices: %w", err)
+		}
+		warned[id] = true
+	}
+	return warned, rows.Err()
+}
