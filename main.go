@@ -221,6 +221,11 @@ func (m *Main) registerJobs() {
 		_, err := m.Leads.ArchiveInformational(ctx, now)
 		return err
 	}})
+	// Response targets (issue 17): the owner's warning at 75 % and the escalation once missed, each once.
+	m.Jobs.Register(jobs.Job{Name: "lead-response-targets", Every: time.Minute, Run: func(ctx context.Context, now time.Time) error {
+		_, _, err := m.Leads.NotifyResponseTargets(ctx, now, m.Cfg.Location)
+		return err
+	}})
 
 	// Privacy (issue 19): the retention rules of Admin › Privacy and the 30 days of test leads.
 	m.Jobs.Register(jobs.Job{Name: "privacy-retention", Every: 10 * time.Minute, Run: func(ctx context.Context, now time.Time) error {

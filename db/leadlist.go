@@ -116,7 +116,8 @@ func (d *DB) LeadCountries(ctx context.Context) ([]string, error) {
 // listLeadColumns are the fields a row of the Leads list shows; a page reads only these.
 const listLeadColumns = `id, customer_company, contact_first_name, contact_last_name, email_validity, phone_validity, quality,
 	COALESCE(lead_type, ''), country, COALESCE(source, ''), is_test, COALESCE(cta, ''), COALESCE(classification, ''), deal_value,
-	currency, created_at, status, COALESCE(outcome, ''), customer_requested_contact, actionable, expires_at, COALESCE(owner_id, 0)`
+	currency, created_at, status, COALESCE(outcome, ''), customer_requested_contact, actionable, expires_at, COALESCE(owner_id, 0),
+	first_contact_at`
 
 // listLeadsByIDs reads the list's fields of leads, in the order of ids.
 func (d *DB) listLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
@@ -132,12 +133,14 @@ func (d *DB) listLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
 	for rows.Next() {
 		var l Lead
 		var created int64
-		var expires sql.NullInt64
+		var expires, firstContact sql.NullInt64
 		if err := rows.Scan(&l.ID, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName, &l.EmailValidity, &l.PhoneValidity,
 			&l.Quality, &l.LeadType, &l.Country, &l.Source, &l.IsTest, &l.CTA, &l.Classification, &l.DealValue, &l.Currency, &created,
-			&l.Status, &l.Outcome, &l.CustomerRequestedContact, &l.Actionable, &expires, &l.OwnerID); err != nil {
+			&l.Status, &l.Outcome, &l.CustomerRequestedContact, &l.Actionable, &expires, &l.OwnerID,
+			&firstContact); err != nil {
 			return nil, fmt.Errorf("db: list leads: %w", err)
 		}
+		l.FirstContactAt = nullTime(firstContact) // the response-target badge (package sla)
 		l.CreatedAt = time.Unix(created, 0).UTC()
 		l.ExpiresAt = nullTime(expires)
 		byID[l.ID] = &l

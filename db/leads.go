@@ -21,22 +21,23 @@ const LeadColumns = `id, COALESCE(external_id, ''), tab, COALESCE(classification
 	contact_title, contact_email, contact_phone, country, city, description, quality, email_validity, phone_validity,
 	customer_requested_contact, customer_consent, status, COALESCE(outcome, ''), reason, reason_notes, deal_name, deal_value, currency,
 	purchase_date, notes, crm_id, campaign_id, sender_name, sender_email, is_test, created_at, updated_at, accepted_at,
-	archived_at, expires_at, version, COALESCE(owner_id, 0)`
+	archived_at, expires_at, version, COALESCE(owner_id, 0), first_contact_at`
 
 // ScanLead reads one row selected with LeadColumns.
 func ScanLead(row interface{ Scan(...any) error }) (*Lead, error) {
 	var l Lead
 	var created, updated int64
-	var accepted, archived, expires sql.NullInt64
+	var accepted, archived, expires, firstContact sql.NullInt64
 	err := row.Scan(&l.ID, &l.ExternalID, &l.Tab, &l.Classification, &l.LeadType, &l.Source,
 		&l.CTA, &l.Actionable, &l.OfferID, &l.OfferTitle, &l.LocationID, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName,
 		&l.ContactTitle, &l.ContactEmail, &l.ContactPhone, &l.Country, &l.City, &l.Description, &l.Quality, &l.EmailValidity, &l.PhoneValidity,
 		&l.CustomerRequestedContact, &l.CustomerConsent, &l.Status, &l.Outcome, &l.Reason, &l.ReasonNotes, &l.DealName, &l.DealValue, &l.Currency,
 		&l.PurchaseDate, &l.Notes, &l.CRMID, &l.CampaignID, &l.SenderName, &l.SenderEmail, &l.IsTest, &created, &updated, &accepted,
-		&archived, &expires, &l.Version, &l.OwnerID)
+		&archived, &expires, &l.Version, &l.OwnerID, &firstContact)
 	if err != nil {
 		return nil, err
 	}
+	l.FirstContactAt = nullTime(firstContact)
 	l.CreatedAt = time.Unix(created, 0).UTC()
 	l.UpdatedAt = time.Unix(updated, 0).UTC()
 	l.AcceptedAt = nullTime(accepted)

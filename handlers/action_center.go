@@ -36,6 +36,8 @@ type actionCenterData struct {
 	PC    *pcActionItems // Partner Center: a grant to reconnect, marketplace leads to mark there
 	// NextSteps are this user's next steps due today or earlier (issue 17).
 	NextSteps []db.DueStep
+	// Targets are this user's leads near or past their response target (issue 17).
+	Targets []slaActionItem
 }
 
 // actionCenterRows reads one page of this user's Action Center from offset, marks it read, and
@@ -114,6 +116,9 @@ func (h *Handler) actionCenter(c echo.Context) error {
 	}
 	today := h.Clock.Now().In(h.Cfg.Location).Format(leadDateInput)
 	if d.NextSteps, err = h.DB.DueNextSteps(c.Request().Context(), h.user(c).ID, today); err != nil {
+		return err
+	}
+	if d.Targets, err = h.slaActionItems(c, h.user(c).ID, h.Clock.Now()); err != nil {
 		return err
 	}
 	p := h.page(c, h.T(c, "notify.ac.title"), "", d)

@@ -27,8 +27,9 @@ type detailsData struct {
 	CanWork    bool            // the user's role works leads at all (else read-only)
 	Flame      string          // "", "hot", "calm"
 	RespondBy  time.Time
-	TimeLeft   string // "3 days left", "5 hours left", "overdue"
-	Urgency    string // lifecycle.Urgency: "", "calm", "warning", "danger"
+	TimeLeft   string    // "3 days left", "5 hours left", "overdue"
+	Urgency    string    // lifecycle.Urgency: "", "calm", "warning", "danger"
+	SLA        *slaBadge // the response-target badge; nil: none (issue 17)
 	Hearted    bool
 	Progress   []progressStep
 	Team       []db.TeamMember
@@ -97,6 +98,7 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u.LeadActor()), Flame: lifecycle.Flame(l, now),
 		RespondBy: lifecycle.RespondBy(l), Urgency: lifecycle.Urgency(l, now), ListQuery: leadfilter.ParseView(c.QueryParams()).Query().Encode()}
 	d.ContactWarning, d.InvalidEmail, d.InvalidPhone = contactWarning(l)
+	d.SLA = h.slaBadgeOf(c, h.slaPolicy(c), l, now)
 	for _, a := range lifecycle.Allowed(l, u.LeadActor()) {
 		d.Can[string(a)] = true
 	}

@@ -74,6 +74,9 @@ type leadRow struct {
 	CanWork     bool     // the bulk checkbox and the heart (leadsData.CanWork)
 	Heart       rowHeart // this user's favourite toggle
 	Cells       rowCells
+	// SLA is the response-target badge ("ws-sla"), made per request: it depends on the time, so it is
+	// not one of the kept Cells.
+	SLA *slaBadge
 }
 
 type leadChip struct {
@@ -174,10 +177,12 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	if err != nil {
 		h.Log.Warn("overdue next steps", "err", err) // the list still works without the mark
 	}
+	policy := h.slaPolicy(c)
 	for _, l := range res.Leads {
 		r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now), CanWork: d.CanWork,
 			ClassColumn: d.ClassColumn}
 		r.Cells = h.rowCells(lang, l, r.Flame)
+		r.SLA = h.slaBadgeOf(c, policy, l, now)
 		if o, ok := res.Owners[l.OwnerID]; ok {
 			r.Cells.Owner = h.cell(ownerCell{lang, o.Initials(), o.Label()})
 		}

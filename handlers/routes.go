@@ -159,6 +159,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/assignment/away", h.adminSetAway, leadWorkers)
 	h.handle(e, http.MethodPost, "/assignment/:id/delete", h.adminDeleteAssignmentRule, leadWorkers)
 	h.handle(e, http.MethodPost, "/assignment/:id/move", h.adminMoveAssignmentRule, leadWorkers)
+	// Response targets (issue 17): Account and Referrals admins, like Assignment.
+	h.handle(e, http.MethodGet, "/response-targets", h.responseTargets, leadWorkers)
+	h.handle(e, http.MethodPost, "/response-targets", h.saveResponseTargets, leadWorkers)
 	h.handle(e, http.MethodGet, "/leads/:id", h.leadShow, leadReaders)
 	h.handle(e, http.MethodGet, "/leads/:id/accept", h.acceptForm, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/accept", h.accept, leadWorkers)

@@ -102,6 +102,9 @@ type Lead struct {
 	// only where they are shown (the export); nil/0 elsewhere.
 	Activities     int
 	LastActivityAt *time.Time
+	// FirstContactAt is when the first call, email or meeting was logged on the lead (issue 17): it
+	// meets the lead's response target (package sla). Only leads.Service.LogActivity sets it.
+	FirstContactAt *time.Time
 }
 
 // ContactName is the contact's full name in the order its script uses: family name first for

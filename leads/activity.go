@@ -13,6 +13,7 @@ import (
 	"leaddesk/db"
 	"leaddesk/lead"
 	"leaddesk/lifecycle"
+	"leaddesk/sla"
 )
 
 // ActivityKinds are what can be logged on a lead; ActivityOutcomes how it went ("" = not said).
@@ -68,6 +69,11 @@ func (s *Service) LogActivity(ctx context.Context, by lead.Actor, id int64, a Ac
 			return err
 		}
 		actID = row.ID
+		if sla.IsContact(a.Kind) {
+			if err := db.SetFirstContactTx(ctx, tx, id, a.At); err != nil {
+				return err
+			}
+		}
 		changes := map[string][2]string{}
 		if a.Outcome != "" {
 			changes["activity_outcome"] = [2]string{"", a.Outcome}

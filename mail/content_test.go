@@ -176,13 +176,15 @@ func TestEveryKindRendersInBothLanguages(t *testing.T) {
 		"weekly_summary": {"from": "2026-11-23", "to": "2026-11-29", "link": baseURL + "/insights?range=custom",
 			"now":  map[string]any{"received": float64(3), "actionable": float64(2), "answered": float64(1), "accepted": float64(1), "median_sec": float64(3600), "p90_sec": float64(3600)},
 			"prev": map[string]any{}},
+		"response_due_soon": {"company": "Fabrikam", "due": float64(day0.Unix()), "link": baseURL + "/leads/1", "flame": true},
+		"response_missed":   {"company": "Fabrikam", "due": float64(day0.Unix()), "link": baseURL + "/leads/1", "owner": "Aiko Tanaka"},
 		"today": {"day": "2026-11-30", "link": baseURL + "/action-center",
 			"steps":    []any{map[string]any{"company": "Fabrikam", "step": "Send the quote", "due": "2026-11-27", "overdue": true, "link": baseURL + "/leads/1"}},
 			"expiring": []any{map[string]any{"company": "Contoso", "respond_by": float64(day0.Unix()), "link": baseURL + "/leads/2"}}},
 	}
 	wantJA := map[string]string{"new_lead": "新しいリード", "digest": "まとめ", "decline_customer": "別のパートナー", "decline_sender": "辞退",
 		"expired_sender": "期限切れ", "expiry_reminder": "48 時間", "invitation": "招待", "password_reset": "パスワード", "webhook_disabled": "停止",
-		"weekly_summary": "週次サマリー", "today": "本日"}
+		"weekly_summary": "週次サマリー", "today": "本日", "response_due_soon": "初動期限が迫って", "response_missed": "初動期限超過"}
 	for _, kind := range mail.Kinds {
 		for _, lang := range views.Languages {
 			out, err := r.Render(&db.OutboxRow{OutboxMessage: db.OutboxMessage{ID: 1, Kind: kind, Lang: lang, ToName: "Aki", Params: params[kind]}})

@@ -42,6 +42,10 @@ func (n *Notifier) Handle(ctx context.Context, tx *sql.Tx, e lead.Event) error {
 		return leadExpiredTx(ctx, tx, env, e.Lead)
 	case lead.ExpiryNear:
 		return expiryReminderTx(ctx, tx, env, e.Lead)
+	case lead.ResponseDueSoon:
+		return responseDueSoonTx(ctx, tx, env, e)
+	case lead.ResponseMissed:
+		return responseMissedTx(ctx, tx, env, e)
 	case lead.ChangedInPartnerCenter:
 		// Answered there (accepted, declined, expired in Partner Center): the Action Center closes
 		// here too; nobody is mailed about a decision someone already made.

@@ -20,12 +20,12 @@ var templateFS embed.FS
 // Kinds are the messages Leaddesk sends; each has templates/<kind>.txt (subject and text body) and
 // templates/<kind>.html (the HTML body).
 var Kinds = []string{"new_lead", "digest", "decline_customer", "decline_sender", "expired_sender", "expiry_reminder", "invitation", "password_reset", "webhook_disabled",
-	KindWeeklySummary, KindToday}
+	KindWeeklySummary, KindToday, "response_due_soon", "response_missed"}
 
 // internalKinds go to the team (they get the link to their settings); the others go to customers,
 // senders of referrals and invitees.
 var internalKinds = map[string]bool{"new_lead": true, "digest": true, "expiry_reminder": true, "webhook_disabled": true,
-	KindWeeklySummary: true, KindToday: true}
+	KindWeeklySummary: true, KindToday: true, "response_due_soon": true, "response_missed": true}
 
 // scheduledKinds are the mails a user chose on the Settings page (scheduled.go): their footer says
 // where to switch them off.
