@@ -68,7 +68,7 @@ func parseInsightsRange(q url.Values, now time.Time, loc *time.Location) (insigh
 			return r, "to", fmt.Errorf("to before from")
 		}
 		from, end = f, t.AddDate(0, 0, 1)
-		if days(from, end) > maxInsightDays {
+		if insights.Days(from, end) > maxInsightDays {
 			return r, "to", fmt.Errorf("range too long")
 		}
 	}
@@ -76,25 +76,18 @@ func parseInsightsRange(q url.Values, now time.Time, loc *time.Location) (insigh
 	if r.Preset == "12m" {
 		r.Prev = insights.Period{From: from.AddDate(-1, 0, 0), To: from}
 	} else {
-		r.Prev = insights.Period{From: from.AddDate(0, 0, -days(from, end)), To: from}
+		r.Prev = insights.PreviousPeriod(r.Period)
 	}
 	r.From, r.To = from.Format("2006-01-02"), end.AddDate(0, 0, -1).Format("2006-01-02")
 	return r, "", nil
 }
 
-// days is how many calendar days [from, to) spans (daylight saving changes make some 23 or 25 hours).
-func days(from, to time.Time) int { return int((to.Sub(from) + 12*time.Hour) / (24 * time.Hour)) }
-
 // insightsFilter is the list's filter as insights reads it: either tab unless one is named, no
 // favourites, no search, never test leads.
 func insightsFilter(q url.Values) leadfilter.Filter {
 	f := leadfilter.ParseView(q).Filter
-	f.Tab = ""
-	if t := q.Get("tab"); t == "marketplace" || t == "qualified" {
-		f.Tab = t
-	}
-	f.Q, f.Test = "", false
-	return f
+	f.Tab = q.Get("tab")
+	return insights.ReportFilter(f)
 }
 
 // insightsRequest is one request's range, filter and report.
@@ -233,10 +226,10 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	lang := h.lang(c)
 	pr := message.NewPrinter(language.Make(lang))
 	r := ir.Report
-	fq := leadfilter.View{Filter: ir.Filter, Sort: "created", Desc: true, Page: 1, Size: leadfilter.DefaultPageSize}.Query()
-	q := url.Values{}
-	for k, v := range fq {
-		q[k] = v
+	q := listQuery(ir.Filter)
+	fq := drillQuery(ir.Filter, r.Period, r.Period.From, r.Period.To)
+	weekQ := func(start time.Time) url.Values {
+		return drillQuery(ir.Filter, r.Period, start, start.AddDate(0, 0, 7))
 	}
 	q.Set("range", ir.Range.Preset)
 	if ir.Range.Preset == "custom" {
@@ -288,9 +281,31 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	for _, l := range locs {
 		names[l.ID] = l.Name
 	}
-	d.Charts = h.insightsCharts(c, pr, r, fq, names)
+	d.Charts = h.insightsCharts(c, pr, r, fq, weekQ, names)
 	return d, nil
 }
+
+// listQuery is the Leads list's query for filter f (its canonical parameters).
+func listQuery(f leadfilter.Filter) url.Values {
+	return leadfilter.View{Filter: f, Sort: "created", Desc: true, Page: 1, Size: leadfilter.DefaultPageSize}.Query()
+}
+
+// drillQuery is the list's query for the leads f admits that were received in [from, to) within
+// period p (to a week's drill-down, only the part of it inside the period counts): days in the
+// configured time zone, as created_from and created_to (the last day included).
+func drillQuery(f leadfilter.Filter, p insights.Period, from, to time.Time) url.Values {
+	if from.Before(p.From) {
+		from = p.From
+	}
+	if to.After(p.To) {
+		to = p.To
+	}
+	f.CreatedFrom, f.CreatedTo = from.Format(dayLayout), to.AddDate(0, 0, -1).Format(dayLayout)
+	return listQuery(f)
+}
+
+// dayLayout is how the date inputs and the list's created_from and created_to write a day.
+const dayLayout = "2006-01-02"
 
 // drill is a link to the Leads list with the insights filter and extra parameters (pairs). The list
 // shows one tab at a time (and a bare /leads restores the user's last view), so insights over both
