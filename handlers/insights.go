@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -195,8 +196,9 @@ type insightsData struct {
 	Tab          string
 	Options      []filterGroup
 	Countries    []countryOption
-	Query        string // range and filters, for links that keep them
-	LeadsURL     string // the Leads list with the same filters
+	Locations    []filterOption // the Business profile's locations
+	Query        string         // range and filters, for links that keep them
+	LeadsURL     string         // the Leads list with the same filters
 	Figures      []figureCard
 	Money        []moneyCard
 	FiguresTable dataTable
@@ -248,7 +250,7 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	// Filters: the list's, limited to those that describe where leads come from.
 	labels := map[string]struct{ label, prefix string }{
 		"source": {"ws.filter.source", "lead.source."}, "cta": {"ws.filter.cta", "lead.cta."}, "type": {"ws.filter.type", "lead.type."},
-		"quality": {"ws.filter.quality", "lead.quality."},
+		"quality": {"ws.filter.quality", "lead.quality."}, "classification": {"ws.filter.classification", "lead.classification."},
 	}
 	for _, g := range ir.Filter.Fields() {
 		lb, ok := labels[g.Param]
@@ -256,6 +258,12 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 			continue
 		}
 		fg := filterGroup{Param: g.Param, Label: h.T(c, lb.label)}
+		if g.Only == "qualified" {
+			if ir.Filter.Tab == "marketplace" && len(g.Selected) == 0 {
+				continue // selects nothing there, as on the Leads list
+			}
+			fg.Hint = h.T(c, "ws.filter.qualified_only")
+		}
 		for _, code := range g.Codes {
 			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, lb.prefix+code), Checked: slices.Contains(g.Selected, code)})
 		}
@@ -280,6 +288,8 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	names := make(map[int64]string, len(locs))
 	for _, l := range locs {
 		names[l.ID] = l.Name
+		id := strconv.FormatInt(l.ID, 10)
+		d.Locations = append(d.Locations, filterOption{Value: id, Label: l.Name, Checked: slices.Contains(ir.Filter.Location, id)})
 	}
 	d.Charts = h.insightsCharts(c, pr, r, fq, weekQ, names)
 	return d, nil

@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"leaddesk/internal/testkit"
+	"leaddesk/lead"
 )
 
 // TestInsightsDrillDownsOpenTheCountedLeads: every drill-down of the figures and charts opens a Leads
@@ -95,4 +97,53 @@ func TestInsightsDrillDownsOpenTheCountedLeads(t *testing.T) {
 func sorted(names []string) string {
 	slices.Sort(names)
 	return strings.Join(names, " ")
+}
+
+// TestInsightsClassificationAndLocationFilters: the Insights filter panel has the list's
+// classification and location filters; they narrow the figures, stay in the URL, and the drill-down
+// opens the same leads on the Leads list.
+func TestInsightsClassificationAndLocationFilters(t *testing.T) {
+	s := testkit.NewServer(t)
+	insightsFixture(t, s)
+	c, _ := leadsSignedIn(t, s, "ref@example.com", "referrals-admin")
+	res, err := s.DB.Exec(`INSERT INTO locations (name, created_at, updated_at) VALUES ('Osaka office', 0, 0)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	osaka, _ := res.LastInsertId()
+	id := strconv.FormatInt(osaka, 10)
+	at := time.Date(2026, 11, 5, 10, 0, 0, 0, s.Cfg.Location)
+	addLead(t, s, lead.Lead{CustomerCompany: "Q1", Tab: "qualified", Classification: "sales_qualified", CreatedAt: at, LocationID: osaka})
+	addLead(t, s, lead.Lead{CustomerCompany: "Q2", Tab: "qualified", Classification: "sales_qualified", CreatedAt: at.Add(time.Hour)})
+	addLead(t, s, lead.Lead{CustomerCompany: "Q3", Tab: "qualified", Classification: "marketing_qualified", CreatedAt: at, LocationID: osaka})
+	addLead(t, s, lead.Lead{CustomerCompany: "M1", CreatedAt: at, LocationID: osaka})
+
+	page := c.Get(novPeriod).Body
+	for _, want := range []string{`name="classification" value="sales_qualified"`, `name="location" value="` + id + `" > Osaka office`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the Insights filters lack %s", want)
+		}
+	}
+	for q, want := range map[string]string{
+		"&classification=sales_qualified":                   "Leads received 2",
+		"&location=" + id:                                   "Leads received 3",
+		"&classification=sales_qualified&location=" + id:    "Leads received 1",
+		"&tab=qualified&classification=marketing_qualified": "Leads received 1",
+	} {
+		body := c.Get(novPeriod + q).Body
+		if got := figures(t, body)["received"]; !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", q, got, want)
+		}
+		if !strings.Contains(body, `name="location" value="`+id+`" `+map[bool]string{true: "checked", false: ">"}[strings.Contains(q, "location")]) {
+			t.Errorf("%s: the location checkbox does not show the URL's choice", q)
+		}
+	}
+	// The drill-down of the location's leads: M1 on the Marketplace tab (the list shows one tab).
+	m := regexp.MustCompile(`id="fig-received"[\s\S]*?<a href="([^"]+)"`).FindStringSubmatch(c.Get(novPeriod + "&location=" + id).Body)
+	if m == nil || !strings.Contains(m[1], "location="+id) {
+		t.Fatalf("received figure's drill-down lacks the location: %v", m)
+	}
+	if got := sorted(companies(c.Get(html.UnescapeString(m[1])).Body)); got != "M1" {
+		t.Errorf("drill-down of the location opens %q, want M1", got)
+	}
 }
