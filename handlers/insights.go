@@ -57,11 +57,12 @@ func parseInsightsRange(q url.Values, now time.Time, loc *time.Location) (insigh
 	case "12m":
 		from = end.AddDate(-1, 0, 0)
 	case "custom":
-		f, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(q.Get("from")), loc)
+		r.From, r.To = strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")) // as typed, for the form on an error
+		f, err := time.ParseInLocation("2006-01-02", r.From, loc)
 		if err != nil {
 			return r, "from", err
 		}
-		t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(q.Get("to")), loc)
+		t, err := time.ParseInLocation("2006-01-02", r.To, loc)
 		if err != nil {
 			return r, "to", err
 		}
@@ -95,18 +96,22 @@ func insightsFilter(q url.Values) leadfilter.Filter {
 type insightsRequest struct {
 	Range  insightsRange
 	Filter leadfilter.Filter
-	Report *insights.Report
+	Report *insights.Report // nil when the range is bad
+	// Invalid is the custom range's field that is wrong (from or to), and Problem what to fix.
+	Invalid, Problem string
 }
 
-// loadInsights parses the request and computes its report; a bad range is a 422 naming the field.
+// loadInsights parses the request and computes its report. A bad custom range is a 422 naming the
+// field; the request is returned beside it, without a report, for the page to show the form again.
 func (h *Handler) loadInsights(c echo.Context) (*insightsRequest, error) {
 	q := c.Request().URL.Query()
+	f := insightsFilter(q)
 	rg, field, err := parseInsightsRange(q, h.Clock.Now(), h.Cfg.Location)
 	if err != nil {
 		key := "insights.err." + field // insights.err.from, insights.err.to
-		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, h.T(c, key))
+		ir := &insightsRequest{Range: rg, Filter: f, Invalid: field, Problem: h.T(c, key)}
+		return ir, echo.NewHTTPError(http.StatusUnprocessableEntity, ir.Problem)
 	}
-	f := insightsFilter(q)
 	r, err := h.DB.Insights(c.Request().Context(), f, rg.Period, rg.Prev, h.Cfg.Location)
 	if err != nil {
 		return nil, err
@@ -115,10 +120,15 @@ func (h *Handler) loadInsights(c echo.Context) (*insightsRequest, error) {
 }
 
 // insightsIndex is the Insights page (DESIGN §11); an htmx request for #insights-body gets the figures
-// and charts only, like the Leads list's results.
+// and charts only, like the Leads list's results. A bad custom range shows the page again with 422,
+// the message in place of the figures and the field marked, for htmx in place as well.
 func (h *Handler) insightsIndex(c echo.Context) error {
 	ir, err := h.loadInsights(c)
-	if err != nil {
+	status := http.StatusOK
+	switch {
+	case ir != nil && ir.Invalid != "":
+		status = http.StatusUnprocessableEntity
+	case err != nil:
 		return err
 	}
 	data, err := h.insightsView(c, ir)
@@ -131,7 +141,7 @@ func (h *Handler) insightsIndex(c echo.Context) error {
 		p.Fragment = "insights-body"
 		data.Swap = true
 	}
-	return h.render(c, http.StatusOK, "insights/index", p)
+	return h.render(c, status, "insights/index", p)
 }
 
 // insightsCSV downloads the numbers behind one chart: exactly its "show as table", UTF-8 with a BOM,
@@ -205,6 +215,9 @@ type insightsData struct {
 	Charts       []chart
 	Empty        bool // no lead in the period
 	Swap         bool
+	// Invalid is the custom range's field that is wrong (from or to) and Problem what to fix; the page
+	// then shows the form and the message, no figures.
+	Invalid, Problem string
 }
 
 // figureCard is one headline figure with its change against the previous period.
@@ -229,23 +242,17 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	pr := message.NewPrinter(language.Make(lang))
 	r := ir.Report
 	q := listQuery(ir.Filter)
-	fq := drillQuery(ir.Filter, r.Period, r.Period.From, r.Period.To)
-	weekQ := func(start time.Time) url.Values {
-		return drillQuery(ir.Filter, r.Period, start, start.AddDate(0, 0, 7))
-	}
 	q.Set("range", ir.Range.Preset)
 	if ir.Range.Preset == "custom" {
 		q.Set("from", ir.Range.From)
 		q.Set("to", ir.Range.To)
 	}
-	d := &insightsData{Range: ir.Range, Tab: ir.Filter.Tab, Query: q.Encode(), Empty: r.Now.Received == 0}
-	d.LeadsURL = drill(fq)
+	d := &insightsData{Range: ir.Range, Tab: ir.Filter.Tab, Query: q.Encode(), Invalid: ir.Invalid, Problem: ir.Problem}
+	d.LeadsURL = drill(listQuery(ir.Filter))
 	for _, p := range insightRanges {
 		key := "insights.range." + p
 		d.Presets = append(d.Presets, filterOption{Value: p, Label: h.T(c, key), Checked: p == ir.Range.Preset})
 	}
-	d.PeriodText = h.T(c, "insights.period", dayText(lang, r.Period.From), dayText(lang, r.Period.To.AddDate(0, 0, -1)))
-	d.PrevText = h.T(c, "insights.vs", dayText(lang, r.Previous.From), dayText(lang, r.Previous.To.AddDate(0, 0, -1)))
 
 	// Filters: the list's, limited to those that describe where leads come from.
 	labels := map[string]struct{ label, prefix string }{
@@ -280,7 +287,6 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	}
 	slices.SortFunc(d.Countries, func(a, b countryOption) int { return strings.Compare(a.Name, b.Name) })
 
-	h.insightsFigures(c, pr, d, r, fq)
 	locs, err := h.DB.LocationNames(c.Request().Context())
 	if err != nil {
 		return nil, err
@@ -291,6 +297,17 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 		id := strconv.FormatInt(l.ID, 10)
 		d.Locations = append(d.Locations, filterOption{Value: id, Label: l.Name, Checked: slices.Contains(ir.Filter.Location, id)})
 	}
+	if r == nil {
+		return d, nil // a bad range: the form and the message only
+	}
+	fq := drillQuery(ir.Filter, r.Period, r.Period.From, r.Period.To)
+	weekQ := func(start time.Time) url.Values {
+		return drillQuery(ir.Filter, r.Period, start, start.AddDate(0, 0, 7))
+	}
+	d.Empty, d.LeadsURL = r.Now.Received == 0, drill(fq)
+	d.PeriodText = h.T(c, "insights.period", dayText(lang, r.Period.From), dayText(lang, r.Period.To.AddDate(0, 0, -1)))
+	d.PrevText = h.T(c, "insights.vs", dayText(lang, r.Previous.From), dayText(lang, r.Previous.To.AddDate(0, 0, -1)))
+	h.insightsFigures(c, pr, d, r, fq)
 	d.Charts = h.insightsCharts(c, pr, r, fq, weekQ, names)
 	return d, nil
 }
