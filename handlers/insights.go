@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -123,6 +125,7 @@ func (h *Handler) loadInsights(c echo.Context) (*insightsRequest, error) {
 // and charts only, like the Leads list's results. A bad custom range shows the page again with 422,
 // the message in place of the figures and the field marked, for htmx in place as well.
 func (h *Handler) insightsIndex(c echo.Context) error {
+	gen := h.DB.LeadGeneration()
 	ir, err := h.loadInsights(c)
 	status := http.StatusOK
 	switch {
@@ -141,7 +144,38 @@ func (h *Handler) insightsIndex(c echo.Context) error {
 		p.Fragment = "insights-body"
 		data.Swap = true
 	}
+	if ir.Report != nil {
+		// The generation did not move while the report was made (it moves only under the index's
+		// write lock), so the body is that generation's.
+		current := h.DB.LeadGeneration() == gen
+		if data.Body, err = h.insightsBody(p, data, gen, current, req.URL.RawQuery); err != nil {
+			return err
+		}
+	}
 	return h.render(c, status, "insights/index", p)
+}
+
+// insightsBody is the rendered figures and charts of the page, kept per lead generation when current.
+func (h *Handler) insightsBody(p *views.Page, d *insightsData, gen uint64, current bool, rawQuery string) (template.HTML, error) {
+	r := d.report
+	key := []string{p.Lang, strconv.FormatBool(d.Swap), strconv.FormatInt(r.Period.From.Unix(), 10), strconv.FormatInt(r.Period.To.Unix(), 10),
+		strconv.FormatInt(r.Previous.From.Unix(), 10), d.Query, rawQuery}
+	for _, l := range d.Locations {
+		key = append(key, l.Value+"="+l.Label) // names can change without a lead changing
+	}
+	k := strings.Join(key, "\x00")
+	if body, ok := h.insightsBodies.get(gen, k); ok && current {
+		return body, nil
+	}
+	var b bytes.Buffer
+	if err := h.Views.RenderPartial(&b, p.Lang, "insights/index", "insights-body-html", p); err != nil {
+		return "", err
+	}
+	body := template.HTML(b.String()) // html/template output
+	if current {
+		h.insightsBodies.put(gen, k, body)
+	}
+	return body, nil
 }
 
 // insightsCSV downloads the numbers behind one chart: exactly its "show as table", UTF-8 with a BOM,
@@ -218,6 +252,9 @@ type insightsData struct {
 	// Invalid is the custom range's field that is wrong (from or to) and Problem what to fix; the page
 	// then shows the form and the message, no figures.
 	Invalid, Problem string
+	// Body is the figures and charts rendered (insights-body-html), kept per lead generation.
+	Body   template.HTML
+	report *insights.Report
 }
 
 // figureCard is one headline figure with its change against the previous period.
@@ -304,7 +341,7 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	weekQ := func(start time.Time) url.Values {
 		return drillQuery(ir.Filter, r.Period, start, start.AddDate(0, 0, 7))
 	}
-	d.Empty, d.LeadsURL = r.Now.Received == 0, drill(fq)
+	d.Empty, d.LeadsURL, d.report = r.Now.Received == 0, drill(fq), r
 	d.PeriodText = h.T(c, "insights.period", dayText(lang, r.Period.From), dayText(lang, r.Period.To.AddDate(0, 0, -1)))
 	d.PrevText = h.T(c, "insights.vs", dayText(lang, r.Previous.From), dayText(lang, r.Previous.To.AddDate(0, 0, -1)))
 	h.insightsFigures(c, pr, d, r, fq)
