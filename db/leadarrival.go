@@ -57,3 +57,10 @@ func (d *DB) candidates(ctx context.Context, f leadfilter.Filter) ([]int64, erro
 	}
 	return both, nil
 }
+
+// combosOnly is v without its arrival range, for the index once the candidates carry it: the index's
+// match tables are per filter of combos, and a range per drill-down would only crowd them out.
+func combosOnly(v leadfilter.View) leadfilter.View {
+	v.CreatedFrom, v.CreatedTo = "", ""
+	return v
+}

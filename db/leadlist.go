@@ -27,7 +27,7 @@ func (d *DB) ListLeads(ctx context.Context, v leadfilter.View, userID int64) (*L
 	if err != nil {
 		return nil, err
 	}
-	ip := d.index.Page(v, favs, search)
+	ip := d.index.Page(combosOnly(v), favs, search)
 	leads, err := d.listLeadsByIDs(ctx, ip.IDs)
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (d *DB) viewOrder(ctx context.Context, v leadfilter.View, userID int64) ([]
 	if err != nil {
 		return nil, err
 	}
-	return d.index.Order(v, favs, search), nil
+	return d.index.Order(combosOnly(v), favs, search), nil
 }
 
 // LeadCountries returns the country codes that leads have had, sorted, for the country filter's list.
