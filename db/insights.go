@@ -17,3 +17,8 @@ func (d *DB) Insights(ctx context.Context, f leadfilter.Filter, period, prev ins
 	}
 	return d.index.Insights(f, period, prev, loc), nil
 }
+
+// LeadGeneration is the lead index's generation as of its last Ensure: it moves whenever a lead is
+// added, changed or deleted, so what was computed from leads at one generation can be kept until it
+// moves.
+func (d *DB) LeadGeneration() uint64 { return d.index.Generation() }

@@ -11,7 +11,7 @@ import (
 // ExportLeads calls fn for every lead of view v (all pages) in order with the export's fields filled
 // (docs/design.md §3.5; not every field of Lead), reading a thousand at a time, so memory stays flat whatever
 // the count: the index walks its permutation chunk by chunk (leadindex.Index.Walk). Favourite and
-// search views are bounded by their hits and are ordered up front.
+// search views, and views of an arrival range, are bounded by their candidates and are ordered up front.
 func (d *DB) ExportLeads(ctx context.Context, v leadfilter.View, userID int64, fn func(*Lead) error) error {
 	emit := func(ids []int64) error {
 		leads, err := d.exportLeadsByIDs(ctx, ids)
@@ -25,7 +25,7 @@ func (d *DB) ExportLeads(ctx context.Context, v leadfilter.View, userID int64, f
 		}
 		return nil
 	}
-	if SearchQuery(v.Q) != "" || v.Tab == "favorites" {
+	if SearchQuery(v.Q) != "" || v.Tab == "favorites" || v.HasArrival() {
 		order, err := d.viewOrder(ctx, v, userID)
 		if err != nil {
 			return err

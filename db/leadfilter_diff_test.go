@@ -16,8 +16,8 @@ import (
 // in a real SQLite database, random filters, and for each filter the leads that leadfilter's SQL
 // builder (Where) selects must be exactly those its in-memory matcher (Compile/Match) accepts, and
 // exactly what the Leads list (through the index), the CSV export and the JSON API's cursor paging
-// return. Halfway, some leads move to another location, so the index's refresh is held to the same
-// rule as its first load.
+// return, arrival range (created_from, created_to) included. Halfway, some leads move to another
+// location, so the index's refresh is held to the same rule as its first load.
 func TestFilterSQLAndMemoryAgree(t *testing.T) {
 	d := openIndexTestDB(t)
 	ctx := context.Background()
@@ -30,6 +30,10 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 		return pick(list)
 	}
 	countries := []string{"JP", "US", "DE", "FR", ""}
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	var locations []int64 // three locations of the business profile; a lead has one of them or none
 	for _, name := range []string{"Tokyo", "Osaka", "Berlin"} {
@@ -41,11 +45,11 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 		locations = append(locations, id)
 	}
 	locationIDs := []string{fmt.Sprint(locations[0]), fmt.Sprint(locations[1]), fmt.Sprint(locations[2])}
-	err := d.InTx(ctx, func(tx *sql.Tx) error {
+	err = d.InTx(ctx, func(tx *sql.Tx) error {
 		for i := 0; i < 600; i++ {
 			l := &Lead{Tab: pick(lead.Tabs), Country: pick(countries), Quality: pick(lead.Qualities),
 				EmailValidity: pick(lead.EmailValidities), PhoneValidity: pick(lead.PhoneValidities), IsTest: r.IntN(6) == 0,
-				CustomerCompany: fmt.Sprint("Company ", i), CreatedAt: now.Add(-time.Duration(r.IntN(400)) * time.Minute)}
+				CustomerCompany: fmt.Sprint("Company ", i), CreatedAt: now.Add(-time.Duration(r.IntN(400)) * 17 * time.Minute)} // over five days
 			if k := r.IntN(len(locations) + 1); k < len(locations) {
 				l.LocationID = locations[k]
 			}
@@ -138,6 +142,12 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 			EmailValidity: subset(lead.EmailValidities), PhoneValidity: subset(lead.PhoneValidities),
 			Classification: subset(lead.Classifications), Location: subset(locationIDs),
 			Owner: subset(ownerValues), Me: owners[r.IntN(2)]}
+		// The arrival range (issue 16's drill-downs): days of the five, either end open, in UTC or Tokyo.
+		days := []string{"", "", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30"}
+		f.CreatedFrom, f.CreatedTo = days[r.IntN(len(days))], days[r.IntN(len(days))]
+		if r.IntN(2) == 0 {
+			f.Loc = tokyo
+		}
 		// SQL builder.
 		where, args := f.Where()
 		rows, err := d.QueryContext(ctx, `SELECT id FROM leads WHERE `+where+` ORDER BY id`, args...)
@@ -155,7 +165,7 @@ func TestFilterSQLAndMemoryAgree(t *testing.T) {
 		m := f.Compile()
 		var byMatcher []int64
 		for _, l := range all {
-			if a := leadfilter.AttrsOf(l); m.Match(&a) {
+			if a := leadfilter.AttrsOf(l); m.Match(&a) && m.Arrived(l.CreatedAt.Unix()) {
 				byMatcher = append(byMatcher, l.ID)
 			}
 		}

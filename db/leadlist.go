@@ -27,7 +27,7 @@ func (d *DB) ListLeads(ctx context.Context, v leadfilter.View, userID int64) (*L
 	if err != nil {
 		return nil, err
 	}
-	ip := d.index.Page(v, favs, search)
+	ip := d.index.Page(combosOnly(v), favs, search)
 	leads, err := d.listLeadsByIDs(ctx, ip.IDs)
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (d *DB) ListLeads(ctx context.Context, v leadfilter.View, userID int64) (*L
 // AdjacentLeadIDs returns the leads before and after id in view v as userID sees it (0 when there is
 // none, or when id is not in the view), for previous/next on the details page.
 func (d *DB) AdjacentLeadIDs(ctx context.Context, v leadfilter.View, userID, id int64) (prev, next int64, err error) {
-	if v.Tab != "favorites" && SearchQuery(v.Q) == "" {
+	if v.Tab != "favorites" && SearchQuery(v.Q) == "" && !v.HasArrival() {
 		// A tab view: the index walks its permutation from the lead's place to its neighbours.
 		if err := d.index.Ensure(ctx); err != nil {
 			return 0, 0, err
@@ -80,7 +80,8 @@ func (d *DB) AdjacentLeadIDs(ctx context.Context, v leadfilter.View, userID, id 
 }
 
 // viewInputs brings the lead index up to date and gathers what a view of it needs besides the filter:
-// the user's favourites and the search hits (nil when v searches nothing).
+// the user's favourites and the candidates (search hits and leads received in the arrival range; nil
+// when v narrows by neither).
 func (d *DB) viewInputs(ctx context.Context, v leadfilter.View, userID int64) ([]int64, []int64, error) {
 	if err := d.index.Ensure(ctx); err != nil {
 		return nil, nil, err
@@ -89,7 +90,7 @@ func (d *DB) viewInputs(ctx context.Context, v leadfilter.View, userID int64) ([
 	if err != nil {
 		return nil, nil, err
 	}
-	search, err := d.searchHits(ctx, v.Q)
+	search, err := d.candidates(ctx, v.Filter)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -102,7 +103,7 @@ func (d *DB) viewOrder(ctx context.Context, v leadfilter.View, userID int64) ([]
 	if err != nil {
 		return nil, err
 	}
-	return d.index.Order(v, favs, search), nil
+	return d.index.Order(combosOnly(v), favs, search), nil
 }
 
 // LeadCountries returns the country codes that leads have had, sorted, for the country filter's list.

@@ -40,6 +40,7 @@ func (h *Handler) apiListLeads(c echo.Context) error {
 	}
 	q := c.QueryParams()
 	f, problems := leadfilter.ParseStrict(q, contact.CountryCode)
+	f.Loc = h.Cfg.Location // created_from and created_to are days in the configured time zone
 	var errs intake.Errors
 	for _, p := range problems {
 		errs = append(errs, intake.FieldError{Field: p.Field, Message: p.Message})

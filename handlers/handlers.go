@@ -53,6 +53,8 @@ type Handler struct {
 
 	countryNames sync.Map // lang+code → localized country name (leads.go)
 
+	insightsBodies insightsBodies // rendered Insights figures and charts of the current lead generation (insights_cache.go)
+
 	ops opsDeps // operations (issue 20): backups, jobs, metrics, start time
 }
 

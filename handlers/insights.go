@@ -2,11 +2,14 @@ package handlers
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,11 +59,12 @@ func parseInsightsRange(q url.Values, now time.Time, loc *time.Location) (insigh
 	case "12m":
 		from = end.AddDate(-1, 0, 0)
 	case "custom":
-		f, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(q.Get("from")), loc)
+		r.From, r.To = strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to")) // as typed, for the form on an error
+		f, err := time.ParseInLocation("2006-01-02", r.From, loc)
 		if err != nil {
 			return r, "from", err
 		}
-		t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(q.Get("to")), loc)
+		t, err := time.ParseInLocation("2006-01-02", r.To, loc)
 		if err != nil {
 			return r, "to", err
 		}
@@ -68,7 +72,7 @@ func parseInsightsRange(q url.Values, now time.Time, loc *time.Location) (insigh
 			return r, "to", fmt.Errorf("to before from")
 		}
 		from, end = f, t.AddDate(0, 0, 1)
-		if days(from, end) > maxInsightDays {
+		if insights.Days(from, end) > maxInsightDays {
 			return r, "to", fmt.Errorf("range too long")
 		}
 	}
@@ -76,43 +80,40 @@ func parseInsightsRange(q url.Values, now time.Time, loc *time.Location) (insigh
 	if r.Preset == "12m" {
 		r.Prev = insights.Period{From: from.AddDate(-1, 0, 0), To: from}
 	} else {
-		r.Prev = insights.Period{From: from.AddDate(0, 0, -days(from, end)), To: from}
+		r.Prev = insights.PreviousPeriod(r.Period)
 	}
 	r.From, r.To = from.Format("2006-01-02"), end.AddDate(0, 0, -1).Format("2006-01-02")
 	return r, "", nil
 }
 
-// days is how many calendar days [from, to) spans (daylight saving changes make some 23 or 25 hours).
-func days(from, to time.Time) int { return int((to.Sub(from) + 12*time.Hour) / (24 * time.Hour)) }
-
 // insightsFilter is the list's filter as insights reads it: either tab unless one is named, no
 // favourites, no search, never test leads.
 func insightsFilter(q url.Values) leadfilter.Filter {
 	f := leadfilter.ParseView(q).Filter
-	f.Tab = ""
-	if t := q.Get("tab"); t == "marketplace" || t == "qualified" {
-		f.Tab = t
-	}
-	f.Q, f.Test = "", false
-	return f
+	f.Tab = q.Get("tab")
+	return insights.ReportFilter(f)
 }
 
 // insightsRequest is one request's range, filter and report.
 type insightsRequest struct {
 	Range  insightsRange
 	Filter leadfilter.Filter
-	Report *insights.Report
+	Report *insights.Report // nil when the range is bad
+	// Invalid is the custom range's field that is wrong (from or to), and Problem what to fix.
+	Invalid, Problem string
 }
 
-// loadInsights parses the request and computes its report; a bad range is a 422 naming the field.
+// loadInsights parses the request and computes its report. A bad custom range is a 422 naming the
+// field; the request is returned beside it, without a report, for the page to show the form again.
 func (h *Handler) loadInsights(c echo.Context) (*insightsRequest, error) {
 	q := c.Request().URL.Query()
+	f := insightsFilter(q)
 	rg, field, err := parseInsightsRange(q, h.Clock.Now(), h.Cfg.Location)
 	if err != nil {
 		key := "insights.err." + field // insights.err.from, insights.err.to
-		return nil, echo.NewHTTPError(http.StatusUnprocessableEntity, h.T(c, key))
+		ir := &insightsRequest{Range: rg, Filter: f, Invalid: field, Problem: h.T(c, key)}
+		return ir, echo.NewHTTPError(http.StatusUnprocessableEntity, ir.Problem)
 	}
-	f := insightsFilter(q)
 	r, err := h.DB.Insights(c.Request().Context(), f, rg.Period, rg.Prev, h.Cfg.Location)
 	if err != nil {
 		return nil, err
@@ -121,10 +122,16 @@ func (h *Handler) loadInsights(c echo.Context) (*insightsRequest, error) {
 }
 
 // insightsIndex is the Insights page (DESIGN §11); an htmx request for #insights-body gets the figures
-// and charts only, like the Leads list's results.
+// and charts only, like the Leads list's results. A bad custom range shows the page again with 422,
+// the message in place of the figures and the field marked, for htmx in place as well.
 func (h *Handler) insightsIndex(c echo.Context) error {
+	gen := h.DB.LeadGeneration()
 	ir, err := h.loadInsights(c)
-	if err != nil {
+	status := http.StatusOK
+	switch {
+	case ir != nil && ir.Invalid != "":
+		status = http.StatusUnprocessableEntity
+	case err != nil:
 		return err
 	}
 	data, err := h.insightsView(c, ir)
@@ -137,7 +144,38 @@ func (h *Handler) insightsIndex(c echo.Context) error {
 		p.Fragment = "insights-body"
 		data.Swap = true
 	}
-	return h.render(c, http.StatusOK, "insights/index", p)
+	if ir.Report != nil {
+		// The generation did not move while the report was made (it moves only under the index's
+		// write lock), so the body is that generation's.
+		current := h.DB.LeadGeneration() == gen
+		if data.Body, err = h.insightsBody(p, data, gen, current, req.URL.RawQuery); err != nil {
+			return err
+		}
+	}
+	return h.render(c, status, "insights/index", p)
+}
+
+// insightsBody is the rendered figures and charts of the page, kept per lead generation when current.
+func (h *Handler) insightsBody(p *views.Page, d *insightsData, gen uint64, current bool, rawQuery string) (template.HTML, error) {
+	r := d.report
+	key := []string{p.Lang, strconv.FormatBool(d.Swap), strconv.FormatInt(r.Period.From.Unix(), 10), strconv.FormatInt(r.Period.To.Unix(), 10),
+		strconv.FormatInt(r.Previous.From.Unix(), 10), d.Query, rawQuery}
+	for _, l := range d.Locations {
+		key = append(key, l.Value+"="+l.Label) // names can change without a lead changing
+	}
+	k := strings.Join(key, "\x00")
+	if body, ok := h.insightsBodies.get(gen, k); ok && current {
+		return body, nil
+	}
+	var b bytes.Buffer
+	if err := h.Views.RenderPartial(&b, p.Lang, "insights/index", "insights-body-html", p); err != nil {
+		return "", err
+	}
+	body := template.HTML(b.String()) // html/template output
+	if current {
+		h.insightsBodies.put(gen, k, body)
+	}
+	return body, nil
 }
 
 // insightsCSV downloads the numbers behind one chart: exactly its "show as table", UTF-8 with a BOM,
@@ -202,14 +240,21 @@ type insightsData struct {
 	Tab          string
 	Options      []filterGroup
 	Countries    []countryOption
-	Query        string // range and filters, for links that keep them
-	LeadsURL     string // the Leads list with the same filters
+	Locations    []filterOption // the Business profile's locations
+	Query        string         // range and filters, for links that keep them
+	LeadsURL     string         // the Leads list with the same filters
 	Figures      []figureCard
 	Money        []moneyCard
 	FiguresTable dataTable
 	Charts       []chart
 	Empty        bool // no lead in the period
 	Swap         bool
+	// Invalid is the custom range's field that is wrong (from or to) and Problem what to fix; the page
+	// then shows the form and the message, no figures.
+	Invalid, Problem string
+	// Body is the figures and charts rendered (insights-body-html), kept per lead generation.
+	Body   template.HTML
+	report *insights.Report
 }
 
 // figureCard is one headline figure with its change against the previous period.
@@ -233,29 +278,23 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	lang := h.lang(c)
 	pr := message.NewPrinter(language.Make(lang))
 	r := ir.Report
-	fq := leadfilter.View{Filter: ir.Filter, Sort: "created", Desc: true, Page: 1, Size: leadfilter.DefaultPageSize}.Query()
-	q := url.Values{}
-	for k, v := range fq {
-		q[k] = v
-	}
+	q := listQuery(ir.Filter)
 	q.Set("range", ir.Range.Preset)
 	if ir.Range.Preset == "custom" {
 		q.Set("from", ir.Range.From)
 		q.Set("to", ir.Range.To)
 	}
-	d := &insightsData{Range: ir.Range, Tab: ir.Filter.Tab, Query: q.Encode(), Empty: r.Now.Received == 0}
-	d.LeadsURL = drill(fq)
+	d := &insightsData{Range: ir.Range, Tab: ir.Filter.Tab, Query: q.Encode(), Invalid: ir.Invalid, Problem: ir.Problem}
+	d.LeadsURL = drill(listQuery(ir.Filter))
 	for _, p := range insightRanges {
 		key := "insights.range." + p
 		d.Presets = append(d.Presets, filterOption{Value: p, Label: h.T(c, key), Checked: p == ir.Range.Preset})
 	}
-	d.PeriodText = h.T(c, "insights.period", dayText(lang, r.Period.From), dayText(lang, r.Period.To.AddDate(0, 0, -1)))
-	d.PrevText = h.T(c, "insights.vs", dayText(lang, r.Previous.From), dayText(lang, r.Previous.To.AddDate(0, 0, -1)))
 
 	// Filters: the list's, limited to those that describe where leads come from.
 	labels := map[string]struct{ label, prefix string }{
 		"source": {"ws.filter.source", "lead.source."}, "cta": {"ws.filter.cta", "lead.cta."}, "type": {"ws.filter.type", "lead.type."},
-		"quality": {"ws.filter.quality", "lead.quality."},
+		"quality": {"ws.filter.quality", "lead.quality."}, "classification": {"ws.filter.classification", "lead.classification."},
 	}
 	for _, g := range ir.Filter.Fields() {
 		lb, ok := labels[g.Param]
@@ -263,6 +302,12 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 			continue
 		}
 		fg := filterGroup{Param: g.Param, Label: h.T(c, lb.label)}
+		if g.Only == "qualified" {
+			if ir.Filter.Tab == "marketplace" && len(g.Selected) == 0 {
+				continue // selects nothing there, as on the Leads list
+			}
+			fg.Hint = h.T(c, "ws.filter.qualified_only")
+		}
 		for _, code := range g.Codes {
 			fg.Options = append(fg.Options, filterOption{Value: code, Label: h.T(c, lb.prefix+code), Checked: slices.Contains(g.Selected, code)})
 		}
@@ -279,7 +324,6 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	}
 	slices.SortFunc(d.Countries, func(a, b countryOption) int { return strings.Compare(a.Name, b.Name) })
 
-	h.insightsFigures(c, pr, d, r, fq)
 	locs, err := h.DB.LocationNames(c.Request().Context())
 	if err != nil {
 		return nil, err
@@ -287,10 +331,45 @@ func (h *Handler) insightsView(c echo.Context, ir *insightsRequest) (*insightsDa
 	names := make(map[int64]string, len(locs))
 	for _, l := range locs {
 		names[l.ID] = l.Name
+		id := strconv.FormatInt(l.ID, 10)
+		d.Locations = append(d.Locations, filterOption{Value: id, Label: l.Name, Checked: slices.Contains(ir.Filter.Location, id)})
 	}
-	d.Charts = h.insightsCharts(c, pr, r, fq, names)
+	if r == nil {
+		return d, nil // a bad range: the form and the message only
+	}
+	fq := drillQuery(ir.Filter, r.Period, r.Period.From, r.Period.To)
+	weekQ := func(start time.Time) url.Values {
+		return drillQuery(ir.Filter, r.Period, start, start.AddDate(0, 0, 7))
+	}
+	d.Empty, d.LeadsURL, d.report = r.Now.Received == 0, drill(fq), r
+	d.PeriodText = h.T(c, "insights.period", dayText(lang, r.Period.From), dayText(lang, r.Period.To.AddDate(0, 0, -1)))
+	d.PrevText = h.T(c, "insights.vs", dayText(lang, r.Previous.From), dayText(lang, r.Previous.To.AddDate(0, 0, -1)))
+	h.insightsFigures(c, pr, d, r, fq)
+	d.Charts = h.insightsCharts(c, pr, r, fq, weekQ, names)
 	return d, nil
 }
+
+// listQuery is the Leads list's query for filter f (its canonical parameters).
+func listQuery(f leadfilter.Filter) url.Values {
+	return leadfilter.View{Filter: f, Sort: "created", Desc: true, Page: 1, Size: leadfilter.DefaultPageSize}.Query()
+}
+
+// drillQuery is the list's query for the leads f admits that were received in [from, to) within
+// period p (to a week's drill-down, only the part of it inside the period counts): days in the
+// configured time zone, as created_from and created_to (the last day included).
+func drillQuery(f leadfilter.Filter, p insights.Period, from, to time.Time) url.Values {
+	if from.Before(p.From) {
+		from = p.From
+	}
+	if to.After(p.To) {
+		to = p.To
+	}
+	f.CreatedFrom, f.CreatedTo = from.Format(dayLayout), to.AddDate(0, 0, -1).Format(dayLayout)
+	return listQuery(f)
+}
+
+// dayLayout is how the date inputs and the list's created_from and created_to write a day.
+const dayLayout = "2006-01-02"
 
 // drill is a link to the Leads list with the insights filter and extra parameters (pairs). The list
 // shows one tab at a time (and a bare /leads restores the user's last view), so insights over both

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -172,7 +173,10 @@ func (ch *chart) hbars(rows []hbarRow) {
 }
 
 // insightsCharts builds every chart of the report.
-func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insights.Report, fq url.Values, locations map[int64]string) []chart {
+//
+// fq is the list's query for the period's leads; weekQ a week's (its drill-downs open that week's leads).
+func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insights.Report, fq url.Values, weekQ func(time.Time) url.Values,
+	locations map[int64]string) []chart {
 	lang := h.lang(c)
 	t := func(key string, args ...any) string { return h.T(c, key, args...) }
 	n := func(v int) string { return pr.Sprint(v) }
@@ -205,14 +209,14 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 			v := w.BySource[k]
 			link := ""
 			if k != "" {
-				link = drill(fq, "source", k)
+				link = drill(weekQ(w.Start), "source", k)
 			}
 			col.Segments = append(col.Segments, segment{Value: float64(v), Class: "series-" + strconv.Itoa(i), Link: link,
 				Text: t("insights.bar.week_source", dayText(lang, w.Start), ch.Legend[i].Label, n(v))})
 			row = append(row, tableCell{Text: n(v), Link: link, Num: true})
 		}
 		cols = append(cols, col)
-		ch.Table.Rows = append(ch.Table.Rows, append(row, tableCell{Text: n(w.Received), Num: true}))
+		ch.Table.Rows = append(ch.Table.Rows, append(row, tableCell{Text: n(w.Received), Num: true, Link: drill(weekQ(w.Start))}))
 	}
 	ch.columns(wideW, cols, true, func(v float64) string { return pr.Sprint(int(v)) }, every)
 	ch.Empty = r.Now.Received == 0
@@ -228,9 +232,12 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 		link string
 	}{
 		{"received", now.Received, drill(fq)},
-		{"actionable", now.Actionable, drill(fq)},
+		// A status filter narrows to actionable leads, so all of them is every actionable lead.
+		{"actionable", now.Actionable, drill(fq, "status", strings.Join(lead.Statuses, ","))},
+		// Answered and accepted (ever, later won or lost included) are no view of the list: no link
+		// rather than one that opens a different number of leads.
 		{"answered", now.Answered, ""},
-		{"accepted", now.Accepted, drill(fq, "status", "accepted")},
+		{"accepted", now.Accepted, ""},
 		{"won", now.Won, drill(fq, "outcome", "won")},
 	}
 	var rows []hbarRow
@@ -264,9 +271,9 @@ func (h *Handler) insightsCharts(c echo.Context, pr *message.Printer, r *insight
 	ch = newChart("expiry", true)
 	ch.Table.Head = []string{t("insights.col.week"), t("insights.col.actionable"), t("insights.col.expired"), t("insights.col.rate")}
 	cols = nil
-	expLink := drill(fq, "outcome", "expired")
 	top := 0.0
 	for _, w := range r.Weeks {
+		expLink := drill(weekQ(w.Start), "outcome", "expired")
 		p, _ := w.ExpiredRate().Percent()
 		top = max(top, p)
 		cols = append(cols, column{Label: shortDay(lang, w.Start), Segments: []segment{{Value: p, Class: "series-warn", Link: expLink,

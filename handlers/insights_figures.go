@@ -104,7 +104,7 @@ func (h *Handler) insightsFigures(c echo.Context, pr *message.Printer, d *insigh
 	ch, tr = rate(now.ExpiredRate(), prev.ExpiredRate())
 	add("expired", percentText(pr, now.ExpiredRate()), h.T(c, "insights.n_of_m", pr.Sprint(now.Expired), pr.Sprint(now.Actionable)), drill(fq, "outcome", "expired"), ch, tr)
 	ch, tr = rate(now.AcceptRate(), prev.AcceptRate())
-	add("accept", percentText(pr, now.AcceptRate()), h.T(c, "insights.n_of_m", pr.Sprint(now.Accepted), pr.Sprint(now.Answered)), drill(fq, "status", "accepted"), ch, tr)
+	add("accept", percentText(pr, now.AcceptRate()), h.T(c, "insights.n_of_m", pr.Sprint(now.Accepted), pr.Sprint(now.Answered)), "", ch, tr) // accepted ever (later won or lost too) is no view of the list
 	ch, tr = rate(now.WinRate(), prev.WinRate())
 	add("win", percentText(pr, now.WinRate()), h.T(c, "insights.n_of_m", pr.Sprint(now.Won), pr.Sprint(now.Won+now.Lost)), drill(fq, "outcome", "won"), ch, tr)
 

@@ -131,10 +131,10 @@ func TestInsightsHeadlineFiguresMatchHandComputedValues(t *testing.T) {
 		t.Errorf("the test lead's deal was counted: %q", figs["won_value"])
 	}
 	// Drill-down: the expired figure opens the expired leads; a source segment opens that source's leads.
-	if !strings.Contains(res.Body, `href="/leads?outcome=expired&amp;tab=marketplace"`) {
+	if !strings.Contains(res.Body, `href="/leads?created_from=2026-11-02&amp;created_to=2026-11-15&amp;outcome=expired&amp;tab=marketplace"`) {
 		t.Errorf("expired figure does not link to the expired leads")
 	}
-	if !strings.Contains(res.Body, `<a href="/leads?source=azure_marketplace&amp;tab=marketplace" aria-label="Week of Nov 2, 2026, Azure Marketplace: 1 leads">`) {
+	if !strings.Contains(res.Body, `<a href="/leads?created_from=2026-11-02&amp;created_to=2026-11-08&amp;source=azure_marketplace&amp;tab=marketplace" aria-label="Week of Nov 2, 2026, Azure Marketplace: 1 leads">`) {
 		t.Errorf("the week-by-source chart has no drill-down bar for Azure Marketplace in the week of Nov 2")
 	}
 	// Every chart has a title, a description, an accessible SVG and its table.

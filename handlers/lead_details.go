@@ -170,7 +170,7 @@ func contactWarning(l *lead.Lead) (kind string, badEmail, badPhone bool) {
 // string the list put on the link), or 0 where there is none.
 func (h *Handler) adjacentLeads(c echo.Context, id int64) (prev, next int64, err error) {
 	v := leadfilter.ParseView(c.QueryParams())
-	v.Me = h.user(c).ID
+	v.Me, v.Loc = h.user(c).ID, h.Cfg.Location
 	return h.DB.AdjacentLeadIDs(c.Request().Context(), v, v.Me, id)
 }
 

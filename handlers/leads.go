@@ -129,7 +129,7 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 		}
 	}
 	f := leadfilter.ParseView(req.URL.Query())
-	f.Me = u.ID
+	f.Me, f.Loc = u.ID, h.Cfg.Location
 	res, err := h.DB.ListLeads(req.Context(), f, u.ID)
 	if err != nil {
 		return err
@@ -269,6 +269,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	if err := h.ownerFilter(c, f, q, d); err != nil {
 		h.Log.Warn("owner filter", "err", err) // the list still works without the owners' names
 	}
+	h.arrivalChip(c, f, q, d) // insights_drill.go
 	if f.Q != "" {
 		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.chip.search", f.Q), Remove: without(q, "q", f.Q)})
 	}

@@ -102,7 +102,7 @@ var exportColumns = []string{"LeadId", "LeadCreationDateTime", "CustomerCompany"
 func (h *Handler) leadsExport(c echo.Context) error {
 	q := c.Request().URL.Query()
 	f := leadfilter.ParseView(q)
-	f.Me = h.user(c).ID
+	f.Me, f.Loc = h.user(c).ID, h.Cfg.Location
 	var crm bool
 	switch q.Get("format") {
 	case "", "spreadsheet":

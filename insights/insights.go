@@ -124,13 +124,19 @@ func WeekStart(t time.Time, loc *time.Location) time.Time {
 // Durations collects times to first answer, in whole seconds, for their median and percentiles: a
 // count per second up to the expiry window (answers come before leads expire) and the rare later ones
 // kept as they are, so adding is a counter increment and a percentile one walk, exact to the second.
+// A count per hour beside it lets the walks, the bars and Reset skip the empty hours instead of
+// reading all 1.2 million seconds.
 type Durations struct {
-	n    int
-	hist []int32
-	over []int64
+	n      int
+	hist   []int32
+	blocks []int32 // per hour of hist
+	over   []int64
 }
 
-const histLen = int64(lead.ExpiryWindow / time.Second)
+const (
+	histLen  = int64(lead.ExpiryWindow / time.Second)
+	blockLen = 3600
+)
 
 // Add counts one duration of sec seconds (negative counts as 0: an answer stamped before arrival).
 func (d *Durations) Add(sec int64) {
@@ -142,14 +148,21 @@ func (d *Durations) Add(sec int64) {
 	}
 	if d.hist == nil {
 		d.hist = make([]int32, histLen)
+		d.blocks = make([]int32, (histLen+blockLen-1)/blockLen)
 	}
 	d.hist[sec]++
+	d.blocks[sec/blockLen]++
 }
 
 // Reset empties d for reuse, keeping its histogram's memory (a pool of them spares the garbage
 // collector four megabytes per report).
 func (d *Durations) Reset() {
-	clear(d.hist)
+	for b, c := range d.blocks {
+		if c != 0 {
+			clear(d.hist[b*blockLen : min((b+1)*blockLen, len(d.hist))])
+		}
+	}
+	clear(d.blocks)
 	d.n, d.over = 0, d.over[:0]
 }
 
@@ -158,11 +171,18 @@ func (d *Durations) N() int { return d.n }
 
 // at is the k-th smallest duration (0-based); k < N.
 func (d *Durations) at(k int) int64 {
-	for s, c := range d.hist {
-		if k < int(c) {
-			return int64(s)
+	for b, bc := range d.blocks {
+		if k >= int(bc) {
+			k -= int(bc)
+			continue
 		}
-		k -= int(c)
+		for s := b * blockLen; ; s++ {
+			c := int(d.hist[s])
+			if k < c {
+				return int64(s)
+			}
+			k -= c
+		}
 	}
 	slices.Sort(d.over)
 	return d.over[k]
@@ -187,12 +207,25 @@ func (d *Durations) Quantile(p float64) time.Duration {
 // Buckets adds the durations per AnswerBuckets bar into counts (len(AnswerBuckets)+1): bar i holds
 // those under bound i and at or over bound i-1.
 func (d *Durations) Buckets(counts []int) {
-	b := 0
-	for s, c := range d.hist {
-		for b < len(AnswerBuckets) && time.Duration(s)*time.Second >= AnswerBuckets[b] {
-			b++
+	bar := func(s int) int { // the bar of second s
+		i := 0
+		for i < len(AnswerBuckets) && time.Duration(s)*time.Second >= AnswerBuckets[i] {
+			i++
 		}
-		counts[b] += int(c)
+		return i
+	}
+	for b, bc := range d.blocks {
+		if bc == 0 {
+			continue
+		}
+		first, end := b*blockLen, min((b+1)*blockLen, len(d.hist))
+		if i := bar(first); i == bar(end-1) {
+			counts[i] += int(bc) // the whole hour is in one bar (the bounds are whole hours)
+			continue
+		}
+		for s := first; s < end; s++ {
+			counts[bar(s)] += int(d.hist[s])
+		}
 	}
 	counts[len(AnswerBuckets)] += len(d.over)
 }

@@ -7,9 +7,11 @@ package leadfilter
 
 import (
 	"leaddesk/lead"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Filter is which leads a view holds: a tab, the eleven filters of docs/design.md §3.2 (each a set of allowed
@@ -39,9 +41,15 @@ type Filter struct {
 	Owner []string
 	// Sync is the Partner Center sync state (lead.SyncStates) of leads that came from Partner Center.
 	Sync []string
+	// CreatedFrom and CreatedTo are the arrival range (issue 16's drill-downs: "expired in week 46"):
+	// the first and the last day, both included, as YYYY-MM-DD in Loc; either may be left open.
+	CreatedFrom, CreatedTo string
 	// Me is the signed-in user "me" stands for, set at the edge; 0 (a token, a job) makes "me" match
 	// no lead. It is not part of the URL.
 	Me int64
+	// Loc is the configured time zone, in which CreatedFrom and CreatedTo are days; set at the edge
+	// like Me (nil is UTC). It is not part of the URL.
+	Loc *time.Location
 	// Test includes test leads. Without it test leads are left out, in the list, its counts, the
 	// export and the API alike (docs/design.md §3.2 lists no filter for them; the list shows them only when
 	// asked, with a Test badge, and the API agrees with the list).
@@ -69,6 +77,8 @@ const (
 	countryISO             // an ISO 3166-1 alpha-2 code
 	locationID             // a location id (a positive integer)
 	ownerRef               // "me", "none" or a user id (a positive integer)
+	dayFrom                // a day (YYYY-MM-DD in Filter.Loc): leads received on it or later
+	dayTo                  // a day: leads received on it or earlier
 )
 
 // OwnerMe and OwnerNone are the owner filter's words: the signed-in user, and no owner.
@@ -84,8 +94,32 @@ type field struct {
 	codes   []string // the allowed codes; nil for country and location
 	kind    kind
 	applies applies
-	values  func(*Filter) *[]string
-	attr    func(*Attrs) uint8 // the lead's code (index into codes, +1; 0 = none); nil for country and location
+	values  func(*Filter) *[]string // a set of values; nil for a day
+	day     func(*Filter) *string   // a day's one value
+	attr    func(*Attrs) uint8      // the lead's code (index into codes, +1; 0 = none); nil for country and location
+}
+
+// get is the field's values in f (a day is one value or none).
+func (fd *field) get(f *Filter) []string {
+	if fd.day != nil {
+		if d := *fd.day(f); d != "" {
+			return []string{d}
+		}
+		return nil
+	}
+	return *fd.values(f)
+}
+
+// set gives the field the values vs in f (a day keeps the first).
+func (fd *field) set(f *Filter, vs []string) {
+	if fd.day != nil {
+		*fd.day(f) = ""
+		if len(vs) > 0 {
+			*fd.day(f) = vs[0]
+		}
+		return
+	}
+	*fd.values(f) = vs
 }
 
 // fields is the applicability table: the filters of docs/design.md §3.2 in the order the URL lists them.
@@ -96,20 +130,24 @@ type field struct {
 // leads"), a validity filter leaves out every lead whose type is not offer ("offer leads"),
 // and test leads are out unless Test is set.
 var fields = [...]field{
-	{"cta", "cta", lead.CTAs, enumCodes, allLeads, func(f *Filter) *[]string { return &f.CTA }, func(a *Attrs) uint8 { return a.CTA }},
-	{"country", "country", nil, countryISO, allLeads, func(f *Filter) *[]string { return &f.Country }, nil},
-	{"source", "source", lead.Sources, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Source }, func(a *Attrs) uint8 { return a.Source }},
-	{"type", "lead_type", lead.LeadTypes, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Type }, func(a *Attrs) uint8 { return a.Type }},
-	{"quality", "quality", lead.Qualities, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Quality }, func(a *Attrs) uint8 { return a.Quality }},
-	{"status", "status", lead.Statuses, enumCodes, actionableLeads, func(f *Filter) *[]string { return &f.Status }, func(a *Attrs) uint8 { return a.Status }},
-	{"outcome", "outcome", lead.Outcomes, enumCodes, archivedActionable, func(f *Filter) *[]string { return &f.Outcome }, func(a *Attrs) uint8 { return a.Outcome }},
-	{"email_validity", "email_validity", lead.EmailValidities, enumCodes, offerLeads, func(f *Filter) *[]string { return &f.EmailValidity }, func(a *Attrs) uint8 { return a.Email }},
-	{"phone_validity", "phone_validity", lead.PhoneValidities, enumCodes, offerLeads, func(f *Filter) *[]string { return &f.PhoneValidity }, func(a *Attrs) uint8 { return a.Phone }},
-	{"classification", "classification", lead.Classifications, enumCodes, qualifiedLeads, func(f *Filter) *[]string { return &f.Classification }, func(a *Attrs) uint8 { return a.Classification }},
-	{"location", "location_id", nil, locationID, allLeads, func(f *Filter) *[]string { return &f.Location }, nil},
-	{"owner", "COALESCE(owner_id, 0)", nil, ownerRef, allLeads, func(f *Filter) *[]string { return &f.Owner }, nil},
+	{"cta", "cta", lead.CTAs, enumCodes, allLeads, func(f *Filter) *[]string { return &f.CTA }, nil, func(a *Attrs) uint8 { return a.CTA }},
+	{"country", "country", nil, countryISO, allLeads, func(f *Filter) *[]string { return &f.Country }, nil, nil},
+	{"source", "source", lead.Sources, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Source }, nil, func(a *Attrs) uint8 { return a.Source }},
+	{"type", "lead_type", lead.LeadTypes, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Type }, nil, func(a *Attrs) uint8 { return a.Type }},
+	{"quality", "quality", lead.Qualities, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Quality }, nil, func(a *Attrs) uint8 { return a.Quality }},
+	{"status", "status", lead.Statuses, enumCodes, actionableLeads, func(f *Filter) *[]string { return &f.Status }, nil, func(a *Attrs) uint8 { return a.Status }},
+	{"outcome", "outcome", lead.Outcomes, enumCodes, archivedActionable, func(f *Filter) *[]string { return &f.Outcome }, nil, func(a *Attrs) uint8 { return a.Outcome }},
+	{"email_validity", "email_validity", lead.EmailValidities, enumCodes, offerLeads, func(f *Filter) *[]string { return &f.EmailValidity }, nil, func(a *Attrs) uint8 { return a.Email }},
+	{"phone_validity", "phone_validity", lead.PhoneValidities, enumCodes, offerLeads, func(f *Filter) *[]string { return &f.PhoneValidity }, nil, func(a *Attrs) uint8 { return a.Phone }},
+	{"classification", "classification", lead.Classifications, enumCodes, qualifiedLeads, func(f *Filter) *[]string { return &f.Classification }, nil, func(a *Attrs) uint8 { return a.Classification }},
+	{"location", "location_id", nil, locationID, allLeads, func(f *Filter) *[]string { return &f.Location }, nil, nil},
+	{"owner", "COALESCE(owner_id, 0)", nil, ownerRef, allLeads, func(f *Filter) *[]string { return &f.Owner }, nil, nil},
 	// A lead that did not come from Partner Center has no sync state, so any sync filter leaves it out.
-	{"sync", SyncColumn, lead.SyncStates, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Sync }, func(a *Attrs) uint8 { return a.Sync }},
+	{"sync", SyncColumn, lead.SyncStates, enumCodes, allLeads, func(f *Filter) *[]string { return &f.Sync }, nil, func(a *Attrs) uint8 { return a.Sync }},
+	// The arrival range is not an attribute of a combo (Attrs): Match leaves it to Arrived, which the
+	// lead's own created time is tested with.
+	{"created_from", "created_at", nil, dayFrom, allLeads, nil, func(f *Filter) *string { return &f.CreatedFrom }, nil},
+	{"created_to", "created_at", nil, dayTo, allLeads, nil, func(f *Filter) *string { return &f.CreatedTo }, nil},
 }
 
 // SyncColumn is a lead's Partner Center sync state as SQL over the leads table (the lead index loads
@@ -148,7 +186,7 @@ func AttrsOf(l *lead.Lead) Attrs {
 // Filtered reports whether any filter or search narrows the tab.
 func (f Filter) Filtered() bool {
 	for i := range fields {
-		if len(*fields[i].values(&f)) > 0 {
+		if len(fields[i].get(&f)) > 0 {
 			return true
 		}
 	}
@@ -169,8 +207,16 @@ func (f Filter) Where() (string, []any) {
 	}
 	for i := range fields {
 		fd := fields[i]
-		vs := *fd.values(&f)
+		vs := fd.get(&f)
 		if len(vs) == 0 {
+			continue
+		}
+		switch fd.kind {
+		case dayFrom:
+			where, args = append(where, fd.column+" >= ?"), append(args, f.dayStart(vs[0], 0))
+			continue
+		case dayTo:
+			where, args = append(where, fd.column+" < ?"), append(args, f.dayStart(vs[0], 1))
 			continue
 		}
 		switch fd.applies {
@@ -212,6 +258,43 @@ type Matcher struct {
 	country  []string
 	location []int64
 	owner    []int64
+	// arrived is the arrival range [from, to) in unix seconds, tested by Arrived.
+	arrivedFrom, arrivedTo int64
+}
+
+// dayStart is unix time of 00:00 in f.Loc of day (YYYY-MM-DD) plus add days; a day that does not
+// parse (only canonical days get here, from ParseView and ParseStrict) is the far past.
+func (f *Filter) dayStart(day string, add int) int64 {
+	loc := f.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	t, err := time.ParseInLocation(dayLayout, day, loc)
+	if err != nil {
+		return math.MinInt64
+	}
+	return time.Date(t.Year(), t.Month(), t.Day()+add, 0, 0, 0, 0, loc).Unix()
+}
+
+// dayLayout is how created_from and created_to write a day.
+const dayLayout = "2006-01-02"
+
+// HasArrival reports whether f limits the leads' arrival (created_from or created_to): a range the
+// lead index's combos cannot tell, so the callers that page through the index give it the leads
+// received in ArrivalRange as a set of their own.
+func (f Filter) HasArrival() bool { return f.CreatedFrom != "" || f.CreatedTo != "" }
+
+// ArrivalRange is f's arrival range as unix times [from, to) (math.MinInt64 and math.MaxInt64 when
+// open), and false when f has none.
+func (f Filter) ArrivalRange() (from, to int64, ok bool) {
+	from, to = math.MinInt64, math.MaxInt64
+	if f.CreatedFrom != "" {
+		from = f.dayStart(f.CreatedFrom, 0)
+	}
+	if f.CreatedTo != "" {
+		to = f.dayStart(f.CreatedTo, 1)
+	}
+	return from, to, f.HasArrival()
 }
 
 // ownerID is an owner filter value as the user id it stands for: 0 for none, Me for me (-1 when
@@ -236,10 +319,11 @@ func (f *Filter) ownerID(v string) int64 {
 // Compile turns f into a Matcher.
 func (f Filter) Compile() Matcher {
 	m := Matcher{test: f.Test, tab: Code(lead.Tabs, f.Tab)}
+	m.arrivedFrom, m.arrivedTo, _ = f.ArrivalRange()
 	for i := range fields {
 		fd := fields[i]
-		vs := *fd.values(&f)
-		if len(vs) == 0 {
+		vs := fd.get(&f)
+		if len(vs) == 0 || fd.day != nil {
 			continue
 		}
 		m.set[i] = true
@@ -266,7 +350,15 @@ func (f Filter) Compile() Matcher {
 	return m
 }
 
-// Match reports whether a lead with attributes a is in the filter's view: the same rule as Where.
+// Arrived reports whether a lead received at unix time created is in the filter's arrival range
+// (always, when it has none).
+func (m *Matcher) Arrived(created int64) bool {
+	return created >= m.arrivedFrom && created < m.arrivedTo
+}
+
+// Match reports whether a lead with attributes a is in the filter's view: the same rule as Where,
+// except for the arrival range, which is not an attribute: a lead is in the view when Match and
+// Arrived both say so.
 func (m *Matcher) Match(a *Attrs) bool {
 	if a.Test && !m.test {
 		return false
@@ -333,7 +425,7 @@ type Field struct {
 func (f Filter) Fields() []Field {
 	out := make([]Field, 0, len(fields))
 	for _, fd := range fields {
-		fi := Field{Param: fd.param, Codes: fd.codes, Selected: *fd.values(&f)}
+		fi := Field{Param: fd.param, Codes: fd.codes, Selected: fd.get(&f)}
 		switch fd.applies {
 		case actionableLeads, archivedActionable:
 			fi.Only = "actionable"

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sorts are the sortable columns of the Leads list (docs/design.md §3.2); the list never sorts by anything
@@ -51,7 +52,7 @@ func ParseView(q url.Values) View {
 				got = append(got, c)
 			}
 		}
-		*fd.values(&v.Filter) = fd.order(got)
+		fd.set(&v.Filter, fd.order(got))
 	}
 	v.Test = q.Get("test") == "1"
 	v.Q = strings.TrimSpace(q.Get("q"))
@@ -115,6 +116,8 @@ func ParseStrict(q url.Values, country func(string) (string, bool)) (Filter, []P
 					msg = fmt.Sprintf("%q is not a location id (a positive whole number)", s)
 				case fd.kind == ownerRef:
 					msg = fmt.Sprintf("%q is not me, none or a user id (a positive whole number)", s)
+				case fd.day != nil:
+					msg = fmt.Sprintf("%q is not a day written YYYY-MM-DD", s)
 				}
 				problems = append(problems, Problem{fd.param, msg})
 				continue
@@ -123,7 +126,10 @@ func ParseStrict(q url.Values, country func(string) (string, bool)) (Filter, []P
 				got = append(got, c)
 			}
 		}
-		*fd.values(&f) = fd.order(got)
+		fd.set(&f, fd.order(got))
+	}
+	if f.CreatedFrom != "" && f.CreatedTo != "" && f.CreatedTo < f.CreatedFrom {
+		problems = append(problems, Problem{"created_to", "is before created_from"})
 	}
 	switch t := q.Get("test"); t {
 	case "", "0", "false":
@@ -153,6 +159,13 @@ func splitValues(vs []string) []string {
 func (fd field) canonical(s string, country func(string) (string, bool)) (string, bool) {
 	if fd.codes != nil {
 		return s, slices.Contains(fd.codes, s)
+	}
+	if fd.day != nil {
+		t, err := time.Parse(dayLayout, s)
+		if err != nil {
+			return "", false
+		}
+		return t.Format(dayLayout), true
 	}
 	if fd.kind == ownerRef && (s == OwnerMe || s == OwnerNone) {
 		return s, true
@@ -224,7 +237,7 @@ func (f Filter) values(v url.Values) {
 		v.Set("tab", f.Tab)
 	}
 	for i := range fields {
-		if vs := *fields[i].values(&f); len(vs) > 0 {
+		if vs := fields[i].get(&f); len(vs) > 0 {
 			v[fields[i].param] = append([]string(nil), vs...)
 		}
 	}
@@ -240,6 +253,9 @@ func (f Filter) Key() string {
 	f.values(v)
 	if slices.Contains(f.Owner, OwnerMe) {
 		v.Set("me", strconv.FormatInt(f.Me, 10)) // "me" admits different leads for each user
+	}
+	if f.HasArrival() && f.Loc != nil {
+		v.Set("loc", f.Loc.String()) // the same days are other instants in another zone
 	}
 	return v.Encode()
 }
