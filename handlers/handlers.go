@@ -130,7 +130,7 @@ func (h *Handler) page(c echo.Context, title, nav string, data any) *views.Page 
 
 // render writes a page with status through the renderer (which applies the htmx rule).
 func (h *Handler) render(c echo.Context, status int, name string, p *views.Page) error {
-	return c.Render(status, name, p)
+	return h.Views.Respond(c, status, name, p)
 }
 
 // redirect answers a form post with 303 See Other, or, for htmx, with HX-Redirect / HX-Location.

@@ -179,6 +179,17 @@ func BenchmarkLeadsPage(b *testing.B) {
 	srv, c := benchServer(b)
 	b.Run("default", func(b *testing.B) { timed(b, c, srv.URL, "tab=marketplace") })
 	b.Run("default-page200", func(b *testing.B) { timed(b, c, srv.URL, "tab=marketplace&page=200") })
+	// Every request a page not asked before (pages 1000 on, a new one each time): no row is kept
+	// yet, so each of the 50 is rendered afresh — the first look at a view.
+	unseen := 1000
+	b.Run("default-unseen", func(b *testing.B) {
+		qs := make([]string, b.N)
+		for i := range qs {
+			qs[i] = fmt.Sprintf("tab=marketplace&page=%d", unseen)
+			unseen++
+		}
+		timed(b, c, srv.URL, qs...)
+	})
 	b.Run("filters-page1", func(b *testing.B) { timed(b, c, srv.URL, filterCombos...) })
 	var deep []string
 	for _, q := range filterCombos {

@@ -139,13 +139,41 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 	if !ok {
 		return fmt.Errorf("views: render %s: data is %T, want *views.Page", name, data)
 	}
+	t, block, err := r.pageBlock(name, p, c)
+	if err != nil {
+		return err
+	}
+	if err := r.execute(w, t, block, p); err != nil {
+		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
+	}
+	return nil
+}
+
+// Respond renders the page as Render does and sends it with code. It is echo's Context.Render
+// without its fresh buffer per page: the page is executed into a pooled buffer and written from it.
+func (r *Renderer) Respond(c echo.Context, code int, name string, p *Page) error {
+	t, block, err := r.pageBlock(name, p, c)
+	if err != nil {
+		return err
+	}
+	buf := r.buffer()
+	defer r.release(buf)
+	if err := t.ExecuteTemplate(buf, block, p); err != nil {
+		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
+	}
+	return c.HTMLBlob(code, buf.Bytes())
+}
+
+// pageBlock is the template set of page name in p's language and the block to execute: the layout,
+// or, for an htmx request that wants a fragment, p.Fragment ("content" by default).
+func (r *Renderer) pageBlock(name string, p *Page, c echo.Context) (*template.Template, string, error) {
 	lang := p.Lang
 	if !ValidLanguage(lang) {
 		lang = Languages[0]
 	}
 	t, ok := r.sets[lang][name]
 	if !ok {
-		return fmt.Errorf("views: no template %q", name)
+		return nil, "", fmt.Errorf("views: no template %q", name)
 	}
 	block := "layout"
 	if p.Layout == "auth" {
@@ -160,10 +188,7 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 			}
 		}
 	}
-	if err := r.execute(w, t, block, p); err != nil {
-		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
-	}
-	return nil
+	return t, block, nil
 }
 
 // RenderBlock renders one named block of a page into w, whatever the request (for fragments sent
