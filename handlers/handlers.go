@@ -46,6 +46,7 @@ type Handler struct {
 	sso       ssoRegistry       // single-sign-on providers, built on first use (sso.go)
 	lastViews lastViews         // each user's newest Leads view, until FlushLastViews writes it
 	cells     sync.Map          // rendered cells of the Leads list's rows: cell → template.HTML (leads_rows.go)
+	rows      rowCache          // rendered rows of the Leads list, bounded (leads_rows.go)
 	links     *secretkey.Sealer // seals one-time links queued in the mail outbox (mail.InvitationTx)
 	uploads   uploadGuard       // users with a CSV upload in progress (import.go)
 	hooks     *webhooks.Store   // webhook endpoints and their delivery log (admin_integrations.go)
@@ -131,7 +132,7 @@ func (h *Handler) page(c echo.Context, title, nav string, data any) *views.Page 
 
 // render writes a page with status through the renderer (which applies the htmx rule).
 func (h *Handler) render(c echo.Context, status int, name string, p *views.Page) error {
-	return c.Render(status, name, p)
+	return h.Views.Respond(c, status, name, p)
 }
 
 // redirect answers a form post with 303 See Other, or, for htmx, with HX-Redirect / HX-Location.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,10 +21,12 @@ import (
 // leadsData is the Leads page (docs/design.md §3): the view, its page of leads, and what the filter bar,
 // chips, sort headers and pager need.
 type leadsData struct {
-	F         leadfilter.View
-	Query     string // the canonical query of the view, for links that keep it
-	Result    *db.LeadPage
-	Rows      []leadRow
+	F      leadfilter.View
+	Query  string // the canonical query of the view, for links that keep it
+	Result *db.LeadPage
+	Rows   []leadRow
+	// RowHTML is each of Rows rendered by "ws-row", kept rendered rows reused (leads_rows.go).
+	RowHTML   []template.HTML
 	Chips     []leadChip
 	Options   []filterGroup
 	Countries []countryOption
@@ -139,7 +142,10 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 	if req.URL.RawQuery != "" && query != lastView {
 		h.lastViews.set(u.ID, query) // written by FlushLastViews
 	}
-	data := h.leadsView(c, f, res)
+	data, err := h.leadsView(c, f, res)
+	if err != nil {
+		return err
+	}
 	data.Saved = h.savedViewsBar(c, f)
 	p := h.page(c, h.T(c, "leads.title"), "leads", data)
 	if req.Header.Get(views.HXTarget) == "results" && views.WantsFragment(req) {
@@ -153,7 +159,7 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 // canWorkLeads: Business profile admins see leads read-only (docs/design.md §2).
 func canWorkLeads(u *db.User) bool { return leadWorkers.Allows(u) }
 
-func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage) *leadsData {
+func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage) (*leadsData, error) {
 	lang := h.lang(c)
 	q := f.Query()
 	d := &leadsData{F: f, Query: q.Encode(), Result: res, CanWork: canWorkLeads(h.user(c)), Sizes: leadfilter.PageSizes}
@@ -200,6 +206,9 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 			}
 		}
 		d.Rows = append(d.Rows, r)
+	}
+	if d.RowHTML, err = h.renderRows(lang, d.Rows); err != nil {
+		return nil, err
 	}
 	if res.Total > 0 {
 		d.First = (res.Page-1)*f.Size + 1
@@ -342,7 +351,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	if res.Page < res.Pages {
 		d.Next = pageURL(res.Page + 1)
 	}
-	return d
+	return d, nil
 }
 
 // without is the view's URL with one filter value removed (and back to page 1).

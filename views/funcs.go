@@ -15,7 +15,10 @@ import (
 	"leaddesk/money"
 )
 
-// funcs are the template functions, bound to one language.
+// funcs are the template functions, bound to one language. Each reads only its arguments, the
+// language and what is fixed at start (catalog, assets, time zone), never the clock or the request:
+// the Leads list keeps rendered rows keyed by the data they were given (handlers/leads_rows.go), so
+// a template's output must follow from its data.
 func (r *Renderer) funcs(lang string) template.FuncMap {
 	tag := language.Make(lang)
 	regions := display.Regions(tag)

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -58,6 +59,38 @@ type Renderer struct {
 	Catalog *Catalog
 	Assets  *static.Assets
 	Loc     *time.Location
+	// bufs are render buffers used again: a Leads page is 100–250 KB, and growing a fresh buffer to
+	// that size for every request was half of what a page allocated (BenchmarkLeadsPage).
+	bufs sync.Pool
+}
+
+// maxPooledBuffer: a buffer that grew past it (an unusually large page) is left to the collector.
+const maxPooledBuffer = 1 << 20
+
+func (r *Renderer) buffer() *bytes.Buffer {
+	if b, ok := r.bufs.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (r *Renderer) release(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuffer {
+		b.Reset()
+		r.bufs.Put(b)
+	}
+}
+
+// execute runs the template into a pooled buffer and, when it succeeded, writes the buffer to w:
+// a template that fails half-way writes nothing.
+func (r *Renderer) execute(w io.Writer, t *template.Template, block string, data any) error {
+	buf := r.buffer()
+	defer r.release(buf)
+	if err := t.ExecuteTemplate(buf, block, data); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // NewRenderer parses every page with the layout and partials, once per language. A template that does
@@ -107,13 +140,41 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 	if !ok {
 		return fmt.Errorf("views: render %s: data is %T, want *views.Page", name, data)
 	}
+	t, block, err := r.pageBlock(name, p, c)
+	if err != nil {
+		return err
+	}
+	if err := r.execute(w, t, block, p); err != nil {
+		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
+	}
+	return nil
+}
+
+// Respond renders the page as Render does and sends it with code. It is echo's Context.Render
+// without its fresh buffer per page: the page is executed into a pooled buffer and written from it.
+func (r *Renderer) Respond(c echo.Context, code int, name string, p *Page) error {
+	t, block, err := r.pageBlock(name, p, c)
+	if err != nil {
+		return err
+	}
+	buf := r.buffer()
+	defer r.release(buf)
+	if err := t.ExecuteTemplate(buf, block, p); err != nil {
+		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
+	}
+	return c.HTMLBlob(code, buf.Bytes())
+}
+
+// pageBlock is the template set of page name in p's language and the block to execute: the layout,
+// or, for an htmx request that wants a fragment, p.Fragment ("content" by default).
+func (r *Renderer) pageBlock(name string, p *Page, c echo.Context) (*template.Template, string, error) {
 	lang := p.Lang
 	if !ValidLanguage(lang) {
 		lang = Languages[0]
 	}
 	t, ok := r.sets[lang][name]
 	if !ok {
-		return fmt.Errorf("views: no template %q", name)
+		return nil, "", fmt.Errorf("views: no template %q", name)
 	}
 	block := "layout"
 	if p.Layout == "auth" {
@@ -128,12 +189,7 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, block, p); err != nil {
-		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
-	}
-	_, err := buf.WriteTo(w)
-	return err
+	return t, block, nil
 }
 
 // RenderBlock renders one named block of a page into w, whatever the request (for fragments sent
@@ -147,12 +203,10 @@ func (r *Renderer) RenderBlock(w io.Writer, name, block string, p *Page) error {
 	if !ok {
 		return fmt.Errorf("views: no template %q", name)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, block, p); err != nil {
+	if err := r.execute(w, t, block, p); err != nil {
 		return fmt.Errorf("views: render %s/%s: %w", name, block, err)
 	}
-	_, err := buf.WriteTo(w)
-	return err
+	return nil
 }
 
 // RenderPartial renders one partial (a {{define}} of the layout, the partials or the page) of a
@@ -165,10 +219,8 @@ func (r *Renderer) RenderPartial(w io.Writer, lang, page, partial string, data a
 	if !ok {
 		return fmt.Errorf("views: no template %q", page)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, partial, data); err != nil {
+	if err := r.execute(w, t, partial, data); err != nil {
 		return fmt.Errorf("views: render %s/%s: %w", page, partial, err)
 	}
-	_, err := buf.WriteTo(w)
-	return err
+	return nil
 }
