@@ -298,6 +298,9 @@ func (m *Main) serve() error {
 		return err
 	}
 	defer lock.Release()
+	// The Leads list's index takes seconds to read at a million leads: it loads meanwhile, and the
+	// first pages are answered from SQLite.
+	m.DB.LoadLeadIndexInBackground()
 	ln, err := net.Listen("tcp", m.Cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (%v): is another Leaddesk running? Stop it or choose another address with LEADDESK_ADDR / -addr", m.Cfg.Addr, err)

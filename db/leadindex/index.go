@@ -142,6 +142,22 @@ func (ix *Index) LoadInBackground() {
 // Ready reports whether the index has been loaded, without waiting for a load under way.
 func (ix *Index) Ready() bool { return ix.ready.Load() }
 
+// Loading reports whether a background load (LoadInBackground) is under way.
+func (ix *Index) Loading() bool {
+	ix.bgMu.Lock()
+	done := ix.bgDone
+	ix.bgMu.Unlock()
+	if done == nil || ix.ready.Load() {
+		return false
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
+}
+
 // Loads is how many times the index was read in full (the first load, and any reload since).
 func (ix *Index) Loads() int {
 	ix.mu.RLock()
