@@ -30,7 +30,7 @@ func TestListFromSQLWhileTheIndexLoads(t *testing.T) {
 		for i := range 240 {
 			l := &Lead{Tab: lead.Tabs[r.IntN(2)], LeadType: "offer", CTA: lead.CTAs[r.IntN(4)], Source: "appsource",
 				CustomerCompany: []string{"Contoso", "Fabrikam", "Northwind Traders", "株式会社テスト"}[r.IntN(4)] + fmt.Sprint(" ", i%9),
-				Country: []string{"JP", "US", "DE", ""}[r.IntN(4)], IsTest: i%17 == 0, DealValue: int64(r.IntN(4)) * 100,
+				Country:         []string{"JP", "US", "DE", ""}[r.IntN(4)], IsTest: i%17 == 0, DealValue: int64(r.IntN(4)) * 100,
 				CreatedAt: now.Add(-time.Duration(r.IntN(30)) * time.Hour)} // many equal times: the id breaks ties
 			if l.Tab == "qualified" {
 				l.Classification, l.LeadType, l.CTA, l.Source = "sales_qualified", "", "", ""
