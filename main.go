@@ -196,7 +196,7 @@ func (m *Main) parseConfig(name string, args []string, extra func(fs *flag.FlagS
 	}
 	m.Cfg = cfg
 	// A soft limit rather than a higher GOGC: the heap stays near twice the live data (the lead index,
-	// ≈ 70 MB at a million leads) and the collector only works harder when the limit comes close.
+	// ≈ 100 MB at a million leads) and the collector only works harder when the limit comes close.
 	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}

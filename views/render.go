@@ -113,7 +113,7 @@ func (r *Renderer) set(lang, name string) (*template.Template, bool) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if t, ok := r.set(lang, name); ok {
+	if t, ok := r.sets[lang][name]; ok {
 		return t, true
 	}
 	t, err := r.parse(lang, name)
