@@ -5,7 +5,8 @@
 # benchmarks and in-process load checks run first.
 #
 #   make bench                          1,000,000 leads (LEADDESK_BENCH_LEADS to change)
-#   LEADDESK_BENCH_SCALE=1 make bench   the scaling table: 100k, 1M and 3M leads (make bench-scale)
+#   LEADDESK_BENCH_SCALE=1 make bench   the scaling table: 100k, 1M and 3M leads (make bench-scale;
+#                                       LEADDESK_BENCH_SIZES="100000 1000000" for other sizes)
 #
 # The machine is shared: every latency is the median of BENCH_RUNS runs (default 3).
 set -euo pipefail
@@ -205,7 +206,7 @@ demo_first_page() { # leaddesk demo --leads N, from nothing, to the first served
 
 if [ -n "${LEADDESK_BENCH_SCALE:-}" ]; then
   rows=()
-  for n in 100000 1000000 3000000; do
+  for n in ${LEADDESK_BENCH_SIZES:-100000 1000000 3000000}; do
     measure "$n" 0
     rows+=("$row")
   done
