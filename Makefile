@@ -6,7 +6,7 @@ BIN     := bin/leaddesk
 GO      ?= go
 export CGO_ENABLED := 1
 
-.PHONY: run build test bench vendor lint clean
+.PHONY: run build test bench bench-scale vendor lint clean
 
 ## run: build and start with demo data on http://127.0.0.1:8080 (prints how to sign in)
 run: build
@@ -24,6 +24,10 @@ test:
 ## bench: Go benchmarks and load checks on a seeded database (see scripts/bench.sh)
 bench: build
 	./scripts/bench.sh
+
+## bench-scale: the scaling table (100k, 1M and 3M leads; seeding 3M takes a few minutes the first time)
+bench-scale: build
+	LEADDESK_BENCH_SCALE=1 ./scripts/bench.sh
 
 ## vendor: fetch htmx (static/vendor) and axe-core (internal/testkit/axe, tests only) from the npm registry; the result is committed
 vendor:

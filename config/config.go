@@ -62,7 +62,17 @@ type Config struct {
 	// Webhooks (issue 18): loopback targets, plain http among them, only for development.
 	WebhooksAllowLoopback bool
 	webhooksLoopbackRaw   string
+	// MemoryLimit is the Go runtime's soft memory limit in bytes (debug.SetMemoryLimit): the collector
+	// works harder as the heap nears it. 0 = no limit set by Leaddesk (GOMEMLIMIT, when set, then
+	// applies as the runtime reads it).
+	MemoryLimit    int64
+	memoryLimitRaw string
+	goMemLimitSet  bool // GOMEMLIMIT is in the environment
 }
+
+// DefaultMemoryLimit is LEADDESK_MEMORY_LIMIT's default: room for the lead index of a few million
+// leads with the collector's usual headroom, well inside a 1 GB machine.
+const DefaultMemoryLimit = "384MiB"
 
 // PartnerCenter is the Entra app the Partner Center sync signs in with (App + User). It is on when
 // ClientID is set. ClientSecret is never logged nor shown.
@@ -133,6 +143,7 @@ func (c *Config) settings() []setting {
 		{"pc-client-secret", "LEADDESK_PC_CLIENT_SECRET", "Partner Center: the Entra app's client secret", &c.PartnerCenter.ClientSecret, ""},
 		{"pc-api-url", "LEADDESK_PC_API_URL", "Partner Center: Referrals API base URL", &c.PartnerCenter.APIURL, "https://api.partner.microsoft.com"},
 		{"pc-authority", "LEADDESK_PC_AUTHORITY", "Partner Center: Entra authority ({tenant} is replaced)", &c.PartnerCenter.Authority, "https://login.microsoftonline.com/{tenant}"},
+		{"memory-limit", "LEADDESK_MEMORY_LIMIT", "soft memory limit of the Go runtime, e.g. 384MiB or 1GiB; off for none (default " + DefaultMemoryLimit + ", or GOMEMLIMIT when that is set)", &c.memoryLimitRaw, ""},
 		{"webhooks-allow-loopback", "LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "1 lets webhooks go to loopback addresses, plain http among them (development only)", &c.webhooksLoopbackRaw, ""},
 	}
 }
@@ -176,6 +187,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 		}
 		fs.StringVar(s.dst, s.flag, def, s.usage+" ["+s.env+"]")
 	}
+	c.goMemLimitSet = getenv("GOMEMLIMIT") != ""
 	domains = getenv("LEADDESK_SIGNIN_DOMAINS")
 	fs.Func("signin-domains", "comma-separated email domains admitted through single sign-on with no role [LEADDESK_SIGNIN_DOMAINS]", func(v string) error {
 		domains = v
@@ -298,6 +310,7 @@ func (c *Config) Validate() error {
 			bad("LEADDESK_DNS", "%q is not host:port of a DNS server (for example 127.0.0.1:53), or off", c.DNS)
 		}
 	}
+	c.validateMemoryLimit(bad)
 	switch strings.ToLower(strings.TrimSpace(c.webhooksLoopbackRaw)) {
 	case "", "0", "false":
 		c.WebhooksAllowLoopback = false

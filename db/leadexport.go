@@ -5,16 +5,20 @@ import (
 	"database/sql"
 	"fmt"
 	"leaddesk/leadfilter"
+	"slices"
 	"time"
 )
 
 // ExportLeads calls fn for every lead of view v (all pages) in order with the export's fields filled
 // (docs/design.md §3.5; not every field of Lead), reading a thousand at a time, so memory stays flat whatever
-// the count: the index walks its permutation chunk by chunk (leadindex.Index.Walk). Favourite and
-// search views, and views of an arrival range, are bounded by their candidates and are ordered up front.
+// the count: the index walks its permutation chunk by chunk (leadindex.Index.Walk), and one chunk's
+// leads are read into the same buffer each time. fn must not keep the *Lead it is given past its
+// return. Favourite and search views, and views of an arrival range, are bounded by their candidates
+// and are ordered up front.
 func (d *DB) ExportLeads(ctx context.Context, v leadfilter.View, userID int64, fn func(*Lead) error) error {
+	var buf exportBuffer
 	emit := func(ids []int64) error {
-		leads, err := d.exportLeadsByIDs(ctx, ids)
+		leads, err := d.exportLeadsByIDs(ctx, ids, &buf)
 		if err != nil {
 			return err
 		}
@@ -44,46 +48,91 @@ func (d *DB) ExportLeads(ctx context.Context, v leadfilter.View, userID int64, f
 const exportChunk = 1000
 
 // exportLeadColumns are the columns of the CSV export (docs/design.md §3.5): reading only these keeps a
-// million-row export quick.
+// million-row export quick. The activity figures are read per chunk (exportActivities).
 const exportLeadColumns = `id, created_at, customer_company, contact_first_name, contact_last_name, contact_email, email_validity,
 	contact_phone, phone_validity, country, COALESCE(source, ''), COALESCE(lead_type, ''), COALESCE(cta, ''),
 	COALESCE(classification, ''), offer_id, offer_title, quality, status, COALESCE(outcome, ''), reason, deal_name, deal_value,
-	currency, purchase_date, crm_id, campaign_id, notes, COALESCE(location_id, 0), COALESCE(owner_id, 0),
-	(SELECT COUNT(*) FROM lead_activities a WHERE a.lead_id = leads.id), (SELECT MAX(a.at) FROM lead_activities a WHERE a.lead_id = leads.id)`
+	currency, purchase_date, crm_id, campaign_id, notes, COALESCE(location_id, 0), COALESCE(owner_id, 0)`
 
-// exportLeadsByIDs reads the export's fields of leads, in the order of ids.
-func (d *DB) exportLeadsByIDs(ctx context.Context, ids []int64) ([]*Lead, error) {
+// exportBuffer is one chunk's leads, reused from chunk to chunk.
+type exportBuffer struct {
+	leads []Lead
+	at    map[int64]int // id → index in leads
+	out   []*Lead
+	args  []any
+}
+
+// exportLeadsByIDs reads the export's fields of leads, in the order of ids, into buf; the result is
+// valid until the next call with buf.
+func (d *DB) exportLeadsByIDs(ctx context.Context, ids []int64, buf *exportBuffer) ([]*Lead, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := d.QueryContext(ctx, `SELECT `+exportLeadColumns+` FROM leads WHERE id IN (`+placeholders(len(ids))+`)`, anySlice(ids)...)
+	buf.args = buf.args[:0]
+	for _, id := range ids {
+		buf.args = append(buf.args, id)
+	}
+	if buf.at == nil {
+		buf.at = make(map[int64]int, len(ids))
+	}
+	clear(buf.at)
+	buf.leads = slices.Grow(buf.leads[:0], len(ids))[:0]
+	rows, err := d.QueryContext(ctx, `SELECT `+exportLeadColumns+` FROM leads WHERE id IN (`+placeholders(len(ids))+`)`, buf.args...)
 	if err != nil {
 		return nil, fmt.Errorf("db: export leads: %w", err)
 	}
 	defer rows.Close()
-	byID := make(map[int64]*Lead, len(ids))
 	for rows.Next() {
-		var l Lead
+		buf.leads = append(buf.leads, Lead{})
+		l := &buf.leads[len(buf.leads)-1]
 		var created int64
-		var lastAct sql.NullInt64
 		if err := rows.Scan(&l.ID, &created, &l.CustomerCompany, &l.ContactFirstName, &l.ContactLastName, &l.ContactEmail, &l.EmailValidity,
 			&l.ContactPhone, &l.PhoneValidity, &l.Country, &l.Source, &l.LeadType, &l.CTA, &l.Classification, &l.OfferID, &l.OfferTitle,
 			&l.Quality, &l.Status, &l.Outcome, &l.Reason, &l.DealName, &l.DealValue, &l.Currency, &l.PurchaseDate, &l.CRMID, &l.CampaignID,
-			&l.Notes, &l.LocationID, &l.OwnerID, &l.Activities, &lastAct); err != nil {
+			&l.Notes, &l.LocationID, &l.OwnerID); err != nil {
 			return nil, fmt.Errorf("db: export leads: %w", err)
 		}
 		l.CreatedAt = time.Unix(created, 0).UTC()
-		l.LastActivityAt = nullTime(lastAct)
-		byID[l.ID] = &l
+		buf.at[l.ID] = len(buf.leads) - 1
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("db: export leads: %w", err)
 	}
-	out := make([]*Lead, 0, len(ids))
+	rows.Close()
+	if err := d.exportActivities(ctx, buf); err != nil {
+		return nil, err
+	}
+	buf.out = buf.out[:0]
 	for _, id := range ids {
-		if l := byID[id]; l != nil {
-			out = append(out, l)
+		if i, ok := buf.at[id]; ok {
+			buf.out = append(buf.out, &buf.leads[i])
 		}
 	}
-	return out, nil
+	return buf.out, nil
+}
+
+// exportActivities fills the activity count and the last activity's time of buf's leads, in one
+// query per chunk (most leads have none).
+func (d *DB) exportActivities(ctx context.Context, buf *exportBuffer) error {
+	rows, err := d.QueryContext(ctx, `SELECT lead_id, COUNT(*), MAX(at) FROM lead_activities WHERE lead_id IN (`+placeholders(len(buf.args))+`)
+		GROUP BY lead_id`, buf.args...)
+	if err != nil {
+		return fmt.Errorf("db: export activities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		var last sql.NullInt64
+		if err := rows.Scan(&id, &n, &last); err != nil {
+			return fmt.Errorf("db: export activities: %w", err)
+		}
+		if i, ok := buf.at[id]; ok {
+			buf.leads[i].Activities, buf.leads[i].LastActivityAt = n, nullTime(last)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: export activities: %w", err)
+	}
+	return nil
 }

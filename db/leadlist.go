@@ -23,6 +23,9 @@ type LeadPage struct {
 // ListLeads returns the page of leads that view v shows to userID, with the total and tab counts.
 // A page past the end gives the last page.
 func (d *DB) ListLeads(ctx context.Context, v leadfilter.View, userID int64) (*LeadPage, error) {
+	if d.answerFromSQL(v) {
+		return d.listLeadsFromSQL(ctx, v, userID)
+	}
 	favs, search, err := d.viewInputs(ctx, v, userID)
 	if err != nil {
 		return nil, err
@@ -108,6 +111,9 @@ func (d *DB) viewOrder(ctx context.Context, v leadfilter.View, userID int64) ([]
 
 // LeadCountries returns the country codes that leads have had, sorted, for the country filter's list.
 func (d *DB) LeadCountries(ctx context.Context) ([]string, error) {
+	if d.index.Loading() {
+		return d.leadCountriesFromSQL(ctx)
+	}
 	if err := d.index.Ensure(ctx); err != nil {
 		return nil, err
 	}

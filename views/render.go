@@ -55,10 +55,17 @@ type Flash struct {
 
 // Renderer implements echo.Renderer.
 type Renderer struct {
-	sets    map[string]map[string]*template.Template // lang → page name → template set
 	Catalog *Catalog
 	Assets  *static.Assets
 	Loc     *time.Location
+
+	base  map[string]*template.Template // lang → layout and partials, never executed (cloned per page)
+	pages map[string]string             // page name → file
+
+	// A page's set (the layout and every partial, cloned, plus the page) takes ≈ 0.7 MB; most servers
+	// only ever show a few of the 70-odd (pages × languages), so each is made on its first use and kept.
+	mu   sync.Mutex
+	sets map[string]map[string]*template.Template // lang → page name → template set
 	// bufs are render buffers used again: a Leads page is 100–250 KB, and growing a fresh buffer to
 	// that size for every request was half of what a page allocated (BenchmarkLeadsPage).
 	bufs sync.Pool
@@ -93,14 +100,14 @@ func (r *Renderer) execute(w io.Writer, t *template.Template, block string, data
 	return err
 }
 
-// NewRenderer parses every page with the layout and partials, once per language. A template that does
-// not parse stops the start, not a request.
+// NewRenderer parses the layout and partials once per language, and checks that every page parses
+// with them: a template that does not parse stops the start, not a request.
 func NewRenderer(cat *Catalog, assets *static.Assets, loc *time.Location) (*Renderer, error) {
-	r := &Renderer{sets: map[string]map[string]*template.Template{}, Catalog: cat, Assets: assets, Loc: loc}
-	var pages []string
+	r := &Renderer{Catalog: cat, Assets: assets, Loc: loc, base: map[string]*template.Template{}, pages: map[string]string{},
+		sets: map[string]map[string]*template.Template{}}
 	err := fs.WalkDir(templateFS, "templates/pages", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".html") {
-			pages = append(pages, p)
+			r.pages[strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")] = p
 		}
 		return err
 	})
@@ -112,21 +119,46 @@ func NewRenderer(cat *Catalog, assets *static.Assets, loc *time.Location) (*Rend
 		if err != nil {
 			return nil, fmt.Errorf("views: parse layout: %w", err)
 		}
+		r.base[lang] = base
 		r.sets[lang] = map[string]*template.Template{}
-		for _, p := range pages {
-			t, err := template.Must(base.Clone()).ParseFS(templateFS, p)
-			if err != nil {
-				return nil, fmt.Errorf("views: parse %s: %w", p, err)
+		for name := range r.pages {
+			if _, err := r.parse(lang, name); err != nil { // checked, then left to the collector
+				return nil, err
 			}
-			name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/pages/"), ".html")
-			r.sets[lang][name] = t
 		}
 	}
 	return r, nil
 }
 
+// parse makes page name's template set in lang.
+func (r *Renderer) parse(lang, name string) (*template.Template, error) {
+	t, err := template.Must(r.base[lang].Clone()).ParseFS(templateFS, r.pages[name])
+	if err != nil {
+		return nil, fmt.Errorf("views: parse %s: %w", r.pages[name], err)
+	}
+	return t, nil
+}
+
+// set is page name's template set in lang, made on first use; false when there is no such page.
+func (r *Renderer) set(lang, name string) (*template.Template, bool) {
+	if _, ok := r.pages[name]; !ok {
+		return nil, false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.sets[lang][name]; ok {
+		return t, true
+	}
+	t, err := r.parse(lang, name)
+	if err != nil { // not reached: NewRenderer parsed every page
+		return nil, false
+	}
+	r.sets[lang][name] = t
+	return t, true
+}
+
 // Has reports whether a page template exists.
-func (r *Renderer) Has(name string) bool { _, ok := r.sets[Languages[0]][name]; return ok }
+func (r *Renderer) Has(name string) bool { _, ok := r.pages[name]; return ok }
 
 // WantsFragment is the one htmx rule: an htmx request that is neither boosted nor a history restore
 // gets only the fragment; anything else gets the whole page.
@@ -172,7 +204,7 @@ func (r *Renderer) pageBlock(name string, p *Page, c echo.Context) (*template.Te
 	if !ValidLanguage(lang) {
 		lang = Languages[0]
 	}
-	t, ok := r.sets[lang][name]
+	t, ok := r.set(lang, name)
 	if !ok {
 		return nil, "", fmt.Errorf("views: no template %q", name)
 	}
@@ -199,7 +231,7 @@ func (r *Renderer) RenderBlock(w io.Writer, name, block string, p *Page) error {
 	if !ValidLanguage(lang) {
 		lang = Languages[0]
 	}
-	t, ok := r.sets[lang][name]
+	t, ok := r.set(lang, name)
 	if !ok {
 		return fmt.Errorf("views: no template %q", name)
 	}
@@ -215,7 +247,7 @@ func (r *Renderer) RenderPartial(w io.Writer, lang, page, partial string, data a
 	if !ValidLanguage(lang) {
 		lang = Languages[0]
 	}
-	t, ok := r.sets[lang][page]
+	t, ok := r.set(lang, page)
 	if !ok {
 		return fmt.Errorf("views: no template %q", page)
 	}

@@ -4,18 +4,21 @@
 // takes far longer). One Index belongs to one open database: db.Open creates it and db.DB.Close
 // closes it, which releases its connection; it starts no goroutine that outlives a call.
 //
-// Leads are stored by position (load order). Filter attributes are interned as "combos" (one per
-// distinct leadfilter.Attrs, with a row count each), so a tab count or a filtered total is a sum over
-// a few thousand combos, and a filter test per row is one table lookup. For each sort key a
-// permutation of positions (ascending by key, then id) and, beside it, each position's combo (so a
-// page is found by a sequential scan) and each position's rank (to sort favourites and search hits).
+// Leads are stored by position (load order), column-wise in small types: ids as int32, times as
+// uint32 unix seconds, the company as its rank among the distinct (lowercased) companies, everything
+// else the filters look at interned as "combos" (one per distinct leadfilter.Attrs, with a row count
+// each), so a tab count or a filtered total is a sum over a few thousand combos, and a filter test
+// per row is one table lookup. For each sort key a permutation of positions (ascending by key, then
+// id) and, beside it, each position's combo, so a page is found by a sequential scan; a lead's place
+// in a permutation is found by binary search. About 90 bytes a lead in all.
 //
 // It stays current with writes from anywhere (this process, `leaddesk jobs`, the CLI): before each use
 // it reads the lead change counter (lead_changes.n, bumped by triggers on every insert, update and
 // delete of a lead) on a connection of its own; when it moved, it reads which leads changed since
 // (lead_change_seq, migration 0013: per lead the counter value of its last change) and re-reads
 // exactly those, so a write that leaves updated_at alone, stamps an older time, or deletes the row is
-// seen all the same.
+// seen all the same. A deleted lead leaves the permutations in place (its position stays, unused,
+// until the next full load).
 package leadindex
 
 import (
@@ -30,6 +33,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Options tune an Index; the zero value is what the app uses.
@@ -46,32 +50,37 @@ type Index struct {
 
 	mu     sync.RWMutex
 	loaded bool
+	ready  atomic.Bool // loaded, readable without a lock: until then the list is answered from SQLite
+	loads  int         // full loads so far
 
-	ids     []int64
+	// One entry per position (load order).
+	ids     []int32
 	combo   []uint32
-	created []int64
+	created []uint32 // unix seconds
 	value   []int64
-	expires []int64
-	status  []uint8
-	company []string
-	posByID []int32 // id → position+1 (0 = none)
+	expires []uint32 // unix seconds; noExpiry when none
+	company []uint32 // rank of the lowercased company in companies
+	posByID []int32  // id → position+1 (0 = none)
+	dead    int      // positions of deleted leads, in no permutation
 
-	// What Insights needs besides the filter attributes (DESIGN §11), one record per position so a
-	// pass reads one cache line per lead; reasons, currencies and offer titles are ids into names.
+	companies []string // distinct lowercased companies, sorted
+
+	// What Insights needs besides the filter attributes and the columns above (DESIGN §11), one
+	// record per position; reasons, currencies and offer titles are ids into names.
 	facts  []insightFact
 	names  []string
 	nameID map[string]uint32
 
-	combos     []leadfilter.Attrs
-	comboID    map[leadfilter.Attrs]uint32
-	comboCount []int32
-	countries  []string // distinct countries of all combos, sorted (for the country filter's list)
-	tabTotal   [3]int   // non-test leads per tab code (1 marketplace, 2 qualified)
-	tables     tableCache
+	combos      []leadfilter.Attrs
+	comboID     map[leadfilter.Attrs]uint32
+	comboCount  []int32
+	comboStatus []uint8  // the status sort's key of each combo
+	countries   []string // distinct countries of all combos, sorted (for the country filter's list)
+	tabTotal    [3]int   // non-test leads per tab code (1 marketplace, 2 qualified)
+	tables      tableCache
 
 	perm      [numSorts][]int32
 	permCombo [numSorts][]uint32
-	rank      [numSorts][]int32
 
 	gen    uint64 // bumped whenever a lead is added, changed or deleted
 	search searchCache
@@ -84,12 +93,20 @@ type Index struct {
 	closed      bool
 	dvConn      *sql.Conn
 	dataVersion int64 // lead_changes.n when last brought up to date
+
+	// The background load (LoadInBackground): its context's cancel and its end.
+	bgMu     sync.Mutex
+	bgCancel context.CancelFunc
+	bgDone   chan struct{}
 }
 
 // ErrClosed is returned by an Index used after Close.
 var ErrClosed = errors.New("leadindex: closed")
 
 const numSorts = 5 // leadfilter.Sorts
+
+// noExpiry is the respond-by time of a lead without one: it sorts last.
+const noExpiry = math.MaxUint32
 
 func sortIndex(s string) int {
 	if i := slices.Index(leadfilter.Sorts, s); i >= 0 {
@@ -106,8 +123,56 @@ func New(db *sql.DB, opts Options) *Index {
 	return &Index{db: db, largeSearch: opts.LargeSearch}
 }
 
+// LoadInBackground starts loading the index on a goroutine of its own and returns at once; Close
+// stops it. Until it is done, Ready reports false and callers may answer from SQLite instead.
+func (ix *Index) LoadInBackground() {
+	ix.bgMu.Lock()
+	defer ix.bgMu.Unlock()
+	if ix.bgDone != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ix.bgCancel, ix.bgDone = cancel, make(chan struct{})
+	go func() {
+		defer close(ix.bgDone)
+		ix.Ensure(ctx) // an error (closed, cancelled) leaves the index unloaded: the next use loads it
+	}()
+}
+
+// Ready reports whether the index has been loaded, without waiting for a load under way.
+func (ix *Index) Ready() bool { return ix.ready.Load() }
+
+// Loading reports whether a background load (LoadInBackground) is under way.
+func (ix *Index) Loading() bool {
+	ix.bgMu.Lock()
+	done := ix.bgDone
+	ix.bgMu.Unlock()
+	if done == nil || ix.ready.Load() {
+		return false
+	}
+	select {
+	case <-done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Loads is how many times the index was read in full (the first load, and any reload since).
+func (ix *Index) Loads() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.loads
+}
+
 // Close releases the index's connection and its memory; later use answers ErrClosed.
 func (ix *Index) Close() error {
+	ix.bgMu.Lock()
+	if ix.bgCancel != nil {
+		ix.bgCancel()
+		<-ix.bgDone
+	}
+	ix.bgMu.Unlock()
 	ix.dvMu.Lock()
 	defer ix.dvMu.Unlock()
 	ix.closed = true
@@ -117,16 +182,23 @@ func (ix *Index) Close() error {
 		ix.dvConn = nil
 	}
 	ix.mu.Lock()
-	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.status, ix.company, ix.posByID = nil, nil, nil, nil, nil, nil, nil, nil
-	ix.facts, ix.names, ix.nameID = nil, nil, nil
-	ix.combos, ix.comboID, ix.comboCount, ix.countries = nil, nil, nil, nil
-	ix.perm, ix.permCombo, ix.rank = [numSorts][]int32{}, [numSorts][]uint32{}, [numSorts][]int32{}
-	ix.loaded = false
+	ix.reset()
 	ix.mu.Unlock()
 	ix.tables.reset()
 	ix.search.reset()
 	ix.reports.reset()
 	return err
+}
+
+// reset empties the index; the caller holds mu.
+func (ix *Index) reset() {
+	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.company, ix.posByID, ix.dead = nil, nil, nil, nil, nil, nil, nil, 0
+	ix.companies = nil
+	ix.facts, ix.names, ix.nameID = nil, nil, map[string]uint32{}
+	ix.combos, ix.comboID, ix.comboCount, ix.comboStatus, ix.countries, ix.tabTotal = nil, map[leadfilter.Attrs]uint32{}, nil, nil, nil, [3]int{}
+	ix.perm, ix.permCombo = [numSorts][]int32{}, [numSorts][]uint32{}
+	ix.loaded = false
+	ix.ready.Store(false)
 }
 
 const indexColumns = `id, tab, COALESCE(lead_type, ''), COALESCE(source, ''), COALESCE(cta, ''), actionable, quality, status,
@@ -138,7 +210,6 @@ const indexColumns = `id, tab, COALESCE(lead_type, ''), COALESCE(source, ''), CO
 type indexRow struct {
 	id, created, expires, value int64
 	a                           leadfilter.Attrs
-	status                      uint8
 	company                     string
 	answered, location          int64
 	accepted                    bool
@@ -154,16 +225,29 @@ func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 	}
 	l.LocationID = r.location
 	r.a = leadfilter.AttrsOf(&l)
-	if r.expires == 0 {
-		r.expires = math.MaxInt64 // no respond-by date sorts last
-	}
-	// Status order: received, accepted, archived, then the archived outcomes.
-	r.status = r.a.Status
-	if r.a.Outcome != 0 {
-		r.status = 3 + r.a.Outcome
-	}
 	r.company = strings.ToLower(r.company)
 	return nil
+}
+
+// unixSeconds keeps a time of the index in 32 bits: leads are dated between 1970 and 2106.
+func unixSeconds(t int64) uint32 {
+	return uint32(min(max(t, 0), math.MaxUint32-1))
+}
+
+// expiry is the respond-by sort key: noExpiry (last) when there is none.
+func expiry(t int64) uint32 {
+	if t == 0 {
+		return noExpiry
+	}
+	return unixSeconds(t)
+}
+
+// statusKey orders statuses: received, accepted, archived, then the archived outcomes.
+func statusKey(a *leadfilter.Attrs) uint8 {
+	if a.Outcome != 0 {
+		return 3 + a.Outcome
+	}
+	return a.Status
 }
 
 // Ensure loads the index, or brings it up to date when leads changed since the last look. The query
@@ -195,8 +279,6 @@ func (ix *Index) Ensure(ctx context.Context) error {
 	}
 	// The counter is read before the rows, so a commit in between is seen (again) next time.
 	if !ix.loaded {
-		ix.mu.Lock()
-		defer ix.mu.Unlock()
 		if err := ix.load(ctx); err != nil {
 			return err
 		}
@@ -210,30 +292,64 @@ func (ix *Index) Ensure(ctx context.Context) error {
 	return nil
 }
 
-// load reads every lead. The caller holds mu.
+// load reads every lead into a new index and swaps it in; readers go on with the old one (if any)
+// meanwhile. The caller holds dvMu.
 func (ix *Index) load(ctx context.Context) error {
 	rows, err := ix.dvConn.QueryContext(ctx, `SELECT `+indexColumns+` FROM leads ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("leadindex: load: %w", err)
 	}
 	defer rows.Close()
-	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.status, ix.company, ix.posByID = nil, nil, nil, nil, nil, nil, nil, nil
-	ix.facts, ix.names, ix.nameID = nil, nil, map[string]uint32{}
-	ix.combos, ix.comboID, ix.comboCount, ix.countries, ix.tabTotal = nil, map[leadfilter.Attrs]uint32{}, nil, nil, [3]int{}
-	ix.tables.reset()
-	ix.loaded = false
+	n := &Index{}
+	n.reset()
+	// Companies are numbered as first seen, then renumbered by their order once all are known.
+	seen := map[string]uint32{}
+	var firstSeen []string
 	var r indexRow
 	for rows.Next() {
 		if err := scanIndexRow(rows, &r); err != nil {
 			return fmt.Errorf("leadindex: load: %w", err)
 		}
-		ix.appendRow(&r)
+		c, ok := seen[r.company]
+		if !ok {
+			c = uint32(len(firstSeen))
+			seen[r.company] = c
+			firstSeen = append(firstSeen, r.company)
+		}
+		if err := n.appendRow(&r, c); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("leadindex: load: %w", err)
 	}
-	ix.rebuildPerms()
+	seen = nil
+	order := make([]uint32, len(firstSeen))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(firstSeen[a], firstSeen[b]) })
+	rank := make([]uint32, len(firstSeen))
+	n.companies = make([]string, len(firstSeen))
+	for i, c := range order {
+		rank[c], n.companies[i] = uint32(i), firstSeen[c]
+	}
+	for p, c := range n.company {
+		n.company[p] = rank[c]
+	}
+	n.rebuildPerms()
+
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.company, ix.posByID, ix.dead = n.ids, n.combo, n.created, n.value, n.expires, n.company, n.posByID, 0
+	ix.companies = n.companies
+	ix.facts, ix.names, ix.nameID = n.facts, n.names, n.nameID
+	ix.combos, ix.comboID, ix.comboCount, ix.comboStatus, ix.countries, ix.tabTotal = n.combos, n.comboID, n.comboCount, n.comboStatus, n.countries, n.tabTotal
+	ix.perm, ix.permCombo = n.perm, n.permCombo
+	ix.tables.reset()
 	ix.loaded = true
+	ix.ready.Store(true)
+	ix.loads++
 	ix.gen++
 	return nil
 }
@@ -244,6 +360,7 @@ func (ix *Index) comboOf(a leadfilter.Attrs) uint32 {
 		c = uint32(len(ix.combos))
 		ix.combos = append(ix.combos, a)
 		ix.comboCount = append(ix.comboCount, 0)
+		ix.comboStatus = append(ix.comboStatus, statusKey(&a))
 		ix.comboID[a] = c
 		if i, found := slices.BinarySearch(ix.countries, a.Country); !found && a.Country != "" {
 			ix.countries = slices.Insert(ix.countries, i, a.Country)
@@ -252,33 +369,40 @@ func (ix *Index) comboOf(a leadfilter.Attrs) uint32 {
 	return c
 }
 
-func (ix *Index) appendRow(r *indexRow) {
+// appendRow adds r at a new position with company rank company (in no permutation yet).
+func (ix *Index) appendRow(r *indexRow, company uint32) error {
+	if r.id <= 0 || r.id > math.MaxInt32 {
+		return fmt.Errorf("leadindex: lead id %d is outside the index's range", r.id)
+	}
 	c := ix.comboOf(r.a)
 	ix.count(c, 1)
 	p := int32(len(ix.ids))
-	ix.ids = append(ix.ids, r.id)
+	ix.ids = append(ix.ids, int32(r.id))
 	ix.combo = append(ix.combo, c)
-	ix.created = append(ix.created, r.created)
+	ix.created = append(ix.created, unixSeconds(r.created))
 	ix.value = append(ix.value, r.value)
-	ix.expires = append(ix.expires, r.expires)
-	ix.status = append(ix.status, r.status)
-	ix.company = append(ix.company, r.company)
+	ix.expires = append(ix.expires, expiry(r.expires))
+	ix.company = append(ix.company, company)
 	ix.facts = append(ix.facts, ix.factOf(r))
 	ix.setPos(r.id, p)
+	return nil
 }
 
-// insightFact is one lead's record for Insights: its creation and first answer (0 = none) in unix
-// seconds, its deal value, and its reason, currency and offer title as ids into names.
+// insightFact is one lead's record for Insights besides its combo, creation time and deal value: its
+// first answer (0 = none) in unix seconds, its reason, currency and offer title as ids into names,
+// and whether it was accepted.
 type insightFact struct {
-	created, answered, value int64
-	reason, currency, offer  uint32
-	location                 int32
-	accepted                 bool
+	answered                uint32
+	reason, currency, offer uint32
+	accepted                bool
 }
 
 func (ix *Index) factOf(r *indexRow) insightFact {
-	return insightFact{created: r.created, answered: r.answered, value: r.value, reason: ix.nameOf(r.reason), currency: ix.nameOf(r.currency),
-		offer: ix.nameOf(r.offer), location: int32(r.location), accepted: r.accepted}
+	var answered uint32
+	if r.answered != 0 {
+		answered = unixSeconds(r.answered)
+	}
+	return insightFact{answered: answered, reason: ix.nameOf(r.reason), currency: ix.nameOf(r.currency), offer: ix.nameOf(r.offer), accepted: r.accepted}
 }
 
 // nameOf is s's id in names (reasons, currencies and offer titles share one table).
@@ -293,9 +417,6 @@ func (ix *Index) nameOf(s string) uint32 {
 }
 
 func (ix *Index) setPos(id int64, p int32) {
-	if id <= 0 || id > 1<<31 {
-		return
-	}
 	if int(id) >= len(ix.posByID) {
 		ix.posByID = slices.Grow(ix.posByID, int(id)+1-len(ix.posByID)+len(ix.posByID)/4)[:int(id)+1]
 	}
@@ -317,11 +438,11 @@ func (ix *Index) cmp(k int, a, b int32) int {
 	case 0:
 		c = cmp.Compare(ix.created[a], ix.created[b])
 	case 1:
-		c = strings.Compare(ix.company[a], ix.company[b])
+		c = cmp.Compare(ix.company[a], ix.company[b])
 	case 2:
 		c = cmp.Compare(ix.value[a], ix.value[b])
 	case 3:
-		c = cmp.Compare(ix.status[a], ix.status[b])
+		c = cmp.Compare(ix.comboStatus[ix.combo[a]], ix.comboStatus[ix.combo[b]])
 	case 4:
 		c = cmp.Compare(ix.expires[a], ix.expires[b])
 	}
@@ -343,22 +464,25 @@ func (ix *Index) rebuildPerms() {
 				p[i] = int32(i)
 			}
 			slices.SortFunc(p, func(a, b int32) int { return ix.cmp(k, a, b) })
-			ix.perm[k] = p
-			ix.permCombo[k] = make([]uint32, n)
-			ix.rank[k] = make([]int32, n)
-			ix.reRank(k, 0, n)
+			pc := make([]uint32, n)
+			for i, q := range p {
+				pc[i] = ix.combo[q]
+			}
+			ix.perm[k], ix.permCombo[k] = p, pc
 		}(k)
 	}
 	wg.Wait()
 }
 
-// reRank recomputes combo copies and ranks for perm entries [from, to).
-func (ix *Index) reRank(k, from, to int) {
-	p, pc, r := ix.perm[k], ix.permCombo[k], ix.rank[k]
-	for i := from; i < to; i++ {
-		pc[i] = ix.combo[p[i]]
-		r[p[i]] = int32(i)
+// rankOf is position p's place in permutation k, found by binary search (p must be in it, and the
+// columns must hold what p was sorted by).
+func (ix *Index) rankOf(k int, p int32) int {
+	perm := ix.perm[k]
+	r, found := slices.BinarySearchFunc(perm, p, func(e, t int32) int { return ix.cmp(k, e, t) })
+	if !found {
+		return slices.Index(perm, p) // not reached while the permutation is sorted
 	}
+	return r
 }
 
 // maxMoves is how many changed leads refresh moves one by one; beyond it (an import, a job) a full
@@ -366,6 +490,7 @@ func (ix *Index) reRank(k, from, to int) {
 const maxMoves = 2000
 
 // refresh reads the leads added, changed or deleted since the last look and moves them into place.
+// The caller holds dvMu.
 func (ix *Index) refresh(ctx context.Context) error {
 	rows, err := ix.dvConn.QueryContext(ctx, `SELECT lead_id FROM lead_change_seq WHERE seq > ? LIMIT ?`, ix.dataVersion, maxMoves+1)
 	if err != nil {
@@ -384,9 +509,8 @@ func (ix *Index) refresh(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("leadindex: refresh: %w", err)
 	}
-	if len(changedIDs) > maxMoves {
-		ix.mu.Lock()
-		defer ix.mu.Unlock()
+	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) {
+		// Many changes (an import, a job), or many unused positions after deletions: read afresh.
 		return ix.load(ctx)
 	}
 	changed := make([]indexRow, 0, len(changedIDs))
@@ -416,21 +540,101 @@ func (ix *Index) refresh(ctx context.Context) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if len(changed) < len(changedIDs) {
-		// A lead was deleted. Positions are dense, so a deletion is a rebuild; deletions are rare
-		// (erasure, retention) and a rebuild of a million leads takes well under a second.
+		// Leads were deleted (erasure, retention): they leave the permutations in one pass each.
+		present := make(map[int64]bool, len(changed))
+		for i := range changed {
+			present[changed[i].id] = true
+		}
+		var gone []int32
 		for _, id := range changedIDs {
-			if p := ix.pos(id); p >= 0 && !slices.ContainsFunc(changed, func(r indexRow) bool { return r.id == id }) {
-				return ix.load(ctx)
+			if p := ix.pos(id); p >= 0 && !present[id] {
+				gone = append(gone, p)
 			}
 		}
+		ix.remove(gone)
 	}
+	var newCompanies []string
+	for i := range changed {
+		if _, found := slices.BinarySearch(ix.companies, changed[i].company); !found {
+			newCompanies = append(newCompanies, changed[i].company)
+		}
+	}
+	ix.addCompanies(newCompanies)
 	for i := range changed {
 		if !ix.same(&changed[i]) {
-			ix.apply(&changed[i])
+			if err := ix.apply(&changed[i]); err != nil {
+				return err
+			}
 		}
 	}
 	ix.gen++ // any change to a lead, even to text only the search sees, ends the cached searches
 	return nil
+}
+
+// companyRank is the rank of company s, which companies holds.
+func (ix *Index) companyRank(s string) uint32 {
+	r, _ := slices.BinarySearch(ix.companies, s)
+	return uint32(r)
+}
+
+// addCompanies puts new companies in their sorted place and renumbers every lead's company rank in
+// one pass (ranks keep their order, so the permutations stay sorted). The caller holds mu.
+func (ix *Index) addCompanies(add []string) {
+	if len(add) == 0 {
+		return
+	}
+	slices.Sort(add)
+	add = slices.Compact(add)
+	old := ix.companies
+	merged := make([]string, 0, len(old)+len(add))
+	remap := make([]uint32, len(old))
+	i, j := 0, 0
+	for i < len(old) || j < len(add) {
+		if j == len(add) || (i < len(old) && old[i] < add[j]) {
+			remap[i] = uint32(len(merged))
+			merged = append(merged, old[i])
+			i++
+			continue
+		}
+		merged = append(merged, add[j])
+		j++
+	}
+	for p, r := range ix.company {
+		ix.company[p] = remap[r]
+	}
+	ix.companies = merged
+}
+
+// remove takes the leads at positions gone out of the index: out of the permutations and the counts;
+// their positions stay unused until the next full load. The caller holds mu.
+func (ix *Index) remove(gone []int32) {
+	if len(gone) == 0 {
+		return
+	}
+	for k := 0; k < numSorts; k++ {
+		ranks := make([]int, len(gone))
+		for i, p := range gone {
+			ranks[i] = ix.rankOf(k, p)
+		}
+		slices.Sort(ranks)
+		perm, pc := ix.perm[k], ix.permCombo[k]
+		w := ranks[0]
+		for i, r := range ranks {
+			end := len(perm)
+			if i+1 < len(ranks) {
+				end = ranks[i+1]
+			}
+			copy(perm[w:], perm[r+1:end])
+			copy(pc[w:], pc[r+1:end])
+			w += end - r - 1
+		}
+		ix.perm[k], ix.permCombo[k] = perm[:w], pc[:w]
+	}
+	for _, p := range gone {
+		ix.count(ix.combo[p], -1)
+		ix.posByID[ix.ids[p]] = 0
+	}
+	ix.dead += len(gone)
 }
 
 // same reports whether the index already holds r as it is.
@@ -440,50 +644,62 @@ func (ix *Index) same(r *indexRow) bool {
 		return false
 	}
 	c, ok := ix.comboID[r.a]
-	return ok && c == ix.combo[p] && ix.created[p] == r.created && ix.value[p] == r.value && ix.expires[p] == r.expires &&
-		ix.status[p] == r.status && ix.company[p] == r.company && ix.facts[p] == ix.factOf(r)
+	return ok && c == ix.combo[p] && ix.created[p] == unixSeconds(r.created) && ix.value[p] == r.value && ix.expires[p] == expiry(r.expires) &&
+		ix.companies[ix.company[p]] == r.company && ix.facts[p] == ix.factOf(r)
 }
 
-// apply puts one added or changed lead in place.
-func (ix *Index) apply(r *indexRow) {
+// apply puts one added or changed lead in place; its company is in companies.
+func (ix *Index) apply(r *indexRow) error {
 	p := ix.pos(r.id)
 	if p < 0 {
-		ix.appendRow(r)
+		if err := ix.appendRow(r, ix.companyRank(r.company)); err != nil {
+			return err
+		}
 		p = int32(len(ix.ids) - 1)
 		for k := 0; k < numSorts; k++ {
 			ix.perm[k] = append(ix.perm[k], p)
 			ix.permCombo[k] = append(ix.permCombo[k], ix.combo[p])
-			ix.rank[k] = append(ix.rank[k], int32(len(ix.perm[k])-1))
-			ix.move(k, p)
+			ix.move(k, p, len(ix.perm[k])-1)
 		}
-		return
+		return nil
+	}
+	var ranks [numSorts]int
+	for k := range ranks {
+		ranks[k] = ix.rankOf(k, p) // before the columns change
 	}
 	old := ix.combo[p]
 	c := ix.comboOf(r.a)
 	ix.count(old, -1)
 	ix.count(c, 1)
 	ix.combo[p] = c
-	ix.created[p], ix.value[p], ix.expires[p], ix.status[p], ix.company[p] = r.created, r.value, r.expires, r.status, r.company
+	ix.created[p], ix.value[p], ix.expires[p], ix.company[p] = unixSeconds(r.created), r.value, expiry(r.expires), ix.companyRank(r.company)
 	ix.facts[p] = ix.factOf(r)
 	for k := 0; k < numSorts; k++ {
-		ix.permCombo[k][ix.rank[k][p]] = c
-		ix.move(k, p)
+		ix.permCombo[k][ranks[k]] = c
+		ix.move(k, p, ranks[k])
 	}
+	return nil
 }
 
-// move puts position p where it belongs in permutation k (it may be out of place after a change).
-func (ix *Index) move(k int, p int32) {
-	perm := ix.perm[k]
-	r := int(ix.rank[k][p])
-	if (r == 0 || ix.cmp(k, perm[r-1], p) < 0) && (r == len(perm)-1 || ix.cmp(k, p, perm[r+1]) < 0) {
-		return
+// move puts position p, at place r of permutation k, where it belongs (it may be out of place after
+// a change), shifting the entries in between by one.
+func (ix *Index) move(k int, p int32, r int) {
+	perm, pc := ix.perm[k], ix.permCombo[k]
+	less := func(e, t int32) int { return ix.cmp(k, e, t) }
+	c := pc[r]
+	switch {
+	case r > 0 && ix.cmp(k, p, perm[r-1]) < 0:
+		at, _ := slices.BinarySearchFunc(perm[:r], p, less)
+		copy(perm[at+1:r+1], perm[at:r])
+		copy(pc[at+1:r+1], pc[at:r])
+		perm[at], pc[at] = p, c
+	case r < len(perm)-1 && ix.cmp(k, perm[r+1], p) < 0:
+		j, _ := slices.BinarySearchFunc(perm[r+1:], p, less)
+		at := r + j
+		copy(perm[r:at], perm[r+1:at+1])
+		copy(pc[r:at], pc[r+1:at+1])
+		perm[at], pc[at] = p, c
 	}
-	copy(perm[r:], perm[r+1:])
-	perm = perm[:len(perm)-1]
-	at, _ := slices.BinarySearchFunc(perm, p, func(e, t int32) int { return ix.cmp(k, e, t) })
-	perm = slices.Insert(perm, at, p)
-	ix.perm[k] = perm
-	ix.reRank(k, min(r, at), max(r, at)+1)
 }
 
 // count adds n leads to combo c and its tab's total.

@@ -185,8 +185,8 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 	// be skipped without reading them.
 	perm, permCombo := ix.perm[0], ix.permCombo[0]
 	from, to := p.From.Unix(), p.To.Unix()
-	lo := sort.Search(len(perm), func(i int) bool { return ix.created[perm[i]] >= from })
-	hi := sort.Search(len(perm), func(i int) bool { return ix.created[perm[i]] >= to })
+	lo := sort.Search(len(perm), func(i int) bool { return int64(ix.created[perm[i]]) >= from })
+	hi := sort.Search(len(perm), func(i int) bool { return int64(ix.created[perm[i]]) >= to })
 	acc.perCombo = make([]int32, len(ix.combos))
 	acc.won, acc.pipeline = map[uint32]int64{}, map[uint32]int64{}
 	won, lost, declined, expired := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
@@ -220,20 +220,21 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		if !f.match {
 			continue
 		}
-		fact := &ix.facts[perm[i]]
+		p := perm[i]
+		fact := &ix.facts[p]
 		acc.perCombo[c]++
 		if fact.accepted {
 			acc.accepted++
 		}
-		created := fact.created
+		created, value := int64(ix.created[p]), ix.value[p]
 		if f.actionable && fact.answered != 0 {
-			acc.answers.Add(fact.answered - created)
+			acc.answers.Add(int64(fact.answered) - created)
 		}
 		if f.outcome == won {
-			acc.won[fact.currency] += fact.value
+			acc.won[fact.currency] += value
 		}
-		if f.open && (fact.value != 0 || ix.names[fact.currency] != "") {
-			acc.pipeline[fact.currency] += fact.value
+		if f.open && (value != 0 || ix.names[fact.currency] != "") {
+			acc.pipeline[fact.currency] += value
 		}
 		if r == nil {
 			continue
@@ -262,7 +263,7 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		g := &offers[fact.offer]
 		g.Leads++
 		var lg *insights.Group
-		if l := fact.location; l != 0 {
+		if l := int32(ix.combos[c].Location); l != 0 {
 			if lg = locations[l]; lg == nil {
 				lg = &insights.Group{Key: strconv.Itoa(int(l))}
 				locations[l] = lg

@@ -46,12 +46,11 @@ func (ix *Index) candidates(v leadfilter.View, ids []int64, table []bool) []int3
 			out = append(out, p)
 		}
 	}
-	rank := ix.rank[k]
 	slices.SortFunc(out, func(a, b int32) int {
 		if v.Desc {
-			return int(rank[b] - rank[a])
+			return ix.cmp(k, b, a)
 		}
-		return int(rank[a] - rank[b])
+		return ix.cmp(k, a, b)
 	})
 	return out
 }
@@ -73,7 +72,7 @@ func (ix *Index) page(v leadfilter.View, favs []int64, search []int64) (pageNo, 
 		pageNo = clampPage(v, len(hits))
 		from := min((pageNo-1)*v.Size, len(hits))
 		for _, p := range hits[from:min(from+v.Size, len(hits))] {
-			ids = append(ids, ix.ids[p])
+			ids = append(ids, int64(ix.ids[p]))
 		}
 		return pageNo, len(hits), ids
 	default:
@@ -105,7 +104,7 @@ func (ix *Index) page(v leadfilter.View, favs []int64, search []int64) (pageNo, 
 			if len(ids) >= want {
 				break
 			}
-			ids = append(ids, ix.ids[perm[j]])
+			ids = append(ids, int64(ix.ids[perm[j]]))
 		}
 		seen++
 	}
@@ -154,17 +153,17 @@ func (ix *Index) Adjacent(v leadfilter.View, id int64) (prev, next int64) {
 		return 0, 0
 	}
 	k := sortIndex(v.Sort)
-	perm, pc, r := ix.perm[k], ix.permCombo[k], int(ix.rank[k][p])
+	perm, pc, r := ix.perm[k], ix.permCombo[k], ix.rankOf(k, p)
 	before, after := int64(0), int64(0)
 	for j := r - 1; j >= 0; j-- {
 		if table[pc[j]] {
-			before = ix.ids[perm[j]]
+			before = int64(ix.ids[perm[j]])
 			break
 		}
 	}
 	for j := r + 1; j < len(perm); j++ {
 		if table[pc[j]] {
-			after = ix.ids[perm[j]]
+			after = int64(ix.ids[perm[j]])
 			break
 		}
 	}
@@ -182,7 +181,7 @@ func (ix *Index) Order(v leadfilter.View, favs, search []int64) []int64 {
 	var order []int64
 	if search != nil || v.Tab == "favorites" {
 		for _, p := range ix.candidates(v, viewSource(v, favs, search), table) {
-			order = append(order, ix.ids[p])
+			order = append(order, int64(ix.ids[p]))
 		}
 		return order
 	}
@@ -194,7 +193,7 @@ func (ix *Index) Order(v leadfilter.View, favs, search []int64) []int64 {
 			j = len(perm) - 1 - i
 		}
 		if table[pc[j]] {
-			order = append(order, ix.ids[perm[j]])
+			order = append(order, int64(ix.ids[perm[j]]))
 		}
 	}
 	return order
@@ -220,7 +219,7 @@ func (ix *Index) Walk(ctx context.Context, v leadfilter.View, chunk int, fn func
 				j = len(perm) - 1 - cursor
 			}
 			if table[pc[j]] {
-				ids = append(ids, ix.ids[perm[j]])
+				ids = append(ids, int64(ix.ids[perm[j]]))
 			}
 		}
 		done := cursor >= len(perm)

@@ -1,0 +1,41 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestMemoryLimitSetting: the soft memory limit has a default, takes the sizes GOMEMLIMIT takes (and
+// decimal ones), yields to GOMEMLIMIT unless set itself, lets the flag win, and names itself when bad.
+func TestMemoryLimitSetting(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want int64
+	}{
+		{"default", nil, nil, 384 << 20},
+		{"binary units", map[string]string{"LEADDESK_MEMORY_LIMIT": "1GiB"}, nil, 1 << 30},
+		{"decimal units", map[string]string{"LEADDESK_MEMORY_LIMIT": "500MB"}, nil, 500e6},
+		{"off", map[string]string{"LEADDESK_MEMORY_LIMIT": "off"}, nil, 0},
+		{"GOMEMLIMIT is left to the runtime", map[string]string{"GOMEMLIMIT": "200MiB"}, nil, 0},
+		{"ours beats GOMEMLIMIT", map[string]string{"GOMEMLIMIT": "200MiB", "LEADDESK_MEMORY_LIMIT": "300MiB"}, nil, 300 << 20},
+		{"flag beats environment", map[string]string{"LEADDESK_MEMORY_LIMIT": "300MiB"}, []string{"-memory-limit", "2GiB"}, 2 << 30},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, _, err := Load("serve", c.args, env(c.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.MemoryLimit != c.want {
+				t.Errorf("MemoryLimit = %d, want %d", cfg.MemoryLimit, c.want)
+			}
+		})
+	}
+	for _, bad := range []string{"lots", "-5MiB", "12 parsecs", "10MiB"} {
+		_, _, err := Load("serve", nil, env(map[string]string{"LEADDESK_MEMORY_LIMIT": bad}))
+		if err == nil || !strings.Contains(err.Error(), "LEADDESK_MEMORY_LIMIT") {
+			t.Errorf("%q: err = %v, want it named", bad, err)
+		}
+	}
+}
