@@ -126,6 +126,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodGet, "/leads/export.csv", h.leadsExport, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/:id/favorite", h.leadFavorite, leadWorkers)
 	h.handle(e, http.MethodPost, "/leads/bulk/favorite", h.leadsBulkFavorite, leadWorkers)
+	h.handle(e, http.MethodPost, "/leads/bulk/favorite-matching", h.leadsFavoriteMatching, leadWorkers)
 
 	// Insights (issue 16): everyone with a role reads the figures and downloads them.
 	h.handle(e, http.MethodGet, "/insights", h.insightsIndex, leadReaders)
