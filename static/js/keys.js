@@ -12,10 +12,10 @@
     if (tag !== "input") { return false; }
     return ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].indexOf(el.type) < 0;
   }
-  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#results tbody tr[data-row]")); }
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#results tbody tr")); }
   function currentRow() {
     var a = document.activeElement;
-    var r = a && a.closest ? a.closest("#results tbody tr[data-row]") : null;
+    var r = a && a.closest ? a.closest("#results tbody tr") : null;
     return r || document.querySelector("#results tbody tr.is-current");
   }
   function moveRow(step) {
@@ -26,7 +26,7 @@
     list.forEach(function (r) { r.classList.remove("is-current"); });
     var row = list[i];
     row.classList.add("is-current");
-    var link = row.querySelector("[data-row-link]");
+    var link = row.querySelector(".ws-company");
     if (link) { link.focus(); }
     row.scrollIntoView({block: "nearest"});
     return true;
