@@ -209,9 +209,8 @@
     }
     var m = menu();
     if (m && m.open && !e.target.closest(".ws-filter-panel") && !e.target.closest("#filter-menu > summary")) {
-      var inside = m.contains(document.activeElement);
-      close(false);
-      if (inside && !e.target.closest("a, button, input, select, textarea, summary, [tabindex]")) { m.querySelector("summary").focus(); }
+      // A click on something that takes the focus keeps it there; elsewhere it goes back to the button.
+      close(!e.target.closest('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])'));
     }
   });
   document.addEventListener("keydown", function (e) {
@@ -253,7 +252,8 @@
       // A row that goes away hands the focus to the next row, else the previous one.
       var next = saved.row.nextElementSibling || saved.row.previousElementSibling;
       saved.rowNext = next && next.id ? "#" + CSS.escape(next.id) : null;
-      saved.rowSel = a.tagName.toLowerCase() + (a.type ? "[type=" + a.type + "]" : "");
+      var action = a.form && a.form.getAttribute("action");
+      saved.rowSel = action ? 'form[action$="/' + action.split("/").pop() + '"] ' + a.tagName.toLowerCase() : a.tagName.toLowerCase();
     }
   });
   document.addEventListener("htmx:afterSettle", function (e) {
@@ -295,7 +295,7 @@
     var n = boxes.filter(function (b) { return b.checked; }).length;
     bar.classList.toggle("has-selection", n > 0);
     var count = document.getElementById("bulk-count");
-    if (count) { count.textContent = n === 1 ? bar.getAttribute("data-one") : bar.getAttribute("data-many").replace("{n}", n); }
+    if (count) { count.textContent = n === 1 ? bar.getAttribute("data-single") : bar.getAttribute("data-plural").replace("{n}", n); }
     var all = document.getElementById("select-all");
     if (all) {
       all.checked = n > 0 && n === boxes.length;
