@@ -66,6 +66,7 @@ func TestBrowserMobileNoOverflow(t *testing.T) {
 			} {
 				var over string
 				var navShown bool
+				var titleHeight float64
 				err := chromedp.Do(ctx,
 					chromedp.EmulateViewport(w, 844),
 					chromedp.Navigate(s.URL+page.path),
@@ -73,6 +74,7 @@ func TestBrowserMobileNoOverflow(t *testing.T) {
 					testkit.HTMXIdle(),
 					testkit.Eval(overflowJS, &over),
 					testkit.Eval(`(function () { var n = document.getElementById("sidenav"); return n.getBoundingClientRect().width > 0 && getComputedStyle(n).display !== "none"; })()`, &navShown),
+					testkit.Eval(`document.querySelector("h1").getBoundingClientRect().height`, &titleHeight),
 				)
 				if err != nil {
 					t.Fatalf("%s %s at %d px: %v", lang, page.name, w, err)
@@ -83,9 +85,43 @@ func TestBrowserMobileNoOverflow(t *testing.T) {
 				if w <= 430 && navShown {
 					t.Errorf("%s %s at %d px: the navigation rail is shown; want it behind the menu button", lang, page.name, w)
 				}
+				if w <= 430 && titleHeight > 48 {
+					t.Errorf("%s %s at %d px: the title is %.0f px tall; want one line", lang, page.name, w, titleHeight)
+				}
 				if w == 390 || w == 1366 || w == 820 {
 					testkit.Screenshot(t, ctx, fmt.Sprintf("mobile-%s-%s-%d", page.name, lang, w))
 					screen(t, ctx, fmt.Sprintf("screen-%s-%s-%d", page.name, lang, w))
+				}
+				if page.name == "details" && (w == 390 || w == 1366) {
+					// The decline dialog, with its errors, fits the screen too.
+					err := chromedp.Do(ctx,
+						testkit.HTMXSettled(`#btn-decline`),
+						chromedp.Click(chromedp.CSS(`#btn-decline`)),
+						chromedp.WaitVisible(chromedp.CSS(`dialog[open] input[value="other"]`)),
+						chromedp.Click(chromedp.CSS(`dialog input[value="other"]`)),
+						chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)),
+						chromedp.WaitVisible(chromedp.CSS(`dialog[open] #err-notes`)),
+						testkit.HTMXIdle(),
+						testkit.Eval(overflowJS, &over),
+					)
+					if err != nil {
+						t.Fatalf("%s decline dialog at %d px: %v", lang, w, err)
+					}
+					if over != "" {
+						t.Errorf("%s decline dialog at %d px: %s", lang, w, over)
+					}
+					screen(t, ctx, fmt.Sprintf("screen-decline-dialog-%s-%d", lang, w))
+				}
+				if page.name == "list" && w == 390 {
+					// The navigation opens from the top bar's menu button.
+					err := chromedp.Do(ctx,
+						chromedp.Click(chromedp.CSS(`.nav-toggle`)),
+						chromedp.WaitVisible(chromedp.CSS(`#sidenav a[href="/insights"]`)),
+					)
+					if err != nil {
+						t.Fatalf("%s menu at 390 px: %v", lang, err)
+					}
+					screen(t, ctx, fmt.Sprintf("screen-menu-%s-390", lang))
 				}
 			}
 		}
