@@ -67,6 +67,7 @@ func TestBrowserMobileNoOverflow(t *testing.T) {
 				var over string
 				var navShown bool
 				var titleHeight float64
+				var broken string
 				err := chromedp.Do(ctx,
 					chromedp.EmulateViewport(w, 844),
 					chromedp.Navigate(s.URL+page.path),
@@ -75,6 +76,8 @@ func TestBrowserMobileNoOverflow(t *testing.T) {
 					testkit.Eval(overflowJS, &over),
 					testkit.Eval(`(function () { var n = document.getElementById("sidenav"); return n.getBoundingClientRect().width > 0 && getComputedStyle(n).display !== "none"; })()`, &navShown),
 					testkit.Eval(`document.querySelector("h1").getBoundingClientRect().height`, &titleHeight),
+					// Short labels (status, badges, tabs, the flame's words) stay on one line.
+					testkit.Eval(`[...document.querySelectorAll("main .label, main .badge, .tabs a, .ws-flame")].filter(e => { var cs = getComputedStyle(e); return e.getClientRects().length > 1 || e.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom) > 2.5 * parseFloat(cs.fontSize); }).map(e => e.textContent.trim()).join(" | ")`, &broken),
 				)
 				if err != nil {
 					t.Fatalf("%s %s at %d px: %v", lang, page.name, w, err)
@@ -84,6 +87,9 @@ func TestBrowserMobileNoOverflow(t *testing.T) {
 				}
 				if w <= 430 && navShown {
 					t.Errorf("%s %s at %d px: the navigation rail is shown; want it behind the menu button", lang, page.name, w)
+				}
+				if broken != "" {
+					t.Errorf("%s %s at %d px: labels broken over lines: %s", lang, page.name, w, broken)
 				}
 				if w <= 430 && titleHeight > 48 {
 					t.Errorf("%s %s at %d px: the title is %.0f px tall; want one line", lang, page.name, w, titleHeight)
