@@ -224,7 +224,9 @@
 // the focus falls to <body> and keyboard users lose their place.
 (function () {
   "use strict";
-  var saved = null;
+  // What had the focus when each request started, by request: a poll (the bell's count) running
+  // at the same time must not take another swap's focus with it.
+  var saved = new WeakMap();
   // pathTo describes el by the nearest ancestor with an id and the child positions below it.
   function pathTo(el) {
     var parts = [];
@@ -240,29 +242,31 @@
   function focusable(el) { return el && el.isConnected && el.offsetParent !== null && !el.disabled; }
   document.addEventListener("htmx:beforeRequest", function (e) {
     var a = document.activeElement;
-    if (!a || a === document.body) { saved = null; return; }
-    saved = {
+    var pager = !!(e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("[data-pager]"));
+    if (!e.detail.xhr || ((!a || a === document.body) && !pager)) { return; }
+    a = a || document.body;
+    var s = {
       el: a,
       id: a.id,
       path: pathTo(a),
-      pager: !!(e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("[data-pager]")),
+      pager: pager,
       row: a.closest("li[id], tr[id]")
     };
-    if (saved.row) {
+    saved.set(e.detail.xhr, s);
+    if (s.row) {
       // A row that goes away hands the focus to the next row, else the previous one.
-      var next = saved.row.nextElementSibling || saved.row.previousElementSibling;
-      saved.rowNext = next && next.id ? "#" + CSS.escape(next.id) : null;
+      var next = s.row.nextElementSibling || s.row.previousElementSibling;
+      s.rowNext = next && next.id ? "#" + CSS.escape(next.id) : null;
       var action = a.form && a.form.getAttribute("action");
-      saved.rowSel = action ? 'form[action$="/' + action.split("/").pop() + '"] ' + a.tagName.toLowerCase() : a.tagName.toLowerCase();
+      s.rowSel = action ? 'form[action$="/' + action.split("/").pop() + '"] ' + a.tagName.toLowerCase() : a.tagName.toLowerCase();
     }
   });
   document.addEventListener("htmx:afterSettle", function (e) {
     var target = e.detail.target;
     var done = target && target.querySelector ? target.querySelector("#done-banner") : null;
     if (!done && target && target.id === "main") { done = document.getElementById("done-banner"); }
-    if (done) { done.focus(); saved = null; return; }
-    var s = saved;
-    saved = null;
+    if (done) { done.focus(); return; }
+    var s = e.detail.xhr && saved.get(e.detail.xhr);
     if (!s) { return; }
     if (s.pager) {
       var cap = document.getElementById("results-caption");
@@ -324,14 +328,3 @@
   window.addEventListener("pageshow", update);
 })();
 
-// The keyboard shortcuts dialog opens from the user menu too (the keys are in keys.js).
-(function () {
-  "use strict";
-  document.addEventListener("click", function (e) {
-    if (!e.target.closest("[data-open-shortcuts]")) { return; }
-    var d = document.getElementById("shortcuts");
-    var menu = e.target.closest("details");
-    if (menu) { menu.open = false; }
-    if (d && !d.open) { d.showModal(); }
-  });
-})();

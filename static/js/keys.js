@@ -55,13 +55,24 @@
       q.select();
       return true;
     },
-    "?": function () {
-      var d = document.getElementById("shortcuts");
-      if (!d || d.open) { return false; }
-      d.showModal();
-      return true;
-    }
+    "?": openHelp
   };
+  // openHelp shows the shortcuts dialog: a copy of its template in #modal, removed again on close.
+  function openHelp() {
+    var tpl = document.getElementById("shortcuts-template");
+    var host = document.getElementById("modal");
+    if (!tpl || !host || document.getElementById("shortcuts")) { return false; }
+    var d = tpl.content.firstElementChild.cloneNode(true);
+    host.appendChild(d);
+    d.showModal();
+    return true;
+  }
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest("[data-open-shortcuts]")) { return; }
+    var menu = e.target.closest("details");
+    if (menu) { menu.open = false; }
+    openHelp();
+  });
   function go(path) {
     var link = document.querySelector('#sidenav a[href="' + path + '"]');
     if (!link) { return false; }
