@@ -25,10 +25,10 @@ func TestBrowserTabSwapsInPlace(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.tabs`)),
 		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
 		chromedp.Click(chromedp.CSS(`.tabs a[href="/leads?tab=qualified"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.tabs a[href="/leads?tab=qualified"][aria-selected="true"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tabs a[href="/leads?tab=qualified"][aria-current="page"]`)),
 		testkit.Eval(`window.__noReload === true`, &marker),
 		testkit.Into(chromedp.Location(), &url),
-		testkit.Into(chromedp.Text(chromedp.CSS(`.tabs a[aria-selected="true"]`)), &selected),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.tabs a[aria-current="page"]`)), &selected),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestBrowserTabSwapsInPlace(t *testing.T) {
 
 	err = chromedp.Do(ctx,
 		chromedp.NavigateBack(),
-		chromedp.WaitVisible(chromedp.CSS(`.tabs a[href="/leads?tab=marketplace"][aria-selected="true"], .tabs a[href="/leads"][aria-selected="true"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.tabs a[href="/leads?tab=marketplace"][aria-current="page"], .tabs a[href="/leads"][aria-current="page"]`)),
 		testkit.HTMXIdle(),
 		testkit.Into(chromedp.Location(), &url),
 	)

@@ -107,7 +107,7 @@ func TestHtmxRequestsGetOnlyTheFragment(t *testing.T) {
 			t.Errorf("%s request did not get the whole page", name)
 		}
 	}
-	if strings.Contains(frag.Body, "<html") || strings.Contains(frag.Body, `class="topbar"`) || !strings.Contains(frag.Body, `aria-selected="true">Qualified leads`) {
+	if strings.Contains(frag.Body, "<html") || strings.Contains(frag.Body, `class="topbar"`) || !strings.Contains(frag.Body, `aria-current="page">Qualified leads`) {
 		t.Errorf("htmx request got more or less than the fragment:\n%s", frag.Body)
 	}
 	if !strings.Contains(strings.Join(full.Header.Values("Vary"), ","), "HX-Request") {

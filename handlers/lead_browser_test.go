@@ -196,7 +196,7 @@ func TestBrowserScreenshotsJapanese(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/leads/bulk/decline?ids=%d&ids=%d", f.s.URL, l.ID, other.ID)),
 		chromedp.WaitVisible(chromedp.CSS(`.form-page .radios`)),
-		testkit.Into(chromedp.Text(chromedp.CSS(`.form-page h2`)), &heading),
+		testkit.Into(chromedp.Text(chromedp.CSS(`.form-page h1`)), &heading),
 	)
 	if err != nil {
 		t.Fatal(err)

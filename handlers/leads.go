@@ -258,7 +258,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		}
 	}
 	for _, code := range f.Country {
-		d.Chips = append(d.Chips, leadChip{Label: h.countryName(lang, code), Remove: without(q, "country", code)})
+		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.filter.country") + ": " + h.countryName(lang, code), Remove: without(q, "country", code)})
 	}
 	locs, err := h.DB.LocationNames(c.Request().Context())
 	if err != nil {
@@ -283,7 +283,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.chip.search", f.Q), Remove: without(q, "q", f.Q)})
 	}
 	if f.Test {
-		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "ws.filter.test"), Remove: without(q, "test", "1")})
+		d.Chips = append(d.Chips, leadChip{Label: h.T(c, "mobile.chip.test"), Remove: without(q, "test", "1")})
 	}
 	codes, err := h.DB.LeadCountries(c.Request().Context())
 	if err == nil {

@@ -565,7 +565,7 @@ func TestLeadsResultsFragment(t *testing.T) {
 	if strings.Contains(res.Body, `class="tabs"`) || !strings.HasPrefix(strings.TrimSpace(res.Body), `<div id="results"`) {
 		t.Errorf("fragment is not just the results:\n%.300s", res.Body)
 	}
-	if !strings.Contains(res.Body, `aria-live="polite" hx-swap-oob="true">1–1 of 1<`) || strings.Join(companies(res.Body), ",") != "Contoso" {
+	if !strings.Contains(res.Body, `aria-live="polite" hx-swap-oob="innerHTML">1–1 of 1<`) || strings.Join(companies(res.Body), ",") != "Contoso" {
 		t.Errorf("fragment rows or live range wrong:\n%s", res.Body)
 	}
 	full := c.Get("/leads?tab=marketplace&country=JP")

@@ -136,6 +136,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	h.handle(e, http.MethodPost, "/leads/views/:id", h.savedViewUpdate, leadReaders)
 	h.handle(e, http.MethodPost, "/leads/views/:id/delete", h.savedViewDelete, leadReaders)
 	h.handle(e, http.MethodPost, "/leads/views/:id/move", h.savedViewMove, leadReaders)
+	h.handle(e, http.MethodPost, "/leads/bulk/favorite-matching", h.leadsFavoriteMatching, leadWorkers)
 
 	// Insights (issue 16): everyone with a role reads the figures and downloads them.
 	h.handle(e, http.MethodGet, "/insights", h.insightsIndex, leadReaders)

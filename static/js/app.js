@@ -136,3 +136,195 @@
     if (e.target.matches && e.target.matches("[data-filter-list]")) { e.stopPropagation(); }
   }, true);
 })();
+
+// Phones (issue 15): the top bar's menu button opens the navigation as a sheet; Escape, a click outside
+// or a link closes it and gives the focus back to the button.
+(function () {
+  "use strict";
+  function nav() { return document.getElementById("sidenav"); }
+  function toggle() { return document.querySelector(".nav-toggle"); }
+  function setOpen(open, refocus) {
+    var n = nav(), b = toggle();
+    if (!n || !b) { return; }
+    n.classList.toggle("is-open", open);
+    b.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var first = n.querySelector("a[aria-current]") || n.querySelector("a");
+      if (first) { first.focus(); }
+    } else if (refocus) { b.focus(); }
+  }
+  function isOpen() { var n = nav(); return !!n && n.classList.contains("is-open"); }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest(".nav-toggle")) { setOpen(!isOpen(), false); return; }
+    if (isOpen() && !e.target.closest("#sidenav")) { setOpen(false, false); }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && isOpen()) { setOpen(false, true); }
+  });
+})();
+
+// The filter panel (issue 15): a side panel (a full-screen sheet on phones) that opens from the
+// Filters button or a quick-filter pill, takes the focus, and closes with its close button, "Show N
+// leads", Escape or a click outside it, giving the focus back to the button that opened it.
+(function () {
+  "use strict";
+  var opener = null, fromPill = false;
+  function menu() { return document.getElementById("filter-menu"); }
+  function open(groupId, from) {
+    var m = menu();
+    if (!m) { return; }
+    opener = from;
+    if (!m.open) { fromPill = true; m.open = true; }
+    var group = document.getElementById(groupId);
+    var target = group && group.querySelector("input");
+    if (group) { group.scrollIntoView({block: "nearest"}); }
+    if (target) { target.focus(); }
+  }
+  function close(refocus) {
+    var m = menu();
+    if (!m || !m.open) { return false; }
+    m.open = false;
+    if (refocus) { (opener && opener.isConnected ? opener : m.querySelector("summary")).focus(); }
+    opener = null;
+    return true;
+  }
+  // The Filters button opens the panel itself (a <details>); the focus then moves into the panel.
+  document.addEventListener("toggle", function (e) {
+    var m = e.target;
+    if (m.id !== "filter-menu" || !m.open) { return; }
+    if (fromPill) { fromPill = false; return; }
+    opener = m.querySelector("summary");
+    var c = m.querySelector("[data-close-filters]");
+    if (c) { c.focus(); }
+  }, true);
+  document.addEventListener("click", function (e) {
+    var pill = e.target.closest("[data-open-filter]");
+    if (pill) { e.preventDefault(); open(pill.getAttribute("data-open-filter"), pill); return; }
+    if (e.target.closest("[data-close-filters]")) {
+      // "Show N leads" is a submit button: the results already follow every change (htmx), so it only
+      // closes the panel; without JavaScript it submits the form.
+      if (e.target.closest("[type=submit]") === null) { e.preventDefault(); }
+      close(true);
+      return;
+    }
+    var m = menu();
+    if (m && m.open && !e.target.closest(".ws-filter-panel") && !e.target.closest("#filter-menu > summary")) {
+      // A click on something that takes the focus keeps it there; elsewhere it goes back to the button.
+      close(!e.target.closest('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])'));
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && !document.querySelector("dialog[open]") && close(true)) { e.preventDefault(); }
+  });
+})();
+
+// Focus after htmx swaps (issue 15): the control that caused a swap keeps the focus (heart, sort
+// header), or the one now in its place (the next Action Center row after a dismiss); paging moves
+// the focus to the results' caption; a lead action moves it to its success banner. Without this
+// the focus falls to <body> and keyboard users lose their place.
+(function () {
+  "use strict";
+  // What had the focus when each request started, by request: a poll (the bell's count) running
+  // at the same time must not take another swap's focus with it.
+  var saved = new WeakMap();
+  // pathTo describes el by the nearest ancestor with an id and the child positions below it.
+  function pathTo(el) {
+    var parts = [];
+    while (el && el !== document.body) {
+      if (el.id) { parts.unshift("#" + CSS.escape(el.id)); return parts.join(" > "); }
+      var i = 1, sib = el;
+      while ((sib = sib.previousElementSibling)) { i++; }
+      parts.unshift(el.tagName.toLowerCase() + ":nth-child(" + i + ")");
+      el = el.parentElement;
+    }
+    return null;
+  }
+  function focusable(el) { return el && el.isConnected && el.offsetParent !== null && !el.disabled; }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var a = document.activeElement;
+    var pager = !!(e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("[data-pager]"));
+    if (!e.detail.xhr || ((!a || a === document.body) && !pager)) { return; }
+    a = a || document.body;
+    var s = {
+      el: a,
+      id: a.id,
+      path: pathTo(a),
+      pager: pager,
+      row: a.closest("li[id], tr[id]")
+    };
+    saved.set(e.detail.xhr, s);
+    if (s.row) {
+      // A row that goes away hands the focus to the next row, else the previous one.
+      var next = s.row.nextElementSibling || s.row.previousElementSibling;
+      s.rowNext = next && next.id ? "#" + CSS.escape(next.id) : null;
+      var action = a.form && a.form.getAttribute("action");
+      s.rowSel = action ? 'form[action$="/' + action.split("/").pop() + '"] ' + a.tagName.toLowerCase() : a.tagName.toLowerCase();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.detail.target;
+    var done = target && target.querySelector ? target.querySelector("#done-banner") : null;
+    if (!done && target && target.id === "main") { done = document.getElementById("done-banner"); }
+    if (done) { done.focus(); return; }
+    var s = e.detail.xhr && saved.get(e.detail.xhr);
+    if (!s) { return; }
+    if (s.pager) {
+      var cap = document.getElementById("results-caption");
+      if (cap) { cap.focus({preventScroll: true}); cap.scrollIntoView({block: "start"}); return; }
+    }
+    if (focusable(s.el) && document.activeElement === s.el) { return; }
+    if (document.activeElement && document.activeElement !== document.body && document.activeElement.isConnected &&
+        document.activeElement !== s.el) { return; } // something else took the focus on purpose (a dialog)
+    var el = (s.id && document.getElementById(s.id)) || (s.path && document.querySelector(s.path));
+    if (!focusable(el) && s.rowNext) {
+      var row = document.querySelector(s.rowNext);
+      el = row && (row.querySelector(s.rowSel) || row.querySelector("a, button"));
+    }
+    if (!focusable(el) && s.row) {
+      var panel = document.querySelector("#notify-panel [data-close-panel]");
+      if (panel) { el = panel; }
+    }
+    if (focusable(el)) { el.focus(); }
+  });
+})();
+
+// Bulk actions (issue 15): the bar shows only while leads are selected, says how many, and a box
+// selects every lead on the page. Without JavaScript the bar is always there.
+(function () {
+  "use strict";
+  function update() {
+    var bar = document.getElementById("bulk");
+    if (!bar) { return; }
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('#results input[name="ids"]'));
+    var n = boxes.filter(function (b) { return b.checked; }).length;
+    bar.classList.toggle("has-selection", n > 0);
+    var count = document.getElementById("bulk-count");
+    if (count) { count.textContent = n === 1 ? bar.getAttribute("data-single") : bar.getAttribute("data-plural").replace("{n}", n); }
+    var all = document.getElementById("select-all");
+    if (all) {
+      all.checked = n > 0 && n === boxes.length;
+      all.indeterminate = n > 0 && n < boxes.length;
+    }
+    var matching = document.getElementById("bulk-favorite-all");
+    if (matching) { matching.hidden = !(n > 0 && n === boxes.length); }
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-select-all]")) {
+      var on = e.target.checked;
+      document.querySelectorAll('#results input[name="ids"]').forEach(function (b) { b.checked = on; });
+    }
+    if (e.target.matches('[data-select-all], #results input[name="ids"]')) { update(); }
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest("[data-clear-selection]")) { return; }
+    document.querySelectorAll('#results input[name="ids"]').forEach(function (b) { b.checked = false; });
+    update();
+    var all = document.getElementById("select-all");
+    if (all) { all.focus(); }
+  });
+  document.addEventListener("htmx:afterSettle", update);
+  document.addEventListener("DOMContentLoaded", update);
+  // Back/forward can restore checked boxes from the page cache.
+  window.addEventListener("pageshow", update);
+})();
+
