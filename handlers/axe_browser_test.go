@@ -224,11 +224,15 @@ func TestBrowserAxeEveryPage(t *testing.T) {
 	check := func(tab context.Context, base, lang string, pages []axePage) {
 		t.Helper()
 		for _, p := range pages {
-			err := chromedp.Do(tab, chromedp.EmulateViewport(axeWidths[0], 900), chromedp.Navigate(base+p.path),
+			// Each page has its own time limit, so a page that never shows what it waits for is
+			// named instead of using up the whole browser's time.
+			pageCtx, cancel := context.WithTimeout(tab, 45*time.Second)
+			err := chromedp.Do(pageCtx, chromedp.EmulateViewport(axeWidths[0], 900), chromedp.Navigate(base+p.path),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="`+lang+`"] `+p.ready)))
 			if err == nil && p.open != nil {
-				err = chromedp.Do(tab, p.open)
+				err = chromedp.Do(pageCtx, p.open)
 			}
+			cancel()
 			if err != nil {
 				t.Errorf("%s (%s): open %s: %v", p.name, lang, p.path, err)
 				continue
