@@ -144,6 +144,16 @@ func (h *Handler) redirect(c echo.Context, to string) error {
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
+// backToList answers a bulk action on the list with 303 See Other to next, or, for htmx, with
+// HX-Location: the list is fetched again in place, its view and scroll kept.
+func (h *Handler) backToList(c echo.Context, next string) error {
+	if c.Request().Header.Get(views.HXRequest) == "true" {
+		c.Response().Header().Set("HX-Location", next)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
 // safeNext returns next when it is a local path, else fallback: a redirect target from a form or
 // query never leaves the site.
 func safeNext(next, fallback string) string {

@@ -14,7 +14,6 @@ import (
 	"leaddesk/leadfilter"
 	"leaddesk/leads"
 	"leaddesk/lifecycle"
-	"leaddesk/views"
 )
 
 // ownerFilter fills the owner filter (me, unassigned, each Referrals admin), its chips, the "My
@@ -136,11 +135,7 @@ func (h *Handler) leadsBulkAssign(c echo.Context) error {
 			h.setFlash(c, "success", "owner.done.bulk")
 		}
 	}
-	if c.Request().Header.Get(views.HXRequest) == "true" {
-		c.Response().Header().Set("HX-Location", next)
-		return c.NoContent(http.StatusNoContent)
-	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return h.backToList(c, next)
 }
 
 // detailsOwner is the details page's owner card: who owns the lead and whom it can be given to.

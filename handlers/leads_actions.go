@@ -83,11 +83,7 @@ func (h *Handler) leadsBulkFavorite(c echo.Context) error {
 		h.setFlash(c, "success", "ws.bulk.favorited")
 	}
 	next := safeNext(c.FormValue("next"), "/leads")
-	if c.Request().Header.Get(views.HXRequest) == "true" {
-		c.Response().Header().Set("HX-Location", next)
-		return c.NoContent(http.StatusNoContent)
-	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return h.backToList(c, next)
 }
 
 // exportColumns are the CSV columns of docs/design.md §3.5.

@@ -10,7 +10,6 @@ import (
 	"leaddesk/lead"
 	"leaddesk/leadfilter"
 	"leaddesk/leads"
-	"leaddesk/views"
 )
 
 // maxFavoriteMatching bounds one "add all matching to favorites": a favourites list of more leads
@@ -51,11 +50,7 @@ func (h *Handler) leadsFavoriteMatching(c echo.Context) error {
 		h.setFlash(c, "success", "mobile.bulk.favorited_all")
 	}
 	next := safeNext(c.FormValue("next"), "/leads")
-	if c.Request().Header.Get(views.HXRequest) == "true" {
-		c.Response().Header().Set("HX-Location", next)
-		return c.NoContent(http.StatusNoContent)
-	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return h.backToList(c, next)
 }
 
 // errStopWalk ends a walk over a view's leads early.
