@@ -54,7 +54,8 @@ func ParseView(q url.Values) View {
 		}
 		fd.set(&v.Filter, fd.order(got))
 	}
-	v.Test = q.Get("test") == "1"
+	// The same spellings as ParseStrict's (the API's and saved views'), so a view it accepts reads the same here.
+	v.Test = q.Get("test") == "1" || q.Get("test") == "true"
 	v.Q = strings.TrimSpace(q.Get("q"))
 	if r := []rune(v.Q); len(r) > MaxQueryRunes {
 		v.Q = string(r[:MaxQueryRunes])

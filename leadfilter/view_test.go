@@ -49,3 +49,17 @@ func TestOwnerMeKeysDifferPerUser(t *testing.T) {
 		t.Errorf("canonical owner query = %q", got)
 	}
 }
+
+// TestTestLeadsSpelledAsTheAPIDoes: "test=true", which the strict parser (the API, saved views) accepts,
+// includes test leads in the list too, and the list's own link spells it "1".
+func TestTestLeadsSpelledAsTheAPIDoes(t *testing.T) {
+	for _, spelled := range []string{"1", "true"} {
+		v := ParseView(url.Values{"tab": {"marketplace"}, "test": {spelled}})
+		if !v.Test {
+			t.Errorf("test=%s: test leads are left out", spelled)
+		}
+		if got := v.Query().Get("test"); got != "1" {
+			t.Errorf("test=%s: the view's link says test=%q, want 1", spelled, got)
+		}
+	}
+}
