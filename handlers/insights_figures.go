@@ -112,13 +112,8 @@ func (h *Handler) insightsFigures(c echo.Context, pr *message.Printer, d *insigh
 	amounts := func(id string, a, b []money.Amount, link string) {
 		key := "insights.fig." + id
 		mc := moneyCard{ID: id, Label: h.T(c, key), Link: link}
-		for _, x := range a {
-			mc.Lines = append(mc.Lines, x.Format(lang))
-		}
-		var ps []string
-		for _, x := range b {
-			ps = append(ps, x.Format(lang))
-		}
+		mc.Lines = money.FormatEach(a, lang)
+		ps := money.FormatEach(b, lang)
 		if len(ps) > 0 {
 			mc.Prev = h.T(c, "insights.previous", strings.Join(ps, " · "))
 		}

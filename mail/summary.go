@@ -92,13 +92,8 @@ func (r *Renderer) summaryRows(lang string, p map[string]any) ([]summaryRow, err
 	}
 	amounts := func(label string, a, b []money.Amount) summaryRow {
 		row := summaryRow{Label: t(label), Value: "–"}
-		for _, x := range a {
-			row.Lines = append(row.Lines, x.Format(lang))
-		}
-		var ps []string
-		for _, x := range b {
-			ps = append(ps, x.Format(lang))
-		}
+		row.Lines = money.FormatEach(a, lang)
+		ps := money.FormatEach(b, lang)
 		if len(ps) > 0 {
 			row.Change = t("mail.weekly.previous", strings.Join(ps, " · "))
 		} else {

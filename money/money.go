@@ -166,6 +166,16 @@ func (a Amount) Number() string {
 	return s
 }
 
+// FormatEach formats each amount for lang, in order: one line per currency (sums of different
+// currencies are never added up).
+func FormatEach(as []Amount, lang string) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.Format(lang))
+	}
+	return out
+}
+
 // Format is the amount for reading in a language (a catalog code such as "en" or "ja"): the currency
 // code, then the amount grouped by thousands with the currency's decimals — "USD 12,500.00",
 // "JPY 1,200,000". An amount without a currency is the grouped number alone, with the two decimals
