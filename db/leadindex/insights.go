@@ -24,8 +24,9 @@ type periodAcc struct {
 	perCombo []int32
 	accepted int
 	answers  *insights.Durations
-	won      map[uint32]int64 // currency name id → minor units
-	pipeline map[uint32]int64
+	// Per currency name id: minor units, and whether any lead counted (a sum may be 0).
+	won, pipeline       []int64
+	hasWon, hasPipeline []bool
 }
 
 // Insights is the Insights report (DESIGN §11) of the non-test leads f admits that were received in
@@ -127,7 +128,7 @@ func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc
 		}
 		fg.Accepted, fg.Answered = acc.accepted, acc.answers.N()
 		fg.Median, fg.P90 = acc.answers.Quantile(0.5), acc.answers.Quantile(0.9)
-		fg.WonValue, fg.Pipeline = insights.Amounts(ix.byName(acc.won)), insights.Amounts(ix.byName(acc.pipeline))
+		fg.WonValue, fg.Pipeline = insights.Amounts(ix.byName(acc.won, acc.hasWon)), insights.Amounts(ix.byName(acc.pipeline, acc.hasPipeline))
 		return fg
 	}
 	r.Now, r.Prev = figures(&now), figures(&before)
@@ -169,11 +170,13 @@ func (ix *Index) releaseDurations(ds ...*insights.Durations) {
 	}
 }
 
-// byName turns per-name-id sums into per-name sums.
-func (ix *Index) byName(m map[uint32]int64) map[string]int64 {
-	out := make(map[string]int64, len(m))
-	for id, v := range m {
-		out[ix.names[id]] += v
+// byName turns per-name-id sums (those with has set) into per-name sums.
+func (ix *Index) byName(sums []int64, has []bool) map[string]int64 {
+	out := map[string]int64{}
+	for id, v := range sums {
+		if has[id] {
+			out[ix.names[id]] += v
+		}
 	}
 	return out
 }
@@ -188,7 +191,8 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 	lo := sort.Search(len(perm), func(i int) bool { return int64(ix.created[perm[i]]) >= from })
 	hi := sort.Search(len(perm), func(i int) bool { return int64(ix.created[perm[i]]) >= to })
 	acc.perCombo = make([]int32, len(ix.combos))
-	acc.won, acc.pipeline = map[uint32]int64{}, map[uint32]int64{}
+	acc.won, acc.pipeline = make([]int64, len(ix.names)), make([]int64, len(ix.names))
+	acc.hasWon, acc.hasPipeline = make([]bool, len(ix.names)), make([]bool, len(ix.names))
 	won, lost, declined, expired := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
 		leadfilter.Code(lead.Outcomes, "declined"), leadfilter.Code(lead.Outcomes, "expired")
 
@@ -200,8 +204,7 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		hourEnd   int64 = -1 << 62
 		day, hour int
 		offers    []insights.Group // by name id, allocated only when the charts are wanted
-		locations map[int32]*insights.Group
-		reasons   = [2]map[uint32]int{{}, {}} // declined, lost
+		reasons   [2][]int         // declined, lost: by name id
 	)
 	if r != nil {
 		for _, w := range r.Weeks {
@@ -212,7 +215,7 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 			bySource[i] = make([]int, len(lead.Sources)+1)
 		}
 		offers = make([]insights.Group, len(ix.names))
-		locations = map[int32]*insights.Group{}
+		reasons = [2][]int{make([]int, len(ix.names)), make([]int, len(ix.names))}
 	}
 	for i := lo; i < hi; i++ {
 		c := permCombo[i]
@@ -232,9 +235,11 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		}
 		if f.outcome == won {
 			acc.won[fact.currency] += value
+			acc.hasWon[fact.currency] = true
 		}
 		if f.open && (value != 0 || ix.names[fact.currency] != "") {
 			acc.pipeline[fact.currency] += value
+			acc.hasPipeline[fact.currency] = true
 		}
 		if r == nil {
 			continue
@@ -262,25 +267,11 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		r.Heat[day][hour]++
 		g := &offers[fact.offer]
 		g.Leads++
-		var lg *insights.Group
-		if l := int32(ix.combos[c].Location); l != 0 {
-			if lg = locations[l]; lg == nil {
-				lg = &insights.Group{Key: strconv.Itoa(int(l))}
-				locations[l] = lg
-			}
-			lg.Leads++
-		}
 		switch f.outcome {
 		case won:
 			g.Won++
-			if lg != nil {
-				lg.Won++
-			}
 		case lost:
 			g.Lost++
-			if lg != nil {
-				lg.Lost++
-			}
 			reasons[1][fact.reason]++
 		case declined:
 			reasons[0][fact.reason]++
@@ -302,10 +293,14 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		}
 	}
 	for id, n := range reasons[0] {
-		r.DeclineReasons[ix.names[id]] += n
+		if n != 0 {
+			r.DeclineReasons[ix.names[id]] += n
+		}
 	}
 	for id, n := range reasons[1] {
-		r.LostReasons[ix.names[id]] += n
+		if n != 0 {
+			r.LostReasons[ix.names[id]] += n
+		}
 	}
 	byOffer := map[string]*insights.Group{}
 	for id := range offers {
@@ -315,6 +310,26 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		}
 	}
 	r.Offers = insights.Ranked(byOffer)
+	// Locations, like countries, are per combo: counted from the leads per combo after the pass.
+	locations := map[int32]*insights.Group{}
+	for c, n := range acc.perCombo {
+		l := int32(ix.combos[c].Location)
+		if n == 0 || l == 0 {
+			continue
+		}
+		lg := locations[l]
+		if lg == nil {
+			lg = &insights.Group{Key: strconv.Itoa(int(l))}
+			locations[l] = lg
+		}
+		lg.Leads += int(n)
+		switch cf[c].outcome {
+		case won:
+			lg.Won += int(n)
+		case lost:
+			lg.Lost += int(n)
+		}
+	}
 	byLocation := make(map[string]*insights.Group, len(locations))
 	for _, g := range locations {
 		byLocation[g.Key] = g
