@@ -17,6 +17,18 @@ type comboFacts struct {
 	match, actionable, open bool  // open: status accepted, in the pipeline
 	outcome                 uint8 // leadfilter.Code(lead.Outcomes, …)
 	source                  uint8 // index into lead.Sources, len(lead.Sources) for none
+	week                    uint8 // the weekly chart's class: source<<2 | actionable<<1 | (actionable and expired)
+}
+
+// numOutcomes is the number of outcome codes (0 for none): counters kept per outcome let the pass
+// add without branching on it.
+var numOutcomes = len(lead.Outcomes) + 1
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // periodAcc accumulates one period's headline figures.
@@ -97,6 +109,7 @@ func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc
 		if a.Source != 0 {
 			cf[c].source = a.Source - 1
 		}
+		cf[c].week = cf[c].source<<2 | uint8(b2i(a.Actionable))<<1 | uint8(b2i(a.Actionable && a.Outcome == expired))
 	}
 	r := insights.NewReport(period, prev, loc)
 	now, before := periodAcc{answers: ix.durations()}, periodAcc{answers: ix.durations()}
@@ -193,29 +206,44 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 	acc.perCombo = make([]int32, len(ix.combos))
 	acc.won, acc.pipeline = make([]int64, len(ix.names)), make([]int64, len(ix.names))
 	acc.hasWon, acc.hasPipeline = make([]bool, len(ix.names)), make([]bool, len(ix.names))
-	won, lost, declined, expired := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
-		leadfilter.Code(lead.Outcomes, "declined"), leadfilter.Code(lead.Outcomes, "expired")
+	won, lost, declined := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
+		leadfilter.Code(lead.Outcomes, "declined")
 
 	// Chart state: the current week and hour advance with the leads, which come in creation order.
 	var (
 		weekStart []int64
 		wk        = -1
-		bySource  [][]int
-		hourEnd   int64 = -1 << 62
+		byClass   [][]int // per week, leads per comboFacts.week
+		hourEnd   int64   = -1 << 62
 		day, hour int
-		offers    []insights.Group // by name id, allocated only when the charts are wanted
-		reasons   [2][]int         // declined, lost: by name id
+		// Per name id and outcome (id*numOutcomes+outcome), allocated only when the charts are wanted.
+		offers, reasons []int
+		// Per currency name id and outcome: deal values and leads.
+		sums   = make([]int64, len(ix.names)*numOutcomes)
+		counts = make([]int32, len(ix.names)*numOutcomes)
 	)
 	if r != nil {
 		for _, w := range r.Weeks {
 			weekStart = append(weekStart, w.Start.Unix())
 		}
-		bySource = make([][]int, len(r.Weeks))
-		for i := range bySource {
-			bySource[i] = make([]int, len(lead.Sources)+1)
+		byClass = make([][]int, len(r.Weeks))
+		for i := range byClass {
+			byClass[i] = make([]int, (len(lead.Sources)+1)<<2)
 		}
-		offers = make([]insights.Group, len(ix.names))
-		reasons = [2][]int{make([]int, len(ix.names)), make([]int, len(ix.names))}
+		offers, reasons = make([]int, len(ix.names)*numOutcomes), make([]int, len(ix.names)*numOutcomes)
+	}
+	// The columns and counters in locals: the compiler then keeps them in registers instead of
+	// reloading them through ix and acc after every store.
+	var (
+		facts, createdAt, values, names = ix.facts, ix.created, ix.value, ix.names
+		perCombo, answers               = acc.perCombo, acc.answers
+		pipeline, hasPipeline           = acc.pipeline, acc.hasPipeline
+		numOut, charts                  = numOutcomes, r != nil
+		accepted                        int
+		heat                            *[7][24]int
+	)
+	if charts {
+		heat = &r.Heat
 	}
 	for i := lo; i < hi; i++ {
 		c := permCombo[i]
@@ -224,39 +252,28 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 			continue
 		}
 		p := perm[i]
-		fact := &ix.facts[p]
-		acc.perCombo[c]++
-		if fact.accepted {
-			acc.accepted++
-		}
-		created, value := int64(ix.created[p]), ix.value[p]
+		fact := &facts[p]
+		perCombo[c]++
+		accepted += b2i(fact.accepted)
+		created, value := int64(createdAt[p]), values[p]
 		if f.actionable && fact.answered != 0 {
-			acc.answers.Add(int64(fact.answered) - created)
+			answers.Add(int64(fact.answered) - created)
 		}
-		if f.outcome == won {
-			acc.won[fact.currency] += value
-			acc.hasWon[fact.currency] = true
+		k := int(fact.currency)*numOut + int(f.outcome)
+		sums[k] += value
+		counts[k]++
+		if f.open && (value != 0 || names[fact.currency] != "") {
+			pipeline[fact.currency] += value
+			hasPipeline[fact.currency] = true
 		}
-		if f.open && (value != 0 || ix.names[fact.currency] != "") {
-			acc.pipeline[fact.currency] += value
-			acc.hasPipeline[fact.currency] = true
-		}
-		if r == nil {
+		if !charts {
 			continue
 		}
 		for wk+1 < len(weekStart) && created >= weekStart[wk+1] {
 			wk++
 		}
 		if wk >= 0 {
-			w := &r.Weeks[wk]
-			w.Received++
-			bySource[wk][f.source]++
-			if f.actionable {
-				w.Actionable++
-				if f.outcome == expired {
-					w.Expired++
-				}
-			}
+			byClass[wk][f.week]++
 		}
 		if created >= hourEnd {
 			t := time.Unix(created, 0).In(loc)
@@ -264,24 +281,32 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 			hourEnd = start.Add(time.Hour).Unix()
 			day, hour = (int(t.Weekday())+6)%7, t.Hour()
 		}
-		r.Heat[day][hour]++
-		g := &offers[fact.offer]
-		g.Leads++
-		switch f.outcome {
-		case won:
-			g.Won++
-		case lost:
-			g.Lost++
-			reasons[1][fact.reason]++
-		case declined:
-			reasons[0][fact.reason]++
-		}
+		heat[day][hour]++
+		offers[int(fact.offer)*numOut+int(f.outcome)]++
+		reasons[int(fact.reason)*numOut+int(f.outcome)]++
+	}
+	acc.accepted += accepted
+	for id := range acc.won {
+		k := id * numOutcomes
+		acc.won[id], acc.hasWon[id] = sums[k+int(won)], counts[k+int(won)] != 0
 	}
 	if r == nil {
 		return
 	}
 	for i := range r.Weeks {
-		for s, n := range bySource[i] {
+		w := &r.Weeks[i]
+		bySource := make([]int, len(lead.Sources)+1)
+		for cls, n := range byClass[i] {
+			w.Received += n
+			bySource[cls>>2] += n
+			if cls&2 != 0 {
+				w.Actionable += n
+			}
+			if cls&1 != 0 {
+				w.Expired += n
+			}
+		}
+		for s, n := range bySource {
 			if n == 0 {
 				continue
 			}
@@ -289,24 +314,24 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 			if s < len(lead.Sources) { // the last column is leads without a source
 				key = lead.Sources[s]
 			}
-			r.Weeks[i].BySource[key] = n
-		}
-	}
-	for id, n := range reasons[0] {
-		if n != 0 {
-			r.DeclineReasons[ix.names[id]] += n
-		}
-	}
-	for id, n := range reasons[1] {
-		if n != 0 {
-			r.LostReasons[ix.names[id]] += n
+			w.BySource[key] = n
 		}
 	}
 	byOffer := map[string]*insights.Group{}
-	for id := range offers {
-		if g := &offers[id]; g.Leads > 0 && ix.names[id] != "" {
-			g.Key = ix.names[id]
-			byOffer[g.Key] = g
+	for id, name := range ix.names {
+		k := id * numOutcomes
+		if n := reasons[k+int(declined)]; n != 0 {
+			r.DeclineReasons[name] += n
+		}
+		if n := reasons[k+int(lost)]; n != 0 {
+			r.LostReasons[name] += n
+		}
+		g := insights.Group{Key: name, Won: offers[k+int(won)], Lost: offers[k+int(lost)]}
+		for o := range numOutcomes {
+			g.Leads += offers[k+o]
+		}
+		if g.Leads > 0 && name != "" {
+			byOffer[name] = &g
 		}
 	}
 	r.Offers = insights.Ranked(byOffer)
