@@ -18,6 +18,7 @@ type comboFacts struct {
 	outcome                 uint8 // leadfilter.Code(lead.Outcomes, …)
 	source                  uint8 // index into lead.Sources, len(lead.Sources) for none
 	week                    uint8 // the weekly chart's class: source<<2 | actionable<<1 | (actionable and expired)
+	money                   uint8 // open*numOutcomes + outcome
 }
 
 // numOutcomes is the number of outcome codes (0 for none): counters kept per outcome let the pass
@@ -109,6 +110,7 @@ func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc
 		if a.Source != 0 {
 			cf[c].source = a.Source - 1
 		}
+		cf[c].money = uint8(b2i(cf[c].open)*numOutcomes) + a.Outcome
 		cf[c].week = cf[c].source<<2 | uint8(b2i(a.Actionable))<<1 | uint8(b2i(a.Actionable && a.Outcome == expired))
 	}
 	r := insights.NewReport(period, prev, loc)
@@ -218,9 +220,10 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		day, hour int
 		// Per name id and outcome (id*numOutcomes+outcome), allocated only when the charts are wanted.
 		offers, reasons []int
-		// Per currency name id and outcome: deal values and leads.
-		sums   = make([]int64, len(ix.names)*numOutcomes)
-		counts = make([]int32, len(ix.names)*numOutcomes)
+		// Per currency name id, open and outcome (comboFacts.money): deal values, leads, and leads
+		// with a value.
+		sums            = make([]int64, len(ix.names)*2*numOutcomes)
+		counts, nonzero = make([]int32, len(ix.names)*2*numOutcomes), make([]int32, len(ix.names)*2*numOutcomes)
 	)
 	if r != nil {
 		for _, w := range r.Weeks {
@@ -235,12 +238,11 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 	// The columns and counters in locals: the compiler then keeps them in registers instead of
 	// reloading them through ix and acc after every store.
 	var (
-		facts, createdAt, values, names = ix.facts, ix.created, ix.value, ix.names
-		perCombo, answers               = acc.perCombo, acc.answers
-		pipeline, hasPipeline           = acc.pipeline, acc.hasPipeline
-		numOut, charts                  = numOutcomes, r != nil
-		accepted                        int
-		heat                            *[7][24]int
+		facts, createdAt, values = ix.facts, ix.created, ix.value
+		perCombo, answers        = acc.perCombo, acc.answers
+		numOut, charts           = numOutcomes, r != nil
+		accepted                 int
+		heat                     *[7][24]int
 	)
 	if charts {
 		heat = &r.Heat
@@ -259,13 +261,10 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 		if f.actionable && fact.answered != 0 {
 			answers.Add(int64(fact.answered) - created)
 		}
-		k := int(fact.currency)*numOut + int(f.outcome)
+		k := int(fact.currency)*2*numOut + int(f.money)
 		sums[k] += value
 		counts[k]++
-		if f.open && (value != 0 || names[fact.currency] != "") {
-			pipeline[fact.currency] += value
-			hasPipeline[fact.currency] = true
-		}
+		nonzero[k] += int32(b2i(value != 0))
 		if !charts {
 			continue
 		}
@@ -287,8 +286,17 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 	}
 	acc.accepted += accepted
 	for id := range acc.won {
-		k := id * numOutcomes
-		acc.won[id], acc.hasWon[id] = sums[k+int(won)], counts[k+int(won)] != 0
+		// Won: the leads won, open or not; the pipeline: the open leads with a value or a currency.
+		for open := range 2 {
+			k := (id*2 + open) * numOutcomes
+			acc.won[id] += sums[k+int(won)]
+			acc.hasWon[id] = acc.hasWon[id] || counts[k+int(won)] != 0
+		}
+		k := (id*2 + 1) * numOutcomes
+		for o := range numOutcomes {
+			acc.pipeline[id] += sums[k+o]
+			acc.hasPipeline[id] = acc.hasPipeline[id] || nonzero[k+o] != 0 || (counts[k+o] != 0 && ix.names[id] != "")
+		}
 	}
 	if r == nil {
 		return
