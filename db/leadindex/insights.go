@@ -148,22 +148,26 @@ func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc
 	}
 	r.Now, r.Prev = figures(&now), figures(&before)
 	now.answers.Buckets(r.Answers)
-	countries := map[string]*insights.Group{}
+	countryOf, countryNames := ix.comboCountries()
+	byCountry := make([]insights.Group, len(countryNames))
 	for c, n := range now.perCombo {
-		if n == 0 || ix.combos[c].Country == "" {
+		if n == 0 {
 			continue
 		}
-		g := countries[ix.combos[c].Country]
-		if g == nil {
-			g = &insights.Group{Key: ix.combos[c].Country}
-			countries[g.Key] = g
-		}
+		g := &byCountry[countryOf[c]]
 		g.Leads += int(n)
 		switch cf[c].outcome {
 		case won:
 			g.Won += int(n)
 		case lost:
 			g.Lost += int(n)
+		}
+	}
+	countries := map[string]*insights.Group{}
+	for id, name := range countryNames {
+		if g := &byCountry[id]; g.Leads > 0 && name != "" {
+			g.Key = name
+			countries[name] = g
 		}
 	}
 	r.Countries = insights.Ranked(countries)
