@@ -58,12 +58,41 @@ func (ix *Index) CacheSearch(key string, gen uint64, ids []int64) {
 type tableCache struct {
 	mu sync.Mutex
 	m  map[string][]bool
+
+	// The country of each combo as an id into countryNames ("" has one too), for Insights to count
+	// countries in an array instead of looking each combo's country up in a map.
+	country      []int32
+	countryNames []string
+	countryID    map[string]int32
 }
 
 func (t *tableCache) reset() {
 	t.mu.Lock()
 	t.m = nil
+	t.country, t.countryNames, t.countryID = nil, nil, nil
 	t.mu.Unlock()
+}
+
+// comboCountries is each combo's country as an id into the names it returns, extended for the combos
+// added since. The caller holds ix.mu (read); the result is only read.
+func (ix *Index) comboCountries() ([]int32, []string) {
+	t := &ix.tables
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.countryID == nil {
+		t.countryID = map[string]int32{}
+	}
+	for c := len(t.country); c < len(ix.combos); c++ {
+		name := ix.combos[c].Country
+		id, ok := t.countryID[name]
+		if !ok {
+			id = int32(len(t.countryNames))
+			t.countryNames = append(t.countryNames, name)
+			t.countryID[name] = id
+		}
+		t.country = append(t.country, id)
+	}
+	return t.country[:len(ix.combos)], t.countryNames
 }
 
 // matchTable says for each combo whether f's filters match it. The caller holds ix.mu (read).

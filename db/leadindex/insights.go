@@ -17,6 +17,19 @@ type comboFacts struct {
 	match, actionable, open bool  // open: status accepted, in the pipeline
 	outcome                 uint8 // leadfilter.Code(lead.Outcomes, …)
 	source                  uint8 // index into lead.Sources, len(lead.Sources) for none
+	week                    uint8 // the weekly chart's class: source<<2 | actionable<<1 | (actionable and expired)
+	money                   uint8 // open*numOutcomes + outcome
+}
+
+// numOutcomes is the number of outcome codes (0 for none): counters kept per outcome let the pass
+// add without branching on it.
+var numOutcomes = len(lead.Outcomes) + 1
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // periodAcc accumulates one period's headline figures.
@@ -24,8 +37,9 @@ type periodAcc struct {
 	perCombo []int32
 	accepted int
 	answers  *insights.Durations
-	won      map[uint32]int64 // currency name id → minor units
-	pipeline map[uint32]int64
+	// Per currency name id: minor units, and whether any lead counted (a sum may be 0).
+	won, pipeline       []int64
+	hasWon, hasPipeline []bool
 }
 
 // Insights is the Insights report (DESIGN §11) of the non-test leads f admits that were received in
@@ -96,6 +110,8 @@ func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc
 		if a.Source != 0 {
 			cf[c].source = a.Source - 1
 		}
+		cf[c].money = uint8(b2i(cf[c].open)*numOutcomes) + a.Outcome
+		cf[c].week = cf[c].source<<2 | uint8(b2i(a.Actionable))<<1 | uint8(b2i(a.Actionable && a.Outcome == expired))
 	}
 	r := insights.NewReport(period, prev, loc)
 	now, before := periodAcc{answers: ix.durations()}, periodAcc{answers: ix.durations()}
@@ -127,27 +143,31 @@ func (ix *Index) insights(f leadfilter.Filter, period, prev insights.Period, loc
 		}
 		fg.Accepted, fg.Answered = acc.accepted, acc.answers.N()
 		fg.Median, fg.P90 = acc.answers.Quantile(0.5), acc.answers.Quantile(0.9)
-		fg.WonValue, fg.Pipeline = insights.Amounts(ix.byName(acc.won)), insights.Amounts(ix.byName(acc.pipeline))
+		fg.WonValue, fg.Pipeline = insights.Amounts(ix.byName(acc.won, acc.hasWon)), insights.Amounts(ix.byName(acc.pipeline, acc.hasPipeline))
 		return fg
 	}
 	r.Now, r.Prev = figures(&now), figures(&before)
 	now.answers.Buckets(r.Answers)
-	countries := map[string]*insights.Group{}
+	countryOf, countryNames := ix.comboCountries()
+	byCountry := make([]insights.Group, len(countryNames))
 	for c, n := range now.perCombo {
-		if n == 0 || ix.combos[c].Country == "" {
+		if n == 0 {
 			continue
 		}
-		g := countries[ix.combos[c].Country]
-		if g == nil {
-			g = &insights.Group{Key: ix.combos[c].Country}
-			countries[g.Key] = g
-		}
+		g := &byCountry[countryOf[c]]
 		g.Leads += int(n)
 		switch cf[c].outcome {
 		case won:
 			g.Won += int(n)
 		case lost:
 			g.Lost += int(n)
+		}
+	}
+	countries := map[string]*insights.Group{}
+	for id, name := range countryNames {
+		if g := &byCountry[id]; g.Leads > 0 && name != "" {
+			g.Key = name
+			countries[name] = g
 		}
 	}
 	r.Countries = insights.Ranked(countries)
@@ -169,11 +189,13 @@ func (ix *Index) releaseDurations(ds ...*insights.Durations) {
 	}
 }
 
-// byName turns per-name-id sums into per-name sums.
-func (ix *Index) byName(m map[uint32]int64) map[string]int64 {
-	out := make(map[string]int64, len(m))
-	for id, v := range m {
-		out[ix.names[id]] += v
+// byName turns per-name-id sums (those with has set) into per-name sums.
+func (ix *Index) byName(sums []int64, has []bool) map[string]int64 {
+	out := map[string]int64{}
+	for id, v := range sums {
+		if has[id] {
+			out[ix.names[id]] += v
+		}
 	}
 	return out
 }
@@ -188,31 +210,46 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 	lo := sort.Search(len(perm), func(i int) bool { return int64(ix.created[perm[i]]) >= from })
 	hi := sort.Search(len(perm), func(i int) bool { return int64(ix.created[perm[i]]) >= to })
 	acc.perCombo = make([]int32, len(ix.combos))
-	acc.won, acc.pipeline = map[uint32]int64{}, map[uint32]int64{}
-	won, lost, declined, expired := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
-		leadfilter.Code(lead.Outcomes, "declined"), leadfilter.Code(lead.Outcomes, "expired")
+	acc.won, acc.pipeline = make([]int64, len(ix.names)), make([]int64, len(ix.names))
+	acc.hasWon, acc.hasPipeline = make([]bool, len(ix.names)), make([]bool, len(ix.names))
+	won, lost, declined := leadfilter.Code(lead.Outcomes, "won"), leadfilter.Code(lead.Outcomes, "lost"),
+		leadfilter.Code(lead.Outcomes, "declined")
 
 	// Chart state: the current week and hour advance with the leads, which come in creation order.
 	var (
 		weekStart []int64
 		wk        = -1
-		bySource  [][]int
-		hourEnd   int64 = -1 << 62
+		byClass   [][]int // per week, leads per comboFacts.week
+		hourEnd   int64   = -1 << 62
 		day, hour int
-		offers    []insights.Group // by name id, allocated only when the charts are wanted
-		locations map[int32]*insights.Group
-		reasons   = [2]map[uint32]int{{}, {}} // declined, lost
+		// Per name id and outcome (id*numOutcomes+outcome), allocated only when the charts are wanted.
+		offers, reasons []int
+		// Per currency name id, open and outcome (comboFacts.money): deal values, leads, and leads
+		// with a value.
+		sums            = make([]int64, len(ix.names)*2*numOutcomes)
+		counts, nonzero = make([]int32, len(ix.names)*2*numOutcomes), make([]int32, len(ix.names)*2*numOutcomes)
 	)
 	if r != nil {
 		for _, w := range r.Weeks {
 			weekStart = append(weekStart, w.Start.Unix())
 		}
-		bySource = make([][]int, len(r.Weeks))
-		for i := range bySource {
-			bySource[i] = make([]int, len(lead.Sources)+1)
+		byClass = make([][]int, len(r.Weeks))
+		for i := range byClass {
+			byClass[i] = make([]int, (len(lead.Sources)+1)<<2)
 		}
-		offers = make([]insights.Group, len(ix.names))
-		locations = map[int32]*insights.Group{}
+		offers, reasons = make([]int, len(ix.names)*numOutcomes), make([]int, len(ix.names)*numOutcomes)
+	}
+	// The columns and counters in locals: the compiler then keeps them in registers instead of
+	// reloading them through ix and acc after every store.
+	var (
+		facts, createdAt, values = ix.facts, ix.created, ix.value
+		perCombo, answers        = acc.perCombo, acc.answers
+		numOut, charts           = numOutcomes, r != nil
+		accepted                 int
+		heat                     *[7][24]int
+	)
+	if charts {
+		heat = &r.Heat
 	}
 	for i := lo; i < hi; i++ {
 		c := permCombo[i]
@@ -221,37 +258,25 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 			continue
 		}
 		p := perm[i]
-		fact := &ix.facts[p]
-		acc.perCombo[c]++
-		if fact.accepted {
-			acc.accepted++
-		}
-		created, value := int64(ix.created[p]), ix.value[p]
+		fact := &facts[p]
+		perCombo[c]++
+		accepted += b2i(fact.accepted)
+		created, value := int64(createdAt[p]), values[p]
 		if f.actionable && fact.answered != 0 {
-			acc.answers.Add(int64(fact.answered) - created)
+			answers.Add(int64(fact.answered) - created)
 		}
-		if f.outcome == won {
-			acc.won[fact.currency] += value
-		}
-		if f.open && (value != 0 || ix.names[fact.currency] != "") {
-			acc.pipeline[fact.currency] += value
-		}
-		if r == nil {
+		k := int(fact.currency)*2*numOut + int(f.money)
+		sums[k] += value
+		counts[k]++
+		nonzero[k] += int32(b2i(value != 0))
+		if !charts {
 			continue
 		}
 		for wk+1 < len(weekStart) && created >= weekStart[wk+1] {
 			wk++
 		}
 		if wk >= 0 {
-			w := &r.Weeks[wk]
-			w.Received++
-			bySource[wk][f.source]++
-			if f.actionable {
-				w.Actionable++
-				if f.outcome == expired {
-					w.Expired++
-				}
-			}
+			byClass[wk][f.week]++
 		}
 		if created >= hourEnd {
 			t := time.Unix(created, 0).In(loc)
@@ -259,38 +284,41 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 			hourEnd = start.Add(time.Hour).Unix()
 			day, hour = (int(t.Weekday())+6)%7, t.Hour()
 		}
-		r.Heat[day][hour]++
-		g := &offers[fact.offer]
-		g.Leads++
-		var lg *insights.Group
-		if l := int32(ix.combos[c].Location); l != 0 {
-			if lg = locations[l]; lg == nil {
-				lg = &insights.Group{Key: strconv.Itoa(int(l))}
-				locations[l] = lg
-			}
-			lg.Leads++
+		heat[day][hour]++
+		offers[int(fact.offer)*numOut+int(f.outcome)]++
+		reasons[int(fact.reason)*numOut+int(f.outcome)]++
+	}
+	acc.accepted += accepted
+	for id := range acc.won {
+		// Won: the leads won, open or not; the pipeline: the open leads with a value or a currency.
+		for open := range 2 {
+			k := (id*2 + open) * numOutcomes
+			acc.won[id] += sums[k+int(won)]
+			acc.hasWon[id] = acc.hasWon[id] || counts[k+int(won)] != 0
 		}
-		switch f.outcome {
-		case won:
-			g.Won++
-			if lg != nil {
-				lg.Won++
-			}
-		case lost:
-			g.Lost++
-			if lg != nil {
-				lg.Lost++
-			}
-			reasons[1][fact.reason]++
-		case declined:
-			reasons[0][fact.reason]++
+		k := (id*2 + 1) * numOutcomes
+		for o := range numOutcomes {
+			acc.pipeline[id] += sums[k+o]
+			acc.hasPipeline[id] = acc.hasPipeline[id] || nonzero[k+o] != 0 || (counts[k+o] != 0 && ix.names[id] != "")
 		}
 	}
 	if r == nil {
 		return
 	}
 	for i := range r.Weeks {
-		for s, n := range bySource[i] {
+		w := &r.Weeks[i]
+		bySource := make([]int, len(lead.Sources)+1)
+		for cls, n := range byClass[i] {
+			w.Received += n
+			bySource[cls>>2] += n
+			if cls&2 != 0 {
+				w.Actionable += n
+			}
+			if cls&1 != 0 {
+				w.Expired += n
+			}
+		}
+		for s, n := range bySource {
 			if n == 0 {
 				continue
 			}
@@ -298,23 +326,47 @@ func (ix *Index) insightsPass(cf []comboFacts, p insights.Period, acc *periodAcc
 			if s < len(lead.Sources) { // the last column is leads without a source
 				key = lead.Sources[s]
 			}
-			r.Weeks[i].BySource[key] = n
+			w.BySource[key] = n
 		}
 	}
-	for id, n := range reasons[0] {
-		r.DeclineReasons[ix.names[id]] += n
-	}
-	for id, n := range reasons[1] {
-		r.LostReasons[ix.names[id]] += n
-	}
 	byOffer := map[string]*insights.Group{}
-	for id := range offers {
-		if g := &offers[id]; g.Leads > 0 && ix.names[id] != "" {
-			g.Key = ix.names[id]
-			byOffer[g.Key] = g
+	for id, name := range ix.names {
+		k := id * numOutcomes
+		if n := reasons[k+int(declined)]; n != 0 {
+			r.DeclineReasons[name] += n
+		}
+		if n := reasons[k+int(lost)]; n != 0 {
+			r.LostReasons[name] += n
+		}
+		g := insights.Group{Key: name, Won: offers[k+int(won)], Lost: offers[k+int(lost)]}
+		for o := range numOutcomes {
+			g.Leads += offers[k+o]
+		}
+		if g.Leads > 0 && name != "" {
+			byOffer[name] = &g
 		}
 	}
 	r.Offers = insights.Ranked(byOffer)
+	// Locations, like countries, are per combo: counted from the leads per combo after the pass.
+	locations := map[int32]*insights.Group{}
+	for c, n := range acc.perCombo {
+		l := int32(ix.combos[c].Location)
+		if n == 0 || l == 0 {
+			continue
+		}
+		lg := locations[l]
+		if lg == nil {
+			lg = &insights.Group{Key: strconv.Itoa(int(l))}
+			locations[l] = lg
+		}
+		lg.Leads += int(n)
+		switch cf[c].outcome {
+		case won:
+			lg.Won += int(n)
+		case lost:
+			lg.Lost += int(n)
+		}
+	}
 	byLocation := make(map[string]*insights.Group, len(locations))
 	for _, g := range locations {
 		byLocation[g.Key] = g
