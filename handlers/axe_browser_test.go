@@ -128,7 +128,11 @@ func TestBrowserAxeEveryPage(t *testing.T) {
 	leadPath := func(id int64, rest string) string { return fmt.Sprintf("/leads/%d%s", id, rest) }
 	withErrors := func(button, pick, errSel string) chromedp.Action[chromedp.Void] {
 		steps := []chromedp.Action[chromedp.Void]{htmxReady(), testkit.HTMXSettled(button), chromedp.Click(chromedp.CSS(button)),
-			chromedp.WaitVisible(chromedp.CSS(`dialog[open] button[type=submit]`))}
+			chromedp.WaitVisible(chromedp.CSS(`dialog[open] button[type=submit]`)),
+			// The dialog is shown as its content is swapped in; htmx wires the form up as the swap
+			// settles. A click before that posts the form without htmx (the no-JS page, with the same
+			// errors), so the wait for the dialog's errors would never end.
+			testkit.HTMXIdle()}
 		if pick != "" {
 			steps = append(steps, chromedp.Click(chromedp.CSS(pick)))
 		}
@@ -234,7 +238,9 @@ func TestBrowserAxeEveryPage(t *testing.T) {
 			}
 			cancel()
 			if err != nil {
-				t.Errorf("%s (%s): open %s: %v", p.name, lang, p.path, err)
+				var state string
+				chromedp.Do(tab, testkit.Eval(`location.href + "\n" + (document.querySelector("dialog[open]") || document.querySelector("main") || document.body).outerHTML.slice(0, 4000)`, &state))
+				t.Errorf("%s (%s): open %s: %v\npage then:\n%s", p.name, lang, p.path, err, state)
 				continue
 			}
 			for _, w := range axeWidths {
