@@ -43,6 +43,7 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`window.__noReload = true`),
 		chromedp.Click(chromedp.CSS(`#btn-accept`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #f-deal_name`)),
+		testkit.HTMXIdle(), // htmx wires the dialog's form up as the swap settles
 		testkit.Eval(`document.querySelector("dialog").open`, &dialogOpen),
 		chromedp.SendKeys(chromedp.CSS(`#f-deal_name`), "Contoso CRM rollout"),
 		chromedp.SendKeys(chromedp.CSS(`#f-deal_value`), "0"),
@@ -107,6 +108,7 @@ func TestBrowserAcceptAndDeclineThroughTheModals(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#btn-decline`)),
 		chromedp.Click(chromedp.CSS(`#btn-decline`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open] input[value="other"]`)),
+		testkit.HTMXIdle(), // htmx wires the dialog's form up as the swap settles
 		chromedp.Click(chromedp.CSS(`dialog input[value="other"]`)),
 		chromedp.Click(chromedp.CSS(`dialog button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`dialog[open] #err-notes`)),
