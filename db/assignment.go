@@ -216,18 +216,24 @@ func SetAwayTx(ctx context.Context, q Querier, id int64, a *Away) error {
 // UnassignedOpenLeadIDs is the ids of leads without an owner that are not archived, oldest first, at
 // most limit, for re-running the assignment rules.
 func (d *DB) UnassignedOpenLeadIDs(ctx context.Context, limit int) ([]int64, error) {
-	rows, err := d.QueryContext(ctx, `SELECT id FROM leads WHERE owner_id IS NULL AND status != 'archived' ORDER BY id LIMIT ?`, limit)
+	return queryIDs(ctx, d, "unassigned leads", `SELECT id FROM leads WHERE owner_id IS NULL AND status != 'archived' ORDER BY id LIMIT ?`, limit)
+}
+
+// queryIDs runs a query whose rows are one id each and answers the ids in order; what names them in
+// an error.
+func queryIDs(ctx context.Context, q Querier, what, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("db: unassigned leads: %w", err)
+		return nil, fmt.Errorf("db: %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []int64
+	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("db: %s: %w", what, err)
 		}
-		out = append(out, id)
+		ids = append(ids, id)
 	}
-	return out, rows.Err()
+	return ids, rows.Err()
 }

@@ -236,18 +236,5 @@ func clearDefaultTx(ctx context.Context, tx *sql.Tx, on bool) error {
 }
 
 func leadsOfLocation(ctx context.Context, q Querier, id int64) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM leads WHERE location_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("db: leads of location %d: %w", id, err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var x int64
-		if err := rows.Scan(&x); err != nil {
-			return nil, err
-		}
-		ids = append(ids, x)
-	}
-	return ids, rows.Err()
+	return queryIDs(ctx, q, fmt.Sprintf("leads of location %d", id), `SELECT id FROM leads WHERE location_id = ? ORDER BY id`, id)
 }
