@@ -34,12 +34,14 @@ func newAdmission(n int) *admission {
 	return &admission{slots: make(chan struct{}, n)}
 }
 
-// middleware queues each request for a slot, except those that must not wait behind the others or
-// would hold a slot for long: static files and health checks (cheap, and a load balancer's check must
-// answer under load) and the leads export (it streams for seconds; its own buffers bound its cost).
+// middleware queues each page and API read for a slot, except those that must not wait behind the
+// others or would hold a slot for long: static files and health checks (cheap, and a load balancer's
+// check must answer under load) and the leads export (it streams for seconds; its own buffers bound
+// its cost). Writes pass too: they are few, and one with a body reads it from the client while it
+// works — a slow upload must not hold a slot that pages wait for.
 func (a *admission) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if unqueued(c.Request().URL.Path) {
+		if m := c.Request().Method; (m != http.MethodGet && m != http.MethodHead) || unqueued(c.Request().URL.Path) {
 			return next(c)
 		}
 		a.waiting.Add(1)

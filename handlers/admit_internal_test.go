@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -34,6 +35,7 @@ func TestAdmissionLetsAFewWorkAndQueuesTheRestInOrder(t *testing.T) {
 		return c.String(http.StatusOK, "done")
 	})
 	e.GET("/static/app.css", func(c echo.Context) error { return c.String(http.StatusOK, "css") })
+	e.POST("/save", func(c echo.Context) error { return c.String(http.StatusOK, "saved") })
 
 	var wg sync.WaitGroup
 	get := func(path string) {
@@ -68,11 +70,16 @@ func TestAdmissionLetsAFewWorkAndQueuesTheRestInOrder(t *testing.T) {
 			runtime.Gosched()
 		}
 	}
-	// A static file does not queue behind them.
+	// A static file and a write do not queue behind them.
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/static/app.css", nil))
 	if rec.Code != http.StatusOK || rec.Body.String() != "css" {
 		t.Errorf("static file while the slots are taken: %d %q", rec.Code, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/save", strings.NewReader("x=1")))
+	if rec.Code != http.StatusOK || rec.Body.String() != "saved" {
+		t.Errorf("write while the slots are taken: %d %q", rec.Code, rec.Body.String())
 	}
 	// Each request that ends lets the longest-waiting one in.
 	for n := 3; n <= 5; n++ {
