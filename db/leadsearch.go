@@ -8,10 +8,9 @@ import (
 )
 
 // searchHits is the ids of the leads whose text holds every word of q, or nil when q searches
-// nothing (under two characters). The index answers exactly (SearchQuery's phrases), in one joined
-// row: a common term has hundreds of thousands of hits, and reading them as rows costs far more than
-// parsing one string. Results are kept (a few queries) until a lead changes, so paging, sorting and
-// filtering a search costs no second look-up.
+// nothing (under two characters). The lead index's words answer once it is loaded, lead_search
+// (SearchQuery's phrases) until then; both exactly alike. Results are kept (a few queries) until a
+// lead changes, so paging, sorting and filtering a search costs no second look-up.
 func (d *DB) searchHits(ctx context.Context, q string) ([]int64, error) {
 	match := SearchQuery(q)
 	if match == "" {
@@ -22,13 +21,26 @@ func (d *DB) searchHits(ctx context.Context, q string) ([]int64, error) {
 		return ids, nil
 	}
 	gen := d.index.Generation()
+	ids, ok := d.index.Search(searchWords(q))
+	if !ok {
+		var err error
+		if ids, err = d.searchFTS(ctx, match); err != nil {
+			return nil, err
+		}
+	}
+	d.index.CacheSearch(key, gen, ids)
+	return ids, nil
+}
+
+// searchFTS is the ids of the leads lead_search finds for an FTS5 MATCH expression (SearchQuery), in
+// one joined row: a common term has hundreds of thousands of hits, and reading them as rows costs far
+// more than parsing one string. The index answers instead once loaded (leadindex.Index.Search).
+func (d *DB) searchFTS(ctx context.Context, match string) ([]int64, error) {
 	var joined sql.NullString
 	if err := d.QueryRowContext(ctx, `SELECT group_concat(rowid) FROM lead_search WHERE lead_search MATCH ?`, match).Scan(&joined); err != nil {
 		return nil, fmt.Errorf("db: search: %w", err)
 	}
-	ids := parseIDs(joined.String)
-	d.index.CacheSearch(key, gen, ids)
-	return ids, nil
+	return parseIDs(joined.String), nil
 }
 
 func placeholders(n int) string {

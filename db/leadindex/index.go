@@ -65,6 +65,8 @@ type Index struct {
 
 	companies []string // distinct lowercased companies, sorted
 
+	words *wordIndex // the search's words (words.go)
+
 	// What Insights needs besides the filter attributes and the columns above (DESIGN §11), one
 	// record per position; reasons, currencies and offer titles are ids into names.
 	facts  []insightFact
@@ -193,7 +195,7 @@ func (ix *Index) Close() error {
 // reset empties the index; the caller holds mu.
 func (ix *Index) reset() {
 	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.company, ix.posByID, ix.dead = nil, nil, nil, nil, nil, nil, nil, 0
-	ix.companies = nil
+	ix.companies, ix.words = nil, nil
 	ix.facts, ix.names, ix.nameID = nil, nil, map[string]uint32{}
 	ix.combos, ix.comboID, ix.comboCount, ix.comboStatus, ix.countries, ix.tabTotal = nil, map[leadfilter.Attrs]uint32{}, nil, nil, nil, [3]int{}
 	ix.perm, ix.permCombo = [numSorts][]int32{}, [numSorts][]uint32{}
@@ -205,7 +207,8 @@ const indexColumns = `id, tab, COALESCE(lead_type, ''), COALESCE(source, ''), CO
 	COALESCE(outcome, ''), email_validity, phone_validity, country, is_test, created_at, COALESCE(expires_at, 0),
 	deal_value, customer_company, COALESCE(classification, ''),
 	CASE WHEN accepted_at IS NOT NULL THEN accepted_at WHEN outcome = 'declined' THEN COALESCE(archived_at, 0) ELSE 0 END,
-	accepted_at IS NOT NULL, reason, currency, offer_title, COALESCE(location_id, 0), COALESCE(owner_id, 0), ` + leadfilter.SyncColumn
+	accepted_at IS NOT NULL, reason, currency, offer_title, COALESCE(location_id, 0), COALESCE(owner_id, 0), ` + leadfilter.SyncColumn + `,
+	contact_first_name, contact_last_name, deal_name, notes`
 
 type indexRow struct {
 	id, created, expires, value int64
@@ -214,16 +217,20 @@ type indexRow struct {
 	answered, location          int64
 	accepted                    bool
 	reason, currency, offer     string
+	words                       []string // leadWords
 }
 
 func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 	var l lead.Lead
 	if err := rows.Scan(&r.id, &l.Tab, &l.LeadType, &l.Source, &l.CTA, &l.Actionable, &l.Quality, &l.Status, &l.Outcome, &l.EmailValidity,
 		&l.PhoneValidity, &l.Country, &l.IsTest, &r.created, &r.expires, &r.value, &r.company, &l.Classification, &r.answered, &r.accepted,
-		&r.reason, &r.currency, &r.offer, &r.location, &l.OwnerID, &l.PCSync); err != nil {
+		&r.reason, &r.currency, &r.offer, &r.location, &l.OwnerID, &l.PCSync, &l.ContactFirstName, &l.ContactLastName, &l.DealName,
+		&l.Notes); err != nil {
 		return err
 	}
 	l.LocationID = r.location
+	l.ID, l.CustomerCompany = r.id, r.company
+	r.words = leadWords(&l)
 	r.a = leadfilter.AttrsOf(&l)
 	r.company = strings.ToLower(r.company)
 	return nil
@@ -305,6 +312,7 @@ func (ix *Index) load(ctx context.Context) error {
 	// Companies are numbered as first seen, then renumbered by their order once all are known.
 	seen := map[string]uint32{}
 	var firstSeen []string
+	words := newWordBuilder()
 	var r indexRow
 	for rows.Next() {
 		if err := scanIndexRow(rows, &r); err != nil {
@@ -319,10 +327,12 @@ func (ix *Index) load(ctx context.Context) error {
 		if err := n.appendRow(&r, c); err != nil {
 			return err
 		}
+		words.add(int32(len(n.ids)-1), r.words)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("leadindex: load: %w", err)
 	}
+	n.words = words.build(len(n.ids))
 	seen = nil
 	order := make([]uint32, len(firstSeen))
 	for i := range order {
@@ -342,7 +352,7 @@ func (ix *Index) load(ctx context.Context) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.ids, ix.combo, ix.created, ix.value, ix.expires, ix.company, ix.posByID, ix.dead = n.ids, n.combo, n.created, n.value, n.expires, n.company, n.posByID, 0
-	ix.companies = n.companies
+	ix.companies, ix.words = n.companies, n.words
 	ix.facts, ix.names, ix.nameID = n.facts, n.names, n.nameID
 	ix.combos, ix.comboID, ix.comboCount, ix.comboStatus, ix.countries, ix.tabTotal = n.combos, n.comboID, n.comboCount, n.comboStatus, n.countries, n.tabTotal
 	ix.perm, ix.permCombo = n.perm, n.permCombo
@@ -509,8 +519,9 @@ func (ix *Index) refresh(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("leadindex: refresh: %w", err)
 	}
-	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) {
-		// Many changes (an import, a job), or many unused positions after deletions: read afresh.
+	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) || len(ix.words.overlay)+len(changedIDs) > maxOverlay {
+		// Many changes (an import, a job), many unused positions after deletions, or many leads whose
+		// words are searched one by one: read afresh.
 		return ix.load(ctx)
 	}
 	changed := make([]indexRow, 0, len(changedIDs))
@@ -549,6 +560,7 @@ func (ix *Index) refresh(ctx context.Context) error {
 		for _, id := range changedIDs {
 			if p := ix.pos(id); p >= 0 && !present[id] {
 				gone = append(gone, p)
+				ix.words.drop(p)
 			}
 		}
 		ix.remove(gone)
@@ -566,6 +578,7 @@ func (ix *Index) refresh(ctx context.Context) error {
 				return err
 			}
 		}
+		ix.words.change(ix.pos(changed[i].id), changed[i].words)
 	}
 	ix.gen++ // any change to a lead, even to text only the search sees, ends the cached searches
 	return nil
