@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"leaddesk/db/leadindex"
 	"strings"
 )
 
@@ -11,25 +12,26 @@ import (
 // nothing (under two characters). The lead index's words answer once it is loaded, lead_search
 // (SearchQuery's phrases) until then; both exactly alike. Results are kept (a few queries) until a
 // lead changes, so paging, sorting and filtering a search costs no second look-up.
-func (d *DB) searchHits(ctx context.Context, q string) ([]int64, error) {
+func (d *DB) searchHits(ctx context.Context, q string) (*leadindex.Hits, error) {
 	match := SearchQuery(q)
 	if match == "" {
 		return nil, nil
 	}
 	key := strings.Join(searchWords(q), " ")
-	if ids, ok := d.index.CachedSearch(key); ok {
-		return ids, nil
+	if hits, ok := d.index.CachedSearch(key); ok {
+		return hits, nil
 	}
 	gen := d.index.Generation()
-	ids, ok := d.index.Search(searchWords(q))
+	hits, ok := d.index.Search(searchWords(q))
 	if !ok {
-		var err error
-		if ids, err = d.searchFTS(ctx, match); err != nil {
+		ids, err := d.searchFTS(ctx, match)
+		if err != nil {
 			return nil, err
 		}
+		hits = leadindex.IDHits(ids)
 	}
-	d.index.CacheSearch(key, gen, ids)
-	return ids, nil
+	d.index.CacheSearch(key, gen, hits)
+	return hits, nil
 }
 
 // searchFTS is the ids of the leads lead_search finds for an FTS5 MATCH expression (SearchQuery), in

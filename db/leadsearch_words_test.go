@@ -5,11 +5,15 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"leaddesk/db/leadindex"
+	"leaddesk/leadfilter"
 )
 
 // searchPieces are what the random leads' words are made of: syllables that overlap in many ways,
@@ -75,7 +79,8 @@ func randomSearchQuery(r *rand.Rand, texts []string, maxID int64) string {
 func TestIndexSearchMatchesFTS(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
-	d, err := Open(ctx, path)
+	opts := Options{LeadIndex: leadindex.Options{LargeSearch: 10}}
+	d, err := OpenWith(ctx, path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,9 +134,13 @@ func TestIndexSearchMatchesFTS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, ok := d.index.Search(searchWords(q))
+			hits, ok := d.index.Search(searchWords(q))
 			if !ok {
 				t.Fatalf("%s: the index did not answer", when)
+			}
+			got := hits.IDs()
+			if hits.Len() != len(got) {
+				t.Fatalf("%s: q=%q: %d hits counted, %d ids", when, q, hits.Len(), len(got))
 			}
 			slices.Sort(got)
 			slices.Sort(want)
@@ -140,6 +149,23 @@ func TestIndexSearchMatchesFTS(t *testing.T) {
 			}
 			if len(want) > 0 {
 				nonEmpty++
+			}
+			if nonEmpty%10 == 0 {
+				// The list pages and orders the hits from the index's positions (a large search
+				// from the bitmap, as LargeSearch is 10 here).
+				v := leadfilter.ParseView(url.Values{"q": {q}, "sort": {"customer"}})
+				p, err := d.ListLeads(ctx, v, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				order, err := d.viewOrder(ctx, v, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				slices.Sort(order)
+				if p.Total != len(want) || !slices.Equal(order, want) {
+					t.Fatalf("%s: q=%q: list total %d, order %v; FTS5 %v", when, q, p.Total, order, want)
+				}
 			}
 		}
 		if nonEmpty < 300 {
@@ -191,7 +217,7 @@ func TestIndexSearchMatchesFTS(t *testing.T) {
 	}
 
 	d.Close()
-	if d, err = Open(ctx, path); err != nil {
+	if d, err = OpenWith(ctx, path, opts); err != nil {
 		t.Fatal(err)
 	}
 	check("after a fresh load")

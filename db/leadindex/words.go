@@ -178,6 +178,24 @@ func eachPosting(post []byte, fn func(p int32)) {
 	}
 }
 
+// orPosting sets the bits of a varint posting list's positions in hits (a loop of its own: with a
+// closure per position, a common term's million positions took twice as long).
+func orPosting(post []byte, hits []uint64) {
+	var p uint32
+	for i := 0; i < len(post); {
+		b := post[i]
+		i++
+		v := uint32(b & 0x7f)
+		for shift := 7; b >= 0x80; shift += 7 {
+			b = post[i]
+			i++
+			v |= uint32(b&0x7f) << shift
+		}
+		p += v
+		hits[p>>6] |= 1 << (p & 63)
+	}
+}
+
 // change records a lead's current words after a change, or its first words when it is new.
 func (w *wordIndex) change(p int32, words []string) {
 	if int(p) < w.n {
@@ -231,7 +249,7 @@ func (w *wordIndex) searchWord(q string, n int, pos func(id int64) int32, maxID 
 			}
 			return
 		}
-		eachPosting(w.post[at:end], func(p int32) { hits[p/64] |= 1 << (p % 64) })
+		orPosting(w.post[at:end], hits)
 	})
 	if q == "0" {
 		for j, x := range w.hasWords {
@@ -384,10 +402,10 @@ func (w *wordIndex) size() int {
 	return n
 }
 
-// Search is the ids of the leads whose text holds every word of a query (SearchWords), as lead_search
-// finds them, and true; false when the index is not loaded yet (lead_search answers meanwhile). It
-// answers as of the last Ensure.
-func (ix *Index) Search(words []string) ([]int64, bool) {
+// Search is the leads whose text holds every word of a query (SearchWords), as lead_search finds
+// them, and true; false when the index is not loaded yet (lead_search answers meanwhile). It answers
+// as of the last Ensure.
+func (ix *Index) Search(words []string) (*Hits, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if !ix.loaded || ix.words == nil {
@@ -399,12 +417,6 @@ func (ix *Index) Search(words []string) ([]int64, bool) {
 			distinct = append(distinct, w)
 		}
 	}
-	hits := ix.words.search(distinct, len(ix.ids), ix.pos, int64(len(ix.posByID))-1)
-	n := 0
-	for _, x := range hits {
-		n += bits.OnesCount64(x)
-	}
-	ids := make([]int64, 0, n)
-	eachBit(hits, func(p int32) { ids = append(ids, int64(ix.ids[p])) })
-	return ids, true
+	mark := ix.words.search(distinct, len(ix.ids), ix.pos, int64(len(ix.posByID))-1)
+	return &Hits{mark: mark, of: ix.ids[:len(ix.ids):len(ix.ids)], load: ix.loads, n: onesCount(mark)}, true
 }
