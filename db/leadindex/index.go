@@ -217,7 +217,7 @@ type indexRow struct {
 	answered, location          int64
 	accepted                    bool
 	reason, currency, offer     string
-	words                       []string // leadWords
+	text                        []string // SearchText
 }
 
 func scanIndexRow(rows *sql.Rows, r *indexRow) error {
@@ -229,8 +229,8 @@ func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 		return err
 	}
 	l.LocationID = r.location
-	l.ID, l.CustomerCompany = r.id, r.company
-	r.words = leadWords(&l)
+	l.CustomerCompany = r.company
+	r.text = SearchText(&l)
 	r.a = leadfilter.AttrsOf(&l)
 	r.company = strings.ToLower(r.company)
 	return nil
@@ -312,7 +312,18 @@ func (ix *Index) load(ctx context.Context) error {
 	// Companies are numbered as first seen, then renumbered by their order once all are known.
 	seen := map[string]uint32{}
 	var firstSeen []string
-	words := newWordBuilder()
+	// The search's words are built on a goroutine of their own, fed in batches, while rows are read:
+	// splitting a million leads' text takes seconds, as long as reading it.
+	words := make(chan []leadText, 4)
+	built := make(chan *wordIndex, 1)
+	go buildWords(words, built)
+	defer func() {
+		if words != nil { // an error: the builder ends, unused
+			close(words)
+			<-built
+		}
+	}()
+	batch := make([]leadText, 0, 1024)
 	var r indexRow
 	for rows.Next() {
 		if err := scanIndexRow(rows, &r); err != nil {
@@ -327,12 +338,17 @@ func (ix *Index) load(ctx context.Context) error {
 		if err := n.appendRow(&r, c); err != nil {
 			return err
 		}
-		words.add(int32(len(n.ids)-1), r.words)
+		if batch = append(batch, leadText{int32(len(n.ids) - 1), r.id, r.text}); len(batch) == cap(batch) {
+			words <- batch
+			batch = make([]leadText, 0, 1024)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("leadindex: load: %w", err)
 	}
-	n.words = words.build(len(n.ids))
+	words <- batch
+	close(words)
+	n.words, words = <-built, nil
 	seen = nil
 	order := make([]uint32, len(firstSeen))
 	for i := range order {
@@ -578,7 +594,7 @@ func (ix *Index) refresh(ctx context.Context) error {
 				return err
 			}
 		}
-		ix.words.change(ix.pos(changed[i].id), changed[i].words)
+		ix.words.change(ix.pos(changed[i].id), textWords(changed[i].text, changed[i].id))
 	}
 	ix.gen++ // any change to a lead, even to text only the search sees, ends the cached searches
 	return nil

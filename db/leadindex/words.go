@@ -30,14 +30,14 @@ func SearchText(l *lead.Lead) []string {
 	return []string{l.CustomerCompany, first + " " + last, last + first, l.DealName, l.Notes}
 }
 
-// leadWords is the distinct words of l's search text without its id, which the word index matches
-// by arithmetic instead of holding a million id words.
-func leadWords(l *lead.Lead) []string {
-	id := strconv.FormatInt(l.ID, 10)
+// textWords is the distinct words of a lead's search text (SearchText) without its id, which the word
+// index matches by arithmetic instead of holding a million id words.
+func textWords(text []string, id int64) []string {
+	ids := strconv.FormatInt(id, 10)
 	var out []string
-	for _, part := range SearchText(l) {
+	for _, part := range text {
 		for _, w := range SearchWords(part) {
-			if w != id && !slices.Contains(out, w) {
+			if w != ids && !slices.Contains(out, w) {
 				out = append(out, w)
 			}
 		}
@@ -91,32 +91,102 @@ type wordBuilder struct {
 	count    []int32
 	hasWords []uint64
 	n        int
+
+	// The lead being added: its id's digits, its words so far, the word being read.
+	idDigits []byte
+	cur      []uint32
+	buf      []byte
 }
 
 func newWordBuilder() *wordBuilder {
 	return &wordBuilder{id: map[string]uint32{}}
 }
 
-// add records the words of the lead at position p (positions come in increasing order).
-func (b *wordBuilder) add(p int32, words []string) {
+// add records the words of the search text (SearchText) of lead id at position p; positions come in
+// increasing order. It gives the words textWords gives, in the same order, but splits and lower-cases
+// ASCII text itself, without allocating: a million leads' text is read at every load.
+func (b *wordBuilder) add(p int32, id int64, text []string) {
 	b.n = int(p) + 1
-	if len(words) > 0 {
+	b.idDigits = strconv.AppendInt(b.idDigits[:0], id, 10)
+	b.cur = b.cur[:0]
+	for _, part := range text {
+		if !isASCII(part) {
+			for _, w := range SearchWords(part) {
+				b.addWord(p, append(b.buf[:0], w...))
+			}
+			continue
+		}
+		// ASCII: letters and digits make words, anything else separates them (as in SearchWords).
+		b.buf = b.buf[:0]
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+				b.buf = append(b.buf, c)
+			case 'A' <= c && c <= 'Z':
+				b.buf = append(b.buf, c+'a'-'A')
+			default:
+				b.addWord(p, b.buf)
+				b.buf = b.buf[:0]
+			}
+		}
+		b.addWord(p, b.buf)
+	}
+	if len(b.cur) > 0 {
 		setBit(&b.hasWords, p)
 	}
-	for _, w := range words {
-		i, ok := b.id[w]
-		if !ok {
-			i = uint32(len(b.words))
-			b.id[strings.Clone(w)] = i
-			b.words = append(b.words, strings.Clone(w))
-			b.post = append(b.post, nil)
-			b.last = append(b.last, 0)
-			b.count = append(b.count, 0)
-		}
-		b.post[i] = binary.AppendUvarint(b.post[i], uint64(p-b.last[i]))
-		b.last[i] = p
-		b.count[i]++
+}
+
+// addWord adds word w (when it is one, and not the lead's id) to the lead at position p, once.
+func (b *wordBuilder) addWord(p int32, w []byte) {
+	if len(w) == 0 || bytes.Equal(w, b.idDigits) {
+		return
 	}
+	i, ok := b.id[string(w)]
+	if !ok {
+		i = uint32(len(b.words))
+		s := string(w)
+		b.id[s] = i
+		b.words = append(b.words, s)
+		b.post = append(b.post, nil)
+		b.last = append(b.last, 0)
+		b.count = append(b.count, 0)
+	}
+	if slices.Contains(b.cur, i) {
+		return
+	}
+	b.cur = append(b.cur, i)
+	b.post[i] = binary.AppendUvarint(b.post[i], uint64(p-b.last[i]))
+	b.last[i] = p
+	b.count[i]++
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// leadText is one lead's search text (SearchText) at a position, for buildWords.
+type leadText struct {
+	p    int32
+	id   int64
+	text []string
+}
+
+// buildWords adds the leads it receives, in position order, to a new word index, and sends it on
+// built once in is closed.
+func buildWords(in <-chan []leadText, built chan<- *wordIndex) {
+	b := newWordBuilder()
+	for batch := range in {
+		for _, t := range batch {
+			b.add(t.p, t.id, t.text)
+		}
+	}
+	built <- b.build(b.n)
 }
 
 // build makes the word index of n positions from what add collected; b is spent.
