@@ -192,10 +192,11 @@ func buildWords(in <-chan []leadText, built chan<- *wordIndex) {
 // build makes the word index of n positions from what add collected; b is spent.
 func (b *wordBuilder) build(n int) *wordIndex {
 	w := &wordIndex{n: n, overlay: map[int32][]string{}}
+	dense := b.denseWords(n)
 	size, postSize := 0, 0
 	for i, s := range b.words {
 		size += len(s) + 1
-		if !b.isDense(i, n) {
+		if !dense[i] {
 			postSize += len(b.post[i])
 		}
 	}
@@ -207,7 +208,7 @@ func (b *wordBuilder) build(n int) *wordIndex {
 	for i, s := range b.words {
 		w.starts = append(w.starts, uint32(len(w.dict)))
 		w.dict = append(append(w.dict, s...), wordSep)
-		if b.isDense(i, n) {
+		if dense[i] {
 			at := len(w.dense)
 			w.postAt = append(w.postAt, uint32(len(w.post))|denseBit)
 			w.denseWords = append(w.denseWords, uint32(i))
@@ -227,10 +228,32 @@ func (b *wordBuilder) build(n int) *wordIndex {
 	return w
 }
 
-// isDense says whether word i is kept as a bitmap: when more than one lead in eight has it, its
-// varints would take about as much room.
-func (b *wordBuilder) isDense(i, n int) bool {
-	return n >= 1024 && int(b.count[i])*8 > n
+// maxDense is how many words of more than one lead in 64 are kept as bitmaps (at a million leads,
+// 125 KB each): a common query word (two letters) matches hundreds of words, and merging a bitmap
+// costs a few microseconds where decoding tens of thousands of positions costs a hundred.
+const maxDense = 64
+
+// denseWords says which words are kept as bitmaps: those of more than one lead in eight, whose
+// varints take about as much room, and the maxDense most frequent of more than one lead in 64.
+func (b *wordBuilder) denseWords(n int) []bool {
+	dense := make([]bool, len(b.words))
+	if n < 1024 {
+		return dense
+	}
+	var frequent []int
+	for i, c := range b.count {
+		switch {
+		case int(c)*8 > n:
+			dense[i] = true
+		case int(c)*64 > n:
+			frequent = append(frequent, i)
+		}
+	}
+	slices.SortFunc(frequent, func(x, y int) int { return int(b.count[y] - b.count[x]) })
+	for _, i := range frequent[:min(len(frequent), maxDense)] {
+		dense[i] = true
+	}
+	return dense
 }
 
 // eachPosting calls fn with every position of a varint posting list.
