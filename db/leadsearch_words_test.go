@@ -187,11 +187,15 @@ func TestIndexSearchMatchesFTS(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			switch r.IntN(4) {
+			switch r.IntN(5) {
 			case 0:
 				err = DeleteLeadTx(ctx, tx, id)
 			case 1:
 				_, err = AnonymiseLeadTx(ctx, tx, before, now, actor, "anonymised", "request")
+			case 2: // no searched text changes
+				after := *before
+				after.CRMID, after.UpdatedAt = fmt.Sprint("crm-", id), now
+				_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
 			default:
 				after := *before
 				after.Notes, after.DealName, after.UpdatedAt = randomSearchText(r, 4), randomSearchText(r, 2), now

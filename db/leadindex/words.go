@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"leaddesk/lead"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -63,17 +64,20 @@ const maxOverlay = 4096
 // positions of its leads, as delta varints in post (or, for words of more than one lead in eight, as a
 // bitmap in dense: smaller then, and faster to merge).
 //
-// Leads that changed since the build are marked stale (their words in dict no longer count) and their
-// current words kept in overlay, searched one by one; leads added since are in overlay too. A deleted
-// lead is stale and in no overlay, and its id has no position, so it never matches.
+// Leads whose words changed since the build are marked stale (their words in dict no longer count) and
+// their current words kept in overlay, searched one by one; leads added since are in overlay too. A
+// deleted lead is stale and in no overlay, and its id has no position, so it never matches. A change
+// that leaves a lead's words as they were (a status, an owner) is checked against dict and the
+// positions (see same) and changes nothing, so the overlay grows with edits of text only.
 type wordIndex struct {
-	dict       []byte   // the distinct words, each followed by wordSep
+	dict       []byte   // the distinct words in byte order, each followed by wordSep
 	starts     []uint32 // where each word starts in dict, and len(dict) last
 	postAt     []uint32 // each word's positions: post[postAt[i]:postAt[i+1]] (denseBit off), or its bitmap (denseBit on)
 	post       []byte
 	dense      []uint64 // bitmaps of n bits, one after the other, of the words in denseWords
 	denseWords []uint32
-	n          int // positions when built
+	n          int     // positions when built
+	counts     []uint8 // words of each position (besides its id), up to 255
 
 	// hasWords marks the positions with a word besides their id: FTS5 separates words with a token that
 	// starts with "0", so a one-character query "0" finds every lead of two words or more.
@@ -90,6 +94,7 @@ type wordBuilder struct {
 	last     []int32
 	count    []int32
 	hasWords []uint64
+	counts   []uint8
 	n        int
 
 	// The lead being added: its id's digits, its words so far, the word being read.
@@ -135,6 +140,7 @@ func (b *wordBuilder) add(p int32, id int64, text []string) {
 	if len(b.cur) > 0 {
 		setBit(&b.hasWords, p)
 	}
+	b.counts = append(b.counts, uint8(min(len(b.cur), math.MaxUint8)))
 }
 
 // addWord adds word w (when it is one, and not the lead's id) to the lead at position p, once.
@@ -205,13 +211,20 @@ func (b *wordBuilder) build(n int) *wordIndex {
 	w.postAt = make([]uint32, 0, len(b.words)+1)
 	w.post = make([]byte, 0, postSize)
 	words64 := (n + 63) / 64
-	for i, s := range b.words {
+	// In byte order, so that a word's number is found by binary search (same).
+	order := make([]int, len(b.words))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int { return strings.Compare(b.words[x], b.words[y]) })
+	for k, i := range order {
+		s := b.words[i]
 		w.starts = append(w.starts, uint32(len(w.dict)))
 		w.dict = append(append(w.dict, s...), wordSep)
 		if dense[i] {
 			at := len(w.dense)
 			w.postAt = append(w.postAt, uint32(len(w.post))|denseBit)
-			w.denseWords = append(w.denseWords, uint32(i))
+			w.denseWords = append(w.denseWords, uint32(k))
 			w.dense = append(w.dense, make([]uint64, words64)...)
 			eachPosting(b.post[i], func(p int32) { w.dense[at+int(p/64)] |= 1 << (p % 64) })
 		} else {
@@ -222,7 +235,7 @@ func (b *wordBuilder) build(n int) *wordIndex {
 	}
 	w.starts = append(w.starts, uint32(len(w.dict)))
 	w.postAt = append(w.postAt, uint32(len(w.post)))
-	w.hasWords = b.hasWords
+	w.hasWords, w.counts = b.hasWords, b.counts
 	w.dense = slices.Clip(w.dense)
 	*b = wordBuilder{}
 	return w
@@ -291,10 +304,54 @@ func orPosting(post []byte, hits []uint64) {
 
 // change records a lead's current words after a change, or its first words when it is new.
 func (w *wordIndex) change(p int32, words []string) {
+	if w.same(p, words) {
+		return
+	}
 	if int(p) < w.n {
 		setBit(&w.stale, p)
 	}
 	w.overlay[p] = words
+}
+
+// same says whether the lead at position p has exactly these (distinct) words already.
+func (w *wordIndex) same(p int32, words []string) bool {
+	if int(p) >= w.n || has(w.stale, p) {
+		old, ok := w.overlay[p]
+		return ok && len(old) == len(words) && !slices.ContainsFunc(words, func(x string) bool { return !slices.Contains(old, x) })
+	}
+	if c := w.counts[p]; c == math.MaxUint8 || int(c) != len(words) {
+		return false
+	}
+	for _, x := range words {
+		i, ok := w.wordNumber(x)
+		if !ok || !w.holds(i, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// wordNumber is the number of word x in dict, found by binary search.
+func (w *wordIndex) wordNumber(x string) (int, bool) {
+	return slices.BinarySearchFunc(w.starts[:len(w.starts)-1], x, func(start uint32, x string) int {
+		end := start + uint32(bytes.IndexByte(w.dict[start:], wordSep))
+		return strings.Compare(string(w.dict[start:end]), x)
+	})
+}
+
+// holds says whether word i's positions include p.
+func (w *wordIndex) holds(i int, p int32) bool {
+	at, end := w.postAt[i], w.postAt[i+1]&^denseBit
+	if at&denseBit != 0 {
+		k, _ := slices.BinarySearch(w.denseWords, uint32(i))
+		return has(w.dense[k*((w.n+63)/64):][:(w.n+63)/64], p)
+	}
+	var q int32
+	for post := w.post[at:end]; len(post) > 0 && q < p; {
+		v, k := binary.Uvarint(post)
+		q, post = q+int32(v), post[k:]
+	}
+	return q == p && end > at
 }
 
 // drop records that the lead at position p was deleted.
@@ -486,7 +543,7 @@ func eachBit(b []uint64, fn func(p int32)) {
 
 // size is the memory the word index holds, in bytes.
 func (w *wordIndex) size() int {
-	n := len(w.dict) + 4*len(w.starts) + 4*len(w.postAt) + len(w.post) + 4*len(w.denseWords) + 8*len(w.dense) + 8*len(w.hasWords) + 8*len(w.stale)
+	n := len(w.dict) + 4*len(w.starts) + 4*len(w.postAt) + len(w.post) + 4*len(w.denseWords) + len(w.counts) + 8*len(w.dense) + 8*len(w.hasWords) + 8*len(w.stale)
 	for _, ws := range w.overlay {
 		for _, x := range ws {
 			n += len(x) + 16
