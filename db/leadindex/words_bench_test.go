@@ -47,7 +47,7 @@ func BenchmarkSearchWords(b *testing.B) {
 	runtime.ReadMemStats(&after)
 	b.Logf("%d leads loaded in %v; word index %.1f MB (%d words, dict %.1f MB, postings %.1f MB, bitmaps %.1f MB); heap %.1f MB",
 		len(ix.ids), load.Round(time.Millisecond), float64(ix.words.size())/(1<<20), len(ix.words.starts)-1, float64(len(ix.words.dict))/(1<<20),
-		float64(len(ix.words.post))/(1<<20), float64(8*len(ix.words.dense))/(1<<20), float64(after.HeapAlloc-before.HeapAlloc)/(1<<20))
+		float64(2*len(ix.words.post))/(1<<20), float64(8*len(ix.words.dense))/(1<<20), float64(after.HeapAlloc-before.HeapAlloc)/(1<<20))
 	view := leadfilter.ParseView(url.Values{"tab": {"marketplace"}})
 	for _, class := range []string{"common", "rare", "japanese"} {
 		b.Run(class, func(b *testing.B) {
