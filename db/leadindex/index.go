@@ -14,7 +14,7 @@
 //
 // The search's words (words.go) answer a list search as lead_search (FTS5) does, in a few
 // milliseconds even for a never-seen two-letter term: the leads' distinct words once, scanned for the
-// query, with each word's positions (about 17 bytes a lead at a million demo leads); the hits go to
+// query, with each word's positions (about 18 bytes a lead at a million demo leads); the hits go to
 // the list as a bitmap of positions (Hits). lead_search answers until the index is loaded, and for the
 // API.
 //
