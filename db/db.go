@@ -35,6 +35,7 @@ type DB struct {
 	*sql.DB
 	Path  string
 	index *leadindex.Index
+	memo  memo // answers of hot look-ups until the next commit (memo.go)
 	opts  Options
 	// PreUpgradeBackup is the backup Open wrote before applying migrations ("" when none were pending).
 	PreUpgradeBackup string
@@ -50,7 +51,7 @@ type Options struct {
 
 // Close closes the lead index (releasing its connection) and then the database.
 func (d *DB) Close() error {
-	ierr := d.index.Close()
+	ierr := errors.Join(d.index.Close(), d.memo.close())
 	if err := d.DB.Close(); err != nil {
 		return fmt.Errorf("db: close: %w", err)
 	}
@@ -89,8 +90,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
-	sqldb.SetMaxOpenConns(8)
-	sqldb.SetMaxIdleConns(8)
+	// Ten: the lead index and the memo each keep one of their own, the request gate lets at most six
+	// requests work at once, and the jobs need a couple.
+	sqldb.SetMaxOpenConns(10)
+	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	d := &DB{DB: sqldb, Path: path, index: leadindex.New(sqldb, opts.LeadIndex), opts: opts}
 	if err := sqldb.PingContext(ctx); err != nil {

@@ -90,7 +90,7 @@ func (d *DB) viewInputs(ctx context.Context, v leadfilter.View, userID int64) ([
 	if err := d.index.Ensure(ctx); err != nil {
 		return nil, nil, err
 	}
-	favs, err := d.FavoriteIDs(ctx, userID)
+	favs, err := d.favoriteIDsRemembered(ctx, userID)
 	if err != nil {
 		return nil, nil, err
 	}

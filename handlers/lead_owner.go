@@ -19,7 +19,7 @@ import (
 // ownerFilter fills the owner filter (me, unassigned, each Referrals admin), its chips, the "My
 // leads" view of the tab and the bulk assignment's choices (issue 17).
 func (h *Handler) ownerFilter(c echo.Context, f leadfilter.View, q url.Values, d *leadsData) error {
-	owners, err := h.DB.Owners(c.Request().Context())
+	owners, err := h.DB.OwnersRemembered(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		var stored *db.Session
 		if sid != "" {
 			var err error
-			stored, err = h.DB.SessionBySecret(ctx, sid)
+			stored, err = h.DB.SessionRemembered(ctx, sid)
 			if err != nil && !errors.Is(err, db.ErrNotFound) {
 				return err
 			}
@@ -87,7 +87,7 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		seen, _ := s.Values[sessSeen].(int64)
 		epoch, _ := s.Values[sessEpoch].(int64)
 		expired := stored != nil && (now.Sub(stored.CreatedAt) > sessionAbsolute || now.Sub(stored.SeenAt) > sessionIdle)
-		u, err := h.DB.UserByID(ctx, uid)
+		u, err := h.DB.UserRemembered(ctx, uid)
 		switch {
 		case errors.Is(err, db.ErrNotFound):
 			u = nil

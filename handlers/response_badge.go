@@ -22,7 +22,7 @@ type slaBadge struct {
 // slaPolicy is the configured response-target policy for this request; nil (no badges) when it cannot
 // be read, so the list and the details page still work.
 func (h *Handler) slaPolicy(c echo.Context) *sla.Policy {
-	s, err := h.DB.SLASettings(c.Request().Context(), h.Cfg.Location)
+	s, err := h.DB.SLASettingsRemembered(c.Request().Context(), h.Cfg.Location)
 	if err != nil {
 		h.Log.Warn("response targets", "err", err)
 		return nil

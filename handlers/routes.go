@@ -337,13 +337,12 @@ func New(d Deps) (*echo.Echo, *Handler, error) {
 		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 			"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 	}))
-	// Level 1: pages are small and repetitive HTML, which the fastest level already shrinks ~8×; the
-	// default level costs several times the CPU for a few per cent less.
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, Skipper: func(c echo.Context) bool {
-		// Vendor files are already small; the leads export streams hundreds of MB, where compressing
-		// would triple its time (issue 4).
-		return strings.HasPrefix(c.Request().URL.Path, "/static/vendor") || c.Request().URL.Path == "/leads/export.csv"
-	}}))
+	// Vendor files are already small; the leads export streams hundreds of MB, where compressing would
+	// triple its time (issue 4).
+	e.Use(newCompressor(func(path string) bool {
+		return strings.HasPrefix(path, "/static/vendor") || path == "/leads/export.csv"
+	}).middleware)
+	e.Use(newAdmission(admissionSlots()).middleware)
 	e.Use(h.limitBody, h.loadSession, h.language, h.csrfToken)
 	h.routes(e)
 	return e, h, nil

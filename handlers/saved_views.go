@@ -48,7 +48,7 @@ func (h *Handler) savedViewsBar(c echo.Context, f leadfilter.View) *savedViewsBa
 	f.Page = 1
 	csrf, _ := c.Get(ctxCSRF).(string)
 	bar := &savedViewsBar{Query: f.Query().Encode(), CSRF: csrf}
-	list, err := h.DB.SavedViews(req.Context(), h.user(c).ID)
+	list, err := h.DB.SavedViewsRemembered(req.Context(), h.user(c).ID)
 	if err != nil {
 		h.Log.Warn("saved views", "err", err)
 		return bar

@@ -36,6 +36,7 @@ import (
 	"leaddesk/lead"
 	"leaddesk/leadfilter"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -143,7 +144,13 @@ func (ix *Index) LoadInBackground() {
 	ix.bgCancel, ix.bgDone = cancel, make(chan struct{})
 	go func() {
 		defer close(ix.bgDone)
-		ix.Ensure(ctx) // an error (closed, cancelled) leaves the index unloaded: the next use loads it
+		if ix.Ensure(ctx) == nil {
+			// A load reads every lead and sorts five permutations: several times the index's own
+			// size passes through the heap once. Hand that back to the system now rather than keep
+			// it as idle heap for as long as the process runs (the scavenger returns it slowly).
+			debug.FreeOSMemory()
+		}
+		// An error (closed, cancelled) leaves the index unloaded: the next use loads it.
 	}()
 }
 
