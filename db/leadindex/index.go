@@ -548,7 +548,7 @@ func (ix *Index) refresh(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("leadindex: refresh: %w", err)
 	}
-	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) || len(ix.words.overlay)+len(changedIDs) > maxOverlay {
+	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) || len(ix.words.overlay) > maxOverlay {
 		// Many changes (an import, a job), many unused positions after deletions, or many leads whose
 		// words are searched one by one: read afresh.
 		return ix.load(ctx)

@@ -51,8 +51,9 @@ const wordSep = 0
 // denseBit marks a word whose positions are kept as a bitmap (index into dense) instead of varints.
 const denseBit = 1 << 31
 
-// maxOverlay is how many leads may have changed since the word index was built before the next
-// change reads the index afresh: the overlay is searched word by word, lead by lead.
+// maxOverlay is how many leads' words may have changed since the word index was built before the
+// next change reads the index afresh: the overlay is searched word by word, lead by lead (at most
+// maxOverlay+maxMoves leads, about a millisecond a query word).
 const maxOverlay = 4096
 
 // wordIndex answers searches in memory exactly as lead_search (FTS5) does: a query word (two or more
