@@ -228,10 +228,11 @@ func TestSearchIsExactInTheIndex(t *testing.T) {
 	}
 	rows.Close()
 	for _, q := range queries {
-		ids, err := d.searchHits(ctx, q)
+		hits, err := d.searchHits(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
+		ids := hits.IDs()
 		var want []int64
 		for _, words := range leads {
 			all := true
@@ -253,8 +254,8 @@ func TestSearchIsExactInTheIndex(t *testing.T) {
 			t.Errorf("q=%s: index %v, substring check %v", q, ids, want)
 		}
 	}
-	if got, _ := d.searchHits(ctx, "anab"); len(got) != 1 || got[0] != 2 {
-		t.Errorf("anab: %v, want only ANAB Holdings (2)", got)
+	if hits, _ := d.searchHits(ctx, "anab"); hits.Len() != 1 || hits.IDs()[0] != 2 {
+		t.Errorf("anab: %v, want only ANAB Holdings (2)", hits.IDs())
 	}
 }
 

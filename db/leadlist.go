@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"leaddesk/db/leadindex"
 	"leaddesk/leadfilter"
 	"slices"
 	"time"
@@ -85,7 +86,7 @@ func (d *DB) AdjacentLeadIDs(ctx context.Context, v leadfilter.View, userID, id 
 // viewInputs brings the lead index up to date and gathers what a view of it needs besides the filter:
 // the user's favourites and the candidates (search hits and leads received in the arrival range; nil
 // when v narrows by neither).
-func (d *DB) viewInputs(ctx context.Context, v leadfilter.View, userID int64) ([]int64, []int64, error) {
+func (d *DB) viewInputs(ctx context.Context, v leadfilter.View, userID int64) ([]int64, *leadindex.Hits, error) {
 	if err := d.index.Ensure(ctx); err != nil {
 		return nil, nil, err
 	}

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"leaddesk/db/leadindex"
 	"leaddesk/lead"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // Lead is the store's name for lead.Lead, the one lead type of the domain.
@@ -143,11 +143,7 @@ func IndexLeadSearchTx(ctx context.Context, tx Querier, l *Lead) error {
 // LeadSearchTerms is the indexed text of a lead: company, contact name, deal name, notes and id. An
 // expired lead's contact name is left out: finding a lead by its hidden contact would tell who it was.
 func LeadSearchTerms(l *Lead) string {
-	first, last := l.ContactFirstName, l.ContactLastName
-	if l.ContactHidden() {
-		first, last = "", ""
-	}
-	return SearchTerms(l.CustomerCompany, first+" "+last, last+first, l.DealName, l.Notes, strconv.FormatInt(l.ID, 10))
+	return SearchTerms(append(leadindex.SearchText(l), strconv.FormatInt(l.ID, 10))...)
 }
 
 // SearchFormat is the version of what LeadSearchTerms writes; ensureSearchIndex rebuilds an index of
@@ -212,12 +208,9 @@ func SearchQuery(q string) string {
 	return strings.Join(phrases, " AND ")
 }
 
-// searchWords lower-cases text and splits it at anything that is not a letter or digit.
-func searchWords(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
-	})
-}
+// searchWords lower-cases text and splits it at anything that is not a letter, digit or mark (one
+// definition with the lead index's search).
+func searchWords(s string) []string { return leadindex.SearchWords(s) }
 
 func bigrams(w string) []string {
 	r := []rune(w)

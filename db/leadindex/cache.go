@@ -10,7 +10,7 @@ type searchCache struct {
 	mu    sync.Mutex
 	gen   uint64
 	keys  []string
-	byKey map[string][]int64
+	byKey map[string]*Hits
 }
 
 const searchCacheSize = 8
@@ -22,7 +22,7 @@ func (c *searchCache) reset() {
 }
 
 // CachedSearch is the hits kept for a search key in the current generation.
-func (ix *Index) CachedSearch(key string) ([]int64, bool) {
+func (ix *Index) CachedSearch(key string) (*Hits, bool) {
 	gen := ix.Generation()
 	c := &ix.search
 	c.mu.Lock()
@@ -35,12 +35,12 @@ func (ix *Index) CachedSearch(key string) ([]int64, bool) {
 }
 
 // CacheSearch keeps the hits of a search made when the index was at generation gen.
-func (ix *Index) CacheSearch(key string, gen uint64, ids []int64) {
+func (ix *Index) CacheSearch(key string, gen uint64, ids *Hits) {
 	c := &ix.search
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen || c.byKey == nil {
-		c.gen, c.keys, c.byKey = gen, nil, map[string][]int64{}
+		c.gen, c.keys, c.byKey = gen, nil, map[string]*Hits{}
 	}
 	if _, ok := c.byKey[key]; !ok {
 		if len(c.keys) >= searchCacheSize {

@@ -17,7 +17,7 @@ type Page struct {
 // Page finds view v's page, as of the last Ensure: for favourites and searches among their few leads,
 // else by scanning the sort key's permutation, with the total summed from the combo counts. favs are
 // the user's hearted leads; search the search's hits, nil when v searches nothing.
-func (ix *Index) Page(v leadfilter.View, favs, search []int64) Page {
+func (ix *Index) Page(v leadfilter.View, favs []int64, search *Hits) Page {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	out := Page{Counts: ix.tabCounts(favs)}
@@ -38,13 +38,23 @@ func (ix *Index) tabCounts(favs []int64) map[string]int {
 
 // candidates are the positions of the leads of a favourites or search view that match the filters,
 // in the view's order.
-func (ix *Index) candidates(v leadfilter.View, ids []int64, table []bool) []int32 {
+func (ix *Index) candidates(v leadfilter.View, favs []int64, search *Hits, table []bool) []int32 {
 	k := sortIndex(v.Sort)
-	out := make([]int32, 0, len(ids))
-	for _, id := range ids {
-		if p := ix.pos(id); p >= 0 && table[ix.combo[p]] {
-			out = append(out, p)
+	var out []int32
+	switch mark := ix.viewMark(v, search); {
+	case search == nil || v.Tab == "favorites":
+		for _, id := range favs {
+			if p := ix.pos(id); p >= 0 && table[ix.combo[p]] && (mark == nil || has(mark, p)) {
+				out = append(out, p)
+			}
 		}
+	default:
+		out = make([]int32, 0, search.Len())
+		eachBit(mark, func(p int32) {
+			if table[ix.combo[p]] {
+				out = append(out, p)
+			}
+		})
 	}
 	slices.SortFunc(out, func(a, b int32) int {
 		if v.Desc {
@@ -55,20 +65,27 @@ func (ix *Index) candidates(v leadfilter.View, ids []int64, table []bool) []int3
 	return out
 }
 
-func (ix *Index) page(v leadfilter.View, favs []int64, search []int64) (pageNo, total int, ids []int64) {
+// viewMark is the positions of a view's search hits, nil when it searches nothing. The caller holds mu.
+func (ix *Index) viewMark(v leadfilter.View, search *Hits) []uint64 {
+	if search == nil {
+		return nil
+	}
+	return ix.hitMark(search)
+}
+
+func (ix *Index) page(v leadfilter.View, favs []int64, search *Hits) (pageNo, total int, ids []int64) {
 	table := ix.matchTable(v.Filter)
 	var mark []uint64 // positions of a large search's hits: paged by scanning the permutation
 	switch {
-	case search != nil && v.Tab != "favorites" && len(search) > ix.largeSearch:
-		mark = make([]uint64, (len(ix.ids)+63)/64)
-		for _, id := range search {
-			if p := ix.pos(id); p >= 0 && table[ix.combo[p]] {
-				mark[p/64] |= 1 << (p % 64)
+	case search != nil && v.Tab != "favorites" && search.Len() > ix.largeSearch:
+		mark = ix.hitMark(search)
+		eachBit(mark, func(p int32) {
+			if table[ix.combo[p]] {
 				total++
 			}
-		}
+		})
 	case search != nil || v.Tab == "favorites":
-		hits := ix.candidates(v, viewSource(v, favs, search), table)
+		hits := ix.candidates(v, favs, search, table)
 		pageNo = clampPage(v, len(hits))
 		from := min((pageNo-1)*v.Size, len(hits))
 		for _, p := range hits[from:min(from+v.Size, len(hits))] {
@@ -95,10 +112,8 @@ func (ix *Index) page(v leadfilter.View, favs []int64, search []int64) (pageNo, 
 		if !table[pc[j]] {
 			continue
 		}
-		if mark != nil {
-			if p := perm[j]; mark[p/64]&(1<<(p%64)) == 0 {
-				continue
-			}
+		if mark != nil && !has(mark, perm[j]) {
+			continue
 		}
 		if seen >= from {
 			if len(ids) >= want {
@@ -111,35 +126,9 @@ func (ix *Index) page(v leadfilter.View, favs []int64, search []int64) (pageNo, 
 	return pageNo, total, ids
 }
 
-// viewSource is the ids a favourites or search view picks from.
-func viewSource(v leadfilter.View, favs, search []int64) []int64 {
-	switch {
-	case search == nil:
-		return favs
-	case v.Tab == "favorites":
-		return intersect(search, favs)
-	default:
-		return search
-	}
-}
-
 func clampPage(v leadfilter.View, total int) int {
 	last := max(1, (total+v.Size-1)/v.Size)
 	return min(max(v.Page, 1), last)
-}
-
-func intersect(a, b []int64) []int64 {
-	set := make(map[int64]bool, len(b))
-	for _, id := range b {
-		set[id] = true
-	}
-	var out []int64
-	for _, id := range a {
-		if set[id] {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // Adjacent is the leads before and after id in a tab view (no favourites, no search) as of the last
@@ -174,13 +163,13 @@ func (ix *Index) Adjacent(v leadfilter.View, id int64) (prev, next int64) {
 }
 
 // Order is every lead id of view v in order (all pages), as of the last Ensure; 8 bytes a lead.
-func (ix *Index) Order(v leadfilter.View, favs, search []int64) []int64 {
+func (ix *Index) Order(v leadfilter.View, favs []int64, search *Hits) []int64 {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	table := ix.matchTable(v.Filter)
 	var order []int64
 	if search != nil || v.Tab == "favorites" {
-		for _, p := range ix.candidates(v, viewSource(v, favs, search), table) {
+		for _, p := range ix.candidates(v, favs, search, table) {
 			order = append(order, int64(ix.ids[p]))
 		}
 		return order
