@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 )
@@ -19,8 +21,10 @@ import (
 // the service time, for everyone alike — and only a few pages are being rendered at any moment,
 // which is also what bounds the memory a burst of clients costs.
 type admission struct {
-	slots   chan struct{} // a token per working request; channel senders wait first in, first out
-	waiting atomic.Int64  // requests queued for a slot (tests)
+	mu      sync.Mutex
+	slots   int             // requests that may work at once
+	working int             // requests working now
+	queue   []chan struct{} // requests waiting, the longest-waiting first; closed when let in
 }
 
 // admissionSlots is how many requests work at once: a few per core, so that one waiting on disk or
@@ -31,7 +35,58 @@ func admissionSlots() int {
 }
 
 func newAdmission(n int) *admission {
-	return &admission{slots: make(chan struct{}, n)}
+	return &admission{slots: n}
+}
+
+// enter waits for a slot, in arrival order; false when ctx ends first (the client went away).
+func (a *admission) enter(ctx context.Context) bool {
+	a.mu.Lock()
+	if a.working < a.slots {
+		a.working++
+		a.mu.Unlock()
+		return true
+	}
+	turn := make(chan struct{})
+	a.queue = append(a.queue, turn)
+	a.mu.Unlock()
+	select {
+	case <-turn:
+		return true
+	case <-ctx.Done():
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if i := slices.Index(a.queue, turn); i >= 0 {
+			a.queue = slices.Delete(a.queue, i, i+1)
+			return false
+		}
+		// Let in just as the client left: pass the slot on.
+		a.handOver()
+		return false
+	}
+}
+
+// leave frees the slot of a finished request: the longest-waiting request takes it over.
+func (a *admission) leave() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.handOver()
+}
+
+// handOver gives a working request's slot to the head of the queue, or frees it. The caller holds mu.
+func (a *admission) handOver() {
+	if len(a.queue) == 0 {
+		a.working--
+		return
+	}
+	close(a.queue[0])
+	a.queue = slices.Delete(a.queue, 0, 1)
+}
+
+// waiting is how many requests are queued.
+func (a *admission) waiting() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.queue)
 }
 
 // middleware queues each page and API read for a slot, except those that must not wait behind the
@@ -44,16 +99,11 @@ func (a *admission) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if m := c.Request().Method; (m != http.MethodGet && m != http.MethodHead) || unqueued(c.Request().URL.Path) {
 			return next(c)
 		}
-		a.waiting.Add(1)
-		select {
-		case a.slots <- struct{}{}:
-			a.waiting.Add(-1)
-		case <-c.Request().Context().Done():
+		if !a.enter(c.Request().Context()) {
 			// The client went away while queued: nothing was done, nothing to answer.
-			a.waiting.Add(-1)
 			return echo.NewHTTPError(http.StatusServiceUnavailable)
 		}
-		defer func() { <-a.slots }()
+		defer a.leave()
 		return next(c)
 	}
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -66,7 +67,7 @@ func TestAdmissionLetsAFewWorkAndQueuesTheRestInOrder(t *testing.T) {
 	for i, n := range []string{"3", "4", "5"} {
 		wg.Add(1)
 		go get("/work/" + n)
-		for a.waiting.Load() != int64(i+1) {
+		for a.waiting() != i+1 {
 			runtime.Gosched()
 		}
 	}
@@ -93,5 +94,35 @@ func TestAdmissionLetsAFewWorkAndQueuesTheRestInOrder(t *testing.T) {
 	}
 	if got := order[2:]; got[0] != "3" || got[1] != "4" || got[2] != "5" {
 		t.Errorf("queued requests were let in as %v, want 3 4 5", got)
+	}
+}
+
+// A client that leaves while queued gives up its place without taking a slot with it: the next
+// request still gets in once the working one ends.
+func TestAdmissionForgetsAClientThatLeftTheQueue(t *testing.T) {
+	a := newAdmission(1)
+	if !a.enter(context.Background()) {
+		t.Fatal("first request not let in")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	left := make(chan bool)
+	go func() { left <- a.enter(ctx) }()
+	for a.waiting() != 1 {
+		runtime.Gosched()
+	}
+	cancel()
+	if <-left {
+		t.Fatal("a request whose client left was let in")
+	}
+	if a.waiting() != 0 {
+		t.Fatalf("%d still queued after the client left", a.waiting())
+	}
+	a.leave()
+	if !a.enter(context.Background()) {
+		t.Fatal("no slot for the next request")
+	}
+	a.leave()
+	if a.working != 0 {
+		t.Errorf("%d working after everyone left", a.working)
 	}
 }
