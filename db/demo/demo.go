@@ -54,6 +54,12 @@ var demoUsers = []struct {
 // options. Everything is written in one transaction, so a failed or cancelled Seed leaves the
 // database as empty as it found it.
 func Seed(ctx context.Context, d *db.DB, opts Options) (*Result, error) {
+	return seed(ctx, d, opts, defaultRetention())
+}
+
+// seed is Seed under the given retention rules; the tests seed without any, to compare the demo's
+// retired leads with what the app's retention job makes of the same leads.
+func seed(ctx context.Context, d *db.DB, opts Options, rules retention) (*Result, error) {
 	began := time.Now()
 	if opts.Leads == 0 {
 		opts.Leads = 2000
@@ -120,7 +126,7 @@ func Seed(ctx context.Context, d *db.DB, opts Options) (*Result, error) {
 	}
 	// Referrals admins answer leads; anyone may be on a deal's team.
 	actors := []int64{ids[0], ids[3]}
-	g := newGenerator(opts.Seed, opts.Leads, opts.Now, actors, ids, actors, locations)
+	g := newGenerator(opts.Seed, opts.Leads, opts.Now, actors, ids, actors, locations, rules)
 	if err := loadLeads(ctx, tx, g); err != nil {
 		return nil, err
 	}

@@ -136,6 +136,7 @@ const (
 	tContacts
 	tFavorites
 	tItems
+	tAnonymised
 	nTables
 )
 
@@ -149,12 +150,13 @@ var insertSQL = [nTables]struct {
 		city, description, quality, email_validity, phone_validity, customer_requested_contact, customer_consent, status, outcome,
 		reason, reason_notes, deal_name, deal_value, currency, purchase_date, notes, crm_id, campaign_id, sender_name, sender_email,
 		is_test, created_at, updated_at, accepted_at, archived_at, expires_at, version)`, 45, ""},
-	tSearch:    {`INSERT INTO lead_search (rowid, terms)`, 2, ""},
-	tEvents:    {`INSERT INTO lead_events (lead_id, at, actor_user_id, actor_label, kind, changes)`, 6, ""},
-	tTeam:      {`INSERT INTO lead_team (lead_id, user_id)`, 2, ""},
-	tContacts:  {`INSERT INTO lead_contacts (lead_id, kind, name, email, phone, created_at)`, 5, "(?, 'contact', ?, ?, ?, ?)"},
-	tFavorites: {`INSERT INTO favorites (user_id, lead_id, created_at)`, 3, ""},
-	tItems:     {`INSERT INTO action_items (lead_id, kind, created_at, done_at)`, 4, ""},
+	tSearch:     {`INSERT INTO lead_search (rowid, terms)`, 2, ""},
+	tEvents:     {`INSERT INTO lead_events (lead_id, at, actor_user_id, actor_label, kind, changes)`, 6, ""},
+	tTeam:       {`INSERT INTO lead_team (lead_id, user_id)`, 2, ""},
+	tContacts:   {`INSERT INTO lead_contacts (lead_id, kind, name, email, phone, created_at)`, 5, "(?, 'contact', ?, ?, ?, ?)"},
+	tFavorites:  {`INSERT INTO favorites (user_id, lead_id, created_at)`, 3, ""},
+	tItems:      {`INSERT INTO action_items (lead_id, kind, created_at, done_at)`, 4, ""},
+	tAnonymised: {`INSERT INTO lead_anonymised (lead_id, at, cause)`, 2, "(?, ?, 'retention')"},
 }
 
 // bulkInsert writes many rows per statement (fewer statement runs, far less per-row overhead) and
@@ -256,5 +258,8 @@ func (b *batch) flatten() {
 	}
 	for _, it := range b.items {
 		b.args[tItems] = append(b.args[tItems], it.leadID, it.kind, it.created, nullInt(it.done))
+	}
+	for _, a := range b.anonymised {
+		b.args[tAnonymised] = append(b.args[tAnonymised], a.a, a.b)
 	}
 }
