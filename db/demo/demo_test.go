@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -463,3 +465,23 @@ func TestSeedCancelledLeavesNothing(t *testing.T) {
 }
 
 var jpPhone = regexp.MustCompile(`^\+81 \d{1,2}-\d{3,4}-\d{4}$`)
+
+// BenchmarkSeed times a demo of LEADDESK_BENCH_SEED leads (default 100,000) into a new database, for
+// profiling the load (go test -bench Seed -cpuprofile).
+func BenchmarkSeed(b *testing.B) {
+	n := 100000
+	if s := os.Getenv("LEADDESK_BENCH_SEED"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	ctx := context.Background()
+	for i := range b.N {
+		d, err := db.Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("b%d.db", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Seed(ctx, d, Options{Leads: n, Now: testNow}); err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+	}
+}
