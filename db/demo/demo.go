@@ -145,23 +145,24 @@ func seed(ctx context.Context, d *db.DB, opts Options, rules retention) (*Result
 // previous settings back before the connection returns to the pool:
 //   - no fsync (a crash during a demo load loses only demo data);
 //   - a large page cache, and in-memory, two-threaded sorting for the index rebuild;
-//   - no per-row foreign-key lookups: the generator only writes consistent rows;
+//   - no per-row foreign-key lookups or CHECK constraints: the generator only writes consistent rows
+//     (its tests check every code it writes);
 //   - a rollback journal instead of the write-ahead log while loading: the tables start empty, so the
 //     journal holds only a few pages, where WAL would write every page twice (log, then checkpoint).
 //     The switch needs no other connection reading; when one is, the load simply stays in WAL mode.
 func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
-	var sync, cache, fk, temp, threads int64
+	var sync, cache, fk, checks, temp, threads int64
 	var journal string
 	for _, p := range []struct {
 		name string
 		v    any
-	}{{"synchronous", &sync}, {"cache_size", &cache}, {"foreign_keys", &fk}, {"temp_store", &temp}, {"threads", &threads}, {"journal_mode", &journal}} {
+	}{{"synchronous", &sync}, {"cache_size", &cache}, {"foreign_keys", &fk}, {"ignore_check_constraints", &checks}, {"temp_store", &temp}, {"threads", &threads}, {"journal_mode", &journal}} {
 		if err := conn.QueryRowContext(ctx, `PRAGMA `+p.name).Scan(p.v); err != nil {
 			return nil, fmt.Errorf("demo: read pragma %s: %w", p.name, err)
 		}
 	}
 	for _, s := range []string{`PRAGMA synchronous = OFF`, `PRAGMA cache_size = -1048576`, `PRAGMA foreign_keys = OFF`,
-		`PRAGMA temp_store = MEMORY`, `PRAGMA threads = 2`} {
+		`PRAGMA ignore_check_constraints = ON`, `PRAGMA temp_store = MEMORY`, `PRAGMA threads = 2`} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return nil, fmt.Errorf("demo: %s: %w", s, err)
 		}
@@ -173,7 +174,8 @@ func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
 		for _, s := range []string{
 			`PRAGMA journal_mode = ` + journal,
 			fmt.Sprintf(`PRAGMA synchronous = %d`, sync), fmt.Sprintf(`PRAGMA cache_size = %d`, cache),
-			fmt.Sprintf(`PRAGMA foreign_keys = %d`, fk), fmt.Sprintf(`PRAGMA temp_store = %d`, temp),
+			fmt.Sprintf(`PRAGMA foreign_keys = %d`, fk), fmt.Sprintf(`PRAGMA ignore_check_constraints = %d`, checks),
+			fmt.Sprintf(`PRAGMA temp_store = %d`, temp),
 			fmt.Sprintf(`PRAGMA threads = %d`, threads),
 		} {
 			if _, err := conn.ExecContext(bg, s); err != nil {

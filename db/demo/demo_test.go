@@ -462,6 +462,10 @@ func TestSeedCancelledLeavesNothing(t *testing.T) {
 	if err := d.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys = %d, %v after a cancelled seed", fk, err)
 	}
+	var ignoreChecks int
+	if err := d.QueryRow(`PRAGMA ignore_check_constraints`).Scan(&ignoreChecks); err != nil || ignoreChecks != 0 {
+		t.Errorf("ignore_check_constraints = %d, %v after a cancelled seed", ignoreChecks, err)
+	}
 }
 
 var jpPhone = regexp.MustCompile(`^\+81 \d{1,2}-\d{3,4}-\d{4}$`)

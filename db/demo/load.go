@@ -23,6 +23,10 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 	if err != nil {
 		return err
 	}
+	numberLater, err := dropChangeSeqTrigger(ctx, tx)
+	if err != nil {
+		return err
+	}
 	// FTS5 flushes its in-memory term buffer to a new segment every hashsize bytes and merges segments
 	// as they pile up; a big buffer during the load means fewer segments and less merging.
 	var hashsize int64 = 1 << 20 // FTS5's default
@@ -84,6 +88,11 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_search (lead_search, rank) VALUES ('hashsize', ?)`, hashsize); err != nil {
 		return fmt.Errorf("demo: search index settings: %w", err)
 	}
+	if numberLater != "" {
+		if err := numberChanges(ctx, tx, numberLater); err != nil {
+			return err
+		}
+	}
 	// A smaller cache now writes the loaded pages out and makes the index sorts spill into several
 	// runs, which SQLite sorts on its worker threads (PRAGMA threads) instead of one.
 	if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
@@ -125,6 +134,51 @@ func dropIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		}
 	}
 	return creates, nil
+}
+
+// changeSeqTriggerSQL is the trigger of migration 0013 that numbers every insert into leads in
+// lead_change_seq, for the lead index. Per lead it costs an UPDATE and an indexed INSERT, about a
+// third of writing the lead; the load drops it and numbers the leads all at once afterwards
+// (numberChanges). Only this exact trigger is replayed: if a migration changes it, the load keeps it.
+const changeSeqTriggerSQL = `CREATE TRIGGER leads_changed_insert AFTER INSERT ON leads BEGIN
+    UPDATE lead_changes SET n = n + 1 WHERE id = 1;
+    INSERT INTO lead_change_seq (lead_id, seq) VALUES (NEW.id, (SELECT n FROM lead_changes WHERE id = 1))
+        ON CONFLICT (lead_id) DO UPDATE SET seq = excluded.seq;
+END`
+
+// dropChangeSeqTrigger drops the change-numbering trigger when it is the one numberChanges replays,
+// and returns the statement that creates it again ("" when it was left alone).
+func dropChangeSeqTrigger(ctx context.Context, tx *sql.Tx) (string, error) {
+	var create string
+	err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'leads_changed_insert'`).Scan(&create)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && create != changeSeqTriggerSQL {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("demo: read trigger: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TRIGGER leads_changed_insert`); err != nil {
+		return "", fmt.Errorf("demo: drop trigger: %w", err)
+	}
+	return create, nil
+}
+
+// numberChanges does at once what the change-numbering trigger does lead by lead: the writer inserted
+// the leads in id order, so the k-th gets the counter's value before the load plus k, and the counter
+// moves on by the number of leads. Then the trigger is back.
+func numberChanges(ctx context.Context, tx *sql.Tx, createTrigger string) error {
+	for _, q := range []string{
+		`INSERT INTO lead_change_seq (lead_id, seq)
+			SELECT id, (SELECT n FROM lead_changes WHERE id = 1) + ROW_NUMBER() OVER (ORDER BY id) FROM leads WHERE true
+			ON CONFLICT (lead_id) DO UPDATE SET seq = excluded.seq`,
+		`UPDATE lead_changes SET n = n + (SELECT COUNT(*) FROM leads) WHERE id = 1`,
+		createTrigger,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("demo: number the lead changes: %w", err)
+		}
+	}
+	return nil
 }
 
 // The tables a batch fills, in the order they are written (leads before the rows that point at them).
