@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -127,7 +128,7 @@ func seed(ctx context.Context, d *db.DB, opts Options, rules retention) (*Result
 	// Referrals admins answer leads; anyone may be on a deal's team.
 	actors := []int64{ids[0], ids[3]}
 	g := newGenerator(opts.Seed, opts.Leads, opts.Now, actors, ids, actors, locations, rules)
-	if err := loadLeads(ctx, tx, g); err != nil {
+	if err := loadLeads(ctx, tx, g, filepath.Dir(d.Path)); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -179,10 +180,12 @@ func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
 			fmt.Sprintf(`PRAGMA threads = %d`, threads),
 		} {
 			if _, err := conn.ExecContext(bg, s); err != nil {
-				// Never hand a connection without fsync or foreign keys back to the pool: drop it.
-				conn.Raw(func(any) error { return driver.ErrBadConn })
-				return
+				break
 			}
 		}
+		// Never hand this connection back to the pool: it ran without fsync, foreign keys and CHECK
+		// constraints if a setting did not come back, and its search index cache does not know of the
+		// index the load copied in (searchAside.copyInto).
+		conn.Raw(func(any) error { return driver.ErrBadConn })
 	}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"leaddesk/contact"
@@ -75,6 +76,7 @@ type batch struct {
 	// anonymised is the leads the retention job has anonymised: lead, at (see retire).
 	anonymised []pairRow
 	args       [nTables][]any // the rows above as insert arguments, see flatten
+	pending    atomic.Int32   // how many writers have yet to write it
 }
 
 func (b *batch) reset() {

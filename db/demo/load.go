@@ -8,17 +8,18 @@ import (
 	"strings"
 )
 
-// batchLeads is how many leads the generator hands the writer at a time.
+// batchLeads is how many leads the generator hands the writers at a time.
 const batchLeads = 8192
 
 // bulkTables are the tables whose indexes are dropped during the load and rebuilt afterwards: one
 // sort per index at the end is far cheaper than updating ten B-trees on every insert.
 var bulkTables = []string{"leads", "lead_events"}
 
-// loadLeads generates the leads on one goroutine while this one writes them, then rebuilds the
-// indexes. The generator also boxes every value into the statements' argument lists, so the writer,
-// which SQLite keeps busy, does as little else as possible.
-func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
+// loadLeads generates the leads on one goroutine while this one writes them and a third builds the
+// search index aside (searchAside, in a scratch database in dir), then rebuilds the indexes and copies
+// the search index in. The generator also boxes every value into the statements' argument lists, so
+// the writers, which SQLite keeps busy, do as little else as possible.
+func loadLeads(ctx context.Context, tx *sql.Tx, g *generator, dir string) error {
 	indexes, err := dropIndexes(ctx, tx)
 	if err != nil {
 		return err
@@ -27,16 +28,18 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 	if err != nil {
 		return err
 	}
-	// FTS5 flushes its in-memory term buffer to a new segment every hashsize bytes and merges segments
-	// as they pile up; a big buffer during the load means fewer segments and less merging.
-	var hashsize int64 = 1 << 20 // FTS5's default
-	if err := tx.QueryRowContext(ctx, `SELECT v FROM lead_search_config WHERE k = 'hashsize'`).Scan(&hashsize); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("demo: read search index settings: %w", err)
+	search, err := newSearchAside(ctx, tx, dir)
+	if err != nil {
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_search (lead_search, rank) VALUES ('hashsize', ?)`, 64<<20); err != nil {
-		return fmt.Errorf("demo: search index settings: %w", err)
+	defer search.close()
+	var tables []int
+	for t := range nTables {
+		if t != tSearch {
+			tables = append(tables, t)
+		}
 	}
-	ins, err := prepareInserts(ctx, tx)
+	ins, err := prepareInserts(ctx, tx, tables)
 	if err != nil {
 		return err
 	}
@@ -46,15 +49,24 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 		}
 	}()
 
-	full := make(chan *batch, 2)
-	free := make(chan *batch, 3)
-	for range 3 {
+	// Each batch goes to both writers and back to the generator when both are done with it.
+	const batches = 4
+	full, toSearch := make(chan *batch, batches), make(chan *batch, batches)
+	free := make(chan *batch, batches)
+	for range batches {
 		free <- &batch{}
 	}
+	done := func(b *batch) {
+		if b.pending.Add(-1) == 0 {
+			free <- b
+		}
+	}
 	stop := make(chan struct{})
-	defer close(stop)
+	generated := make(chan struct{})
 	go func() {
+		defer close(generated)
 		defer close(full)
+		defer close(toSearch)
 		for start := 0; start < g.n; start += batchLeads {
 			var b *batch
 			select {
@@ -67,26 +79,35 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 				g.next(i, b)
 			}
 			b.flatten()
-			select {
-			case full <- b:
-			case <-stop:
-				return
-			}
+			b.pending.Store(2)
+			full <- b // both have room: there are only as many batches as either channel holds
+			toSearch <- b
 		}
+	}()
+	searched := make(chan error, 1)
+	go func() { searched <- search.run(ctx, toSearch, done) }()
+	// On the way out, early or not, the generator and the search writer stop before the scratch
+	// database closes.
+	defer func() {
+		close(stop)
+		for b := range full {
+			done(b)
+		}
+		<-generated
+		<-searched
 	}()
 	for b := range full {
 		if err := ctx.Err(); err != nil {
+			done(b)
 			return fmt.Errorf("demo: %w", err)
 		}
-		for t, in := range ins {
-			if err := in.exec(b.args[t]); err != nil {
+		for i, in := range ins {
+			if err := in.exec(b.args[tables[i]]); err != nil {
+				done(b)
 				return err
 			}
 		}
-		free <- b
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_search (lead_search, rank) VALUES ('hashsize', ?)`, hashsize); err != nil {
-		return fmt.Errorf("demo: search index settings: %w", err)
+		done(b)
 	}
 	if numberLater != "" {
 		if err := numberChanges(ctx, tx, numberLater); err != nil {
@@ -103,7 +124,12 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 			return fmt.Errorf("demo: rebuild index: %w", err)
 		}
 	}
-	return nil
+	err = <-searched
+	searched <- nil // for the deferred wait
+	if err != nil {
+		return err
+	}
+	return search.copyInto(ctx, tx)
 }
 
 // dropIndexes drops the bulk tables' own indexes (not the automatic ones behind UNIQUE and PRIMARY
@@ -221,30 +247,41 @@ type bulkInsert struct {
 	ctx           context.Context
 }
 
-func prepareInserts(ctx context.Context, tx *sql.Tx) ([]*bulkInsert, error) {
-	// Per-row statements run without a cancellable context: go-sqlite3 starts a watcher goroutine for
-	// every statement that has one. Cancellation is checked once per batch instead.
-	quiet := context.WithoutCancel(ctx)
-	ins := make([]*bulkInsert, 0, nTables)
-	for _, s := range insertSQL {
-		row := s.row
-		if row == "" {
-			row = "(" + strings.TrimSuffix(strings.Repeat("?, ", s.cols), ", ") + ")"
-		}
-		in := &bulkInsert{cols: s.cols, perStmt: max(1, 1000/s.cols), ctx: quiet}
-		var err error
-		if in.many, err = tx.PrepareContext(ctx, s.head+" VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", in.perStmt), ", ")); err == nil {
-			in.one, err = tx.PrepareContext(ctx, s.head+" VALUES "+row)
-		}
-		ins = append(ins, in)
+// prepareInserts prepares the inserts of tables (indexes into insertSQL), in that order.
+func prepareInserts(ctx context.Context, tx *sql.Tx, tables []int) ([]*bulkInsert, error) {
+	ins := make([]*bulkInsert, 0, len(tables))
+	for _, t := range tables {
+		s := insertSQL[t]
+		in, err := prepareInsert(ctx, tx, s.head, s.cols, s.row)
 		if err != nil {
 			for _, in := range ins {
 				in.close()
 			}
-			return nil, fmt.Errorf("demo: prepare: %w", err)
+			return nil, err
 		}
+		ins = append(ins, in)
 	}
 	return ins, nil
+}
+
+// prepareInsert prepares head (INSERT INTO t (cols…)) with many and with one VALUES tuple of row, or
+// of cols placeholders when row is "".
+func prepareInsert(ctx context.Context, tx *sql.Tx, head string, cols int, row string) (*bulkInsert, error) {
+	if row == "" {
+		row = "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	}
+	// Per-row statements run without a cancellable context: go-sqlite3 starts a watcher goroutine for
+	// every statement that has one. Cancellation is checked once per batch instead.
+	in := &bulkInsert{cols: cols, perStmt: max(1, 1000/cols), ctx: context.WithoutCancel(ctx)}
+	var err error
+	if in.many, err = tx.PrepareContext(ctx, head+" VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", in.perStmt), ", ")); err == nil {
+		in.one, err = tx.PrepareContext(ctx, head+" VALUES "+row)
+	}
+	if err != nil {
+		in.close()
+		return nil, fmt.Errorf("demo: prepare: %w", err)
+	}
+	return in, nil
 }
 
 func (in *bulkInsert) exec(args []any) error {
