@@ -298,6 +298,9 @@ func TestSeedDefaults(t *testing.T) {
 		if err := d.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 			t.Errorf("journal_mode = %q, %v; want wal back", mode, err)
 		}
+		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(d.Path), ".demo-search-*")); len(left) > 0 {
+			t.Errorf("scratch search index left behind: %v", left)
+		}
 	})
 
 	t.Run("users and profile", func(t *testing.T) {

@@ -85,7 +85,7 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator, dir string) error 
 		}
 	}()
 	searched := make(chan error, 1)
-	go func() { searched <- search.run(ctx, toSearch, done) }()
+	go func() { searched <- search.run(ctx, toSearch, done, stop) }()
 	// On the way out, early or not, the generator and the search writer stop before the scratch
 	// database closes.
 	defer func() {

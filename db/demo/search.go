@@ -94,9 +94,10 @@ func newSearchAside(ctx context.Context, main *sql.Tx, dir string) (_ *searchAsi
 	return s, nil
 }
 
-// run indexes the batches' search rows until in closes, handing each batch back with done. After an
-// error it only hands them back, so the generator never waits on it; the error is answered at the end.
-func (s *searchAside) run(ctx context.Context, in <-chan *batch, done func(*batch)) error {
+// run indexes the batches' search rows until in closes, handing each batch back with done, then
+// merges the index and commits it, unless stop closed (the load failed). After an error it only hands
+// the batches back, so the generator never waits on it; the error is answered at the end.
+func (s *searchAside) run(ctx context.Context, in <-chan *batch, done func(*batch), stop <-chan struct{}) error {
 	var err error
 	for b := range in {
 		if err == nil {
@@ -106,6 +107,11 @@ func (s *searchAside) run(ctx context.Context, in <-chan *batch, done func(*batc
 	}
 	if err != nil {
 		return err
+	}
+	select {
+	case <-stop:
+		return errors.New("demo: search index: the load stopped")
+	default:
 	}
 	if _, err := s.tx.ExecContext(ctx, `INSERT INTO lead_search (lead_search) VALUES ('optimize')`); err != nil {
 		return fmt.Errorf("demo: merge search index: %w", err)
@@ -215,9 +221,7 @@ func (s *searchAside) close() {
 		s.db.Close()
 	}
 	for _, p := range []string{s.path, s.path + "-journal", s.path + "-wal", s.path + "-shm"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			continue // best effort: a scratch file left behind is only disk space
-		}
+		os.Remove(p) // best effort: most do not exist, and one left behind is only disk space
 	}
 }
 
