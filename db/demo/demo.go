@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -54,6 +55,12 @@ var demoUsers = []struct {
 // options. Everything is written in one transaction, so a failed or cancelled Seed leaves the
 // database as empty as it found it.
 func Seed(ctx context.Context, d *db.DB, opts Options) (*Result, error) {
+	return seed(ctx, d, opts, defaultRetention())
+}
+
+// seed is Seed under the given retention rules; the tests seed without any, to compare the demo's
+// retired leads with what the app's retention job makes of the same leads.
+func seed(ctx context.Context, d *db.DB, opts Options, rules retention) (*Result, error) {
 	began := time.Now()
 	if opts.Leads == 0 {
 		opts.Leads = 2000
@@ -120,8 +127,8 @@ func Seed(ctx context.Context, d *db.DB, opts Options) (*Result, error) {
 	}
 	// Referrals admins answer leads; anyone may be on a deal's team.
 	actors := []int64{ids[0], ids[3]}
-	g := newGenerator(opts.Seed, opts.Leads, opts.Now, actors, ids, actors, locations)
-	if err := loadLeads(ctx, tx, g); err != nil {
+	g := newGenerator(opts.Seed, opts.Leads, opts.Now, actors, ids, actors, locations, rules)
+	if err := loadLeads(ctx, tx, g, filepath.Dir(d.Path)); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -136,45 +143,35 @@ func Seed(ctx context.Context, d *db.DB, opts Options) (*Result, error) {
 }
 
 // bulkPragmas makes this connection fast for a one-off bulk load and returns a function that puts the
-// previous settings back before the connection returns to the pool:
+// database's journal mode back and drops the connection, so it never returns to the pool:
 //   - no fsync (a crash during a demo load loses only demo data);
 //   - a large page cache, and in-memory, two-threaded sorting for the index rebuild;
-//   - no per-row foreign-key lookups: the generator only writes consistent rows;
+//   - no per-row foreign-key lookups or CHECK constraints: the generator only writes consistent rows
+//     (its tests check every code it writes);
 //   - a rollback journal instead of the write-ahead log while loading: the tables start empty, so the
 //     journal holds only a few pages, where WAL would write every page twice (log, then checkpoint).
 //     The switch needs no other connection reading; when one is, the load simply stays in WAL mode.
+//
+// The journal mode is the database file's; the rest are this connection's, and go with it. Dropping
+// it is also what the search index copied in needs: FTS5 caches an index's structure per connection
+// and does not see its own connection write the shadow tables (searchAside.copyInto).
 func bulkPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
-	var sync, cache, fk, temp, threads int64
 	var journal string
-	for _, p := range []struct {
-		name string
-		v    any
-	}{{"synchronous", &sync}, {"cache_size", &cache}, {"foreign_keys", &fk}, {"temp_store", &temp}, {"threads", &threads}, {"journal_mode", &journal}} {
-		if err := conn.QueryRowContext(ctx, `PRAGMA `+p.name).Scan(p.v); err != nil {
-			return nil, fmt.Errorf("demo: read pragma %s: %w", p.name, err)
-		}
+	if err := conn.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&journal); err != nil {
+		return nil, fmt.Errorf("demo: read pragma journal_mode: %w", err)
 	}
+	drop := func() { conn.Raw(func(any) error { return driver.ErrBadConn }) }
 	for _, s := range []string{`PRAGMA synchronous = OFF`, `PRAGMA cache_size = -1048576`, `PRAGMA foreign_keys = OFF`,
-		`PRAGMA temp_store = MEMORY`, `PRAGMA threads = 2`} {
+		`PRAGMA ignore_check_constraints = ON`, `PRAGMA temp_store = MEMORY`, `PRAGMA threads = 2`} {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
+			drop()
 			return nil, fmt.Errorf("demo: %s: %w", s, err)
 		}
 	}
 	conn.ExecContext(ctx, `PRAGMA journal_mode = DELETE`) // best effort, see above
 	return func() {
-		// The caller's context may be cancelled by now; the connection still needs its settings back.
-		bg := context.Background()
-		for _, s := range []string{
-			`PRAGMA journal_mode = ` + journal,
-			fmt.Sprintf(`PRAGMA synchronous = %d`, sync), fmt.Sprintf(`PRAGMA cache_size = %d`, cache),
-			fmt.Sprintf(`PRAGMA foreign_keys = %d`, fk), fmt.Sprintf(`PRAGMA temp_store = %d`, temp),
-			fmt.Sprintf(`PRAGMA threads = %d`, threads),
-		} {
-			if _, err := conn.ExecContext(bg, s); err != nil {
-				// Never hand a connection without fsync or foreign keys back to the pool: drop it.
-				conn.Raw(func(any) error { return driver.ErrBadConn })
-				return
-			}
-		}
+		// The caller's context may be cancelled by now; the file still needs its journal mode back.
+		conn.ExecContext(context.Background(), `PRAGMA journal_mode = `+journal)
+		drop()
 	}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"leaddesk/contact"
@@ -72,11 +73,15 @@ type batch struct {
 	contacts []contactRow
 	favs     []pairRow
 	items    []itemRow
-	args     [nTables][]any // the rows above as insert arguments, see flatten
+	// anonymised is the leads the retention job has anonymised: lead, at (see retire).
+	anonymised []pairRow
+	args       [nTables][]any // the rows above as insert arguments, see flatten
+	pending    atomic.Int32   // how many writers have yet to write it
 }
 
 func (b *batch) reset() {
 	b.leads, b.events, b.team, b.contacts, b.favs, b.items = b.leads[:0], b.events[:0], b.team[:0], b.contacts[:0], b.favs[:0], b.items[:0]
+	b.anonymised = b.anonymised[:0]
 	for i := range b.args {
 		clear(b.args[i]) // let the collector have last batch's strings
 		b.args[i] = b.args[i][:0]
@@ -96,11 +101,12 @@ type generator struct {
 	favUsers   []int64
 	favP       float64
 	locations  map[string]int64 // region → location id
+	retention  retention
 	buf        []byte
 
 	// coverage: the first lead that can show each of these rare situations is made to show it, so a
 	// small demo still has every case.
-	haveFlameYoung, haveFlameOld, haveExpiring bool
+	haveFlameYoung, haveFlameOld, haveExpiring, haveTest bool
 }
 
 var regionOf = map[string]string{
@@ -108,12 +114,13 @@ var regionOf = map[string]string{
 	"US": "amer", "CA": "amer", "MX": "amer", "BR": "amer", "AR": "amer", "CL": "amer",
 }
 
-func newGenerator(seed int64, n int, now time.Time, actors, team, favUsers []int64, locations map[string]int64) *generator {
+func newGenerator(seed int64, n int, now time.Time, actors, team, favUsers []int64, locations map[string]int64, rules retention) *generator {
 	g := &generator{
 		r: rand.New(rand.NewPCG(uint64(seed), 0x1eadde5c)),
 		n: n, now: now.Unix(), countries: buildCountries(),
 		actors: actors, team: team, favUsers: favUsers, locations: locations,
-		favP: math.Min(0.02, 150/float64(n)),
+		favP:      math.Min(0.02, 150/float64(n)),
+		retention: rules,
 	}
 	g.start = g.now - span
 	for i, c := range g.countries {
@@ -276,7 +283,12 @@ func (g *generator) next(i int, b *batch) {
 			l.cta = "contact_me"
 			l.source = lead.Sources[g.weighted(60, 40, 0)]
 		}
-		l.isTest = r.IntN(300) == 0
+		// The retention job deletes a test lead 30 days after it arrived, so the demo has only recent
+		// ones; the first recent marketplace lead is one, so a small demo has one too.
+		test := r.IntN(300) == 0
+		if l.created > g.now-testLeadRetention && (test || !g.haveTest) {
+			l.isTest, g.haveTest = true, true
+		}
 	}
 	if l.leadType == "offer" {
 		o := offers[r.IntN(len(offers))]
@@ -359,6 +371,7 @@ func (g *generator) next(i int, b *batch) {
 			b.favs = append(b.favs, pairRow{u, l.id, g.between(l.created, min(l.created+3*day, g.now))})
 		}
 	}
+	g.retire(l, b)
 	l.terms = db.LeadSearchTerms(&lead.Lead{ID: l.id, CustomerCompany: l.company, ContactFirstName: l.first,
 		ContactLastName: l.last, DealName: l.dealName, Notes: l.notes, Outcome: l.outcome})
 }

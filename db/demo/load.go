@@ -8,31 +8,38 @@ import (
 	"strings"
 )
 
-// batchLeads is how many leads the generator hands the writer at a time.
+// batchLeads is how many leads the generator hands the writers at a time.
 const batchLeads = 8192
 
 // bulkTables are the tables whose indexes are dropped during the load and rebuilt afterwards: one
 // sort per index at the end is far cheaper than updating ten B-trees on every insert.
 var bulkTables = []string{"leads", "lead_events"}
 
-// loadLeads generates the leads on one goroutine while this one writes them, then rebuilds the
-// indexes. The generator also boxes every value into the statements' argument lists, so the writer,
-// which SQLite keeps busy, does as little else as possible.
-func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
+// loadLeads generates the leads on one goroutine while this one writes them and a third builds the
+// search index aside (searchAside, in a scratch database in dir), then rebuilds the indexes and copies
+// the search index in. The generator also boxes every value into the statements' argument lists, so
+// the writers, which SQLite keeps busy, do as little else as possible.
+func loadLeads(ctx context.Context, tx *sql.Tx, g *generator, dir string) error {
 	indexes, err := dropIndexes(ctx, tx)
 	if err != nil {
 		return err
 	}
-	// FTS5 flushes its in-memory term buffer to a new segment every hashsize bytes and merges segments
-	// as they pile up; a big buffer during the load means fewer segments and less merging.
-	var hashsize int64 = 1 << 20 // FTS5's default
-	if err := tx.QueryRowContext(ctx, `SELECT v FROM lead_search_config WHERE k = 'hashsize'`).Scan(&hashsize); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("demo: read search index settings: %w", err)
+	numberLater, err := dropChangeSeqTrigger(ctx, tx)
+	if err != nil {
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_search (lead_search, rank) VALUES ('hashsize', ?)`, 64<<20); err != nil {
-		return fmt.Errorf("demo: search index settings: %w", err)
+	search, err := newSearchAside(ctx, tx, dir)
+	if err != nil {
+		return err
 	}
-	ins, err := prepareInserts(ctx, tx)
+	defer search.close()
+	var tables []int
+	for t := range nTables {
+		if t != tSearch {
+			tables = append(tables, t)
+		}
+	}
+	ins, err := prepareInserts(ctx, tx, tables)
 	if err != nil {
 		return err
 	}
@@ -42,15 +49,24 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 		}
 	}()
 
-	full := make(chan *batch, 2)
-	free := make(chan *batch, 3)
-	for range 3 {
+	// Each batch goes to both writers and back to the generator when both are done with it.
+	const batches = 4
+	full, toSearch := make(chan *batch, batches), make(chan *batch, batches)
+	free := make(chan *batch, batches)
+	for range batches {
 		free <- &batch{}
 	}
+	done := func(b *batch) {
+		if b.pending.Add(-1) == 0 {
+			free <- b
+		}
+	}
 	stop := make(chan struct{})
-	defer close(stop)
+	generated := make(chan struct{})
 	go func() {
+		defer close(generated)
 		defer close(full)
+		defer close(toSearch)
 		for start := 0; start < g.n; start += batchLeads {
 			var b *batch
 			select {
@@ -63,26 +79,40 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 				g.next(i, b)
 			}
 			b.flatten()
-			select {
-			case full <- b:
-			case <-stop:
-				return
-			}
+			b.pending.Store(2)
+			full <- b // both have room: there are only as many batches as either channel holds
+			toSearch <- b
 		}
+	}()
+	searched := make(chan error, 1)
+	go func() { searched <- search.run(ctx, toSearch, done, stop) }()
+	// On the way out, early or not, the generator and the search writer stop before the scratch
+	// database closes.
+	defer func() {
+		close(stop)
+		for b := range full {
+			done(b)
+		}
+		<-generated
+		<-searched
 	}()
 	for b := range full {
 		if err := ctx.Err(); err != nil {
+			done(b)
 			return fmt.Errorf("demo: %w", err)
 		}
-		for t, in := range ins {
-			if err := in.exec(b.args[t]); err != nil {
+		for i, in := range ins {
+			if err := in.exec(b.args[tables[i]]); err != nil {
+				done(b)
 				return err
 			}
 		}
-		free <- b
+		done(b)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO lead_search (lead_search, rank) VALUES ('hashsize', ?)`, hashsize); err != nil {
-		return fmt.Errorf("demo: search index settings: %w", err)
+	if numberLater != "" {
+		if err := numberChanges(ctx, tx, numberLater); err != nil {
+			return err
+		}
 	}
 	// A smaller cache now writes the loaded pages out and makes the index sorts spill into several
 	// runs, which SQLite sorts on its worker threads (PRAGMA threads) instead of one.
@@ -94,7 +124,12 @@ func loadLeads(ctx context.Context, tx *sql.Tx, g *generator) error {
 			return fmt.Errorf("demo: rebuild index: %w", err)
 		}
 	}
-	return nil
+	err = <-searched
+	searched <- nil // for the deferred wait
+	if err != nil {
+		return err
+	}
+	return search.copyInto(ctx, tx)
 }
 
 // dropIndexes drops the bulk tables' own indexes (not the automatic ones behind UNIQUE and PRIMARY
@@ -127,6 +162,51 @@ func dropIndexes(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	return creates, nil
 }
 
+// changeSeqTriggerSQL is the trigger of migration 0013 that numbers every insert into leads in
+// lead_change_seq, for the lead index. Per lead it costs an UPDATE and an indexed INSERT, about a
+// third of writing the lead; the load drops it and numbers the leads all at once afterwards
+// (numberChanges). Only this exact trigger is replayed: if a migration changes it, the load keeps it.
+const changeSeqTriggerSQL = `CREATE TRIGGER leads_changed_insert AFTER INSERT ON leads BEGIN
+    UPDATE lead_changes SET n = n + 1 WHERE id = 1;
+    INSERT INTO lead_change_seq (lead_id, seq) VALUES (NEW.id, (SELECT n FROM lead_changes WHERE id = 1))
+        ON CONFLICT (lead_id) DO UPDATE SET seq = excluded.seq;
+END`
+
+// dropChangeSeqTrigger drops the change-numbering trigger when it is the one numberChanges replays,
+// and returns the statement that creates it again ("" when it was left alone).
+func dropChangeSeqTrigger(ctx context.Context, tx *sql.Tx) (string, error) {
+	var create string
+	err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'leads_changed_insert'`).Scan(&create)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && create != changeSeqTriggerSQL {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("demo: read trigger: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TRIGGER leads_changed_insert`); err != nil {
+		return "", fmt.Errorf("demo: drop trigger: %w", err)
+	}
+	return create, nil
+}
+
+// numberChanges does at once what the change-numbering trigger does lead by lead: the writer inserted
+// the leads in id order, so the k-th gets the counter's value before the load plus k, and the counter
+// moves on by the number of leads. Then the trigger is back.
+func numberChanges(ctx context.Context, tx *sql.Tx, createTrigger string) error {
+	for _, q := range []string{
+		`INSERT INTO lead_change_seq (lead_id, seq)
+			SELECT id, (SELECT n FROM lead_changes WHERE id = 1) + ROW_NUMBER() OVER (ORDER BY id) FROM leads WHERE true
+			ON CONFLICT (lead_id) DO UPDATE SET seq = excluded.seq`,
+		`UPDATE lead_changes SET n = n + (SELECT COUNT(*) FROM leads) WHERE id = 1`,
+		createTrigger,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("demo: number the lead changes: %w", err)
+		}
+	}
+	return nil
+}
+
 // The tables a batch fills, in the order they are written (leads before the rows that point at them).
 const (
 	tLeads = iota
@@ -136,6 +216,7 @@ const (
 	tContacts
 	tFavorites
 	tItems
+	tAnonymised
 	nTables
 )
 
@@ -149,12 +230,13 @@ var insertSQL = [nTables]struct {
 		city, description, quality, email_validity, phone_validity, customer_requested_contact, customer_consent, status, outcome,
 		reason, reason_notes, deal_name, deal_value, currency, purchase_date, notes, crm_id, campaign_id, sender_name, sender_email,
 		is_test, created_at, updated_at, accepted_at, archived_at, expires_at, version)`, 45, ""},
-	tSearch:    {`INSERT INTO lead_search (rowid, terms)`, 2, ""},
-	tEvents:    {`INSERT INTO lead_events (lead_id, at, actor_user_id, actor_label, kind, changes)`, 6, ""},
-	tTeam:      {`INSERT INTO lead_team (lead_id, user_id)`, 2, ""},
-	tContacts:  {`INSERT INTO lead_contacts (lead_id, kind, name, email, phone, created_at)`, 5, "(?, 'contact', ?, ?, ?, ?)"},
-	tFavorites: {`INSERT INTO favorites (user_id, lead_id, created_at)`, 3, ""},
-	tItems:     {`INSERT INTO action_items (lead_id, kind, created_at, done_at)`, 4, ""},
+	tSearch:     {`INSERT INTO lead_search (rowid, terms)`, 2, ""},
+	tEvents:     {`INSERT INTO lead_events (lead_id, at, actor_user_id, actor_label, kind, changes)`, 6, ""},
+	tTeam:       {`INSERT INTO lead_team (lead_id, user_id)`, 2, ""},
+	tContacts:   {`INSERT INTO lead_contacts (lead_id, kind, name, email, phone, created_at)`, 5, "(?, 'contact', ?, ?, ?, ?)"},
+	tFavorites:  {`INSERT INTO favorites (user_id, lead_id, created_at)`, 3, ""},
+	tItems:      {`INSERT INTO action_items (lead_id, kind, created_at, done_at)`, 4, ""},
+	tAnonymised: {`INSERT INTO lead_anonymised (lead_id, at, cause)`, 2, "(?, ?, 'retention')"},
 }
 
 // bulkInsert writes many rows per statement (fewer statement runs, far less per-row overhead) and
@@ -165,30 +247,41 @@ type bulkInsert struct {
 	ctx           context.Context
 }
 
-func prepareInserts(ctx context.Context, tx *sql.Tx) ([]*bulkInsert, error) {
-	// Per-row statements run without a cancellable context: go-sqlite3 starts a watcher goroutine for
-	// every statement that has one. Cancellation is checked once per batch instead.
-	quiet := context.WithoutCancel(ctx)
-	ins := make([]*bulkInsert, 0, nTables)
-	for _, s := range insertSQL {
-		row := s.row
-		if row == "" {
-			row = "(" + strings.TrimSuffix(strings.Repeat("?, ", s.cols), ", ") + ")"
-		}
-		in := &bulkInsert{cols: s.cols, perStmt: max(1, 1000/s.cols), ctx: quiet}
-		var err error
-		if in.many, err = tx.PrepareContext(ctx, s.head+" VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", in.perStmt), ", ")); err == nil {
-			in.one, err = tx.PrepareContext(ctx, s.head+" VALUES "+row)
-		}
-		ins = append(ins, in)
+// prepareInserts prepares the inserts of tables (indexes into insertSQL), in that order.
+func prepareInserts(ctx context.Context, tx *sql.Tx, tables []int) ([]*bulkInsert, error) {
+	ins := make([]*bulkInsert, 0, len(tables))
+	for _, t := range tables {
+		s := insertSQL[t]
+		in, err := prepareInsert(ctx, tx, s.head, s.cols, s.row)
 		if err != nil {
 			for _, in := range ins {
 				in.close()
 			}
-			return nil, fmt.Errorf("demo: prepare: %w", err)
+			return nil, err
 		}
+		ins = append(ins, in)
 	}
 	return ins, nil
+}
+
+// prepareInsert prepares head (INSERT INTO t (cols…)) with many and with one VALUES tuple of row, or
+// of cols placeholders when row is "".
+func prepareInsert(ctx context.Context, tx *sql.Tx, head string, cols int, row string) (*bulkInsert, error) {
+	if row == "" {
+		row = "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	}
+	// Per-row statements run without a cancellable context: go-sqlite3 starts a watcher goroutine for
+	// every statement that has one. Cancellation is checked once per batch instead.
+	in := &bulkInsert{cols: cols, perStmt: max(1, 1000/cols), ctx: context.WithoutCancel(ctx)}
+	var err error
+	if in.many, err = tx.PrepareContext(ctx, head+" VALUES "+strings.TrimSuffix(strings.Repeat(row+", ", in.perStmt), ", ")); err == nil {
+		in.one, err = tx.PrepareContext(ctx, head+" VALUES "+row)
+	}
+	if err != nil {
+		in.close()
+		return nil, fmt.Errorf("demo: prepare: %w", err)
+	}
+	return in, nil
 }
 
 func (in *bulkInsert) exec(args []any) error {
@@ -256,5 +349,8 @@ func (b *batch) flatten() {
 	}
 	for _, it := range b.items {
 		b.args[tItems] = append(b.args[tItems], it.leadID, it.kind, it.created, nullInt(it.done))
+	}
+	for _, a := range b.anonymised {
+		b.args[tAnonymised] = append(b.args[tAnonymised], a.a, a.b)
 	}
 }
