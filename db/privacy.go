@@ -340,15 +340,12 @@ func scrubQueuesTx(ctx context.Context, tx *sql.Tx, leadID int64, needles []stri
 	return nil
 }
 
-// CompactAfterErasure makes erased data unrecoverable from the file: the search index's segments are
-// merged (an FTS5 delete only marks a row as gone until then) and the write-ahead log is checkpointed
-// and truncated, so no older page image stays in it. Deleted rows are overwritten in place because
-// connections run with secure_delete on. A reader holding an old snapshot can delay the truncation;
-// the error says so, and the next checkpoint finishes it.
+// CompactAfterErasure makes erased data unrecoverable from the file: the write-ahead log is
+// checkpointed and truncated, so no older page image stays in it. Deleted rows are overwritten in place
+// because connections run with secure_delete on, and the search index drops a deleted row's entries
+// from its segments at once (FTS5 secure-delete, migration 0102). A reader holding an old snapshot can
+// delay the truncation; the error says so, and the next checkpoint finishes it.
 func (d *DB) CompactAfterErasure(ctx context.Context) error {
-	if _, err := d.ExecContext(ctx, `INSERT INTO lead_search (lead_search) VALUES ('optimize')`); err != nil {
-		return fmt.Errorf("db: merge search index: %w", err)
-	}
 	var busy, logFrames, done int
 	if err := d.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("db: checkpoint: %w", err)

@@ -128,12 +128,12 @@ func (s *searchAside) run(ctx context.Context, in <-chan *batch, done func(*batc
 	return nil
 }
 
-// restoreSettings puts lead_search_config back as it was before the load, but for hashsize, which
-// the load has always left set (to FTS5's default when it was not): the rows are written directly,
-// since through FTS5 a setting can be changed but not removed. Nothing uses the scratch index through
+// restoreSettings puts lead_search_config back as it was before the load, as a fresh database has it
+// (TestSeedLeavesTheSchemaAsMigrationsMakeIt): the rows are written directly, since through FTS5 a
+// setting can be changed but not removed. Nothing uses the scratch index through
 // FTS5 after this; its shadow tables are only copied.
 func (s *searchAside) restoreSettings(ctx context.Context) error {
-	rows := append([][]any{{"hashsize", int64(1 << 20)}}, s.settings...) // a stored hashsize overrides the default
+	rows := s.settings
 	for _, kv := range loadSettings {
 		if _, err := s.tx.ExecContext(ctx, `DELETE FROM lead_search_config WHERE k = ?`, kv.k); err != nil {
 			return fmt.Errorf("demo: search index settings: %w", err)
