@@ -48,17 +48,24 @@ type Options struct {
 	// LargeSearch is the hit count above which a search is paged by scanning the sort's permutation
 	// rather than by sorting its hits (default 5000).
 	LargeSearch int
+
+	// MaxOverlay is how many leads' words may have changed since the word index was built before it
+	// is built anew from memory (default maxOverlay; tests lower it).
+	MaxOverlay int
 }
 
 // Index is the in-memory lead index of one database.
 type Index struct {
 	db          *sql.DB
 	largeSearch int
+	maxOverlay  int
 
 	mu     sync.RWMutex
 	loaded bool
 	ready  atomic.Bool // loaded, readable without a lock: until then the list is answered from SQLite
 	loads  int         // full loads so far
+
+	compactions int // word indexes built anew from memory (compactWords) so far
 
 	// One entry per position (load order).
 	ids     []int32
@@ -129,7 +136,10 @@ func New(db *sql.DB, opts Options) *Index {
 	if opts.LargeSearch <= 0 {
 		opts.LargeSearch = 5000
 	}
-	return &Index{db: db, largeSearch: opts.LargeSearch}
+	if opts.MaxOverlay <= 0 {
+		opts.MaxOverlay = maxOverlay
+	}
+	return &Index{db: db, largeSearch: opts.LargeSearch, maxOverlay: opts.MaxOverlay}
 }
 
 // LoadInBackground starts loading the index on a goroutine of its own and returns at once; Close
@@ -178,6 +188,14 @@ func (ix *Index) Loads() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.loads
+}
+
+// Compactions is how many times the search's words were built anew from memory, folding in the words
+// of the leads changed since (see compactWords).
+func (ix *Index) Compactions() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.compactions
 }
 
 // Close releases the index's connection and its memory; later use answers ErrClosed.
@@ -309,6 +327,11 @@ func (ix *Index) Ensure(ctx context.Context) error {
 		return err
 	}
 	ix.dataVersion = dv
+	if ix.words != nil && len(ix.words.overlay) > ix.maxOverlay {
+		// Many leads' words are searched one by one: fold them into the word index. In memory, in a
+		// few hundred milliseconds at a million leads, where a reload takes seconds.
+		ix.compactWords()
+	}
 	return nil
 }
 
@@ -548,9 +571,8 @@ func (ix *Index) refresh(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("leadindex: refresh: %w", err)
 	}
-	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) || len(ix.words.overlay) > maxOverlay {
-		// Many changes (an import, a job), many unused positions after deletions, or many leads whose
-		// words are searched one by one: read afresh.
+	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) {
+		// Many changes (an import, a job) or many unused positions after deletions: read afresh.
 		return ix.load(ctx)
 	}
 	changed := make([]indexRow, 0, len(changedIDs))

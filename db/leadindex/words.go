@@ -51,9 +51,10 @@ const wordSep = 0
 // denseBit marks a word whose positions are kept as a bitmap (index into dense) instead of varints.
 const denseBit = 1 << 31
 
-// maxOverlay is how many leads' words may have changed since the word index was built before the
-// next change reads the index afresh: the overlay is searched word by word, lead by lead (at most
-// maxOverlay+maxMoves leads, about a millisecond a query word).
+// maxOverlay is how many leads' words may have changed since the word index was built before it is
+// built anew from memory (compacted, at the end of the Ensure that went past it): the overlay is
+// searched word by word, lead by lead (at most maxOverlay leads between Ensures, about a millisecond a
+// query word).
 const maxOverlay = 4096
 
 // wordIndex answers searches in memory exactly as lead_search (FTS5) does: a query word (two or more
@@ -70,7 +71,8 @@ const maxOverlay = 4096
 // their current words kept in overlay, searched one by one; leads added since are in overlay too. A
 // deleted lead is stale and in no overlay, and its id has no position, so it never matches. A change
 // that leaves a lead's words as they were (a status, an owner) is checked against dict and the
-// positions (see same) and changes nothing, so the overlay grows with edits of text only.
+// positions (see same) and changes nothing, so the overlay grows with edits of text only. Past
+// maxOverlay leads the index is built anew from itself and the overlay (compacted), without SQL.
 type wordIndex struct {
 	dict       []byte   // the distinct words in byte order, each followed by wordSep
 	starts     []uint32 // where each word starts in dict, and len(dict) last
