@@ -75,11 +75,13 @@ func randomSearchQuery(r *rand.Rand, texts []string, maxID int64) string {
 // TestIndexSearchMatchesFTS: the lead index's in-memory words find exactly the leads lead_search
 // (FTS5) finds, for random leads and many random queries — after the first load, after updates,
 // anonymisations, deletions and new leads made through the app's write paths (seen by the index as
-// changes since its load), and after a fresh load of the changed database.
+// changes since its load), after a bulk edit that takes the leads of changed words past MaxOverlay
+// (the words are built anew from memory, with no reload), after changes since, and after a fresh load
+// of the changed database.
 func TestIndexSearchMatchesFTS(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
-	opts := Options{LeadIndex: leadindex.Options{LargeSearch: 10}}
+	opts := Options{LeadIndex: leadindex.Options{LargeSearch: 10, MaxOverlay: 450}}
 	d, err := OpenWith(ctx, path, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -177,48 +179,71 @@ func TestIndexSearchMatchesFTS(t *testing.T) {
 
 	actor := Actor{Label: "test"}
 	now := time.Unix(1_800_100_000, 0)
-	err = d.InTx(ctx, func(tx *sql.Tx) error {
-		for range 300 {
-			id := 1 + r.Int64N(maxID)
-			before, err := LeadByIDTx(ctx, tx, id)
-			if err == ErrNotFound {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			switch r.IntN(5) {
-			case 0:
-				err = DeleteLeadTx(ctx, tx, id)
-			case 1:
-				_, err = AnonymiseLeadTx(ctx, tx, before, now, actor, "anonymised", "request")
-			case 2: // no searched text changes
-				after := *before
-				after.CRMID, after.UpdatedAt = fmt.Sprint("crm-", id), now
-				_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
-			default:
-				after := *before
-				after.Notes, after.DealName, after.UpdatedAt = randomSearchText(r, 4), randomSearchText(r, 2), now
-				texts = append(texts, after.Notes+" "+after.DealName)
-				if r.IntN(3) == 0 {
-					after.Status, after.Outcome = "archived", "expired"
+	// change makes n random changes (deletions, anonymisations, edits of other fields, of the text) in
+	// one transaction; only edits of the text when textOnly.
+	change := func(n int, textOnly bool) {
+		t.Helper()
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			for range n {
+				id := 1 + r.Int64N(maxID)
+				before, err := LeadByIDTx(ctx, tx, id)
+				if err == ErrNotFound {
+					continue
 				}
-				_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
+				if err != nil {
+					return err
+				}
+				kind := r.IntN(5)
+				if textOnly {
+					kind = 4
+				}
+				switch kind {
+				case 0:
+					err = DeleteLeadTx(ctx, tx, id)
+				case 1:
+					_, err = AnonymiseLeadTx(ctx, tx, before, now, actor, "anonymised", "request")
+				case 2: // no searched text changes
+					after := *before
+					after.CRMID, after.UpdatedAt = fmt.Sprint("crm-", id), now
+					_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
+				default:
+					after := *before
+					after.Notes, after.DealName, after.UpdatedAt = randomSearchText(r, 4), randomSearchText(r, 2), now
+					texts = append(texts, after.Notes+" "+after.DealName)
+					if r.IntN(3) == 0 {
+						after.Status, after.Outcome = "archived", "expired"
+					}
+					_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
+				}
+				if err != nil {
+					return err
+				}
 			}
-			if err != nil {
-				return err
-			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
+	// counts fails unless the index was read once and its words built anew from memory compactions times.
+	counts := func(when string, compactions int) {
+		t.Helper()
+		if loads, c := d.index.Loads(), d.index.Compactions(); loads != 1 || c != compactions {
+			t.Fatalf("%s: the index was read %d times and its words built anew %d times, want once and %d", when, loads, c, compactions)
+		}
+	}
+	change(300, false)
 	insert(200)
 	check("after changes")
-	if loads := d.index.Loads(); loads != 1 {
-		t.Fatalf("the index was read %d times: the changes should have been applied in place", loads)
-	}
+	counts("after changes", 0)
+
+	change(600, true) // a bulk edit: past MaxOverlay leads of changed words
+	check("after a bulk edit")
+	counts("after a bulk edit", 1)
+	change(100, false)
+	insert(50)
+	check("after changes since")
+	counts("after changes since", 1)
 
 	d.Close()
 	if d, err = OpenWith(ctx, path, opts); err != nil {
