@@ -251,3 +251,96 @@ func TestIndexSearchMatchesFTS(t *testing.T) {
 	}
 	check("after a fresh load")
 }
+
+// TestIndexSearchWhileWordsCompact: lists searched on several goroutines while leads are added and
+// their notes edited, with a MaxOverlay so low that the index's words are built anew from memory again
+// and again meanwhile (run with -race: the build reads the words while searches do, and only the swap
+// waits for them); the searches answer throughout, and as FTS5 does at the end, with no reload.
+func TestIndexSearchWhileWordsCompact(t *testing.T) {
+	ctx := context.Background()
+	d, err := OpenWith(ctx, filepath.Join(t.TempDir(), FileName), Options{LeadIndex: leadindex.Options{MaxOverlay: 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	insert := func(i int) {
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			return InsertLeadTx(ctx, tx, &Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", CustomerCompany: fmt.Sprint("Contoso ", i),
+				Notes: "alpha beta", CreatedAt: time.Unix(1_800_000_000+int64(i), 0)})
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	for i := range 100 {
+		insert(i)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 3)
+	for r := range 3 {
+		go func(r int) {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				q := []string{"contoso", "alpha", "note 1", "5"}[(r+i)%4]
+				p, err := d.ListLeads(ctx, leadfilter.ParseView(url.Values{"q": {q}}), 1)
+				if err == nil && q == "contoso" && (p.Total < 100 || p.Total > 250) {
+					err = fmt.Errorf("contoso: %d leads of 100 to 250", p.Total)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(r)
+	}
+	for i := 100; i < 250; i++ {
+		insert(i)
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			before, err := LeadByIDTx(ctx, tx, int64(1+i%100))
+			if err != nil {
+				return err
+			}
+			after := *before
+			after.Notes, after.UpdatedAt = fmt.Sprint("note ", i), time.Unix(1_900_000_000+int64(i), 0)
+			_, err = SaveLeadTx(ctx, tx, before, &after, Actor{Label: "test"}, "edited", nil)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.index.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if loads, c := d.index.Loads(), d.index.Compactions(); loads != 1 || c == 0 {
+		t.Fatalf("the index was read %d times and its words built anew %d times: want once, and some", loads, c)
+	}
+	for _, q := range []string{"contoso", "alpha", "beta", "note", "note 1", "12", "te 24"} {
+		match := SearchQuery(q)
+		if match == "" {
+			t.Fatalf("q=%q: no FTS5 query", q)
+		}
+		want, err := d.searchFTS(ctx, match)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, _ := d.index.Search(searchWords(q))
+		got := hits.IDs()
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("q=%q: index %v, FTS5 %v", q, got, want)
+		}
+	}
+}
