@@ -248,7 +248,7 @@ type indexRow struct {
 	answered, location          int64
 	accepted                    bool
 	reason, currency, offer     string
-	text                        []string // SearchText
+	fields                      searchFields // of SearchText
 }
 
 func scanIndexRow(rows *sql.Rows, r *indexRow) error {
@@ -261,7 +261,7 @@ func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 	}
 	l.LocationID = r.location
 	l.CustomerCompany = r.company
-	r.text = SearchText(&l)
+	r.fields = fieldsOf(&l)
 	r.a = leadfilter.AttrsOf(&l)
 	r.company = strings.ToLower(r.company)
 	return nil
@@ -374,7 +374,7 @@ func (ix *Index) load(ctx context.Context) error {
 		if err := n.appendRow(&r, c); err != nil {
 			return err
 		}
-		if batch = append(batch, leadText{int32(len(n.ids) - 1), r.id, r.text}); len(batch) == cap(batch) {
+		if batch = append(batch, leadText{int32(len(n.ids) - 1), r.id, r.fields}); len(batch) == cap(batch) {
 			words <- batch
 			batch = make([]leadText, 0, 1024)
 		}
@@ -629,7 +629,7 @@ func (ix *Index) refresh(ctx context.Context) error {
 				return err
 			}
 		}
-		ix.words.change(ix.pos(changed[i].id), textWords(changed[i].text, changed[i].id))
+		ix.words.change(ix.pos(changed[i].id), textWords(changed[i].fields.text(), changed[i].id))
 	}
 	ix.gen++ // any change to a lead, even to text only the search sees, ends the cached searches
 	return nil

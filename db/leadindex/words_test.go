@@ -370,3 +370,28 @@ func checkWordIndex(t *testing.T, when string, r *rand.Rand, w *wordIndex, model
 		})
 	}
 }
+
+// TestAddFields: the load's word builder reading a lead's fields (addFields) builds the index that
+// adding its search text (SearchText, with the contact name run together both ways) builds — for
+// ASCII, mixed case, punctuation at either end of a name, non-ASCII names, empty fields and ids.
+func TestAddFields(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	pieces := []string{"co", "RP", "an", "Er", "a", "0", "1", "5", "12", " ", "-", ", ", "・", "田", "中", "株式", "é", "E\u0301", "x", ""}
+	field := func() string {
+		var b strings.Builder
+		for range r.IntN(4) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	byText, byFields := newWordBuilder(), newWordBuilder()
+	for p := range int32(3000) {
+		f := searchFields{field(), field(), field(), field(), field()}
+		if r.IntN(10) == 0 {
+			f[1] = strconv.Itoa(int(p) + 1) // the id as a first name: run on into the last, a word
+		}
+		byText.add(p, int64(p)+1, f.text())
+		byFields.addFields(p, int64(p)+1, &f)
+	}
+	compareWordIndex(t, "from the fields", byFields.build(3000), byText.build(3000), nil)
+}
