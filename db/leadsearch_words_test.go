@@ -75,11 +75,13 @@ func randomSearchQuery(r *rand.Rand, texts []string, maxID int64) string {
 // TestIndexSearchMatchesFTS: the lead index's in-memory words find exactly the leads lead_search
 // (FTS5) finds, for random leads and many random queries — after the first load, after updates,
 // anonymisations, deletions and new leads made through the app's write paths (seen by the index as
-// changes since its load), and after a fresh load of the changed database.
+// changes since its load), after a bulk edit that takes the leads of changed words past MaxOverlay
+// (the words are built anew from memory, with no reload), after changes since, and after a fresh load
+// of the changed database.
 func TestIndexSearchMatchesFTS(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), FileName)
-	opts := Options{LeadIndex: leadindex.Options{LargeSearch: 10}}
+	opts := Options{LeadIndex: leadindex.Options{LargeSearch: 10, MaxOverlay: 450}}
 	d, err := OpenWith(ctx, path, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -177,52 +179,168 @@ func TestIndexSearchMatchesFTS(t *testing.T) {
 
 	actor := Actor{Label: "test"}
 	now := time.Unix(1_800_100_000, 0)
-	err = d.InTx(ctx, func(tx *sql.Tx) error {
-		for range 300 {
-			id := 1 + r.Int64N(maxID)
-			before, err := LeadByIDTx(ctx, tx, id)
-			if err == ErrNotFound {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			switch r.IntN(5) {
-			case 0:
-				err = DeleteLeadTx(ctx, tx, id)
-			case 1:
-				_, err = AnonymiseLeadTx(ctx, tx, before, now, actor, "anonymised", "request")
-			case 2: // no searched text changes
-				after := *before
-				after.CRMID, after.UpdatedAt = fmt.Sprint("crm-", id), now
-				_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
-			default:
-				after := *before
-				after.Notes, after.DealName, after.UpdatedAt = randomSearchText(r, 4), randomSearchText(r, 2), now
-				texts = append(texts, after.Notes+" "+after.DealName)
-				if r.IntN(3) == 0 {
-					after.Status, after.Outcome = "archived", "expired"
+	// change makes n random changes (deletions, anonymisations, edits of other fields, of the text) in
+	// one transaction; only edits of the text when textOnly.
+	change := func(n int, textOnly bool) {
+		t.Helper()
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			for range n {
+				id := 1 + r.Int64N(maxID)
+				before, err := LeadByIDTx(ctx, tx, id)
+				if err == ErrNotFound {
+					continue
 				}
-				_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
+				if err != nil {
+					return err
+				}
+				kind := r.IntN(5)
+				if textOnly {
+					kind = 4
+				}
+				switch kind {
+				case 0:
+					err = DeleteLeadTx(ctx, tx, id)
+				case 1:
+					_, err = AnonymiseLeadTx(ctx, tx, before, now, actor, "anonymised", "request")
+				case 2: // no searched text changes
+					after := *before
+					after.CRMID, after.UpdatedAt = fmt.Sprint("crm-", id), now
+					_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
+				default:
+					after := *before
+					after.Notes, after.DealName, after.UpdatedAt = randomSearchText(r, 4), randomSearchText(r, 2), now
+					texts = append(texts, after.Notes+" "+after.DealName)
+					if r.IntN(3) == 0 {
+						after.Status, after.Outcome = "archived", "expired"
+					}
+					_, err = SaveLeadTx(ctx, tx, before, &after, actor, "edited", nil)
+				}
+				if err != nil {
+					return err
+				}
 			}
-			if err != nil {
-				return err
-			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
+	// counts fails unless the index was read once and its words built anew from memory compactions times.
+	counts := func(when string, compactions int) {
+		t.Helper()
+		if loads, c := d.index.Loads(), d.index.Compactions(); loads != 1 || c != compactions {
+			t.Fatalf("%s: the index was read %d times and its words built anew %d times, want once and %d", when, loads, c, compactions)
+		}
+	}
+	change(300, false)
 	insert(200)
 	check("after changes")
-	if loads := d.index.Loads(); loads != 1 {
-		t.Fatalf("the index was read %d times: the changes should have been applied in place", loads)
-	}
+	counts("after changes", 0)
+
+	change(600, true) // a bulk edit: past MaxOverlay leads of changed words
+	check("after a bulk edit")
+	counts("after a bulk edit", 1)
+	change(100, false)
+	insert(50)
+	check("after changes since")
+	counts("after changes since", 1)
 
 	d.Close()
 	if d, err = OpenWith(ctx, path, opts); err != nil {
 		t.Fatal(err)
 	}
 	check("after a fresh load")
+}
+
+// TestIndexSearchWhileWordsCompact: lists searched on several goroutines while leads are added and
+// their notes edited, with a MaxOverlay so low that the index's words are built anew from memory again
+// and again meanwhile (run with -race: the build reads the words while searches do, and only the swap
+// waits for them); the searches answer throughout, and as FTS5 does at the end, with no reload.
+func TestIndexSearchWhileWordsCompact(t *testing.T) {
+	ctx := context.Background()
+	d, err := OpenWith(ctx, filepath.Join(t.TempDir(), FileName), Options{LeadIndex: leadindex.Options{MaxOverlay: 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	insert := func(i int) {
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			return InsertLeadTx(ctx, tx, &Lead{Tab: "marketplace", LeadType: "offer", CTA: "contact_me", CustomerCompany: fmt.Sprint("Contoso ", i),
+				Notes: "alpha beta", CreatedAt: time.Unix(1_800_000_000+int64(i), 0)})
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	for i := range 100 {
+		insert(i)
+	}
+	done := make(chan struct{})
+	errs := make(chan error, 3)
+	for r := range 3 {
+		go func(r int) {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				q := []string{"contoso", "alpha", "note 1", "5"}[(r+i)%4]
+				p, err := d.ListLeads(ctx, leadfilter.ParseView(url.Values{"q": {q}}), 1)
+				if err == nil && q == "contoso" && (p.Total < 100 || p.Total > 250) {
+					err = fmt.Errorf("contoso: %d leads of 100 to 250", p.Total)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(r)
+	}
+	for i := 100; i < 250; i++ {
+		insert(i)
+		err := d.InTx(ctx, func(tx *sql.Tx) error {
+			before, err := LeadByIDTx(ctx, tx, int64(1+i%100))
+			if err != nil {
+				return err
+			}
+			after := *before
+			after.Notes, after.UpdatedAt = fmt.Sprint("note ", i), time.Unix(1_900_000_000+int64(i), 0)
+			_, err = SaveLeadTx(ctx, tx, before, &after, Actor{Label: "test"}, "edited", nil)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.index.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if loads, c := d.index.Loads(), d.index.Compactions(); loads != 1 || c == 0 {
+		t.Fatalf("the index was read %d times and its words built anew %d times: want once, and some", loads, c)
+	}
+	for _, q := range []string{"contoso", "alpha", "beta", "note", "note 1", "12", "te 24"} {
+		match := SearchQuery(q)
+		if match == "" {
+			t.Fatalf("q=%q: no FTS5 query", q)
+		}
+		want, err := d.searchFTS(ctx, match)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, _ := d.index.Search(searchWords(q))
+		got := hits.IDs()
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("q=%q: index %v, FTS5 %v", q, got, want)
+		}
+	}
 }

@@ -48,17 +48,24 @@ type Options struct {
 	// LargeSearch is the hit count above which a search is paged by scanning the sort's permutation
 	// rather than by sorting its hits (default 5000).
 	LargeSearch int
+
+	// MaxOverlay is how many leads' words may have changed since the word index was built before it
+	// is built anew from memory (default maxOverlay; tests lower it).
+	MaxOverlay int
 }
 
 // Index is the in-memory lead index of one database.
 type Index struct {
 	db          *sql.DB
 	largeSearch int
+	maxOverlay  int
 
 	mu     sync.RWMutex
 	loaded bool
 	ready  atomic.Bool // loaded, readable without a lock: until then the list is answered from SQLite
 	loads  int         // full loads so far
+
+	compactions int // word indexes built anew from memory (compactWords) so far
 
 	// One entry per position (load order).
 	ids     []int32
@@ -129,7 +136,10 @@ func New(db *sql.DB, opts Options) *Index {
 	if opts.LargeSearch <= 0 {
 		opts.LargeSearch = 5000
 	}
-	return &Index{db: db, largeSearch: opts.LargeSearch}
+	if opts.MaxOverlay <= 0 {
+		opts.MaxOverlay = maxOverlay
+	}
+	return &Index{db: db, largeSearch: opts.LargeSearch, maxOverlay: opts.MaxOverlay}
 }
 
 // LoadInBackground starts loading the index on a goroutine of its own and returns at once; Close
@@ -178,6 +188,14 @@ func (ix *Index) Loads() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.loads
+}
+
+// Compactions is how many times the search's words were built anew from memory, folding in the words
+// of the leads changed since (see compactWords).
+func (ix *Index) Compactions() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.compactions
 }
 
 // Close releases the index's connection and its memory; later use answers ErrClosed.
@@ -230,7 +248,7 @@ type indexRow struct {
 	answered, location          int64
 	accepted                    bool
 	reason, currency, offer     string
-	text                        []string // SearchText
+	fields                      searchFields // of SearchText
 }
 
 func scanIndexRow(rows *sql.Rows, r *indexRow) error {
@@ -243,7 +261,7 @@ func scanIndexRow(rows *sql.Rows, r *indexRow) error {
 	}
 	l.LocationID = r.location
 	l.CustomerCompany = r.company
-	r.text = SearchText(&l)
+	r.fields = fieldsOf(&l)
 	r.a = leadfilter.AttrsOf(&l)
 	r.company = strings.ToLower(r.company)
 	return nil
@@ -309,6 +327,11 @@ func (ix *Index) Ensure(ctx context.Context) error {
 		return err
 	}
 	ix.dataVersion = dv
+	if ix.words != nil && len(ix.words.overlay) > ix.maxOverlay {
+		// Many leads' words are searched one by one: fold them into the word index. In memory, in a
+		// few hundred milliseconds at a million leads, where a reload takes seconds.
+		ix.compactWords()
+	}
 	return nil
 }
 
@@ -351,7 +374,7 @@ func (ix *Index) load(ctx context.Context) error {
 		if err := n.appendRow(&r, c); err != nil {
 			return err
 		}
-		if batch = append(batch, leadText{int32(len(n.ids) - 1), r.id, r.text}); len(batch) == cap(batch) {
+		if batch = append(batch, leadText{int32(len(n.ids) - 1), r.id, r.fields}); len(batch) == cap(batch) {
 			words <- batch
 			batch = make([]leadText, 0, 1024)
 		}
@@ -548,9 +571,8 @@ func (ix *Index) refresh(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("leadindex: refresh: %w", err)
 	}
-	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) || len(ix.words.overlay) > maxOverlay {
-		// Many changes (an import, a job), many unused positions after deletions, or many leads whose
-		// words are searched one by one: read afresh.
+	if len(changedIDs) > maxMoves || (ix.dead > 1000 && ix.dead > len(ix.ids)/4) {
+		// Many changes (an import, a job) or many unused positions after deletions: read afresh.
 		return ix.load(ctx)
 	}
 	changed := make([]indexRow, 0, len(changedIDs))
@@ -607,7 +629,7 @@ func (ix *Index) refresh(ctx context.Context) error {
 				return err
 			}
 		}
-		ix.words.change(ix.pos(changed[i].id), textWords(changed[i].text, changed[i].id))
+		ix.words.change(ix.pos(changed[i].id), textWords(changed[i].fields.text(), changed[i].id))
 	}
 	ix.gen++ // any change to a lead, even to text only the search sees, ends the cached searches
 	return nil

@@ -23,11 +23,26 @@ func SearchWords(s string) []string {
 // "first last" and as "lastfirst", the way Japanese names are written), deal name and notes. An
 // expired lead's contact name is left out: finding a lead by its hidden contact would tell who it was.
 func SearchText(l *lead.Lead) []string {
+	f := fieldsOf(l)
+	return f.text()
+}
+
+// searchFields is what a lead's search text (SearchText) is made of: its company, contact first and
+// last name (empty when hidden), deal name and notes. A load keeps these, and its word builder reads
+// the text from them (addFields) without making the two contact-name strings of a million leads.
+type searchFields [5]string
+
+func fieldsOf(l *lead.Lead) searchFields {
 	first, last := l.ContactFirstName, l.ContactLastName
 	if l.ContactHidden() {
 		first, last = "", ""
 	}
-	return []string{l.CustomerCompany, first + " " + last, last + first, l.DealName, l.Notes}
+	return searchFields{l.CustomerCompany, first, last, l.DealName, l.Notes}
+}
+
+// text is the search text of f (SearchText).
+func (f *searchFields) text() []string {
+	return []string{f[0], f[1] + " " + f[2], f[2] + f[1], f[3], f[4]}
 }
 
 // textWords is the distinct words of a lead's search text (SearchText) without its id, which the word
@@ -51,9 +66,10 @@ const wordSep = 0
 // denseBit marks a word whose positions are kept as a bitmap (index into dense) instead of varints.
 const denseBit = 1 << 31
 
-// maxOverlay is how many leads' words may have changed since the word index was built before the
-// next change reads the index afresh: the overlay is searched word by word, lead by lead (at most
-// maxOverlay+maxMoves leads, about a millisecond a query word).
+// maxOverlay is how many leads' words may have changed since the word index was built before it is
+// built anew from memory (compacted, at the end of the Ensure that went past it): the overlay is
+// searched word by word, lead by lead (at most maxOverlay leads between Ensures, about a millisecond a
+// query word).
 const maxOverlay = 4096
 
 // wordIndex answers searches in memory exactly as lead_search (FTS5) does: a query word (two or more
@@ -70,7 +86,8 @@ const maxOverlay = 4096
 // their current words kept in overlay, searched one by one; leads added since are in overlay too. A
 // deleted lead is stale and in no overlay, and its id has no position, so it never matches. A change
 // that leaves a lead's words as they were (a status, an owner) is checked against dict and the
-// positions (see same) and changes nothing, so the overlay grows with edits of text only.
+// positions (see same) and changes nothing, so the overlay grows with edits of text only. Past
+// maxOverlay leads the index is built anew from itself and the overlay (compacted), without SQL.
 type wordIndex struct {
 	dict       []byte   // the distinct words in byte order, each followed by wordSep
 	starts     []uint32 // where each word starts in dict, and len(dict) last
@@ -114,37 +131,79 @@ func newWordBuilder() *wordBuilder {
 // increasing order. It gives the words textWords gives, in the same order, but splits and lower-cases
 // ASCII text itself, without allocating: a million leads' text is read at every load.
 func (b *wordBuilder) add(p int32, id int64, text []string) {
+	b.begin(p, id)
+	for _, part := range text {
+		b.addPart(p, part)
+	}
+	b.end(p)
+}
+
+// addFields is add of the search text of f (f.text()) without making it: the contact name's
+// "first last" gives the words of the two fields, one after the other, and "lastfirst" is the last
+// name's text run on into the first's (made only when either is not ASCII).
+func (b *wordBuilder) addFields(p int32, id int64, f *searchFields) {
+	b.begin(p, id)
+	b.addPart(p, f[0])
+	b.addPart(p, f[1])
+	b.addPart(p, f[2])
+	if isASCII(f[1]) && isASCII(f[2]) {
+		b.buf = b.buf[:0]
+		b.scanASCII(p, f[2])
+		b.scanASCII(p, f[1])
+		b.addWord(p, b.buf)
+	} else {
+		b.addPart(p, f[2]+f[1])
+	}
+	b.addPart(p, f[3])
+	b.addPart(p, f[4])
+	b.end(p)
+}
+
+// begin starts the words of lead id at position p.
+func (b *wordBuilder) begin(p int32, id int64) {
 	b.n = int(p) + 1
 	b.idDigits = strconv.AppendInt(b.idDigits[:0], id, 10)
 	b.cur = b.cur[:0]
-	for _, part := range text {
-		if !isASCII(part) {
-			for _, w := range SearchWords(part) {
-				b.addWord(p, append(b.buf[:0], w...))
-			}
-			continue
-		}
-		// ASCII: letters and digits make words, anything else separates them (as in SearchWords).
-		b.buf = b.buf[:0]
-		for i := 0; i < len(part); i++ {
-			c := part[i]
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				b.buf = append(b.buf, c)
-			case 'A' <= c && c <= 'Z':
-				b.buf = append(b.buf, c+'a'-'A')
-			default:
-				b.addWord(p, b.buf)
-				b.buf = b.buf[:0]
-			}
-		}
-		b.addWord(p, b.buf)
-	}
+}
+
+// end records the word count of the lead at position p, begun with begin.
+func (b *wordBuilder) end(p int32) {
 	if len(b.cur) > 0 {
 		setBit(&b.hasWords, p)
 	}
 	b.counts = append(b.counts, make([]uint8, int(p)-len(b.counts))...) // positions of no lead: none
 	b.counts = append(b.counts, uint8(min(len(b.cur), math.MaxUint8)))
+}
+
+// addPart adds the words of one part of a lead's search text to the lead at position p.
+func (b *wordBuilder) addPart(p int32, part string) {
+	if !isASCII(part) {
+		for _, w := range SearchWords(part) {
+			b.addWord(p, append(b.buf[:0], w...))
+		}
+		return
+	}
+	b.buf = b.buf[:0]
+	b.scanASCII(p, part)
+	b.addWord(p, b.buf)
+}
+
+// scanASCII adds the words of ASCII text s that end in it to the lead at position p, continuing the
+// word in buf; the word at its end stays in buf. Letters and digits make words, anything else
+// separates them (as in SearchWords).
+func (b *wordBuilder) scanASCII(p int32, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			b.buf = append(b.buf, c)
+		case 'A' <= c && c <= 'Z':
+			b.buf = append(b.buf, c+'a'-'A')
+		default:
+			b.addWord(p, b.buf)
+			b.buf = b.buf[:0]
+		}
+	}
 }
 
 // addWord adds word w (when it is one, and not the lead's id) to the lead at position p, once.
@@ -180,11 +239,11 @@ func isASCII(s string) bool {
 	return true
 }
 
-// leadText is one lead's search text (SearchText) at a position, for buildWords.
+// leadText is what one lead's search text (SearchText) is made of, at a position, for buildWords.
 type leadText struct {
-	p    int32
-	id   int64
-	text []string
+	p      int32
+	id     int64
+	fields searchFields
 }
 
 // buildWords adds the leads it receives, in position order, to a new word index, and sends it on
@@ -193,7 +252,7 @@ func buildWords(in <-chan []leadText, built chan<- *wordIndex) {
 	b := newWordBuilder()
 	for batch := range in {
 		for _, t := range batch {
-			b.add(t.p, t.id, t.text)
+			b.addFields(t.p, t.id, &t.fields)
 		}
 	}
 	built <- b.build(b.n)

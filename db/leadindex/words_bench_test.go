@@ -3,6 +3,8 @@ package leadindex
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"runtime"
@@ -81,4 +83,43 @@ func BenchmarkSearchWords(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*len(benchTerms[class])), "ms/term")
 		})
 	}
+}
+
+// BenchmarkCompactWords builds the word index of LEADDESK_BENCH_DB's leads anew from memory
+// (compacted) once maxOverlay+1 leads' words changed — words of the dictionary and a word of their
+// own each, at random positions — and reports its time: what a batch of edits costs the Ensure that
+// goes past maxOverlay, instead of a full reload.
+func BenchmarkCompactWords(b *testing.B) {
+	path := os.Getenv("LEADDESK_BENCH_DB")
+	if path == "" {
+		b.Skip("LEADDESK_BENCH_DB is not set (make bench sets it)")
+	}
+	sdb, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sdb.Close()
+	ix := New(sdb, Options{})
+	start := time.Now()
+	if err := ix.Ensure(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d leads loaded in %v", len(ix.ids), time.Since(start).Round(time.Millisecond))
+	w, n := ix.words, len(ix.ids)
+	r := rand.New(rand.NewPCG(1, 2))
+	for len(w.overlay) <= maxOverlay {
+		p := int32(r.IntN(n))
+		var ws []string
+		for range 2 + r.IntN(5) {
+			ws = append(ws, string(w.word(r.IntN(len(w.starts)-1))))
+		}
+		ws = append(ws, fmt.Sprint("edit", p))
+		w.change(p, ws)
+	}
+	var c *wordIndex
+	for b.Loop() { // the load above runs once, however many rounds
+		c = w.compacted(n)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "compact-ms")
+	b.Logf("word index %.1f MB before, %.1f MB compacted (%d words)", float64(w.size())/(1<<20), float64(c.size())/(1<<20), len(c.starts)-1)
 }
