@@ -2,11 +2,9 @@ package leadindex
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
-	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -27,16 +25,7 @@ var benchTerms = map[string][]string{
 // and pages them as the list does (the marketplace tab's first page, newest first; no SQL, no HTTP),
 // and reports the slowest term's time, the word index's bytes and the time the full load took with it.
 func BenchmarkSearchWords(b *testing.B) {
-	path := os.Getenv("LEADDESK_BENCH_DB")
-	if path == "" {
-		b.Skip("LEADDESK_BENCH_DB is not set (make bench sets it)")
-	}
-	sdb, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sdb.Close()
-	ix := New(sdb, Options{})
+	ix := benchIndex(b)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -90,16 +79,7 @@ func BenchmarkSearchWords(b *testing.B) {
 // own each, at random positions — and reports its time: what a batch of edits costs the Ensure that
 // goes past maxOverlay, instead of a full reload.
 func BenchmarkCompactWords(b *testing.B) {
-	path := os.Getenv("LEADDESK_BENCH_DB")
-	if path == "" {
-		b.Skip("LEADDESK_BENCH_DB is not set (make bench sets it)")
-	}
-	sdb, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sdb.Close()
-	ix := New(sdb, Options{})
+	ix := benchIndex(b)
 	start := time.Now()
 	if err := ix.Ensure(context.Background()); err != nil {
 		b.Fatal(err)
