@@ -67,20 +67,7 @@ func TestWordIndexFollowsChanges(t *testing.T) {
 			if r.IntN(5) == 0 {
 				q = strconv.Itoa(1 + r.IntN(size))
 			}
-			got := w.searchWord(q, size, pos, int64(size))
-			single := len([]rune(q)) == 1
-			for p, ws := range model {
-				want := slices.ContainsFunc(append(slices.Clone(ws), strconv.Itoa(int(p)+1)), func(x string) bool { return wordMatches(x, q, single) }) ||
-					(q == "0" && len(ws) > 0)
-				if has(got, p) != want {
-					t.Fatalf("%s: q=%q, lead %d (words %q): index %v, want %v", when, q, p+1, ws, has(got, p), want)
-				}
-			}
-			eachBit(got, func(p int32) {
-				if _, live := model[p]; !live {
-					t.Fatalf("%s: q=%q: position %d, of no lead, found", when, q, p)
-				}
-			})
+			checkWordQuery(t, when, w, model, size, pos, q)
 		}
 	}
 	check("built")
@@ -354,21 +341,28 @@ func checkWordIndex(t *testing.T, when string, r *rand.Rand, w *wordIndex, model
 		case 2:
 			q = []string{"zz", "corp", "z", "0"}[r.IntN(4)]
 		}
-		got := w.searchWord(q, n, pos, int64(n))
-		single := len([]rune(q)) == 1
-		for p, ws := range model {
-			want := slices.ContainsFunc(append(slices.Clone(ws), strconv.Itoa(int(p)+1)), func(x string) bool { return wordMatches(x, q, single) }) ||
-				(q == "0" && len(ws) > 0)
-			if has(got, p) != want {
-				t.Fatalf("%s: q=%q, lead %d (words %q): index %v, want %v", when, q, p+1, ws, has(got, p), want)
-			}
-		}
-		eachBit(got, func(p int32) {
-			if _, live := model[p]; !live {
-				t.Fatalf("%s: q=%q: position %d, of no lead, found", when, q, p)
-			}
-		})
+		checkWordQuery(t, when, w, model, n, pos, q)
 	}
+}
+
+// checkWordQuery fails unless query word q finds in w exactly the leads of model (of n positions)
+// that have a word it matches, their id included, and no position without a lead.
+func checkWordQuery(t *testing.T, when string, w *wordIndex, model map[int32][]string, n int, pos func(int64) int32, q string) {
+	t.Helper()
+	got := w.searchWord(q, n, pos, int64(n))
+	single := len([]rune(q)) == 1
+	for p, ws := range model {
+		want := slices.ContainsFunc(append(slices.Clone(ws), strconv.Itoa(int(p)+1)), func(x string) bool { return wordMatches(x, q, single) }) ||
+			(q == "0" && len(ws) > 0)
+		if has(got, p) != want {
+			t.Fatalf("%s: q=%q, lead %d (words %q): index %v, want %v", when, q, p+1, ws, has(got, p), want)
+		}
+	}
+	eachBit(got, func(p int32) {
+		if _, live := model[p]; !live {
+			t.Fatalf("%s: q=%q: position %d, of no lead, found", when, q, p)
+		}
+	})
 }
 
 // TestAddFields: the load's word builder reading a lead's fields (addFields) builds the index that
