@@ -16,31 +16,13 @@ import (
 // rowsOf answers every row of query as one string, in the query's order.
 func rowsOf(t *testing.T, d *db.DB, query string, args ...any) []string {
 	t.Helper()
-	rows, err := d.Query(query, args...)
+	rows, err := queryRows(context.Background(), d, query, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				vals[i] = string(b)
-			}
-		}
-		out = append(out, fmt.Sprint(vals...))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
+	out := make([]string, len(rows))
+	for i, vals := range rows {
+		out[i] = fmt.Sprint(vals...)
 	}
 	return out
 }

@@ -14,14 +14,7 @@ import (
 // only leads whose words changed (or are new) are searched one by one in the overlay.
 func TestWordIndexFollowsChanges(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 21))
-	pieces := []string{"co", "rp", "an", "er", "a", "0", "1", "5", "田", "中", "株式", "é", "x"}
-	word := func() string {
-		var b strings.Builder
-		for range 1 + r.IntN(3) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		return b.String()
-	}
+	word := func() string { return randomWord(r) }
 	text := func() []string {
 		var ws []string
 		for range r.IntN(5) {
@@ -151,14 +144,7 @@ func TestEachIDWith(t *testing.T) {
 // changes, and compacts again; the index it was made from is left as it was.
 func TestWordIndexCompacts(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 14))
-	pieces := []string{"co", "rp", "an", "er", "a", "0", "1", "5", "田", "中", "株式", "é", "x"}
-	word := func() string {
-		var b strings.Builder
-		for range 1 + r.IntN(3) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		return b.String()
-	}
+	word := func() string { return randomWord(r) }
 	// randomWords is a lead's distinct words (without its id): a few random ones and extra.
 	randomWords := func(p int32, extra ...string) []string {
 		var ws []string
@@ -343,6 +329,17 @@ func checkWordIndex(t *testing.T, when string, r *rand.Rand, w *wordIndex, model
 		}
 		checkWordQuery(t, when, w, model, n, pos, q)
 	}
+}
+
+// randomWord is one to three pieces that words share (Latin, Japanese, digits, an accent), so random
+// leads have common words, rare ones and words inside others.
+func randomWord(r *rand.Rand) string {
+	pieces := []string{"co", "rp", "an", "er", "a", "0", "1", "5", "田", "中", "株式", "é", "x"}
+	var b strings.Builder
+	for range 1 + r.IntN(3) {
+		b.WriteString(pieces[r.IntN(len(pieces))])
+	}
+	return b.String()
 }
 
 // checkWordQuery fails unless query word q finds in w exactly the leads of model (of n positions)
