@@ -46,7 +46,8 @@ type Handler struct {
 	sso       ssoRegistry       // single-sign-on providers, built on first use (sso.go)
 	lastViews lastViews         // each user's newest Leads view, until FlushLastViews writes it
 	cells     sync.Map          // rendered cells of the Leads list's rows: cell → template.HTML (leads_rows.go)
-	rows      rowCache          // rendered rows of the Leads list, bounded (leads_rows.go)
+	rows      *keptHTML[rowKey] // rendered rows of the Leads list, bounded (leads_rows.go)
+	fragments *keptHTML[string] // rendered parts of the Leads page, by their input (fragments.go)
 	links     *secretkey.Sealer // seals one-time links queued in the mail outbox (mail.InvitationTx)
 	uploads   uploadGuard       // users with a CSV upload in progress (import.go)
 	hooks     *webhooks.Store   // webhook endpoints and their delivery log (admin_integrations.go)

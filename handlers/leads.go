@@ -25,12 +25,18 @@ type leadsData struct {
 	Query  string // the canonical query of the view, for links that keep it
 	Result *db.LeadPage
 	Rows   []leadRow
-	// RowHTML is each of Rows rendered by "ws-row", kept rendered rows reused (leads_rows.go).
-	RowHTML   []template.HTML
-	Chips     []leadChip
-	Options   []filterGroup
-	Countries []countryOption
-	Locations []filterOption // the business profile's locations, for the location filter
+	// RowHTML is Rows rendered by "ws-row", kept rendered rows reused (leads_rows.go).
+	RowHTML template.HTML
+	// Head and Pager are the results' head ("ws-results-head") and pager ("ws-pager"); FilterMenu
+	// and FilterPills the filter panel ("ws-filter-menu") and the pills ("ws-filter-pills"), made for
+	// full pages only. All four are kept renderings (fragments.go).
+	Head, Pager             template.HTML
+	FilterMenu, FilterPills template.HTML
+	Show                    filterShow
+	Chips                   []leadChip
+	Options                 []filterGroup
+	Countries               []countryOption
+	Locations               []filterOption // the business profile's locations, for the location filter
 	// Owners is the owner filter's choices (me, unassigned, each Referrals admin); Assignees the
 	// Referrals admins the bulk assignment offers; MyLeads the "My leads" view of this tab and
 	// MyLeadsOn whether it is the view shown (issue 17).
@@ -80,6 +86,48 @@ type leadRow struct {
 	// SLA is the response-target badge ("ws-sla"), made per request: it depends on the time, so it is
 	// not one of the kept Cells.
 	SLA *slaBadge
+}
+
+// filterShow is the filter panel's "Show N leads" button label ("filter-show").
+type filterShow struct {
+	Total int
+	OOB   bool // sent with the results, out of band
+}
+
+// filterPanel is what the filter panel and the pills above the list show ("ws-filter-menu",
+// "ws-filter-pills").
+type filterPanel struct {
+	Countries []countryOption
+	Locations []filterOption
+	Owners    []filterOption
+	Options   []filterGroup
+	Test      bool
+	Applied   int // how many filters are applied: the count on the Filters button
+	Show      filterShow
+	ClearURL  string
+}
+
+// resultsHead is what the bulk bar, the caption and the table's head show ("ws-results-head").
+type resultsHead struct {
+	CanWork     bool
+	CSRF        string
+	Query       string
+	Tab         string
+	Total       int
+	Shown       int // rows on this page
+	First, Last int
+	Assignees   []db.Owner
+	Sorts       map[string]sortLink
+	ClassColumn bool
+}
+
+// pager is the pager and the page size menu ("ws-pager").
+type pager struct {
+	First, Last, Total int
+	Prev, Next         string
+	Pages              []pageLink
+	Sizes              []int
+	Size               int
 }
 
 type leadChip struct {
@@ -152,6 +200,9 @@ func (h *Handler) leadsIndex(c echo.Context) error {
 		p.Fragment = "results"
 		data.Swap = true
 		data.Export.OOB = true
+		data.Show.OOB = true
+	} else if err := h.filterFragments(c, data); err != nil {
+		return err
 	}
 	return h.render(c, http.StatusOK, "leads/index", p)
 }
@@ -210,6 +261,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	if d.RowHTML, err = h.renderRows(lang, d.Rows); err != nil {
 		return nil, err
 	}
+	d.Show = filterShow{Total: res.Total}
 	if res.Total > 0 {
 		d.First = (res.Page-1)*f.Size + 1
 		d.Last = d.First + len(res.Leads) - 1
@@ -351,7 +403,32 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	if res.Page < res.Pages {
 		d.Next = pageURL(res.Page + 1)
 	}
+	if len(d.Rows) > 0 {
+		d.Head, err = h.fragment(lang, "ws-results-head", resultsHead{CanWork: d.CanWork, CSRF: csrf, Query: d.Query, Tab: f.Tab, Total: res.Total,
+			Shown: len(d.Rows), First: d.First, Last: d.Last, Assignees: d.Assignees, Sorts: d.Sorts, ClassColumn: d.ClassColumn})
+		if err != nil {
+			return nil, err
+		}
+		d.Pager, err = h.fragment(lang, "ws-pager", pager{First: d.First, Last: d.Last, Total: res.Total, Prev: d.Prev, Next: d.Next,
+			Pages: d.Pages, Sizes: d.Sizes, Size: f.Size})
+		if err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// filterFragments are the filter panel and the pills of a full page.
+func (h *Handler) filterFragments(c echo.Context, d *leadsData) error {
+	lang := h.lang(c)
+	fp := filterPanel{Countries: d.Countries, Locations: d.Locations, Owners: d.Owners, Options: d.Options, Test: d.F.Test,
+		Applied: len(d.Chips), Show: d.Show, ClearURL: d.ClearURL}
+	var err error
+	if d.FilterMenu, err = h.fragment(lang, "ws-filter-menu", fp); err != nil {
+		return err
+	}
+	d.FilterPills, err = h.fragment(lang, "ws-filter-pills", fp)
+	return err
 }
 
 // without is the view's URL with one filter value removed (and back to page 1).

@@ -29,7 +29,8 @@ func TestKeptCellsMatchThePartialsForWholeLeads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{Views: r, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h := &Handler{Views: r, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		rows: newKeptHTML[rowKey](maxKeptRowBytes), fragments: newKeptHTML[string](maxKeptFragmentBytes)}
 	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	full := lead.Lead{ID: 7, Tab: "marketplace", Classification: "sales_qualified", LeadType: "offer", Source: "appsource", CTA: "contact_me",
 		Actionable: true, CustomerCompany: "Contoso", ContactFirstName: "Ann", ContactLastName: "Lee", ContactEmail: "ann@example.com",

@@ -30,6 +30,15 @@ func fillAll(v reflect.Value) {
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
 		fillAll(v.Elem())
+	case reflect.Slice: // one element
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fillAll(v.Index(0))
+	case reflect.Map: // one entry
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fillAll(k)
+		fillAll(e)
+		v.Set(reflect.MakeMap(v.Type()))
+		v.SetMapIndex(k, e)
 	case reflect.String:
 		v.SetString("a")
 	case reflect.Bool:
@@ -42,9 +51,23 @@ func fillAll(v reflect.Value) {
 }
 
 // leaves changes every leaf of v in turn (strings, bools, integers, times, and each optional pointer
-// to nil), calls change with its path, and puts it back.
+// to nil; inside slices and maps too), calls change with its path, and puts it back.
 func leaves(v reflect.Value, path string, change func(path string)) {
 	switch {
+	case v.Kind() == reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			leaves(v.Index(i), fmt.Sprintf("%s[%d]", path, i), change)
+		}
+	case v.Kind() == reflect.Map:
+		for _, k := range v.MapKeys() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(k))
+			leaves(e, fmt.Sprintf("%s[%v]", path, k), func(path string) {
+				v.SetMapIndex(k, e)
+				change(path)
+			})
+			v.SetMapIndex(k, e)
+		}
 	case v.Type() == reflect.TypeFor[time.Time]():
 		old := v.Interface().(time.Time)
 		v.Set(reflect.ValueOf(old.Add(time.Second)))
@@ -123,7 +146,8 @@ func rowTestHandler(t *testing.T) *Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Handler{Views: r, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return &Handler{Views: r, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		rows: newKeptHTML[rowKey](maxKeptRowBytes), fragments: newKeptHTML[string](maxKeptFragmentBytes)}
 }
 
 // TestKeptRowsAreReusedUntilTheirDataChanges: the rows are "ws-row"'s own output; asked again with the
@@ -151,48 +175,80 @@ func TestKeptRowsAreReusedUntilTheirDataChanges(t *testing.T) {
 	if err := h.Views.RenderPartial(&fresh, "en", "leads/index", "ws-row", row(load(), "en")); err != nil {
 		t.Fatal(err)
 	}
-	if string(first[0]) != fresh.String() || !strings.Contains(fresh.String(), "Contoso") {
-		t.Fatalf("the row is not ws-row's rendering:\nrow   %s\nfresh %s", first[0], fresh.String())
+	if string(first) != fresh.String() || !strings.Contains(fresh.String(), "Contoso") {
+		t.Fatalf("the row is not ws-row's rendering:\nrow   %s\nfresh %s", first, fresh.String())
 	}
 	k := keyOfRow("en", row(load(), "en"))
-	h.rows.cur[k] = "kept"
-	if again, _ := h.renderRows("en", []leadRow{row(load(), "en")}); again[0] != "kept" {
+	h.rows.cur[k] = keptEntry{html: "kept"}
+	if again, _ := h.renderRows("en", []leadRow{row(load(), "en")}); again != "kept" {
 		t.Errorf("the same lead loaded again is rendered afresh instead of reused")
 	}
 	changed := load()
 	changed.CustomerCompany = "Contoso KK"
-	if got, _ := h.renderRows("en", []leadRow{row(changed, "en")}); !strings.Contains(string(got[0]), "Contoso KK") {
-		t.Errorf("a changed lead shows its kept row: %s", got[0])
+	if got, _ := h.renderRows("en", []leadRow{row(changed, "en")}); !strings.Contains(string(got), "Contoso KK") {
+		t.Errorf("a changed lead shows its kept row: %s", got)
 	}
-	if got, _ := h.renderRows("ja", []leadRow{row(load(), "ja")}); got[0] == "kept" || !strings.Contains(string(got[0]), "を選択") {
-		t.Errorf("Japanese shows the English row: %s", got[0])
+	if got, _ := h.renderRows("ja", []leadRow{row(load(), "ja")}); got == "kept" || !strings.Contains(string(got), "を選択") {
+		t.Errorf("Japanese shows the English row: %s", got)
+	}
+}
+
+// TestFreshRowsComeInOrder: a page of rows none of which is kept yet (rendered on several cores),
+// with kept ones among them, is each row's own rendering in the page's order.
+func TestFreshRowsComeInOrder(t *testing.T) {
+	h := rowTestHandler(t)
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	var rows []leadRow
+	for i := range 50 {
+		l := &lead.Lead{ID: int64(i + 1), Tab: "marketplace", LeadType: "offer", CTA: "contact_me", Source: "appsource",
+			CustomerCompany: fmt.Sprintf("Company %02d", i), Country: "JP", Status: "received", CreatedAt: at}
+		rows = append(rows, leadRow{Lead: l, Link: fmt.Sprintf("/leads/%d", i+1), Cells: h.rowCells("ja", l, "")})
+	}
+	if _, err := h.renderRows("ja", rows[10:13]); err != nil { // three kept beforehand
+		t.Fatal(err)
+	}
+	got, err := h.renderRows("ja", rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	for _, r := range rows {
+		if err := h.Views.RenderPartial(&want, "ja", "leads/index", "ws-row", r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if string(got) != want.String() {
+		t.Errorf("the page's rows are not each row's rendering in order:\ngot  %.300s…\nwant %.300s…", got, want.String())
+	}
+	if n := h.rows.len(); n != 50 {
+		t.Errorf("%d rows kept after a page of 50", n)
 	}
 }
 
 // TestKeptRowsStayWithinTheirBound: however many rows pass through, the rows kept fit in
 // maxKeptRowBytes, and a row that pages keep asking for stays kept while the others go.
 func TestKeptRowsStayWithinTheirBound(t *testing.T) {
-	var rc rowCache
+	rc := newKeptHTML[rowKey](maxKeptRowBytes)
 	html := template.HTML(strings.Repeat("x", 3000))
 	key := func(i int) rowKey {
 		return rowKey{lang: "en", lead: leadValues{Lead: lead.Lead{ID: int64(i)}}, row: leadRow{Link: fmt.Sprintf("/leads/%d?tab=marketplace", i)}}
 	}
 	inUse := key(0)
-	rc.put(&inUse, html)
+	rc.put(&inUse, html, keptRowSize(&inUse, html))
 	most := maxKeptRowBytes / (len(html) + keptRowOverhead)
 	for i := 1; i <= 5*most; i++ {
 		k := key(i)
-		rc.put(&k, html)
+		rc.put(&k, html, keptRowSize(&k, html))
 		if i%100 == 0 {
 			if _, ok := rc.get(&inUse); !ok {
 				t.Fatalf("the row in use was dropped after %d others", i)
 			}
 		}
-		if n := len(rc.cur) + len(rc.prev); n > most {
+		if n := rc.len(); n > most {
 			t.Fatalf("%d rows of 3 KB kept, more than %d MB holds", n, maxKeptRowBytes>>20)
 		}
 	}
-	if len(rc.cur)+len(rc.prev) < most/3 {
-		t.Errorf("only %d rows kept of the %d the bound allows", len(rc.cur)+len(rc.prev), most)
+	if rc.len() < most/3 {
+		t.Errorf("only %d rows kept of the %d the bound allows", rc.len(), most)
 	}
 }

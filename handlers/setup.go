@@ -52,6 +52,7 @@ func newHandler(d Deps) (*Handler, error) {
 		Sessions:     newSessionStore(hashKey, blockKey, d.Cfg.Secure()),
 		ImportLimits: defaultImportLimits(),
 		policies:     map[string]Policy{}, links: links,
+		rows: newKeptHTML[rowKey](maxKeptRowBytes), fragments: newKeptHTML[string](maxKeptFragmentBytes),
 		ops:       opsDeps{backups: d.Backups, jobs: d.Jobs, observe: d.ObserveRequest, started: d.Started},
 		hooks:     &webhooks.Store{DB: d.DB, Seals: links},
 		hookGuard: webhooks.Guard{AllowLoopback: d.Cfg.WebhooksAllowLoopback},
