@@ -87,7 +87,11 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	// does not linger in free pages (issue 19). _mutex=no: database/sql never uses one connection from two
 	// goroutines at once, so SQLite's serialized mode only took and released a mutex around every step
 	// and column read — a fifth of an export's CPU (perf), ≈ 10 % more Leads pages a second without it.
-	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate&cache=private&_stmt_cache_size=64&_secure_delete=on&_mutex=no"
+	// _cache_size=-512: half a megabyte of page cache per connection instead of SQLite's two. Reads
+	// come from the operating system's file cache either way (a million leads are a 1 GB file, far
+	// more than any connection's cache); the ten connections' caches were 20 MB of the server's
+	// peak under load, now 5 (make bench: peak 368 → 349 MB, pages per second unchanged).
+	dsn := "file:" + path + "?_journal_mode=WAL&_foreign_keys=on&_busy_timeout=10000&_synchronous=NORMAL&_txlock=immediate&cache=private&_stmt_cache_size=64&_secure_delete=on&_mutex=no&_cache_size=-512"
 	sqldb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
