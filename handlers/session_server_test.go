@@ -75,3 +75,43 @@ func TestSessionTimeoutsStillHold(t *testing.T) {
 		t.Errorf("%d ended sessions still stored", n)
 	}
 }
+
+// The idle clock is refreshed at most once a minute, by the server's record of the session, even for a
+// client that keeps sending the cookie it got at sign-in (a script, a load tester): that used to write
+// the session on every request, each write waiting for the lock whenever a job held it.
+func TestSessionIsTouchedAtMostOnceAMinute(t *testing.T) {
+	s := testkit.NewServer(t)
+	s.CreateUser("aiko@example.com", "Aiko Tanaka", db.RoleReferrals)
+	c := s.Client()
+	c.Login("aiko@example.com")
+	first := copyCookies(t, s, c) // never used itself: its cookie stays the one from sign-in
+	seen := func() (at int64) {
+		t.Helper()
+		if err := s.DB.QueryRow(`SELECT seen_at FROM sessions`).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	request := func() {
+		t.Helper()
+		if res := copyCookies(t, s, first).Get("/leads"); res.StatusCode != http.StatusOK {
+			t.Fatalf("signed out: %d", res.StatusCode)
+		}
+	}
+	s.Clock.Advance(2 * time.Minute)
+	request()
+	touched := s.Clock.Now().Unix()
+	if got := seen(); got != touched {
+		t.Fatalf("two minutes after sign-in the session was not touched: seen %d, now %d", got, touched)
+	}
+	s.Clock.Advance(30 * time.Second)
+	request()
+	if got := seen(); got != touched {
+		t.Errorf("touched again 30 seconds later (%d): a write on every request", got)
+	}
+	s.Clock.Advance(31 * time.Second)
+	request()
+	if got := seen(); got != s.Clock.Now().Unix() {
+		t.Errorf("not touched a minute later: seen %d, now %d", got, s.Clock.Now().Unix())
+	}
+}
