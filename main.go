@@ -200,6 +200,9 @@ func (m *Main) parseConfig(name string, args []string, extra func(fs *flag.FlagS
 	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
+	if cfg.GCPercent > 0 {
+		debug.SetGCPercent(cfg.GCPercent)
+	}
 	return fs, nil
 }
 

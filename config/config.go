@@ -68,11 +68,22 @@ type Config struct {
 	MemoryLimit    int64
 	memoryLimitRaw string
 	goMemLimitSet  bool // GOMEMLIMIT is in the environment
+	// GCPercent is the collector's pace (debug.SetGCPercent): the heap grows by this percentage of the
+	// live data before the next collection. 0 = left to the runtime (GOGC, when set).
+	GCPercent    int
+	gcPercentRaw string
+	goGCSet      bool // GOGC is in the environment
 }
 
 // DefaultMemoryLimit is LEADDESK_MEMORY_LIMIT's default: room for the lead index of a few million
 // leads with the collector's usual headroom, well inside a 1 GB machine.
 const DefaultMemoryLimit = "384MiB"
+
+// DefaultGCPercent is LEADDESK_GC_PERCENT's default: Go's own 100 let the heap reach twice the lead
+// index (≈ 115 MB at a million leads) under load; at 50 the peak of an export with 32 clients on the
+// list went from 354 to 274 MB with no fewer pages a second (make bench: a collection marks the
+// index in a few tens of milliseconds, and pages allocate little).
+const DefaultGCPercent = "50"
 
 // PartnerCenter is the Entra app the Partner Center sync signs in with (App + User). It is on when
 // ClientID is set. ClientSecret is never logged nor shown.
@@ -144,6 +155,7 @@ func (c *Config) settings() []setting {
 		{"pc-api-url", "LEADDESK_PC_API_URL", "Partner Center: Referrals API base URL", &c.PartnerCenter.APIURL, "https://api.partner.microsoft.com"},
 		{"pc-authority", "LEADDESK_PC_AUTHORITY", "Partner Center: Entra authority ({tenant} is replaced)", &c.PartnerCenter.Authority, "https://login.microsoftonline.com/{tenant}"},
 		{"memory-limit", "LEADDESK_MEMORY_LIMIT", "soft memory limit of the Go runtime, e.g. 384MiB or 1GiB; off for none (default " + DefaultMemoryLimit + ", or GOMEMLIMIT when that is set)", &c.memoryLimitRaw, ""},
+		{"gc-percent", "LEADDESK_GC_PERCENT", "how far the heap grows past the live data before a collection, in percent (default " + DefaultGCPercent + ", or GOGC when that is set)", &c.gcPercentRaw, ""},
 		{"webhooks-allow-loopback", "LEADDESK_WEBHOOKS_ALLOW_LOOPBACK", "1 lets webhooks go to loopback addresses, plain http among them (development only)", &c.webhooksLoopbackRaw, ""},
 	}
 }
@@ -188,6 +200,7 @@ func (c *Config) Register(fs *flag.FlagSet, getenv func(string) string) {
 		fs.StringVar(s.dst, s.flag, def, s.usage+" ["+s.env+"]")
 	}
 	c.goMemLimitSet = getenv("GOMEMLIMIT") != ""
+	c.goGCSet = getenv("GOGC") != ""
 	domains = getenv("LEADDESK_SIGNIN_DOMAINS")
 	fs.Func("signin-domains", "comma-separated email domains admitted through single sign-on with no role [LEADDESK_SIGNIN_DOMAINS]", func(v string) error {
 		domains = v
@@ -311,6 +324,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateMemoryLimit(bad)
+	c.validateGCPercent(bad)
 	switch strings.ToLower(strings.TrimSpace(c.webhooksLoopbackRaw)) {
 	case "", "0", "false":
 		c.WebhooksAllowLoopback = false

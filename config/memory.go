@@ -58,3 +58,23 @@ func (c *Config) validateMemoryLimit(bad func(env, format string, a ...any)) {
 		c.MemoryLimit = n
 	}
 }
+
+// validateGCPercent fills GCPercent: LEADDESK_GC_PERCENT (or -gc-percent) when given, else nothing when
+// GOGC is set (the runtime already applies it), else DefaultGCPercent. A whole number from 10 to 1000:
+// below, the server would do little but collect; above, the heap would be several times its data.
+func (c *Config) validateGCPercent(bad func(env, format string, a ...any)) {
+	raw := c.gcPercentRaw
+	if raw == "" {
+		if c.goGCSet {
+			c.GCPercent = 0
+			return
+		}
+		raw = DefaultGCPercent
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || n < 10 || n > 1000 {
+		bad("LEADDESK_GC_PERCENT", "%q is not a whole number from 10 to 1000", raw)
+		return
+	}
+	c.GCPercent = n
+}

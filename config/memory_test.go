@@ -39,3 +39,36 @@ func TestMemoryLimitSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestGCPercentSetting: the collector's pace has a default, yields to GOGC unless set itself, lets the
+// flag win, and names itself when bad.
+func TestGCPercentSetting(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want int
+	}{
+		{"default", nil, nil, 50},
+		{"set", map[string]string{"LEADDESK_GC_PERCENT": "100"}, nil, 100},
+		{"GOGC is left to the runtime", map[string]string{"GOGC": "200"}, nil, 0},
+		{"ours beats GOGC", map[string]string{"GOGC": "200", "LEADDESK_GC_PERCENT": "75"}, nil, 75},
+		{"flag beats environment", map[string]string{"LEADDESK_GC_PERCENT": "75"}, []string{"-gc-percent", "60"}, 60},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, _, err := Load("serve", c.args, env(c.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.GCPercent != c.want {
+				t.Errorf("GCPercent = %d, want %d", cfg.GCPercent, c.want)
+			}
+		})
+	}
+	for _, bad := range []string{"lots", "5", "2000", "50%"} {
+		_, _, err := Load("serve", nil, env(map[string]string{"LEADDESK_GC_PERCENT": bad}))
+		if err == nil || !strings.Contains(err.Error(), "LEADDESK_GC_PERCENT") {
+			t.Errorf("%q: err = %v, want it named", bad, err)
+		}
+	}
+}
