@@ -49,7 +49,7 @@ func TestGCPercentSetting(t *testing.T) {
 		args []string
 		want int
 	}{
-		{"default", nil, nil, 50},
+		{"default", nil, nil, 75},
 		{"set", map[string]string{"LEADDESK_GC_PERCENT": "100"}, nil, 100},
 		{"GOGC is left to the runtime", map[string]string{"GOGC": "200"}, nil, 0},
 		{"ours beats GOGC", map[string]string{"GOGC": "200", "LEADDESK_GC_PERCENT": "75"}, nil, 75},
