@@ -40,13 +40,10 @@ func ParseMemory(s string) (int64, bool) {
 // nothing when GOMEMLIMIT is set (the runtime already applies it), else DefaultMemoryLimit. Below
 // 64 MiB the collector would run all the time, so such a value is refused.
 func (c *Config) validateMemoryLimit(bad func(env, format string, a ...any)) {
-	raw := c.memoryLimitRaw
-	if raw == "" {
-		if c.goMemLimitSet {
-			c.MemoryLimit = 0
-			return
-		}
-		raw = DefaultMemoryLimit
+	raw, ok := runtimeSetting(c.memoryLimitRaw, c.goMemLimitSet, DefaultMemoryLimit)
+	if !ok {
+		c.MemoryLimit = 0
+		return
 	}
 	n, ok := ParseMemory(raw)
 	switch {
@@ -63,13 +60,10 @@ func (c *Config) validateMemoryLimit(bad func(env, format string, a ...any)) {
 // GOGC is set (the runtime already applies it), else DefaultGCPercent. A whole number from 10 to 1000:
 // below, the server would do little but collect; above, the heap would be several times its data.
 func (c *Config) validateGCPercent(bad func(env, format string, a ...any)) {
-	raw := c.gcPercentRaw
-	if raw == "" {
-		if c.goGCSet {
-			c.GCPercent = 0
-			return
-		}
-		raw = DefaultGCPercent
+	raw, ok := runtimeSetting(c.gcPercentRaw, c.goGCSet, DefaultGCPercent)
+	if !ok {
+		c.GCPercent = 0
+		return
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(raw))
 	if err != nil || n < 10 || n > 1000 {
@@ -77,4 +71,17 @@ func (c *Config) validateGCPercent(bad func(env, format string, a ...any)) {
 		return
 	}
 	c.GCPercent = n
+}
+
+// runtimeSetting is the value of a setting of the Go runtime's: the one given, else none (false) when
+// the runtime's own variable is set (the runtime already applies it), else def.
+func runtimeSetting(given string, runtimeSet bool, def string) (string, bool) {
+	switch {
+	case given != "":
+		return given, true
+	case runtimeSet:
+		return "", false
+	default:
+		return def, true
+	}
 }
