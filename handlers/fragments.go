@@ -36,10 +36,10 @@ func (h *Handler) fragment(lang, name string, data any) (template.HTML, error) {
 		return v, nil
 	}
 	var b bytes.Buffer
-	if err := h.Views.RenderPartial(&b, lang, "leads/index", name, data); err != nil {
+	v, err := h.partialHTML(&b, lang, name, data)
+	if err != nil {
 		return "", err
 	}
-	v := template.HTML(b.String()) // html/template output
 	h.fragments.put(&key, v, len(key)+len(v)+64)
 	return v, nil
 }

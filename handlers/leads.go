@@ -44,16 +44,11 @@ type leadsData struct {
 	Assignees []db.Owner
 	MyLeads   string
 	MyLeadsOn bool
-	Sorts     map[string]sortLink
-	Pages     []pageLink
-	Prev      string
-	Next      string
 	First     int // 1-based index of the first row shown
 	Last      int
 	CanWork   bool // favourites, bulk actions and export (not for Business profile admins)
 	ClearURL  string
 	Export    exportControl
-	Sizes     []int
 	Swap      bool // only the results are sent (htmx): the live region announces the new range
 	// ClassColumn: the Qualified tab shows a Classification column where the others show the call
 	// to action (qualified leads have a classification, not a call to action).
@@ -213,7 +208,7 @@ func canWorkLeads(u *db.User) bool { return leadWorkers.Allows(u) }
 func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage) (*leadsData, error) {
 	lang := h.lang(c)
 	q := f.Query()
-	d := &leadsData{F: f, Query: q.Encode(), Result: res, CanWork: canWorkLeads(h.user(c)), Sizes: leadfilter.PageSizes}
+	d := &leadsData{F: f, Query: q.Encode(), Result: res, CanWork: canWorkLeads(h.user(c))}
 	d.ClearURL = "/leads?" + url.Values{"tab": {f.Tab}}.Encode()
 	exp := f.Query()
 	exp.Del("page")
@@ -348,7 +343,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	}
 
 	// Sort headers: a click sorts by the column, a second click reverses it.
-	d.Sorts = map[string]sortLink{}
+	sorts := map[string]sortLink{}
 	for _, s := range leadfilter.Sorts {
 		v := f.Query()
 		v.Del("page")
@@ -371,7 +366,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		if dir == "desc" {
 			sl.Next = h.T(c, "ws.sort.desc")
 		}
-		d.Sorts[s] = sl
+		sorts[s] = sl
 	}
 
 	// Pager: first, last and two around the current page.
@@ -383,13 +378,14 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		}
 		return "/leads?" + v.Encode()
 	}
+	pg := pager{First: d.First, Last: d.Last, Total: res.Total, Sizes: leadfilter.PageSizes, Size: f.Size}
 	last := 0
 	for n := 1; n <= res.Pages; n++ {
 		if n == 1 || n == res.Pages || (n >= res.Page-2 && n <= res.Page+2) {
 			if last != 0 && n > last+1 {
-				d.Pages = append(d.Pages, pageLink{Gap: true})
+				pg.Pages = append(pg.Pages, pageLink{Gap: true})
 			}
-			d.Pages = append(d.Pages, pageLink{N: n, URL: pageURL(n), Current: n == res.Page})
+			pg.Pages = append(pg.Pages, pageLink{N: n, URL: pageURL(n), Current: n == res.Page})
 			last = n
 		} else if n < res.Page-2 {
 			n = res.Page - 3
@@ -398,20 +394,18 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		}
 	}
 	if res.Page > 1 {
-		d.Prev = pageURL(res.Page - 1)
+		pg.Prev = pageURL(res.Page - 1)
 	}
 	if res.Page < res.Pages {
-		d.Next = pageURL(res.Page + 1)
+		pg.Next = pageURL(res.Page + 1)
 	}
 	if len(d.Rows) > 0 {
 		d.Head, err = h.fragment(lang, "ws-results-head", resultsHead{CanWork: d.CanWork, CSRF: csrf, Query: d.Query, Tab: f.Tab, Total: res.Total,
-			Shown: len(d.Rows), First: d.First, Last: d.Last, Assignees: d.Assignees, Sorts: d.Sorts, ClassColumn: d.ClassColumn})
+			Shown: len(d.Rows), First: d.First, Last: d.Last, Assignees: d.Assignees, Sorts: sorts, ClassColumn: d.ClassColumn})
 		if err != nil {
 			return nil, err
 		}
-		d.Pager, err = h.fragment(lang, "ws-pager", pager{First: d.First, Last: d.Last, Total: res.Total, Prev: d.Prev, Next: d.Next,
-			Pages: d.Pages, Sizes: d.Sizes, Size: f.Size})
-		if err != nil {
+		if d.Pager, err = h.fragment(lang, "ws-pager", pg); err != nil {
 			return nil, err
 		}
 	}

@@ -119,11 +119,11 @@ func (h *Handler) cell(k cell) template.HTML {
 	}
 	lang, name, data := k.partial()
 	var b bytes.Buffer
-	if err := h.Views.RenderPartial(&b, lang, "leads/index", name, data); err != nil {
+	out, err := h.partialHTML(&b, lang, name, data)
+	if err != nil {
 		h.Log.Error("render lead cell", "cell", name, "err", err)
 		return ""
 	}
-	out := template.HTML(b.String()) // html/template output
 	h.cells.Store(k, out)
 	return out
 }
@@ -281,7 +281,7 @@ func (h *Handler) renderRows(lang string, rows []leadRow) (template.HTML, error)
 		n += len(v)
 	}
 	var all strings.Builder
-	all.Grow(n)
+	all.Grow(n) // one allocation for the page's rows
 	for _, v := range out {
 		all.WriteString(string(v))
 	}
@@ -316,11 +316,19 @@ func (h *Handler) renderFreshRows(lang string, rows []leadRow, fresh []int, out 
 func (h *Handler) renderRowsOf(lang string, rows []leadRow, which []int, out []template.HTML) error {
 	var b bytes.Buffer
 	for _, i := range which {
-		b.Reset()
-		if err := h.Views.RenderPartial(&b, lang, "leads/index", "ws-row", rows[i]); err != nil {
+		var err error
+		if out[i], err = h.partialHTML(&b, lang, "ws-row", rows[i]); err != nil {
 			return err
 		}
-		out[i] = template.HTML(b.String()) // html/template output
 	}
 	return nil
+}
+
+// partialHTML is the partial name of leads/index rendered in lang with data, through b (emptied first).
+func (h *Handler) partialHTML(b *bytes.Buffer, lang, name string, data any) (template.HTML, error) {
+	b.Reset()
+	if err := h.Views.RenderPartial(b, lang, "leads/index", name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil // html/template output
 }
