@@ -98,7 +98,7 @@ func (h *Handler) detailsData(c echo.Context, id int64) (*detailsData, error) {
 	d := &detailsData{Lead: l, Can: map[string]bool{}, CanWork: lifecycle.CanWork(u.LeadActor()), Flame: lifecycle.Flame(l, now),
 		RespondBy: lifecycle.RespondBy(l), Urgency: lifecycle.Urgency(l, now), ListQuery: leadfilter.ParseView(c.QueryParams()).Query().Encode()}
 	d.ContactWarning, d.InvalidEmail, d.InvalidPhone = contactWarning(l)
-	d.SLA = h.slaBadgeOf(c, h.slaPolicy(c), l, now)
+	d.SLA = h.slaBadgeOf(h.lang(c), h.slaPolicy(c), l, now)
 	for _, a := range lifecycle.Allowed(l, u.LeadActor()) {
 		d.Can[string(a)] = true
 	}

@@ -69,15 +69,24 @@ type exportControl struct {
 // leadRow is one lead in the list with what its row (the "ws-row" template) shows beside the lead.
 type leadRow struct {
 	*lead.Lead
+	Link    string
 	Flame   string // lifecycle.Flame: "", "hot" or "calm"
 	Due     string // time left to respond, for received actionable leads
 	Urgency string // lifecycle.Urgency: "", "warning" or "danger"
-	Link    string
+	// Select is the bulk checkbox's label; empty for an archived lead, which has no checkbox.
+	Select  string
+	Contact string // lead.ContactName
+	Value   string // the deal value with its currency; empty when there is none
+	Created string // the day the lead came in, as the row shows it
+	// CreatedISO is the instant it came in, for <time>.
+	CreatedISO string
 	// ClassColumn: the row shows the Classification column (leadsData.ClassColumn).
 	ClassColumn bool
-	CanWork     bool     // the bulk checkbox and the heart (leadsData.CanWork)
-	Heart       rowHeart // this user's favourite toggle
-	Cells       rowCells
+	// Overdue: the lead has a next step past its day ("ws-overdue").
+	Overdue bool
+	CanWork bool     // the bulk checkbox and the heart (leadsData.CanWork)
+	Heart   rowHeart // this user's favourite toggle
+	Cells   rowCells
 	// SLA is the response-target badge ("ws-sla"), made per request: it depends on the time, so it is
 	// not one of the kept Cells.
 	SLA *slaBadge
@@ -229,29 +238,13 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	if err != nil {
 		h.Log.Warn("overdue next steps", "err", err) // the list still works without the mark
 	}
-	policy := h.slaPolicy(c)
+	page := &rowsOf{lang: lang, now: now, query: d.Query, canWork: d.CanWork, classColumn: d.ClassColumn, csrf: csrf, sla: h.slaPolicy(c)}
 	for _, l := range res.Leads {
-		r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + d.Query, Flame: lifecycle.Flame(l, now), CanWork: d.CanWork,
-			ClassColumn: d.ClassColumn}
-		r.Cells = h.rowCells(lang, l, r.Flame)
-		r.SLA = h.slaBadgeOf(c, policy, l, now)
+		var owner *db.Owner
 		if o, ok := res.Owners[l.OwnerID]; ok {
-			r.Cells.Owner = h.cell(ownerCell{lang, o.Initials(), o.Label()})
+			owner = &o
 		}
-		if overdue[l.ID] {
-			r.Cells.Overdue = h.cell(overdueCell{lang})
-		}
-		if d.CanWork {
-			on := res.Favorites[l.ID]
-			r.Heart = rowHeart{ID: l.ID, On: on, CSRF: csrf, Button: h.cell(heartButtonCell{lang, on})}
-		}
-		if by := lifecycle.RespondBy(l); !by.IsZero() {
-			r.Due = h.timeLeft(c, by.Sub(now))
-			if u := lifecycle.Urgency(l, now); u == lifecycle.UrgencyWarning || u == lifecycle.UrgencyDanger {
-				r.Urgency = u // the list colours only the last two days; "calm" stays plain
-			}
-		}
-		d.Rows = append(d.Rows, r)
+		d.Rows = append(d.Rows, h.leadRow(page, l, overdue[l.ID], res.Favorites[l.ID], owner))
 	}
 	if d.RowHTML, err = h.renderRows(lang, d.Rows); err != nil {
 		return nil, err
@@ -443,14 +436,14 @@ func without(q url.Values, param, value string) string {
 
 // timeLeft says how long a received lead has left to be answered (lifecycle.TimeLeft) for the list's
 // cell; how urgent that is comes from lifecycle.Urgency.
-func (h *Handler) timeLeft(c echo.Context, d time.Duration) string {
+func (h *Handler) timeLeft(lang string, d time.Duration) string {
 	switch unit, n := lifecycle.TimeLeft(d); unit {
 	case "days":
-		return h.T(c, "ws.due.days", n)
+		return h.Catalog.T(lang, "ws.due.days", n)
 	case "hours":
-		return h.T(c, "ws.due.hours", n)
+		return h.Catalog.T(lang, "ws.due.hours", n)
 	default:
-		return h.T(c, "ws.due.overdue")
+		return h.Catalog.T(lang, "ws.due.overdue")
 	}
 }
 

@@ -5,77 +5,89 @@ import (
 	"errors"
 	"html/template"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unsafe"
 
+	"leaddesk/db"
 	"leaddesk/lead"
+	"leaddesk/lifecycle"
+	"leaddesk/money"
+	"leaddesk/sla"
 )
 
-// The list's cells that depend on only one or two values of a lead (status label, validity marks,
-// source badge, call to action, lead type, spam warning, flame, the heart's button) are the shared
-// partials' output, rendered once per language and value and kept on the Handler: executing those
-// partials for every row of every page made a results page several times slower (BenchmarkLeadsRows,
-// BenchmarkLeadsPage). Each kind of cell is a key type holding exactly what its partial is given, and
-// the partial is rendered from the key alone, so a kept cell cannot differ from a fresh rendering
-// (TestKeptCellsMatchThePartialsForWholeLeads). The values are the leads' enumerations (CHECK
-// constraints in the schema), so the cache stays under a hundred entries per language.
+// The parts of a list's row that depend on only a few values of a lead (the marks after the company,
+// the contact's validity marks, the country with the source, the call to action with the lead type,
+// the status with the time left, the owner's avatar, the heart's button) are partials' output,
+// rendered once per language and values and kept on the Handler: executing their templates for every
+// row made a row several times slower, at about a microsecond a template action
+// (BenchmarkLeadsFreshRows). Each kind of cell is a key type holding exactly what its partial reads,
+// and the partial is rendered from the key alone, so a kept cell cannot differ from a fresh rendering
+// (TestKeptCellsReadOnlyTheirKeys). The values are the leads' enumerations (CHECK constraints in the
+// schema), countries, a team's owners and the phrases of time left, so the cache stays at a few
+// thousand entries.
 
 // cell is one kept rendering: the language, the partial of leads/index and its data, all from the key.
 type cell interface {
 	partial() (lang, name string, data any)
 }
 
-type statusCell struct{ lang, status, outcome string }
-type validityCell struct{ lang, kind, value string }
-type sourceCell struct {
-	lang, source string
-	test         bool
+// marksCell is "ws-row-marks": the flame, the spam warning (email validity, quality) and the overdue
+// mark.
+type marksCell struct {
+	lang, flame, emailValidity, quality string
+	overdue                             bool
 }
-type ctaCell struct{ lang, cta, classification string }
-type leadTypeCell struct{ lang, leadType string }
-type classificationCell struct{ lang, classification string }
-type spamCell struct{ lang, emailValidity, quality string }
-type flameCell struct{ lang, flame string }
+
+// validityCell is "ws-row-validity": an offer's email and phone validity.
+type validityCell struct{ lang, leadType, email, phone string }
+
+// placeCell is "ws-row-place": the country with the source (and the test badge) under it.
+type placeCell struct {
+	lang, country, source string
+	test                  bool
+}
+
+// kindCell is "ws-row-kind": the call to action, or the classification on the Qualified tab, with the
+// lead type.
+type kindCell struct {
+	lang                          string
+	classColumn                   bool
+	cta, classification, leadType string
+}
+
+// statusDueCell is "ws-row-status-due": the status and the time left to respond with its urgency.
+type statusDueCell struct{ lang, status, outcome, due, urgency string }
 
 // ownerCell is the owner column's avatar: initials, with the full name as its title (issue 17). A
 // team has a few dozen owners at most, so the cache stays small.
 type ownerCell struct{ lang, initials, label string }
 
-// overdueCell is the mark of a lead with a next step past its day.
-type overdueCell struct{ lang string }
 type heartButtonCell struct {
 	lang string
 	on   bool
 }
 
-func (k statusCell) partial() (string, string, any) {
-	return k.lang, "status-label", &lead.Lead{Status: k.status, Outcome: k.outcome}
+func (k marksCell) partial() (string, string, any) {
+	return k.lang, "ws-row-marks", leadRow{Lead: &lead.Lead{EmailValidity: k.emailValidity, Quality: k.quality}, Flame: k.flame, Overdue: k.overdue}
 }
 func (k validityCell) partial() (string, string, any) {
-	return k.lang, "validity", map[string]any{"Kind": k.kind, "Value": k.value}
+	return k.lang, "ws-row-validity", leadRow{Lead: &lead.Lead{LeadType: k.leadType, EmailValidity: k.email, PhoneValidity: k.phone}}
 }
-func (k sourceCell) partial() (string, string, any) {
-	return k.lang, "source-badge", &lead.Lead{Source: k.source, IsTest: k.test}
+func (k placeCell) partial() (string, string, any) {
+	return k.lang, "ws-row-place", leadRow{Lead: &lead.Lead{Country: k.country, Source: k.source, IsTest: k.test}}
 }
-func (k ctaCell) partial() (string, string, any) {
-	return k.lang, "cta", &lead.Lead{CTA: k.cta, Classification: k.classification}
+func (k kindCell) partial() (string, string, any) {
+	return k.lang, "ws-row-kind", leadRow{Lead: &lead.Lead{CTA: k.cta, Classification: k.classification, LeadType: k.leadType}, ClassColumn: k.classColumn}
 }
-func (k leadTypeCell) partial() (string, string, any) {
-	return k.lang, "lead-type", &lead.Lead{LeadType: k.leadType}
+func (k statusDueCell) partial() (string, string, any) {
+	return k.lang, "ws-row-status-due", leadRow{Lead: &lead.Lead{Status: k.status, Outcome: k.outcome}, Due: k.due, Urgency: k.urgency}
 }
-func (k classificationCell) partial() (string, string, any) {
-	return k.lang, "ws-classification", &lead.Lead{Classification: k.classification}
-}
-func (k spamCell) partial() (string, string, any) {
-	return k.lang, "spam-icon", &lead.Lead{EmailValidity: k.emailValidity, Quality: k.quality}
-}
-func (k flameCell) partial() (string, string, any) { return k.lang, "ws-flame", k.flame }
 func (k ownerCell) partial() (string, string, any) {
 	return k.lang, "ws-owner", map[string]string{"Initials": k.initials, "Label": k.label}
 }
-func (k overdueCell) partial() (string, string, any)     { return k.lang, "ws-overdue", nil }
 func (k heartButtonCell) partial() (string, string, any) { return k.lang, "heart-button", k.on }
 
 // rowHeart is what the "heart" partial is given in a row: the lead and token are the row's own, the
@@ -89,27 +101,62 @@ type rowHeart struct {
 
 // rowCells are a row's kept cells, placed by the "ws-row" template.
 type rowCells struct {
-	Flame, Spam, EmailValidity, PhoneValidity, Source, CTA, Type, Status, Classification template.HTML
+	Marks, Validity, Place, Kind, StatusDue template.HTML
 	// Owner is the owner's avatar ("ws-owner"); empty for an unassigned lead.
 	Owner template.HTML
-	// Overdue marks a lead with a next step past its day ("ws-overdue"); empty otherwise.
-	Overdue template.HTML
 }
 
-func (h *Handler) rowCells(lang string, l *lead.Lead, flame string) rowCells {
+// rowCells are r's kept cells other than the owner's, from its lead and its Flame, Overdue,
+// ClassColumn, Due and Urgency.
+func (h *Handler) rowCells(lang string, r *leadRow) rowCells {
+	l := r.Lead
 	return rowCells{
-		Flame:         h.cell(flameCell{lang, flame}),
-		Spam:          h.cell(spamCell{lang, l.EmailValidity, l.Quality}),
-		EmailValidity: h.cell(validityCell{lang, "email", l.EmailValidity}),
-		PhoneValidity: h.cell(validityCell{lang, "phone", l.PhoneValidity}),
-		Source:        h.cell(sourceCell{lang, l.Source, l.IsTest}),
-		CTA:           h.cell(ctaCell{lang, l.CTA, l.Classification}),
-		Type:          h.cell(leadTypeCell{lang, l.LeadType}),
-		Status:        h.cell(statusCell{lang, l.Status, l.Outcome}),
-		// Only the Qualified tab has the column; the cell is kept like the others, so it costs a map
-		// lookup elsewhere.
-		Classification: h.cell(classificationCell{lang, l.Classification}),
+		Marks:     h.cell(marksCell{lang, r.Flame, l.EmailValidity, l.Quality, r.Overdue}),
+		Validity:  h.cell(validityCell{lang, l.LeadType, l.EmailValidity, l.PhoneValidity}),
+		Place:     h.cell(placeCell{lang, l.Country, l.Source, l.IsTest}),
+		Kind:      h.cell(kindCell{lang, r.ClassColumn, l.CTA, l.Classification, l.LeadType}),
+		StatusDue: h.cell(statusDueCell{lang, l.Status, l.Outcome, r.Due, r.Urgency}),
 	}
+}
+
+// rowsOf is what the rows of a page share.
+type rowsOf struct {
+	lang                 string
+	now                  time.Time
+	query                string // the view, carried by each row's link
+	canWork, classColumn bool   // leadRow.CanWork, leadRow.ClassColumn
+	csrf                 string // the session's token, for the hearts
+	sla                  *sla.Policy
+}
+
+// leadRow is l's row on page p: its words and figures in p's language, what depends on the time, and
+// its kept cells. overdue: l has a next step past its day; favorite: the user's heart is on; owner:
+// l's owner, nil when unassigned.
+func (h *Handler) leadRow(p *rowsOf, l *lead.Lead, overdue, favorite bool, owner *db.Owner) leadRow {
+	r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + p.query, Flame: lifecycle.Flame(l, p.now), CanWork: p.canWork,
+		ClassColumn: p.classColumn, Overdue: overdue, Contact: l.ContactName(), Created: h.Views.FormatTime(l.CreatedAt, p.lang, false),
+		CreatedISO: l.CreatedAt.UTC().Format(time.RFC3339)}
+	if l.DealValue != 0 {
+		r.Value = money.Amount{Minor: l.DealValue, Currency: l.Currency}.Format(p.lang)
+	}
+	r.SLA = h.slaBadgeOf(p.lang, p.sla, l, p.now)
+	if p.canWork {
+		if l.Status != "archived" { // bulk decline skips what it cannot decline, bulk assignment what is archived
+			r.Select = h.Catalog.T(p.lang, "ws.select_lead", l.CustomerCompany)
+		}
+		r.Heart = rowHeart{ID: l.ID, On: favorite, CSRF: p.csrf, Button: h.cell(heartButtonCell{p.lang, favorite})}
+	}
+	if by := lifecycle.RespondBy(l); !by.IsZero() {
+		r.Due = h.timeLeft(p.lang, by.Sub(p.now))
+		if u := lifecycle.Urgency(l, p.now); u == lifecycle.UrgencyWarning || u == lifecycle.UrgencyDanger {
+			r.Urgency = u // the list colours only the last two days; "calm" stays plain
+		}
+	}
+	r.Cells = h.rowCells(p.lang, &r)
+	if owner != nil {
+		r.Cells.Owner = h.cell(ownerCell{p.lang, owner.Initials(), owner.Label()})
+	}
+	return r
 }
 
 // cell is the kept rendering of k, rendered on first use.

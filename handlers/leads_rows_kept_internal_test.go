@@ -132,7 +132,7 @@ func TestRowKeyNamesEverythingARowIsGiven(t *testing.T) {
 	}
 }
 
-func rowTestHandler(t *testing.T) *Handler {
+func rowTestHandler(t testing.TB) *Handler {
 	t.Helper()
 	cat, err := views.LoadCatalog()
 	if err != nil {
@@ -146,7 +146,7 @@ func rowTestHandler(t *testing.T) *Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Handler{Views: r, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	return &Handler{Views: r, Catalog: cat, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		rows: newKeptHTML[rowKey](maxKeptRowBytes), fragments: newKeptHTML[string](maxKeptFragmentBytes)}
 }
 
@@ -162,10 +162,7 @@ func TestKeptRowsAreReusedUntilTheirDataChanges(t *testing.T) {
 			ContactFirstName: "Ann", ContactLastName: "Lee", Country: "JP", Status: "received", CreatedAt: at, ExpiresAt: &exp}
 	}
 	row := func(l *lead.Lead, lang string) leadRow {
-		r := leadRow{Lead: l, Link: "/leads/7?tab=marketplace", Due: "13 days", CanWork: true}
-		r.Cells = h.rowCells(lang, l, "")
-		r.Heart = rowHeart{ID: l.ID, CSRF: "token", Button: h.cell(heartButtonCell{lang, false})}
-		return r
+		return h.leadRow(&rowsOf{lang: lang, now: at, query: "tab=marketplace", canWork: true, csrf: "token"}, l, false, false, nil)
 	}
 	first, err := h.renderRows("en", []leadRow{row(load(), "en")})
 	if err != nil {
@@ -202,7 +199,7 @@ func TestFreshRowsComeInOrder(t *testing.T) {
 	for i := range 50 {
 		l := &lead.Lead{ID: int64(i + 1), Tab: "marketplace", LeadType: "offer", CTA: "contact_me", Source: "appsource",
 			CustomerCompany: fmt.Sprintf("Company %02d", i), Country: "JP", Status: "received", CreatedAt: at}
-		rows = append(rows, leadRow{Lead: l, Link: fmt.Sprintf("/leads/%d", i+1), Cells: h.rowCells("ja", l, "")})
+		rows = append(rows, h.leadRow(&rowsOf{lang: "ja", now: at, query: "tab=marketplace"}, l, false, false, nil))
 	}
 	if _, err := h.renderRows("ja", rows[10:13]); err != nil { // three kept beforehand
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func (h *Handler) slaPolicy(c echo.Context) *sla.Policy {
 
 // slaBadgeOf is l's badge at now under p, or nil for a lead with no target (answered, informational,
 // archived, a test lead).
-func (h *Handler) slaBadgeOf(c echo.Context, p *sla.Policy, l *lead.Lead, now time.Time) *slaBadge {
+func (h *Handler) slaBadgeOf(lang string, p *sla.Policy, l *lead.Lead, now time.Time) *slaBadge {
 	if p == nil {
 		return nil
 	}
@@ -44,11 +44,11 @@ func (h *Handler) slaBadgeOf(c echo.Context, p *sla.Policy, l *lead.Lead, now ti
 	if st.State == sla.Overdue {
 		// Said like the time left, on the other side: hours (rounded up) for two days, then days.
 		unit, n := lifecycle.TimeLeft(max(st.Over, time.Minute))
-		b.Text = h.T(c, map[string]string{"hours": "sla.badge.over_hours", "days": "sla.badge.over_days"}[unit], n)
+		b.Text = h.Catalog.T(lang, map[string]string{"hours": "sla.badge.over_hours", "days": "sla.badge.over_days"}[unit], n)
 		return b
 	}
 	unit, n := lifecycle.TimeLeft(st.Left)
-	b.Text = h.T(c, map[string]string{"hours": "sla.badge.hours", "days": "sla.badge.days", "overdue": "sla.badge.hours"}[unit], max(n, 1))
+	b.Text = h.Catalog.T(lang, map[string]string{"hours": "sla.badge.hours", "days": "sla.badge.days", "overdue": "sla.badge.hours"}[unit], max(n, 1))
 	return b
 }
 
@@ -72,7 +72,7 @@ func (h *Handler) slaActionItems(c echo.Context, userID int64, now time.Time) ([
 	}
 	var out []slaActionItem
 	for _, l := range ls {
-		if b := h.slaBadgeOf(c, p, l, now); b != nil {
+		if b := h.slaBadgeOf(h.lang(c), p, l, now); b != nil {
 			out = append(out, slaActionItem{LeadID: l.ID, Company: l.CustomerCompany, Badge: b})
 		}
 	}

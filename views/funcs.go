@@ -39,7 +39,6 @@ func (r *Renderer) funcs(lang string) template.FuncMap {
 		},
 		"date":     func(t any) string { return r.FormatTime(t, lang, false) },
 		"datetime": func(t any) string { return r.FormatTime(t, lang, true) },
-		"isodate":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"num":      func(n any) string { return printer.Sprint(n) },
 		"money": func(minor int64, currency string) string {
 			return money.Amount{Minor: minor, Currency: currency}.Format(lang)
