@@ -345,9 +345,28 @@ func scrubQueuesTx(ctx context.Context, tx *sql.Tx, leadID int64, needles []stri
 // because connections run with secure_delete on, and the search index drops a deleted row's entries
 // from its segments at once (FTS5 secure-delete, migration 0102). A reader holding an old snapshot can
 // delay the truncation; the error says so, and the next checkpoint finishes it.
+//
+// A truncating checkpoint holds the write lock while it waits for readers on older snapshots, so every
+// write waits with it: at start, the lead index reads a million leads for seconds, and a sign-in waited
+// as long behind the retention job. So the log is first copied into the database without blocking
+// anyone (a passive checkpoint), and the truncation then waits for readers only briefly
+// (compactWaitForReaders) before it gives up until the next run.
 func (d *DB) CompactAfterErasure(ctx context.Context) error {
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("db: checkpoint: %w", err)
+	}
+	defer conn.Close()
 	var busy, logFrames, done int
-	if err := d.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("db: checkpoint: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, compactWaitForReaders.Milliseconds())); err != nil {
+		return fmt.Errorf("db: checkpoint: %w", err)
+	}
+	// The connection goes back to the pool with the usual timeout (the DSN's _busy_timeout).
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds()))
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("db: checkpoint: %w", err)
 	}
 	if busy != 0 {
@@ -355,6 +374,10 @@ func (d *DB) CompactAfterErasure(ctx context.Context) error {
 	}
 	return nil
 }
+
+// compactWaitForReaders is how long CompactAfterErasure's truncation waits for readers, holding the
+// write lock.
+const compactWaitForReaders = 200 * time.Millisecond
 
 // PrivacyRun is one erasure or retention run from the audit log.
 type PrivacyRun struct {

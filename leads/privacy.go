@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -157,10 +156,7 @@ func (s *Service) Erase(ctx context.Context, by lead.Actor, req ErasureRequest) 
 	if err != nil {
 		return ErasureReport{}, fmt.Errorf("leads: erase: %w", err)
 	}
-	if err := s.db.CompactAfterErasure(ctx); err != nil {
-		// The erasure is committed; only the file's tidy-up waits for the next checkpoint.
-		slog.Warn("erasure: compact", "err", err)
-	}
+	s.compact(ctx, "erasure")
 	return rep, nil
 }
 

@@ -178,3 +178,48 @@ func TestEraseRefusesBadRequests(t *testing.T) {
 		t.Errorf("a Referrals admin erasing: %v; want ErrRole", err)
 	}
 }
+
+// TestCompactionThatHadToWaitIsFinishedByTheNextRetentionRun: while a reader holds an old snapshot,
+// the compaction after an erasure cannot truncate the write-ahead log (the erased person's frames stay
+// in it); the next retention run finishes it, although it has nothing to retire.
+func TestCompactionThatHadToWaitIsFinishedByTheNextRetentionRun(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.receive(t, "wolfram")
+	const email = "wolfram@customer.example" // the contact f.receive gives the lead
+	reader, err := f.d.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if _, err := reader.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRowContext(ctx, `SELECT count(*) FROM leads`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	dpo := testkit.CreateUser(t, f.d, "dpo@example.com", "Dana", db.RoleAccount)
+	if _, err := f.svc.Erase(ctx, dpo.LeadActor(), leads.ErasureRequest{Email: email, Reason: "Art. 17"}); err != nil {
+		t.Fatal(err)
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(f.d.Path + "-wal")
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+	if walSize() == 0 {
+		t.Fatal("the log was truncated while a reader held an old snapshot; the test shows nothing")
+	}
+	if _, err := reader.ExecContext(ctx, `COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ApplyRetention(ctx, f.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if s := walSize(); s != 0 {
+		t.Errorf("the write-ahead log still holds %d bytes after the next retention run", s)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
@@ -159,6 +158,9 @@ func (s *Service) ApplyRetention(ctx context.Context, now time.Time) (RetentionR
 	}
 	rep.TestDeleted = n
 	if rep == (RetentionReport{}) {
+		if s.compactPending.Load() {
+			s.compact(ctx, "retention")
+		}
 		return rep, nil
 	}
 	by := lead.JobActor()
@@ -166,9 +168,7 @@ func (s *Service) ApplyRetention(ctx context.Context, now time.Time) (RetentionR
 	if err := db.Audit(ctx, s.db, now, by.UserID, by.Label, "privacy.retention", "", string(details)); err != nil {
 		return rep, err
 	}
-	if err := s.db.CompactAfterErasure(ctx); err != nil {
-		slog.Warn("retention: compact", "err", err)
-	}
+	s.compact(ctx, "retention")
 	return rep, nil
 }
 

@@ -15,6 +15,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync/atomic"
 
 	"leaddesk/db"
 	"leaddesk/internal/clock"
@@ -42,6 +44,21 @@ type Service struct {
 	clock    clock.Clock
 	subs     []lead.Subscriber
 	incoming batcher // group-commits leads arriving at the same moment (Receive)
+	// compactPending: the last compaction after an erasure or a retention run could not truncate the
+	// write-ahead log (a reader held an old snapshot); the next retention run tries again.
+	compactPending atomic.Bool
+}
+
+// compact makes what an erasure or a retention run (what) removed unrecoverable from the file
+// (db.CompactAfterErasure). The change is committed already, so a compaction that must wait is only
+// logged, and left to the next retention run.
+func (s *Service) compact(ctx context.Context, what string) {
+	if err := s.db.CompactAfterErasure(ctx); err != nil {
+		s.compactPending.Store(true)
+		slog.Warn(what+": compact", "err", err)
+		return
+	}
+	s.compactPending.Store(false)
 }
 
 // New returns the service over d, telling the time by clk and handing every event to subs in order.
