@@ -73,13 +73,8 @@ type leadRow struct {
 	Flame   string // lifecycle.Flame: "", "hot" or "calm"
 	Due     string // time left to respond, for received actionable leads
 	Urgency string // lifecycle.Urgency: "", "warning" or "danger"
-	// Select is the bulk checkbox's label; empty for an archived lead, which has no checkbox.
-	Select  string
-	Contact string // lead.ContactName
-	Value   string // the deal value with its currency; empty when there is none
-	Created string // the day the lead came in, as the row shows it
-	// CreatedISO is the instant it came in, for <time>.
-	CreatedISO string
+	// Text is made from the lead in the row's language when the row is rendered (renderRows).
+	Text rowText
 	// ClassColumn: the row shows the Classification column (leadsData.ClassColumn).
 	ClassColumn bool
 	// Overdue: the lead has a next step past its day ("ws-overdue").

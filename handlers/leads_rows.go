@@ -119,6 +119,32 @@ func (h *Handler) rowCells(lang string, r *leadRow) rowCells {
 	}
 }
 
+// rowText is a row's words and figures, made from its lead in the row's language: formatting them
+// through template functions was a fifth of a row's rendering. They follow from the row's key (the
+// lead's values, CanWork, the language), so they are made only for a row rendered afresh.
+type rowText struct {
+	// Select is the bulk checkbox's label; empty for an archived lead (bulk decline skips what it
+	// cannot decline, bulk assignment what is archived) and without CanWork: no checkbox.
+	Select  string
+	Contact string // lead.ContactName
+	Value   string // the deal value with its currency; empty when there is none
+	Created string // the day the lead came in, as the row shows it
+	// CreatedISO is the instant it came in, for <time>.
+	CreatedISO string
+}
+
+func (h *Handler) rowText(lang string, r *leadRow) rowText {
+	l := r.Lead
+	t := rowText{Contact: l.ContactName(), Created: h.Views.FormatTime(l.CreatedAt, lang, false), CreatedISO: l.CreatedAt.UTC().Format(time.RFC3339)}
+	if l.DealValue != 0 {
+		t.Value = money.Amount{Minor: l.DealValue, Currency: l.Currency}.Format(lang)
+	}
+	if r.CanWork && l.Status != "archived" {
+		t.Select = h.Catalog.T(lang, "ws.select_lead", l.CustomerCompany)
+	}
+	return t
+}
+
 // rowsOf is what the rows of a page share.
 type rowsOf struct {
 	lang                 string
@@ -134,16 +160,9 @@ type rowsOf struct {
 // l's owner, nil when unassigned.
 func (h *Handler) leadRow(p *rowsOf, l *lead.Lead, overdue, favorite bool, owner *db.Owner) leadRow {
 	r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + p.query, Flame: lifecycle.Flame(l, p.now), CanWork: p.canWork,
-		ClassColumn: p.classColumn, Overdue: overdue, Contact: l.ContactName(), Created: h.Views.FormatTime(l.CreatedAt, p.lang, false),
-		CreatedISO: l.CreatedAt.UTC().Format(time.RFC3339)}
-	if l.DealValue != 0 {
-		r.Value = money.Amount{Minor: l.DealValue, Currency: l.Currency}.Format(p.lang)
-	}
+		ClassColumn: p.classColumn, Overdue: overdue}
 	r.SLA = h.slaBadgeOf(p.lang, p.sla, l, p.now)
 	if p.canWork {
-		if l.Status != "archived" { // bulk decline skips what it cannot decline, bulk assignment what is archived
-			r.Select = h.Catalog.T(p.lang, "ws.select_lead", l.CustomerCompany)
-		}
 		r.Heart = rowHeart{ID: l.ID, On: favorite, CSRF: p.csrf, Button: h.cell(heartButtonCell{p.lang, favorite})}
 	}
 	if by := lifecycle.RespondBy(l); !by.IsZero() {
@@ -225,6 +244,7 @@ func keyOfRow(lang string, r leadRow) rowKey {
 		lastActivityAt: optional(r.LastActivityAt), firstContactAt: optional(r.FirstContactAt)}
 	v.AcceptedAt, v.ArchivedAt, v.ExpiresAt, v.LastActivityAt, v.FirstContactAt = nil, nil, nil, nil, nil
 	r.Lead = nil
+	r.Text = rowText{} // made from the rest (rowText)
 	var badge slaBadge
 	if r.SLA != nil {
 		badge = *r.SLA
@@ -360,9 +380,11 @@ func (h *Handler) renderFreshRows(lang string, rows []leadRow, fresh []int, out 
 	return errors.Join(errs...)
 }
 
+// renderRowsOf renders rows[i] into out[i] for each i of which, making its Text first.
 func (h *Handler) renderRowsOf(lang string, rows []leadRow, which []int, out []template.HTML) error {
 	var b bytes.Buffer
 	for _, i := range which {
+		rows[i].Text = h.rowText(lang, &rows[i])
 		var err error
 		if out[i], err = h.partialHTML(&b, lang, "ws-row", rows[i]); err != nil {
 			return err

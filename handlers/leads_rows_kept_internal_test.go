@@ -122,6 +122,9 @@ func TestRowKeyNamesEverythingARowIsGiven(t *testing.T) {
 	r := full()
 	n := 0
 	leaves(reflect.ValueOf(&r).Elem(), "leadRow", func(path string) {
+		if strings.HasPrefix(path, "leadRow.Text.") {
+			return // made from the lead, CanWork and the language when the row is rendered (rowText)
+		}
 		n++
 		if keyOfRow("en", r) == base {
 			t.Errorf("%s is not in the row's key: a row kept before it changed would be shown after", path)
@@ -169,7 +172,9 @@ func TestKeptRowsAreReusedUntilTheirDataChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fresh bytes.Buffer
-	if err := h.Views.RenderPartial(&fresh, "en", "leads/index", "ws-row", row(load(), "en")); err != nil {
+	r := row(load(), "en")
+	r.Text = h.rowText("en", &r)
+	if err := h.Views.RenderPartial(&fresh, "en", "leads/index", "ws-row", r); err != nil {
 		t.Fatal(err)
 	}
 	if string(first) != fresh.String() || !strings.Contains(fresh.String(), "Contoso") {
@@ -210,6 +215,7 @@ func TestFreshRowsComeInOrder(t *testing.T) {
 	}
 	var want bytes.Buffer
 	for _, r := range rows {
+		r.Text = h.rowText("ja", &r)
 		if err := h.Views.RenderPartial(&want, "ja", "leads/index", "ws-row", r); err != nil {
 			t.Fatal(err)
 		}
