@@ -116,7 +116,8 @@ type resultsHead struct {
 	Shown       int // rows on this page
 	First, Last int
 	Assignees   []db.Owner
-	Sorts       map[string]sortLink
+	Sorts       sortLinks  // the column headers
+	SortMenu    []sortLink // the card layout's menu, in sortMenu's order
 	ClassColumn bool
 }
 
@@ -153,9 +154,27 @@ type countryOption struct {
 }
 
 type sortLink struct {
+	Key  string // the sort (leadfilter.Sorts)
 	URL  string
 	Dir  string // "asc", "desc" or "" when not sorted by this column
 	Next string // accessible description of what a click does
+	// Label is the column's header, MenuLabel the sort's name in the card layout's menu.
+	Label, MenuLabel string
+	Class            string // the header cell's class ("num" for the value)
+	AriaSort         string // "ascending", "descending" or "none"
+	Icon             string // the arrow: "sort-up", "sort-down", or "sort" when not sorted by this column
+}
+
+// sortLinks are the sortable columns' headers, one for each of leadfilter.Sorts.
+type sortLinks struct{ Customer, Value, Created, Status, Expiry sortLink }
+
+// sortMenu is the order of the card layout's sort menu ("ws-sort-select").
+var sortMenu = []string{"created", "expiry", "customer", "value", "status"}
+
+// sortColumns are the sorts' column headers, with their cells' classes.
+var sortColumns = map[string]struct{ label, class string }{
+	"customer": {"ws.col.customer", ""}, "value": {"ws.col.value", "num"}, "created": {"ws.col.created", ""},
+	"status": {"ws.col.status", ""}, "expiry": {"ws.col.due", ""},
 }
 
 type pageLink struct {
@@ -336,7 +355,8 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		v := f.Query()
 		v.Del("page")
 		v.Set("sort", s)
-		sl := sortLink{}
+		sl := sortLink{Key: s, Label: h.T(c, sortColumns[s].label), MenuLabel: h.T(c, "mobile.sort."+s), Class: sortColumns[s].class,
+			AriaSort: "none", Icon: "sort"}
 		dir := "asc"
 		if s == "created" {
 			dir = "desc"
@@ -347,6 +367,8 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 				sl.Dir = "desc"
 			}
 			dir = map[string]string{"asc": "desc", "desc": "asc"}[sl.Dir]
+			sl.AriaSort = map[string]string{"asc": "ascending", "desc": "descending"}[sl.Dir]
+			sl.Icon = map[string]string{"asc": "sort-up", "desc": "sort-down"}[sl.Dir]
 		}
 		v.Set("dir", dir)
 		sl.URL = "/leads?" + v.Encode()
@@ -355,6 +377,11 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 			sl.Next = h.T(c, "ws.sort.desc")
 		}
 		sorts[s] = sl
+	}
+	heads := sortLinks{Customer: sorts["customer"], Value: sorts["value"], Created: sorts["created"], Status: sorts["status"], Expiry: sorts["expiry"]}
+	menu := make([]sortLink, len(sortMenu))
+	for i, s := range sortMenu {
+		menu[i] = sorts[s]
 	}
 
 	// Pager: first, last and two around the current page.
@@ -389,7 +416,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 	}
 	if len(d.Rows) > 0 {
 		d.Head, err = h.fragment(lang, "ws-results-head", resultsHead{CanWork: d.CanWork, CSRF: csrf, Query: d.Query, Tab: f.Tab, Total: res.Total,
-			Shown: len(d.Rows), First: d.First, Last: d.Last, Assignees: d.Assignees, Sorts: sorts, ClassColumn: d.ClassColumn})
+			Shown: len(d.Rows), First: d.First, Last: d.Last, Assignees: d.Assignees, Sorts: heads, SortMenu: menu, ClassColumn: d.ClassColumn})
 		if err != nil {
 			return nil, err
 		}
