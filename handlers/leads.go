@@ -171,10 +171,11 @@ type sortLinks struct{ Customer, Value, Created, Status, Expiry sortLink }
 // sortMenu is the order of the card layout's sort menu ("ws-sort-select").
 var sortMenu = []string{"created", "expiry", "customer", "value", "status"}
 
-// sortColumns are the sorts' column headers, with their cells' classes.
-var sortColumns = map[string]struct{ label, class string }{
-	"customer": {"ws.col.customer", ""}, "value": {"ws.col.value", "num"}, "created": {"ws.col.created", ""},
-	"status": {"ws.col.status", ""}, "expiry": {"ws.col.due", ""},
+// sortColumns are the sorts' column headers with their cells' classes, and their names in the menu.
+var sortColumns = map[string]struct{ label, class, menu string }{
+	"customer": {"ws.col.customer", "", "mobile.sort.customer"}, "value": {"ws.col.value", "num", "mobile.sort.value"},
+	"created": {"ws.col.created", "", "mobile.sort.created"}, "status": {"ws.col.status", "", "mobile.sort.status"},
+	"expiry": {"ws.col.due", "", "mobile.sort.expiry"},
 }
 
 type pageLink struct {
@@ -355,7 +356,7 @@ func (h *Handler) leadsView(c echo.Context, f leadfilter.View, res *db.LeadPage)
 		v := f.Query()
 		v.Del("page")
 		v.Set("sort", s)
-		sl := sortLink{Key: s, Label: h.T(c, sortColumns[s].label), MenuLabel: h.T(c, "mobile.sort."+s), Class: sortColumns[s].class,
+		sl := sortLink{Key: s, Label: h.T(c, sortColumns[s].label), MenuLabel: h.T(c, sortColumns[s].menu), Class: sortColumns[s].class,
 			AriaSort: "none", Icon: "sort"}
 		dir := "asc"
 		if s == "created" {
