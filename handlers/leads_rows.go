@@ -155,9 +155,9 @@ type rowsOf struct {
 	sla                  *sla.Policy
 }
 
-// leadRow is l's row on page p: its words and figures in p's language, what depends on the time, and
-// its kept cells. overdue: l has a next step past its day; favorite: the user's heart is on; owner:
-// l's owner, nil when unassigned.
+// leadRow is l's row on page p: what depends on the time, the user and the view, and its kept cells
+// (its words and figures are made only if it is rendered afresh, rowText). overdue: l has a next step
+// past its day; favorite: the user's heart is on; owner: l's owner, nil when unassigned.
 func (h *Handler) leadRow(p *rowsOf, l *lead.Lead, overdue, favorite bool, owner *db.Owner) leadRow {
 	r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + p.query, Flame: lifecycle.Flame(l, p.now), CanWork: p.canWork,
 		ClassColumn: p.classColumn, Overdue: overdue}
@@ -196,15 +196,15 @@ func (h *Handler) cell(k cell) template.HTML {
 
 // Whole rows are kept too: executing "ws-row" for each of a page's rows was most of a results page's
 // time (about 40 µs a row in BenchmarkLeadsRows, half of BenchmarkLeadsPage's 4 ms), and a row reads
-// nothing but its data. A kept row's key is therefore everything "ws-row" is given — the lead's
-// values (rowKey.lead) and the rest of the leadRow, link, heart and cells included — with the
-// language, so a row is reused only where a fresh rendering would be byte for byte the same: a lead
-// that changed, another language, another view (the link carries the view), another session (the
-// heart carries its CSRF token), a favourite, an owner or a next step, and the time-dependent parts
-// (flame, time left, urgency, overdue mark, all computed per request and placed in the row's data)
-// each make another key. Nothing has to be invalidated; rows no page asks for any more age out of
-// the bounded cache. This holds while the row's template functions read only their arguments and the
-// language (views/funcs.go), which is what views.Renderer promises.
+// nothing but its data. A kept row's key is therefore everything "ws-row" is given — the lead's values
+// (rowKey.lead) and the rest of the leadRow, link, heart and cells included, but not its Text, which
+// is made from the rest — with the language, so a row is reused only where a fresh rendering would be
+// byte for byte the same: a lead that changed, another language, another view (the link carries the
+// view), another session (the heart carries its CSRF token), a favourite, an owner or a next step, and
+// the time-dependent parts (flame, time left, urgency, overdue mark, all computed per request and
+// placed in the row's data) each make another key. Nothing has to be invalidated; rows no page asks
+// for any more age out of the bounded cache. This holds while the row's template functions read only
+// their arguments and the language (views/funcs.go), which is what views.Renderer promises.
 
 // maxKeptRowBytes bounds the kept rows: about 3,000 rows of 50-row pages (60 pages) for 8 MB, enough
 // for the views a team works in, and small beside the lead index on a 1 GB VM.
