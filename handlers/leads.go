@@ -73,7 +73,9 @@ type leadRow struct {
 	Flame   string // lifecycle.Flame: "", "hot" or "calm"
 	Due     string // time left to respond, for received actionable leads
 	Urgency string // lifecycle.Urgency: "", "warning" or "danger"
-	// Text is made from the lead in the row's language when the row is rendered (renderRows).
+	// Owner is the owner's avatar ("ws-owner"); empty for an unassigned lead.
+	Owner template.HTML
+	// Text and Cells are made from the rest when the row is rendered (renderParts).
 	Text rowText
 	// ClassColumn: the row shows the Classification column (leadsData.ClassColumn).
 	ClassColumn bool

@@ -102,12 +102,9 @@ type rowHeart struct {
 // rowCells are a row's kept cells, placed by the "ws-row" template.
 type rowCells struct {
 	Marks, Validity, Place, Kind, StatusDue template.HTML
-	// Owner is the owner's avatar ("ws-owner"); empty for an unassigned lead.
-	Owner template.HTML
 }
 
-// rowCells are r's kept cells other than the owner's, from its lead and its Flame, Overdue,
-// ClassColumn, Due and Urgency.
+// rowCells are r's kept cells, from its lead and its Flame, Overdue, ClassColumn, Due and Urgency.
 func (h *Handler) rowCells(lang string, r *leadRow) rowCells {
 	l := r.Lead
 	return rowCells{
@@ -120,8 +117,7 @@ func (h *Handler) rowCells(lang string, r *leadRow) rowCells {
 }
 
 // rowText is a row's words and figures, made from its lead in the row's language: formatting them
-// through template functions was a fifth of a row's rendering. They follow from the row's key (the
-// lead's values, CanWork, the language), so they are made only for a row rendered afresh.
+// through template functions was a fifth of a row's rendering.
 type rowText struct {
 	// Select is the bulk checkbox's label; empty for an archived lead (bulk decline skips what it
 	// cannot decline, bulk assignment what is archived) and without CanWork: no checkbox.
@@ -145,6 +141,18 @@ func (h *Handler) rowText(lang string, r *leadRow) rowText {
 	return t
 }
 
+// renderParts makes what r's rendering takes from the rest of r: its words and figures, its kept
+// cells and its heart's button. They follow from the row's key (the lead's values, the row's flame,
+// time left, view and heart, the language), which therefore leaves them out (keyOfRow); so they are
+// made only for a row rendered afresh, and a kept row neither formats nor looks them up.
+func (h *Handler) renderParts(lang string, r *leadRow) {
+	r.Text = h.rowText(lang, r)
+	r.Cells = h.rowCells(lang, r)
+	if r.CanWork {
+		r.Heart.Button = h.cell(heartButtonCell{lang, r.Heart.On})
+	}
+}
+
 // rowsOf is what the rows of a page share.
 type rowsOf struct {
 	lang                 string
@@ -155,15 +163,15 @@ type rowsOf struct {
 	sla                  *sla.Policy
 }
 
-// leadRow is l's row on page p: what depends on the time, the user and the view, and its kept cells
-// (its words and figures are made only if it is rendered afresh, rowText). overdue: l has a next step
-// past its day; favorite: the user's heart is on; owner: l's owner, nil when unassigned.
+// leadRow is l's row on page p: what depends on the time, the user and the view (what the row shows
+// of these is made only if it is rendered afresh, renderParts). overdue: l has a next step past its
+// day; favorite: the user's heart is on; owner: l's owner, nil when unassigned.
 func (h *Handler) leadRow(p *rowsOf, l *lead.Lead, overdue, favorite bool, owner *db.Owner) leadRow {
 	r := leadRow{Lead: l, Link: "/leads/" + strconv.FormatInt(l.ID, 10) + "?" + p.query, Flame: lifecycle.Flame(l, p.now), CanWork: p.canWork,
 		ClassColumn: p.classColumn, Overdue: overdue}
 	r.SLA = h.slaBadgeOf(p.lang, p.sla, l, p.now)
 	if p.canWork {
-		r.Heart = rowHeart{ID: l.ID, On: favorite, CSRF: p.csrf, Button: h.cell(heartButtonCell{p.lang, favorite})}
+		r.Heart = rowHeart{ID: l.ID, On: favorite, CSRF: p.csrf}
 	}
 	if by := lifecycle.RespondBy(l); !by.IsZero() {
 		r.Due = h.timeLeft(p.lang, by.Sub(p.now))
@@ -171,9 +179,8 @@ func (h *Handler) leadRow(p *rowsOf, l *lead.Lead, overdue, favorite bool, owner
 			r.Urgency = u // the list colours only the last two days; "calm" stays plain
 		}
 	}
-	r.Cells = h.rowCells(p.lang, &r)
 	if owner != nil {
-		r.Cells.Owner = h.cell(ownerCell{p.lang, owner.Initials(), owner.Label()})
+		r.Owner = h.cell(ownerCell{p.lang, owner.Initials(), owner.Label()})
 	}
 	return r
 }
@@ -197,8 +204,8 @@ func (h *Handler) cell(k cell) template.HTML {
 // Whole rows are kept too: executing "ws-row" for each of a page's rows was most of a results page's
 // time (about 40 µs a row in BenchmarkLeadsRows, half of BenchmarkLeadsPage's 4 ms), and a row reads
 // nothing but its data. A kept row's key is therefore everything "ws-row" is given — the lead's values
-// (rowKey.lead) and the rest of the leadRow, link, heart and cells included, but not its Text, which
-// is made from the rest — with the language, so a row is reused only where a fresh rendering would be
+// (rowKey.lead) and the rest of the leadRow, link, heart and owner included, but not the parts made
+// from the rest (renderParts) — with the language, so a row is reused only where a fresh rendering would be
 // byte for byte the same: a lead that changed, another language, another view (the link carries the
 // view), another session (the heart carries its CSRF token), a favourite, an owner or a next step, and
 // the time-dependent parts (flame, time left, urgency, overdue mark, all computed per request and
@@ -244,7 +251,7 @@ func keyOfRow(lang string, r leadRow) rowKey {
 		lastActivityAt: optional(r.LastActivityAt), firstContactAt: optional(r.FirstContactAt)}
 	v.AcceptedAt, v.ArchivedAt, v.ExpiresAt, v.LastActivityAt, v.FirstContactAt = nil, nil, nil, nil, nil
 	r.Lead = nil
-	r.Text = rowText{} // made from the rest (rowText)
+	r.Text, r.Cells, r.Heart.Button = rowText{}, rowCells{}, "" // made from the rest (renderParts)
 	var badge slaBadge
 	if r.SLA != nil {
 		badge = *r.SLA
@@ -380,11 +387,11 @@ func (h *Handler) renderFreshRows(lang string, rows []leadRow, fresh []int, out 
 	return errors.Join(errs...)
 }
 
-// renderRowsOf renders rows[i] into out[i] for each i of which, making its Text first.
+// renderRowsOf renders rows[i] into out[i] for each i of which, making its parts first.
 func (h *Handler) renderRowsOf(lang string, rows []leadRow, which []int, out []template.HTML) error {
 	var b bytes.Buffer
 	for _, i := range which {
-		rows[i].Text = h.rowText(lang, &rows[i])
+		h.renderParts(lang, &rows[i])
 		var err error
 		if out[i], err = h.partialHTML(&b, lang, "ws-row", rows[i]); err != nil {
 			return err
