@@ -70,9 +70,10 @@ func (h *Handler) slaActionItems(c echo.Context, userID int64, now time.Time) ([
 	if err != nil {
 		return nil, err
 	}
+	lang := h.lang(c)
 	var out []slaActionItem
 	for _, l := range ls {
-		if b := h.slaBadgeOf(h.lang(c), p, l, now); b != nil {
+		if b := h.slaBadgeOf(lang, p, l, now); b != nil {
 			out = append(out, slaActionItem{LeadID: l.ID, Company: l.CustomerCompany, Badge: b})
 		}
 	}
