@@ -228,6 +228,19 @@ if [ -n "${LEADDESK_BENCH_SCALE:-}" ]; then
   exit 0
 fi
 
+# The machine's speed moves from day to day (a shared VM): the same commit has rendered 50 never-seen
+# rows (BenchmarkLeadsFreshRows) in 1.15 ms one day and 2.7 ms another. This fixed, CPU-bound workload,
+# timed before and after the figures, says what kind of day a run had, so that runs can be compared.
+machine_check() { # machine_check WHEN: BenchmarkLeadsFreshRows on one core (50 Japanese rows rendered afresh), ms, median of 3
+  LAST=$BASE/bench-last-machine-$1.txt
+  results=()
+  local v
+  v=$(go test -tags $TAGS -run '^$' -bench '^BenchmarkLeadsFreshRows$' -cpu 1 -count 3 ./handlers/ 2>/dev/null |
+    awk '/^BenchmarkLeadsFreshRows/ { printf "%.2f\n", $3 / 1e6 }' | median)
+  say "machine check, $1: 50 fresh rows on one core (Go benchmark)" "$v" ms "-"
+  printf '%s\n' "${results[@]}" >"$LAST"
+}
+
 LEADS=${LEADDESK_BENCH_LEADS:-1000000}
 if [ "${BENCH_GO:-0}" = 1 ]; then
   seed "$LEADS"
@@ -239,7 +252,9 @@ if [ "${BENCH_GO:-0}" = 1 ]; then
   echo "== Partner Center: a change made here reaches the simulator under serve"
   go test -tags $TAGS -count=1 -run 'TestPartnerCenterPushLatencyUnderServe' -v . 2>&1 | grep -E 'pc push latency|^---' || true
 fi
+machine_check before
 measure "$LEADS" 1
 [ "${BENCH_DEMO:-1}" = 1 ] && demo_first_page "$LEADS"
+machine_check after
 echo "== lead index live heap (Go, after a collection)"
 LEADDESK_BENCH_DB="$BASE/$LEADS/leaddesk.db" go test -tags $TAGS -run '^$' -bench 'BenchmarkIndexLoad' -benchtime 1x ./db/leadindex/ 2>&1 | grep -E '^Benchmark' || true
