@@ -19,7 +19,7 @@ import (
 // chose the digest gets no single mail but the digest after the day ends.
 func TestPreferencesOverrideTheProfile(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	kenji := testkit.CreateUser(t, d, "kenji@team.example", "Kenji Sato", db.RoleProfile)
 	off := testkit.CreateUser(t, d, "off@team.example", "Off User", db.RoleReferrals)
 	dig := testkit.CreateUser(t, d, "digest@team.example", "Dai Gest", db.RoleReferrals)
@@ -27,14 +27,14 @@ func TestPreferencesOverrideTheProfile(t *testing.T) {
 	setPrefs(t, d, &db.NotificationPrefs{UserID: off.ID, Enabled: false, Mode: "single"})
 	setPrefs(t, d, &db.NotificationPrefs{UserID: dig.ID, Enabled: true, Mode: "digest"})
 	loc := addLocation(t, d, "Kenji Sato", "KENJI@team.example") // the profile names him as the contact
-	s := newSender(t, d, srv.url(""), srv)
+	s := newSender(t, d, srv.URL(""), srv)
 
 	addLead(t, d, day0, loc, "株式会社ミライ", func(l *lead.Lead) { l.CustomerRequestedContact = true })
 	run(t, s, day0)
-	if n := len(srv.to("kenji@team.example")); n != 0 {
+	if n := len(srv.To("kenji@team.example")); n != 0 {
 		t.Errorf("the profile's address got %d mails; the user's own address should win", n)
 	}
-	got := srv.to("kenji.mobile@team.example")
+	got := srv.To("kenji.mobile@team.example")
 	if len(got) != 1 {
 		t.Fatalf("the user's own address got %d mails, want 1", len(got))
 	}
@@ -50,10 +50,10 @@ func TestPreferencesOverrideTheProfile(t *testing.T) {
 	if !strings.Contains(m.HTML, `lang="ja"`) || !strings.Contains(m.HTML, "リードを開く") {
 		t.Errorf("Japanese HTML part is not Japanese:\n%s", m.HTML)
 	}
-	if n := len(srv.to("off@team.example")); n != 0 {
+	if n := len(srv.To("off@team.example")); n != 0 {
 		t.Errorf("a user with mail off got %d mails", n)
 	}
-	if n := len(srv.to("digest@team.example")); n != 0 {
+	if n := len(srv.To("digest@team.example")); n != 0 {
 		t.Errorf("a digest-mode user got %d single mails", n)
 	}
 	next := day0.Add(7 * time.Hour)
@@ -61,7 +61,7 @@ func TestPreferencesOverrideTheProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, s, next)
-	got = srv.to("digest@team.example")
+	got = srv.To("digest@team.example")
 	if len(got) != 1 || !strings.Contains(got[0].Text, "株式会社ミライ") || got[0].Subject != "New lead on Nov 30, 2026: 株式会社ミライ" {
 		t.Errorf("digest-mode user after the day: %d mails %+v", len(got), got)
 	}
@@ -71,15 +71,15 @@ func TestPreferencesOverrideTheProfile(t *testing.T) {
 func TestNamesCannotInjectMarkupOrHeaders(t *testing.T) {
 	d := testkit.NewDB(t)
 	mailWithPersonalData(t, d) // the contact's name is in the mail, to try to inject through it
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren\r\nBcc: victim@evil.example", db.RoleReferrals)
-	s := newSender(t, d, srv.url(""), srv)
+	s := newSender(t, d, srv.URL(""), srv)
 	addLead(t, d, day0, 0, "<script>alert(1)</script> & Co\r\nBcc: other@evil.example", func(l *lead.Lead) {
 		l.ContactFirstName = `<img src=x onerror=alert(2)>`
 		l.ContactLastName = "Eve\nX-Injected: yes"
 	})
 	run(t, s, day0)
-	got := srv.messages()
+	got := srv.All()
 	if len(got) != 1 {
 		t.Fatalf("%d deliveries, want 1 (and only to the real recipient)", len(got))
 	}
@@ -113,27 +113,27 @@ func TestNamesCannotInjectMarkupOrHeaders(t *testing.T) {
 // to an unverified server; a wrong password keeps it queued with the reason.
 func TestAuthOverStartTLS(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t, withTLS(false), withAuth("leaddesk", "s3cret pass"))
+	srv := testkit.StartSMTP(t, testkit.SMTPWithTLS(false), testkit.SMTPWithAuth("leaddesk", "s3cret pass"))
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
 	addLead(t, d, day0, 0, "Alpha")
 
-	untrusting := newSender(t, d, srv.url("leaddesk:s3cret%20pass"), nil)
+	untrusting := newSender(t, d, srv.URL("leaddesk:s3cret%20pass"), nil)
 	run(t, untrusting, day0)
 	rows, _, _ := d.ListOutbox(context.Background(), db.OutboxFilter{})
-	if len(srv.messages()) != 0 || rows[0].Status != "queued" || !strings.Contains(rows[0].LastError, "certificate") {
-		t.Fatalf("unverified server: %d delivered, row %s %q; want queued with a certificate error", len(srv.messages()), rows[0].Status, rows[0].LastError)
+	if len(srv.All()) != 0 || rows[0].Status != "queued" || !strings.Contains(rows[0].LastError, "certificate") {
+		t.Fatalf("unverified server: %d delivered, row %s %q; want queued with a certificate error", len(srv.All()), rows[0].Status, rows[0].LastError)
 	}
 
-	wrong := newSender(t, d, srv.url("leaddesk:wrong"), srv)
+	wrong := newSender(t, d, srv.URL("leaddesk:wrong"), srv)
 	run(t, wrong, day0.Add(time.Minute))
 	rows, _, _ = d.ListOutbox(context.Background(), db.OutboxFilter{})
-	if len(srv.messages()) != 0 || rows[0].Status != "queued" || !strings.Contains(rows[0].LastError, "auth") {
+	if len(srv.All()) != 0 || rows[0].Status != "queued" || !strings.Contains(rows[0].LastError, "auth") {
 		t.Fatalf("wrong password: row %s %q; want queued with the auth error", rows[0].Status, rows[0].LastError)
 	}
 
-	right := newSender(t, d, srv.url("leaddesk:s3cret%20pass"), srv)
+	right := newSender(t, d, srv.URL("leaddesk:s3cret%20pass"), srv)
 	run(t, right, day0.Add(time.Hour))
-	got := srv.messages()
+	got := srv.All()
 	if len(got) != 1 || !got[0].TLS || !got[0].Authed {
 		t.Fatalf("delivered %d; TLS/auth = %+v", len(got), got)
 	}
@@ -142,11 +142,11 @@ func TestAuthOverStartTLS(t *testing.T) {
 // smtps:// speaks TLS from the first byte.
 func TestImplicitTLS(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t, withTLS(true), withAuth("u", "p"))
+	srv := testkit.StartSMTP(t, testkit.SMTPWithTLS(true), testkit.SMTPWithAuth("u", "p"))
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
 	addLead(t, d, day0, 0, "Alpha")
-	run(t, newSender(t, d, srv.url("u:p"), srv), day0)
-	got := srv.messages()
+	run(t, newSender(t, d, srv.URL("u:p"), srv), day0)
+	got := srv.All()
 	if len(got) != 1 || !got[0].TLS || !got[0].Authed {
 		t.Fatalf("smtps delivery: %d messages %+v", len(got), got)
 	}

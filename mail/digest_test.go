@@ -30,7 +30,7 @@ func TestDigestGreetsCountsAndShowsAnswersSince(t *testing.T) {
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			d := testkit.NewDB(t)
-			srv := startSMTP(t)
+			srv := testkit.StartSMTP(t)
 			dig := testkit.CreateUser(t, d, "digest@team.example", "Dai Gest", db.RoleReferrals)
 			setPrefs(t, d, &db.NotificationPrefs{UserID: dig.ID, Enabled: true, Mode: "digest", Lang: tc.lang})
 			clk := clock.NewFake(day0)
@@ -60,8 +60,8 @@ func TestDigestGreetsCountsAndShowsAnswersSince(t *testing.T) {
 			if err := mail.QueueDigests(ctx, d, env(next)); err != nil {
 				t.Fatal(err)
 			}
-			run(t, newSender(t, d, srv.url(""), srv), next)
-			got := srv.to("digest@team.example")
+			run(t, newSender(t, d, srv.URL(""), srv), next)
+			got := srv.To("digest@team.example")
 			if len(got) != 1 {
 				t.Fatalf("got %d mails, want the one digest", len(got))
 			}

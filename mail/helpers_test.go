@@ -33,7 +33,7 @@ func notify(tx *sql.Tx, e lead.Event) error {
 func at(l *lead.Lead, now time.Time) lead.Change { return lead.Change{Lead: l, At: now} }
 
 // newSender builds the outbox sender as `leaddesk serve` does, for the SMTP URL given ("" = none).
-func newSender(t *testing.T, d *db.DB, smtpURL string, srv *testSMTP) *mail.Sender {
+func newSender(t *testing.T, d *db.DB, smtpURL string, srv *testkit.SMTP) *mail.Sender {
 	t.Helper()
 	cfg := testkit.Config(t)
 	cfg.BaseURL = baseURL
@@ -44,8 +44,8 @@ func newSender(t *testing.T, d *db.DB, smtpURL string, srv *testSMTP) *mail.Send
 	if err != nil {
 		t.Fatal(err)
 	}
-	if srv != nil && srv.certPool != nil {
-		s.Transport.(*mail.SMTPTransport).RootCAs = srv.certPool
+	if srv != nil && srv.CertPool != nil {
+		s.Transport.(*mail.SMTPTransport).RootCAs = srv.CertPool
 	}
 	if tr, ok := s.Transport.(*mail.SMTPTransport); ok {
 		tr.Timeout = 5 * time.Second

@@ -50,16 +50,16 @@ func TestOneTimeLinksAreNotStoredInTheOutboxButArriveWorking(t *testing.T) {
 		}
 	}
 
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	cfg := *s.Cfg // the same data directory, so the same key file, as `leaddesk serve`
-	cfg.SMTPURL = srv.url("")
+	cfg.SMTPURL = srv.URL("")
 	sender, err := mail.NewSender(&cfg, s.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	run(t, sender, s.Clock.Now())
 	for addr, path := range map[string]string{"ken@example.com": invite, "aiko@example.com": reset} {
-		got := srv.to(addr)
+		got := srv.To(addr)
 		if len(got) != 1 || !strings.Contains(got[0].Text, s.URL+path) || !strings.Contains(got[0].HTML, s.URL+path) {
 			t.Fatalf("mail to %s: %d messages, want one carrying %s", addr, len(got), path)
 		}
@@ -79,15 +79,15 @@ func TestSealedLinkFromAnotherKeyFailsTheMailClearly(t *testing.T) {
 	admin.Get("/admin/users/invite")
 	admin.PostForm("/admin/users/invite", url.Values{"email": {"ken@example.com"}, "roles": {db.RoleReferrals}})
 
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	other := testkit.Config(t) // another data directory: another key
-	other.SMTPURL = srv.url("")
+	other.SMTPURL = srv.URL("")
 	sender, err := mail.NewSender(other, s.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	run(t, sender, s.Clock.Now())
-	if n := len(srv.messages()); n != 0 {
+	if n := len(srv.All()); n != 0 {
 		t.Fatalf("%d mails sent with a link that cannot be opened", n)
 	}
 	rows, _, err := s.DB.ListOutbox(t.Context(), db.OutboxFilter{Status: "failed"})
@@ -108,14 +108,14 @@ func TestClearLinksFromAnOlderVersionAreSealedAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := startSMTP(t)
-	s := newSender(t, d, srv.url(""), srv)
+	srv := testkit.StartSMTP(t)
+	s := newSender(t, d, srv.URL(""), srv)
 	var params string
 	if err := d.QueryRow(`SELECT params FROM outbox`).Scan(&params); err != nil || strings.Contains(params, "old-style-secret") || !strings.Contains(params, "link_sealed") {
 		t.Fatalf("outbox params after start: %s %v", params, err)
 	}
 	run(t, s, day0)
-	if got := srv.to("ken@example.com"); len(got) != 1 || !strings.Contains(got[0].Text, link) {
+	if got := srv.To("ken@example.com"); len(got) != 1 || !strings.Contains(got[0].Text, link) {
 		t.Fatalf("mail to ken: %d messages, want one carrying the link", len(got))
 	}
 }

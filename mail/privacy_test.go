@@ -15,9 +15,9 @@ import (
 // phone; a mail queued while the setting was off is sent without them once it is on.
 func TestMailWithoutPersonalData(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
-	s := newSender(t, d, srv.url(""), srv)
+	s := newSender(t, d, srv.URL(""), srv)
 	if got, err := d.PrivacySettings(context.Background()); err != nil || !got.MailWithoutPersonalData {
 		t.Fatalf("a new install mails personal data: %+v %v", got, err)
 	}
@@ -30,7 +30,7 @@ func TestMailWithoutPersonalData(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, s, day0)
-	got := srv.to("ref@team.example")
+	got := srv.To("ref@team.example")
 	if len(got) != 2 {
 		t.Fatalf("%d mails, want 2", len(got))
 	}

@@ -18,11 +18,11 @@ import (
 // the day ends, one digest listing the other two. Test and informational leads send nothing.
 func TestTwelveLeadsGiveTenSinglesThenOneDigest(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
 	testkit.CreateUser(t, d, "acct@team.example", "Aya Mori", db.RoleAccount) // not a Referrals admin: no mail
 	loc := addLocation(t, d, "Kenji Contact", "contact@team.example")
-	s := newSender(t, d, srv.url(""), srv)
+	s := newSender(t, d, srv.URL(""), srv)
 
 	for i := 1; i <= 12; i++ {
 		addLead(t, d, day0.Add(time.Duration(i)*time.Minute), loc, "Customer "+string(rune('A'-1+i)))
@@ -36,7 +36,7 @@ func TestTwelveLeadsGiveTenSinglesThenOneDigest(t *testing.T) {
 	}
 	run(t, s, now)
 	for _, who := range []string{"ref@team.example", "contact@team.example"} {
-		got := srv.to(who)
+		got := srv.To(who)
 		if len(got) != 10 {
 			t.Fatalf("%s got %d mails the first day, want 10 single mails", who, len(got))
 		}
@@ -49,7 +49,7 @@ func TestTwelveLeadsGiveTenSinglesThenOneDigest(t *testing.T) {
 			}
 		}
 	}
-	if n := len(srv.to("acct@team.example")); n != 0 {
+	if n := len(srv.To("acct@team.example")); n != 0 {
 		t.Errorf("an Account admin without the Referrals role got %d new-lead mails", n)
 	}
 
@@ -62,7 +62,7 @@ func TestTwelveLeadsGiveTenSinglesThenOneDigest(t *testing.T) {
 		run(t, s, next)
 	}
 	for _, who := range []string{"ref@team.example", "contact@team.example"} {
-		got := srv.to(who)
+		got := srv.To(who)
 		if len(got) != 11 {
 			t.Fatalf("%s got %d mails in all, want 10 singles + 1 digest", who, len(got))
 		}
@@ -85,13 +85,13 @@ func TestTwelveLeadsGiveTenSinglesThenOneDigest(t *testing.T) {
 // server is back — each exactly once.
 func TestOutageDeliversEverythingOnceWhenBack(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
-	s := newSender(t, d, srv.url(""), srv)
+	s := newSender(t, d, srv.URL(""), srv)
 	for _, c := range []string{"Alpha", "Beta", "Gamma"} {
 		addLead(t, d, day0, 0, c)
 	}
-	srv.stop()
+	srv.Stop()
 	run(t, s, day0)
 	if st := outboxStatus(t, d); st["queued"] != 3 {
 		t.Fatalf("after a failed try: %v, want 3 queued", st)
@@ -112,10 +112,10 @@ func TestOutageDeliversEverythingOnceWhenBack(t *testing.T) {
 		t.Errorf("after the second failure: attempts %d, next %v", rows[0].Attempts, rows[0].NextAttemptAt)
 	}
 
-	srv.start()
+	srv.Start()
 	run(t, s, day0.Add(4*time.Minute))
 	run(t, s, day0.Add(2*time.Hour)) // nothing left: nothing twice
-	got := srv.to("ref@team.example")
+	got := srv.To("ref@team.example")
 	if len(got) != 3 {
 		t.Fatalf("after the outage %d mails arrived, want 3", len(got))
 	}
@@ -144,7 +144,7 @@ func TestBackoffDoublesUpToAnHour(t *testing.T) {
 // message; a new process on the same database sends the rest, the held one after its lease, and
 // nothing twice.
 func TestRestartInTheMiddleOfTheQueue(t *testing.T) {
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	path := t.TempDir() + "/leaddesk.db"
 	d1, err := db.Open(context.Background(), path)
 	if err != nil {
@@ -154,7 +154,7 @@ func TestRestartInTheMiddleOfTheQueue(t *testing.T) {
 	for _, c := range []string{"One", "Two", "Three", "Four", "Five"} {
 		addLead(t, d1, day0, 0, c)
 	}
-	first := newSender(t, d1, srv.url(""), srv)
+	first := newSender(t, d1, srv.URL(""), srv)
 	first.MaxPerRun = 2
 	run(t, first, day0)
 	// The first process claims one more message and dies before sending it.
@@ -168,13 +168,13 @@ func TestRestartInTheMiddleOfTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d2.Close()
-	second := newSender(t, d2, srv.url(""), srv)
+	second := newSender(t, d2, srv.URL(""), srv)
 	run(t, second, day0.Add(time.Second))
-	if n := len(srv.messages()); n != 4 {
+	if n := len(srv.All()); n != 4 {
 		t.Fatalf("after the restart %d mails arrived, want 4 (the claimed one waits for its lease)", n)
 	}
 	run(t, second, day0.Add(5*time.Minute+time.Second))
-	got := srv.messages()
+	got := srv.All()
 	if len(got) != 5 {
 		t.Fatalf("%d mails arrived in all, want 5", len(got))
 	}
@@ -192,11 +192,11 @@ func TestRestartInTheMiddleOfTheQueue(t *testing.T) {
 // A server that refuses a recipient: that message fails with the server's answer, the others go out.
 func TestRefusedRecipientFailsAndTheQueueMoves(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t)
-	srv.refuse["gone@team.example"] = true
+	srv := testkit.StartSMTP(t)
+	srv.Refuse("gone@team.example")
 	testkit.CreateUser(t, d, "gone@team.example", "Gone User", db.RoleReferrals)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
-	s := newSender(t, d, srv.url(""), srv)
+	s := newSender(t, d, srv.URL(""), srv)
 	addLead(t, d, day0, 0, "Alpha")
 	err := d.InTx(context.Background(), func(tx *sql.Tx) error {
 		_, err := db.EnqueueMailTx(context.Background(), tx, day0, db.OutboxMessage{Kind: "invitation", ToEmail: "not an address",
@@ -208,7 +208,7 @@ func TestRefusedRecipientFailsAndTheQueueMoves(t *testing.T) {
 	}
 	addLead(t, d, day0, 0, "Beta")
 	run(t, s, day0)
-	if n := len(srv.to("ref@team.example")); n != 2 {
+	if n := len(srv.To("ref@team.example")); n != 2 {
 		t.Errorf("the good recipient got %d mails, want 2", n)
 	}
 	rows, _, err := d.ListOutbox(context.Background(), db.OutboxFilter{Status: "failed"})
@@ -230,7 +230,7 @@ func TestRefusedRecipientFailsAndTheQueueMoves(t *testing.T) {
 		}
 	}
 	run(t, s, day0.Add(time.Hour)) // failed stays failed: not retried
-	if n := len(srv.messages()); n != 2 {
+	if n := len(srv.All()); n != 2 {
 		t.Errorf("a refused message was tried again: %d deliveries", n)
 	}
 }
@@ -262,9 +262,9 @@ func TestBadSMTPURL(t *testing.T) {
 // A resend (failed → queued) keeps the Message-ID, so the recipient's client sees one message.
 func TestResendKeepsMessageID(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
-	s := newSender(t, d, srv.url(""), srv)
+	s := newSender(t, d, srv.URL(""), srv)
 	l := addLead(t, d, day0, 0, "Alpha")
 	run(t, s, day0)
 	var id int64
@@ -275,7 +275,7 @@ func TestResendKeepsMessageID(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, s, day0.Add(time.Minute))
-	got := srv.messages()
+	got := srv.All()
 	if len(got) != 2 {
 		t.Fatalf("%d deliveries, want the original and the resend", len(got))
 	}
@@ -292,17 +292,17 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // Two senders at once (a server and `leaddesk jobs` beside it) never send the same message.
 func TestTwoSendersNeverSendTheSameMessage(t *testing.T) {
 	d := testkit.NewDB(t)
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
 	for i := 0; i < 8; i++ {
 		addLead(t, d, day0, 0, "Company "+strconv.Itoa(i))
 	}
-	a, b := newSender(t, d, srv.url(""), srv), newSender(t, d, srv.url(""), srv)
+	a, b := newSender(t, d, srv.URL(""), srv), newSender(t, d, srv.URL(""), srv)
 	done := make(chan struct{})
 	go func() { run(t, a, day0); close(done) }()
 	run(t, b, day0)
 	<-done
-	got := srv.messages()
+	got := srv.All()
 	seen := map[string]bool{}
 	for _, m := range got {
 		if seen[m.Subject] {
@@ -343,16 +343,16 @@ func TestDigestJobPrunesOldDays(t *testing.T) {
 func TestMailAboutAnExpiredLeadLeavesOutTheContact(t *testing.T) {
 	d := testkit.NewDB(t)
 	mailWithPersonalData(t, d) // a live lead's mail shows the contact only with the setting off
-	srv := startSMTP(t)
+	srv := testkit.StartSMTP(t)
 	testkit.CreateUser(t, d, "ref@team.example", "Ren Ito", db.RoleReferrals)
-	s := newSender(t, d, srv.url(""), srv)
+	s := newSender(t, d, srv.URL(""), srv)
 	fresh := addLead(t, d, day0, 0, "Alpha", func(l *lead.Lead) { l.ContactPhone = "+81 3 1234 5678" })
 	gone := addLead(t, d, day0, 0, "Beta", func(l *lead.Lead) { l.ContactPhone = "+81 3 1234 5678" })
 	if _, err := d.Exec(`UPDATE leads SET status = 'archived', outcome = 'expired' WHERE id = ?`, gone.ID); err != nil {
 		t.Fatal(err)
 	}
 	run(t, s, day0.Add(15*24*time.Hour))
-	got := srv.to("ref@team.example")
+	got := srv.To("ref@team.example")
 	if len(got) != 2 {
 		t.Fatalf("%d mails, want 2", len(got))
 	}
