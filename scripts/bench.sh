@@ -85,7 +85,10 @@ latency() { # latency PATH: p50 and p99 in ms of one connection for 8 s (wrk), t
   echo "$(printf '%s\n' "${p50s[@]}" | median) $(printf '%s\n' "${p99s[@]}" | median)"
 }
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; printf "%.2f", v }'; }
-search_p99() { # search_p99 TERM…: p99 in ms over the terms, RUNS passes; more terms than the 8 kept, so none is cached
+# search_p99 TERM…: p99 in ms over the terms, RUNS passes. More terms than the 8 searches kept never have
+# their hits cached (their rows are kept after the first pass); fewer are never-seen in the first pass
+# only, and the p99 of a few dozen requests is the slowest.
+search_p99() {
   local t
   for _ in $(seq "$RUNS"); do
     for t in "$@"; do
